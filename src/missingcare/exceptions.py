@@ -1,0 +1,176 @@
+"""The exceptions missingcare raises.
+
+Every exception derives from :class:`MissingCareError`, and each leaf also
+derives from the matching built-in (``ValueError``, ``LookupError``) so callers
+can catch either.  No message ever contains a rejected *value*: the data this
+library handles is a child's special-category data, so errors name the field
+path and what would have been accepted, and nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import attrs
+
+__all__ = [
+    "AmbiguousLocalTimeError",
+    "InvalidZoneError",
+    "MissingCareError",
+    "NaiveDatetimeError",
+    "NonExistentLocalTimeError",
+    "UnknownCodeError",
+    "ValidationError",
+    "Violation",
+]
+
+
+class MissingCareError(Exception):
+    """Base class of every exception raised by missingcare."""
+
+
+@attrs.frozen
+class Violation:
+    """One reason a document or value was refused.
+
+    ``path`` is a JSONPath into the document (``$.conversations[0].held_at``);
+    ``code`` is a stable machine-readable reason (``required``, ``wrong_type``,
+    ``unknown_code``…); ``message`` says in English what would be accepted.
+    None of the three ever contains the rejected value.
+    """
+
+    path: str
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message} [{self.code}]"
+
+
+class ValidationError(MissingCareError, ValueError):
+    """A document or value broke the model's rules.
+
+    ``violations`` lists *every* violation found, each with its path; the
+    exception's text is built from those paths and codes only.
+    """
+
+    violations: tuple[Violation, ...]
+
+    def __init__(self, violations: Iterable[Violation]) -> None:
+        self.violations = tuple(sorted(set(violations), key=lambda v: (v.path, v.code)))
+        if not self.violations:
+            raise ValueError("a ValidationError needs at least one violation")
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        n = len(self.violations)
+        head = f"{n} violation{'s' if n != 1 else ''}"
+        return head + ":\n" + "\n".join(f"  {v}" for v in self.violations)
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """The distinct paths of the violations, sorted."""
+        return tuple(sorted({v.path for v in self.violations}))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({list(self.violations)!r})"
+
+    def __reduce__(self) -> tuple[type[ValidationError], tuple[tuple[Violation, ...]]]:
+        return (type(self), (self.violations,))
+
+    @classmethod
+    def single(cls, path: str, code: str, message: str) -> ValidationError:
+        """Build an error with one violation."""
+        return cls((Violation(path, code, message),))
+
+
+class NaiveDatetimeError(ValidationError):
+    """A datetime without a time zone or offset was given where an instant is needed."""
+
+    def __init__(self, path: str = "$") -> None:
+        super().__init__(
+            (
+                Violation(
+                    path,
+                    "naive_datetime",
+                    "expected an aware instant with an offset (RFC 3339), "
+                    "or a local time with its IANA zone",
+                ),
+            )
+        )
+
+    def __reduce__(self) -> tuple[type[NaiveDatetimeError], tuple[str]]:  # type: ignore[override]
+        return (type(self), (self.violations[0].path,))
+
+
+class AmbiguousLocalTimeError(ValidationError):
+    """A local wall-clock time occurs twice in its zone (the repeated hour)."""
+
+    def __init__(self, path: str = "$") -> None:
+        super().__init__(
+            (
+                Violation(
+                    path,
+                    "ambiguous_local_time",
+                    "this local time occurs twice in the zone (clocks went back); "
+                    "give an offset or choose the earlier or later reading",
+                ),
+            )
+        )
+
+    def __reduce__(self) -> tuple[type[AmbiguousLocalTimeError], tuple[str]]:  # type: ignore[override]
+        return (type(self), (self.violations[0].path,))
+
+
+class NonExistentLocalTimeError(ValidationError):
+    """A local wall-clock time falls in the gap when clocks go forward."""
+
+    def __init__(self, path: str = "$") -> None:
+        super().__init__(
+            (
+                Violation(
+                    path,
+                    "nonexistent_local_time",
+                    "this local time does not exist in the zone (clocks went forward)",
+                ),
+            )
+        )
+
+    def __reduce__(self) -> tuple[type[NonExistentLocalTimeError], tuple[str]]:  # type: ignore[override]
+        return (type(self), (self.violations[0].path,))
+
+
+class InvalidZoneError(ValidationError):
+    """A name that is not an IANA time-zone identifier was given as a zone."""
+
+    def __init__(self, path: str = "$") -> None:
+        super().__init__(
+            (
+                Violation(
+                    path,
+                    "unknown_zone",
+                    "expected an IANA time-zone name such as 'Europe/London'",
+                ),
+            )
+        )
+
+    def __reduce__(self) -> tuple[type[InvalidZoneError], tuple[str]]:  # type: ignore[override]
+        return (type(self), (self.violations[0].path,))
+
+
+class UnknownCodeError(MissingCareError, LookupError):
+    """A code is not in the vocabulary it was looked up in.
+
+    Codes are vocabulary terms, not personal data, so the message names the
+    code and the closest matches to help the caller fix it.
+    """
+
+    def __init__(self, vocabulary: str, code: str, suggestions: tuple[str, ...] = ()) -> None:
+        self.vocabulary = vocabulary
+        self.code = code
+        self.suggestions = suggestions
+        hint = f"; did you mean {', '.join(repr(s) for s in suggestions)}?" if suggestions else ""
+        super().__init__(f"{code!r} is not a code of the vocabulary {vocabulary!r}{hint}")
+
+    def __reduce__(self) -> tuple[type[UnknownCodeError], tuple[str, str, tuple[str, ...]]]:
+        return (type(self), (self.vocabulary, self.code, self.suggestions))

@@ -1,0 +1,429 @@
+"""Instants, zones, local dates and deadlines: the one module that uses pendulum.
+
+The rules this module enforces (see ``docs/explanation/time.md``):
+
+* every instant the model stores is a standard-library :class:`~datetime.datetime`
+  that is aware and normalised to UTC; naive values are refused;
+* a placement's IANA zone travels beside its instants; it is consulted only for
+  local meaning (a 903 date, a working day, "overnight");
+* local wall-clock times that are ambiguous (the repeated hour when clocks go
+  back) or non-existent (the skipped hour when they go forward) are refused
+  with distinct errors, unless the caller chooses a reading with ``fold``;
+* zones come from the pinned ``tzdata`` package, never from the host, so
+  results do not depend on the machine;
+* nothing here reads the system clock implicitly: "now" is a :class:`Clock`.
+
+pendulum is used for local wall-clock resolution; no pendulum object ever
+leaves this module.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.metadata
+import importlib.resources
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Protocol, runtime_checkable
+
+import attrs
+import pendulum
+from pendulum.tz.exceptions import AmbiguousTime, NonExistingTime
+
+from missingcare.exceptions import (
+    AmbiguousLocalTimeError,
+    InvalidZoneError,
+    NaiveDatetimeError,
+    NonExistentLocalTimeError,
+    ValidationError,
+)
+
+__all__ = [
+    "UTC",
+    "CalendarDeadline",
+    "Clock",
+    "Deadline",
+    "ElapsedDeadline",
+    "FixedClock",
+    "SystemClock",
+    "Weekdays",
+    "WorkingDayCalendar",
+    "check_zone",
+    "elapsed",
+    "format_instant",
+    "instant",
+    "local_date",
+    "local_datetime",
+    "local_instant",
+    "parse_instant",
+    "parse_local",
+    "start_of_local_day",
+    "tzdata_version",
+]
+
+_DT = datetime
+
+# --- zones -----------------------------------------------------------------
+
+_ZONE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+)*$")
+
+
+@functools.lru_cache(maxsize=512)
+def _zone(name: str) -> pendulum.Timezone:
+    """The zone ``name`` read from the pinned tzdata package (never the host)."""
+    if not isinstance(name, str) or not _ZONE_NAME.match(name) or ".." in name:
+        raise InvalidZoneError()
+    resource = importlib.resources.files("tzdata.zoneinfo")
+    for part in name.split("/"):
+        resource = resource.joinpath(part)
+    try:
+        with resource.open("rb") as fobj:
+            return pendulum.Timezone.from_file(fobj, key=name)
+    except (OSError, ValueError):
+        raise InvalidZoneError() from None
+
+
+def check_zone(name: str, path: str = "$") -> str:
+    """Return ``name`` if it is an IANA zone in the pinned database; else raise.
+
+    >>> check_zone("Europe/London")
+    'Europe/London'
+    """
+    try:
+        _zone(name)
+    except InvalidZoneError:
+        raise InvalidZoneError(path) from None
+    return name
+
+
+def tzdata_version() -> str:
+    """The version of the zone database every computation uses."""
+    return importlib.metadata.version("tzdata")
+
+
+# --- instants ---------------------------------------------------------------
+
+
+def instant(value: datetime, path: str = "$") -> datetime:
+    """``value`` as a standard-library UTC datetime; naive values are refused.
+
+    Any aware datetime is accepted (a ``zoneinfo`` zone, a fixed offset, a
+    pendulum ``DateTime``); the result is always a plain ``datetime`` whose
+    ``tzinfo`` is :data:`datetime.UTC`, so it pickles, copies and compares as
+    the instant it is, in the repeated hour too.
+    """
+    if type(value) is _DT and value.tzinfo is UTC:
+        return value
+    if not isinstance(value, datetime):
+        raise ValidationError.single(path, "wrong_type", "expected an aware datetime")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise NaiveDatetimeError(path)
+    u = value.astimezone(UTC)
+    return _DT(u.year, u.month, u.day, u.hour, u.minute, u.second, u.microsecond, tzinfo=UTC)
+
+
+_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([Zz]|[+-]\d{2}:\d{2})$")
+_LOCAL = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?$")
+
+
+def parse_instant(text: str, path: str = "$") -> datetime:
+    """Parse an RFC 3339 timestamp *with* an offset into a UTC datetime.
+
+    >>> parse_instant("2026-10-24T22:00:00+01:00")
+    datetime.datetime(2026, 10, 24, 21, 0, tzinfo=datetime.timezone.utc)
+
+    A timestamp without an offset is refused with :class:`NaiveDatetimeError`;
+    the message never repeats the text.
+    """
+    if not isinstance(text, str):
+        raise ValidationError.single(path, "wrong_type", "expected an RFC 3339 timestamp string")
+    if not _RFC3339.match(text):
+        if _LOCAL.match(text):
+            raise NaiveDatetimeError(path)
+        raise ValidationError.single(
+            path, "invalid_datetime", "expected an RFC 3339 timestamp with an offset"
+        )
+    try:
+        parsed = _DT.fromisoformat(text.upper())
+    except ValueError:
+        raise ValidationError.single(
+            path, "invalid_datetime", "expected an RFC 3339 timestamp with an offset"
+        ) from None
+    return instant(parsed, path)
+
+
+def format_instant(value: datetime) -> str:
+    """The canonical RFC 3339 text of an instant: UTC, ``Z``, microseconds if any."""
+    u = instant(value)
+    if u.microsecond:
+        return u.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return u.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def local_instant(  # noqa: PLR0917 - mirrors datetime()
+    year: int,
+    month: int,
+    day: int,
+    hour: int = 0,
+    minute: int = 0,
+    second: int = 0,
+    microsecond: int = 0,
+    *,
+    zone: str,
+    fold: int | None = None,
+    path: str = "$",
+) -> datetime:
+    """The UTC instant of a local wall-clock time in ``zone``.
+
+    A time in the repeated hour raises :class:`AmbiguousLocalTimeError` unless
+    ``fold`` chooses the earlier (0) or later (1) reading; a time in the
+    skipped hour always raises :class:`NonExistentLocalTimeError`.
+
+    >>> local_instant(2026, 10, 24, 22, zone="Europe/London").isoformat()
+    '2026-10-24T21:00:00+00:00'
+    >>> local_instant(2026, 10, 25, 1, 30, zone="Europe/London")
+    Traceback (most recent call last):
+    ...
+    missingcare.exceptions.AmbiguousLocalTimeError: 1 violation:
+    ...
+    """
+    tz = _zone(check_zone(zone, path))
+    try:
+        naive = _DT(year, month, day, hour, minute, second, microsecond)
+    except (TypeError, ValueError):
+        raise ValidationError.single(
+            path, "invalid_datetime", "expected a valid calendar date and time"
+        ) from None
+    try:
+        local = tz.convert(naive, raise_on_unknown_times=True)
+    except AmbiguousTime:
+        if fold not in (0, 1):
+            raise AmbiguousLocalTimeError(path) from None
+        local = tz.convert(naive.replace(fold=fold))
+    except NonExistingTime:
+        raise NonExistentLocalTimeError(path) from None
+    return instant(local, path)
+
+
+def parse_local(text: str, zone: str, *, fold: int | None = None, path: str = "$") -> datetime:
+    """Parse a local wall-clock ``YYYY-MM-DDTHH:MM[:SS]`` in ``zone`` to a UTC instant.
+
+    This is how a form's "date and time" field (no offset) becomes an instant:
+    the placement's zone supplies the meaning, and the repeated and skipped
+    hours are refused as in :func:`local_instant`. Text that carries an offset
+    is parsed as an instant (the offset wins; ``zone`` is only checked).
+    """
+    if not isinstance(text, str):
+        raise ValidationError.single(path, "wrong_type", "expected a local date-time string")
+    if _RFC3339.match(text):
+        check_zone(zone, path)
+        return parse_instant(text, path)
+    if not _LOCAL.match(text):
+        raise ValidationError.single(path, "invalid_datetime", "expected YYYY-MM-DDTHH:MM[:SS]")
+    try:
+        n = _DT.fromisoformat(text)
+    except ValueError:
+        raise ValidationError.single(
+            path, "invalid_datetime", "expected YYYY-MM-DDTHH:MM[:SS]"
+        ) from None
+    return local_instant(
+        n.year,
+        n.month,
+        n.day,
+        n.hour,
+        n.minute,
+        n.second,
+        n.microsecond,
+        zone=zone,
+        fold=fold,
+        path=path,
+    )
+
+
+def local_datetime(value: datetime, zone: str) -> datetime:
+    """``value`` as an aware datetime on the wall clock of ``zone`` (for display)."""
+    return instant(value).astimezone(_zone(zone))
+
+
+def local_date(value: datetime, zone: str) -> date:
+    """The calendar date of the instant ``value`` on the wall clock of ``zone``.
+
+    >>> from datetime import datetime, UTC
+    >>> local_date(datetime(2026, 6, 30, 23, 30, tzinfo=UTC), "Europe/London")
+    datetime.date(2026, 7, 1)
+    """
+    return instant(value).astimezone(_zone(zone)).date()
+
+
+def start_of_local_day(day: date, zone: str) -> datetime:
+    """The first instant (UTC) of the local calendar date ``day`` in ``zone``.
+
+    Where local midnight is skipped (some zones change clocks at midnight) the
+    day starts at the first wall-clock time that exists; where it repeats, at
+    the earlier reading.
+    """
+    tz = _zone(zone)
+    naive = _DT.combine(day, time())
+    try:
+        local = tz.convert(naive, raise_on_unknown_times=True)
+    except AmbiguousTime:
+        local = tz.convert(naive.replace(fold=0))
+    except NonExistingTime:
+        local = tz.convert(naive.replace(fold=1))
+    return instant(local)
+
+
+def elapsed(start: datetime, end: datetime) -> timedelta:
+    """The true elapsed time from ``start`` to ``end``, computed in UTC.
+
+    Same-zone subtraction of local datetimes is wall-clock arithmetic and is
+    wrong across clock changes; this never is.
+    """
+    return instant(end) - instant(start)
+
+
+# --- clocks -----------------------------------------------------------------
+
+
+@runtime_checkable
+class Clock(Protocol):
+    """Where "now" comes from. missingcare never reads the system clock itself."""
+
+    def now(self) -> datetime:
+        """The current instant, aware, in UTC."""
+        ...
+
+
+@attrs.frozen
+class FixedClock:
+    """A clock stopped at one instant: for tests, and for "as of 09:00 today".
+
+    >>> from datetime import datetime, UTC
+    >>> FixedClock(datetime(2026, 10, 27, 9, tzinfo=UTC)).now().isoformat()
+    '2026-10-27T09:00:00+00:00'
+    """
+
+    at: datetime = attrs.field(converter=instant)
+
+    def now(self) -> datetime:
+        return self.at
+
+
+@attrs.frozen
+class SystemClock:
+    """The machine's clock, read in UTC. Pass it explicitly where you want real time."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+# --- deadlines ----------------------------------------------------------------
+
+
+@runtime_checkable
+class WorkingDayCalendar(Protocol):
+    """Says which local calendar dates are working days."""
+
+    def is_working_day(self, day: date) -> bool:
+        """Whether ``day`` is a working day."""
+        ...
+
+
+def _to_dates(value: object) -> frozenset[date]:
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+        raise TypeError("holidays must be an iterable of dates")
+    out = frozenset(value)
+    if not all(type(d) is date for d in out):
+        raise TypeError("holidays must be dates")
+    return out
+
+
+@attrs.frozen
+class Weekdays:
+    """Monday to Friday are working days, except the given ``holidays``.
+
+    Bank holidays differ by nation and year; pass them in (for example from the
+    ``holidays`` package) rather than relying on a list built into the library.
+    """
+
+    holidays: frozenset[date] = attrs.field(default=frozenset(), converter=_to_dates)
+
+    def is_working_day(self, day: date) -> bool:
+        return day.weekday() < 5 and day not in self.holidays
+
+
+class Deadline(Protocol):
+    """A rule's time limit: from a start instant and the zone, the due instant."""
+
+    def due(self, start: datetime, zone: str) -> datetime:
+        """The instant by which the thing must be done."""
+        ...
+
+    def describe(self) -> str:
+        """English text such as ``72 hours`` or ``5 working days``."""
+        ...
+
+
+def _positive_timedelta(_inst: object, _attr: object, value: timedelta) -> None:
+    if not isinstance(value, timedelta) or value <= timedelta(0):
+        raise ValueError("an elapsed deadline needs a positive timedelta")
+
+
+@attrs.frozen
+class ElapsedDeadline:
+    """A limit in elapsed time, e.g. 72 hours after the return, whatever the clocks do.
+
+    >>> from datetime import timedelta
+    >>> d = ElapsedDeadline(timedelta(hours=72))
+    >>> d.due(local_instant(2026, 10, 24, 22, zone="Europe/London"), "Europe/London").isoformat()
+    '2026-10-27T21:00:00+00:00'
+    """
+
+    period: timedelta = attrs.field(validator=_positive_timedelta)
+
+    def due(self, start: datetime, zone: str) -> datetime:
+        check_zone(zone)
+        return instant(start) + self.period
+
+    def describe(self) -> str:
+        seconds = int(self.period.total_seconds())
+        if seconds % 3600 == 0:
+            hours = seconds // 3600
+            return f"{hours} hour{'s' if hours != 1 else ''}"
+        minutes = seconds // 60
+        return f"{minutes} minutes"
+
+
+def _positive_int(_inst: object, _attr: object, value: int) -> None:
+    if type(value) is not int or value < 1:
+        raise ValueError("a calendar deadline needs a whole number of days, at least 1")
+
+
+@attrs.frozen
+class CalendarDeadline:
+    """A limit in local calendar days: the end of the Nth (working) day after the start.
+
+    The start's local date in the zone is day 0; the thing is due by the end of
+    day N, that is at the first instant of the following local date. With
+    ``calendar`` set, only working days count.
+
+    >>> d = CalendarDeadline(5, calendar=Weekdays())
+    >>> d.due(local_instant(2026, 10, 23, 15, zone="Europe/London"), "Europe/London").isoformat()
+    '2026-10-31T00:00:00+00:00'
+    """
+
+    days: int = attrs.field(validator=_positive_int)
+    calendar: WorkingDayCalendar | None = None
+
+    def due(self, start: datetime, zone: str) -> datetime:
+        day = local_date(start, check_zone(zone))
+        remaining = self.days
+        while remaining:
+            day = day + timedelta(days=1)
+            if self.calendar is None or self.calendar.is_working_day(day):
+                remaining -= 1
+        return start_of_local_day(day + timedelta(days=1), zone)
+
+    def describe(self) -> str:
+        kind = "working day" if self.calendar is not None else "day"
+        return f"{self.days} {kind}{'s' if self.days != 1 else ''}"

@@ -1,0 +1,343 @@
+"""Tests for the core vocabularies in :mod:`missingcare.vocabularies`."""
+
+from __future__ import annotations
+
+import re
+from types import MappingProxyType
+
+import pytest
+
+from missingcare import vocabularies as v
+from missingcare.exceptions import UnknownCodeError
+from missingcare.vocab import SYSTEM, Concept, Vocabulary
+
+_CODE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+
+REQUIRED: dict[str, set[str]] = {
+    "episode_statuses": {
+        "missing",
+        "away_without_authorisation",
+        "absent_no_apparent_risk",
+        "not_at_home",
+        "unaccounted_in_contact",
+        "unaccounted_not_in_contact",
+        "absconding",
+        "absconder_legal",
+        "late_return",
+    },
+    "police_risk_grades": {"no_apparent_risk", "very_low", "low", "medium", "high"},
+    "push_factors": {
+        "conflict_with_staff",
+        "conflict_with_residents",
+        "rules_and_sanctions",
+        "not_listened_to",
+        "placement_instability",
+        "out_of_area_placement",
+        "abuse_or_neglect",
+        "family_conflict",
+        "bereavement_or_loss",
+        "mental_health_distress",
+        "school_problems",
+        "boredom",
+        "feeling_unsafe",
+        "communication_breakdown",
+        "forced_to_leave",
+        "surveillance_and_control",
+    },
+    "pull_factors": {
+        "see_family",
+        "see_siblings",
+        "see_friends",
+        "boyfriend_or_girlfriend",
+        "older_partner",
+        "groomed_by_adults",
+        "gang_recruitment",
+        "drugs_or_alcohol",
+        "money_gifts_status",
+        "parties",
+        "online_contacts",
+        "home_area",
+        "independence",
+    },
+    "unmet_needs": {
+        "belonging",
+        "being_heard",
+        "safety",
+        "stability",
+        "family_contact",
+        "education",
+        "emotional_support",
+        "substance_support",
+        "freedom",
+        "identity",
+        "practical",
+        "trusted_adult",
+        "being_treated_as_capable",
+        "status",
+    },
+    "exploitation_indicators": {
+        "cse.older_partner",
+        "cse.unexplained_gifts",
+        "cse.picked_up_by_unknown_adults",
+        "cse.sexual_health_concern",
+        "cse.injuries",
+        "cse.secretive_phone_use",
+        "cse.found_in_unknown_area",
+        "cce.found_out_of_area",
+        "cce.travel_tickets",
+        "cce.multiple_phones",
+        "cce.unexplained_cash_or_debt",
+        "cce.drugs_or_paraphernalia",
+        "cce.weapons",
+        "cce.association_with_older_gang_members",
+        "trafficking.nrm_referral_considered",
+        "trafficking.sex_trafficking_screen_positive",
+    },
+    "location_types": {"unknown_or_not_disclosed"},
+    "who_with": {"alone", "not_disclosed", "older_partner", "unknown_adults"},
+    "episode_endings": {
+        "returned_voluntarily",
+        "returned_with_friend_or_family",
+        "collected_by_staff",
+        "found_by_staff_search",
+        "returned_by_police",
+        "found_via_public_appeal",
+        "attended_hospital",
+        "in_custody",
+        "still_missing_at_period_end",
+        "placement_ended_while_missing",
+    },
+    "conversation_outcomes": {
+        "accepted",
+        "declined",
+        "not_offered",
+        "unable_to_locate_child",
+        "missing_again",
+        "no_response",
+        "rescheduled",
+    },
+    "context_categories": {
+        "conflict_with_staff",
+        "conflict_with_peer",
+        "conflict_with_family",
+        "conflict_resolved",
+        "sanction_imposed",
+        "restriction_imposed",
+        "contact_cancelled",
+        "contact_changed",
+        "contact_held",
+        "social_worker_visit_cancelled",
+        "key_worker_off_shift",
+        "key_worker_on_leave",
+        "key_worker_left",
+        "staff_change",
+        "new_phone_or_gifts",
+        "unknown_adult",
+        "older_peers",
+        "picked_up_by_car",
+        "placement_move_news",
+        "school_exclusion",
+        "school_problem",
+        "bereavement_or_anniversary",
+        "health_or_self_harm",
+        "police_contact",
+        "positive_activity",
+        "child_upset",
+        "court_or_review_meeting",
+        "substance_use",
+        "online_contact_concern",
+        "other",
+    },
+    "relationship_roles": {
+        "key_worker",
+        "residential_care_worker",
+        "registered_manager",
+        "deputy_manager",
+        "foster_carer",
+        "social_worker",
+        "personal_adviser",
+        "independent_return_interviewer",
+        "advocate",
+        "independent_visitor",
+        "teacher",
+        "youth_worker",
+        "mentor",
+        "family_member",
+        "police_officer",
+        "health_worker",
+        "other",
+    },
+    "notification_recipients": {
+        "police",
+        "placing_authority",
+        "social_worker",
+        "parent_or_carer",
+        "independent_reviewing_officer",
+        "ofsted",
+        "host_authority",
+        "emergency_duty_team",
+        "virtual_school",
+        "care_inspectorate",
+        "doh_ni",
+        "ncmec",
+        "other",
+    },
+    "search_actions": {
+        "searched_home_and_grounds",
+        "phoned_child",
+        "messaged_child",
+        "contacted_friends",
+        "contacted_family",
+        "visited_known_locations",
+        "checked_social_media",
+        "contacted_school",
+        "drove_local_area",
+        "other",
+    },
+    "harm_types": {
+        "physical_injury",
+        "sexual_harm",
+        "emotional_harm",
+        "exploitation",
+        "substance_related",
+        "neglect",
+        "self_harm",
+        "other",
+    },
+    "responses_on_return": {
+        "welcomed_back",
+        "food_and_rest_offered",
+        "key_worker_conversation",
+        "grounding",
+        "phone_removed",
+        "pocket_money_withheld",
+        "activity_cancelled",
+        "increased_supervision",
+        "room_search",
+        "locked_doors_or_alarms",
+        "contact_restricted",
+        "none",
+    },
+}
+
+# Vocabularies whose codes the brief fixes exactly (no extra codes allowed).
+EXACT = ("episode_statuses", "police_risk_grades", "conversation_outcomes")
+
+VOCABULARIES = tuple(v.CORE.values())
+
+
+def test_core_is_read_only_and_keyed_by_name() -> None:
+    assert isinstance(v.CORE, MappingProxyType)
+    assert list(v.CORE) == list(REQUIRED)
+    for name, vocabulary in v.CORE.items():
+        assert isinstance(vocabulary, Vocabulary)
+        assert vocabulary.name == name
+
+
+def test_module_constants_are_the_core_values() -> None:
+    for name, vocabulary in v.CORE.items():
+        assert getattr(v, name.upper()) is vocabulary
+
+
+def test_all_is_sorted_and_complete() -> None:
+    assert v.__all__ == sorted(v.__all__)
+    public = {n for n in vars(v) if n.isupper() and not n.startswith("_")}
+    assert public | {"exploitation_category"} == set(v.__all__)
+    for name in v.__all__:
+        assert hasattr(v, name)
+
+
+@pytest.mark.parametrize("vocabulary", VOCABULARIES, ids=lambda x: x.name)
+def test_codes_unique_and_valid(vocabulary: Vocabulary) -> None:
+    codes = vocabulary.codes
+    assert len(codes) == len(set(codes))
+    for code in codes:
+        assert _CODE.match(code), code
+        assert code.isascii()
+
+
+@pytest.mark.parametrize("vocabulary", VOCABULARIES, ids=lambda x: x.name)
+def test_concepts_have_text(vocabulary: Vocabulary) -> None:
+    assert vocabulary.title.strip()
+    assert "domain research" in vocabulary.source
+    for concept in vocabulary:
+        assert concept.system == SYSTEM
+        assert concept.display.strip()
+        assert concept.display[0].isupper() or concept.display[0].isdigit(), concept.code
+        assert concept.definition.strip()
+        assert concept.definition.endswith("."), concept.code
+
+
+@pytest.mark.parametrize(("name", "required"), sorted(REQUIRED.items()))
+def test_required_codes_present(name: str, required: set[str]) -> None:
+    missing = required - set(v.CORE[name].codes)
+    assert not missing
+
+
+@pytest.mark.parametrize("name", EXACT)
+def test_exact_vocabularies(name: str) -> None:
+    assert set(v.CORE[name].codes) == REQUIRED[name]
+
+
+def test_every_exploitation_indicator_has_a_category() -> None:
+    seen = {v.exploitation_category(c) for c in v.EXPLOITATION_INDICATORS}
+    assert seen == {"sexual", "criminal", "trafficking"}
+
+
+@pytest.mark.parametrize(
+    ("code", "category"),
+    [
+        ("cse.older_partner", "sexual"),
+        ("cce.weapons", "criminal"),
+        ("trafficking.nrm_referral_considered", "trafficking"),
+    ],
+)
+def test_exploitation_category(code: str, category: str) -> None:
+    assert v.exploitation_category(v.EXPLOITATION_INDICATORS[code]) == category
+    assert v.exploitation_category(code) == category
+
+
+def test_exploitation_category_accepts_extensions() -> None:
+    extra = Concept(SYSTEM, "cce.cuckooing", "Home taken over", "Someone took over the home.")
+    assert v.exploitation_category(extra) == "criminal"
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        Concept(SYSTEM, "boredom", "Boredom", ""),
+        Concept(SYSTEM, "cse", "Bare prefix", ""),
+        Concept(SYSTEM, "cse.", "Bare prefix", ""),
+        Concept(SYSTEM, "csex.thing", "Wrong prefix", ""),
+        "trafficking",
+        "",
+    ],
+)
+def test_exploitation_category_rejects(bad: Concept | str) -> None:
+    with pytest.raises(ValueError, match="starts with"):
+        v.exploitation_category(bad)
+
+
+@pytest.mark.parametrize(
+    ("vocabulary", "typo", "expected"),
+    [
+        (v.PUSH_FACTORS, "conflict_with_staf", "conflict_with_staff"),
+        (v.CONTEXT_CATEGORIES, "key_worker_of_shift", "key_worker_off_shift"),
+        (v.EPISODE_STATUSES, "away_without_authorization", "away_without_authorisation"),
+        (v.EXPLOITATION_INDICATORS, "cce.travel_ticket", "cce.travel_tickets"),
+    ],
+)
+def test_misspelt_code_suggests(vocabulary: Vocabulary, typo: str, expected: str) -> None:
+    with pytest.raises(UnknownCodeError) as info:
+        vocabulary.get(typo)
+    err = info.value
+    assert err.vocabulary == vocabulary.name
+    assert err.code == typo
+    assert err.suggestions[0] == expected
+    assert f"did you mean {expected!r}" in str(err)
+    with pytest.raises(LookupError):
+        vocabulary[typo]
+
+
+def test_conflict_with_staff_display_matches_vocab_docs() -> None:
+    assert v.PUSH_FACTORS["conflict_with_staff"].display == "Conflict with carers or staff"
