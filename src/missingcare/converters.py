@@ -285,23 +285,21 @@ def _vocabularies(
 
 
 def _field_hook(conv: cattrs.Converter, tp: Any) -> Callable[[object, object], Any]:
-    """A structure hook for a field of type ``tp`` (unwrapping ``X | None`` to refuse null)."""
+    """A structure hook for a field of type ``tp``; ``null`` is refused everywhere."""
     args = typing.get_args(tp)
     if type(None) in args:
         (inner,) = (a for a in args if a is not type(None))
-        return _no_null(_field_hook(conv, inner))
+        return _field_hook(conv, inner)
     if typing.get_origin(tp) is tuple:
-        return _sequence_hook(_field_hook(conv, args[0]))
-    return conv.get_structure_hook(tp)
+        return _no_null(_sequence_hook(_field_hook(conv, args[0])))
+    handler = conv.get_structure_hook(tp)
+    return _no_null(lambda value, _: handler(value, tp))
 
 
 def _concept_field_hook(tp: Any, vocab: Vocabulary) -> Callable[[object, object], Any]:
-    args = typing.get_args(tp)
-    if type(None) in args:
-        return _no_null(_concept_hook(vocab))
     if typing.get_origin(tp) is tuple:
-        return _sequence_hook(_concept_hook(vocab))
-    return _concept_hook(vocab)
+        return _no_null(_sequence_hook(_no_null(_concept_hook(vocab))))
+    return _no_null(_concept_hook(vocab))
 
 
 def _class_hooks(

@@ -1,0 +1,631 @@
+"""Hypothesis strategies for every public model, valid by construction.
+
+Use them to test your integration::
+
+    from hypothesis import given
+    from missingcare.testing import strategies as mst
+
+    @given(mst.case_files())
+    def test_my_store_round_trips(case): ...
+
+Every strategy builds values that satisfy the model's invariants. Instants
+can be clustered near clock changes (``near_clock_changes=True``, the default
+mixes them in) and return conversations near the 72-hour deadline, where bugs
+live. Importing this module registers the strategies for
+``st.from_type(MissingEpisode)`` and the like.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, TypeVar
+
+from hypothesis import strategies as st
+
+from missingcare.case import CaseFile
+from missingcare.children import ChildRef, PeriodOfCare, Placement, PlacementKind
+from missingcare.context import ContextEntry
+from missingcare.conversations import (
+    AgreedAction,
+    ContactMethod,
+    ConversationOffer,
+    ConversationTopic,
+    Decision,
+    ExploitationCategory,
+    ExploitationScreening,
+    Interviewer,
+    ResponseOnReturn,
+    ReturnConversation,
+)
+from missingcare.episodes import (
+    Located,
+    MissingEpisode,
+    Notification,
+    PoliceReport,
+    RiskGrading,
+    SearchAction,
+    StatusChange,
+)
+from missingcare.factors import EvidenceSource, Factor, FactorDirection, UnmetNeed
+from missingcare.relationships import AdultContact, ContactKind, TrustedAdult
+from missingcare.vocab import Concept, Vocabulary
+from missingcare.vocabularies import (
+    CONTEXT_CATEGORIES,
+    CONVERSATION_OUTCOMES,
+    EPISODE_ENDINGS,
+    EPISODE_STATUSES,
+    EXPLOITATION_INDICATORS,
+    HARM_TYPES,
+    LOCATION_TYPES,
+    NOTIFICATION_RECIPIENTS,
+    POLICE_RISK_GRADES,
+    PULL_FACTORS,
+    PUSH_FACTORS,
+    RELATIONSHIP_ROLES,
+    RESPONSES_ON_RETURN,
+    SEARCH_ACTIONS,
+    UNMET_NEEDS,
+    WHO_WITH,
+)
+
+__all__ = [
+    "ZONES",
+    "adult_contacts",
+    "case_files",
+    "child_refs",
+    "clock_changes",
+    "concepts",
+    "context_entries",
+    "factors",
+    "ids",
+    "instants",
+    "missing_episodes",
+    "periods_of_care",
+    "placements",
+    "return_conversations",
+    "texts",
+    "trusted_adults",
+    "unmet_needs",
+    "zones",
+]
+
+T = TypeVar("T")
+
+#: Zones the strategies draw from: the UK, a negative-DST zone, southern and
+#: western hemispheres, a half-hour offset and UTC.
+ZONES: tuple[str, ...] = (
+    "Europe/London",
+    "Europe/Dublin",
+    "America/New_York",
+    "Australia/Melbourne",
+    "Asia/Kolkata",
+    "America/Santiago",
+    "UTC",
+)
+
+_START = datetime(2015, 1, 1, tzinfo=UTC)
+_END = datetime(2035, 12, 31, tzinfo=UTC)
+
+
+@functools.cache
+def ids(prefix: str = "") -> st.SearchStrategy[str]:
+    """Opaque identifiers such as ``E-7f3a``."""
+    return st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_-]{0,10}", fullmatch=True).map(
+        lambda s: prefix + s
+    )
+
+
+@functools.cache
+def texts(max_size: int = 60) -> st.SearchStrategy[str]:
+    """Non-blank text in any script (no lone surrogates, which JSON cannot carry)."""
+    return st.text(st.characters(exclude_categories=["Cs"]), min_size=1, max_size=max_size).filter(
+        lambda s: bool(s.strip())
+    )
+
+
+@functools.cache
+def zones() -> st.SearchStrategy[str]:
+    """IANA zones, mostly Europe/London."""
+    return st.one_of(st.just("Europe/London"), st.sampled_from(ZONES))
+
+
+def _last_sunday(year: int, month: int) -> date:
+    day = date(year, month, 31)
+    return day - timedelta(days=(day.weekday() + 1) % 7)
+
+
+@functools.cache
+def clock_changes() -> st.SearchStrategy[datetime]:
+    """The UK clock changes (01:00 UTC on the last Sundays of March and October)."""
+    return st.builds(
+        lambda year, month: datetime.combine(
+            _last_sunday(year, month), datetime.min.time()
+        ).replace(hour=1, tzinfo=UTC),
+        st.integers(2016, 2034),
+        st.sampled_from((3, 10)),
+    )
+
+
+@functools.cache
+def instants(near_clock_changes: bool | None = None) -> st.SearchStrategy[datetime]:
+    """Aware UTC instants between 2015 and 2035.
+
+    ``near_clock_changes=True`` draws within three hours of a UK clock change;
+    ``None`` (the default) mixes both kinds.
+    """
+    total = int((_END - _START).total_seconds())
+    spread = st.integers(0, total).map(lambda s: _START + timedelta(seconds=s))
+    near = st.builds(
+        lambda change, minutes: change + timedelta(minutes=minutes),
+        clock_changes(),
+        st.integers(-180, 180),
+    )
+    if near_clock_changes is True:
+        return near
+    if near_clock_changes is False:
+        return spread
+    return st.one_of(spread, near)
+
+
+@functools.cache
+def _minutes(max_hours: int) -> st.SearchStrategy[int]:
+    return st.integers(0, max_hours * 60)
+
+
+def _after(draw: st.DrawFn, start: datetime, max_hours: int = 24 * 10) -> datetime:
+    return start + timedelta(minutes=draw(_minutes(max_hours)))
+
+
+def _maybe_after(draw: st.DrawFn, start: datetime, max_hours: int = 24 * 10) -> datetime | None:
+    return _after(draw, start, max_hours) if draw(st.booleans()) else None
+
+
+@functools.cache
+def concepts(vocabulary: Vocabulary) -> st.SearchStrategy[Concept]:
+    """A concept of ``vocabulary``."""
+    return st.sampled_from(vocabulary.concepts)
+
+
+@functools.cache
+def _some(vocabulary: Vocabulary, max_size: int = 3) -> st.SearchStrategy[tuple[Concept, ...]]:
+    return st.lists(concepts(vocabulary), max_size=max_size, unique=True).map(tuple)
+
+
+@functools.cache
+def _maybe(strategy: st.SearchStrategy[T]) -> st.SearchStrategy[T | None]:
+    return st.one_of(st.none(), strategy)
+
+
+def _sorted_after(
+    draw: st.DrawFn, start: datetime, end: datetime | None, n: int, strict: bool = False
+) -> list[datetime]:
+    span = int(((end or start + timedelta(days=3)) - start).total_seconds() // 60)
+    minutes = draw(st.lists(st.integers(0, max(span, 0)), min_size=n, max_size=n, unique=strict))
+    return [start + timedelta(minutes=m) for m in sorted(minutes)]
+
+
+@st.composite
+def child_refs(draw: st.DrawFn, child_id: str | None = None) -> ChildRef:
+    """A child, with a date of birth most of the time."""
+    dob = draw(_maybe(st.dates(date(2005, 1, 1), date(2022, 12, 31))))
+    return ChildRef(id=child_id or draw(ids("C-")), date_of_birth=dob)
+
+
+@st.composite
+def placements(draw: st.DrawFn, placement_id: str | None = None) -> Placement:
+    """A placement with its zone."""
+    start = draw(_maybe(st.dates(date(2015, 1, 1), date(2034, 1, 1))))
+    end = None
+    if start is not None and draw(st.booleans()):
+        end = start + timedelta(days=draw(st.integers(0, 900)))
+    return Placement(
+        id=placement_id or draw(ids("P-")),
+        kind=draw(st.sampled_from(PlacementKind)),
+        zone=draw(zones()),
+        home_id=draw(_maybe(ids("URN"))),
+        start=start,
+        end=end,
+        placing_authority=draw(_maybe(ids("LA"))),
+        host_authority=draw(_maybe(ids("LA"))),
+    )
+
+
+@st.composite
+def periods_of_care(draw: st.DrawFn) -> PeriodOfCare:
+    """A period of care, open or closed."""
+    start = draw(st.dates(date(2010, 1, 1), date(2034, 1, 1)))
+    end = _maybe(st.integers(0, 3000).map(lambda d: start + timedelta(days=d)))
+    return PeriodOfCare(start=start, end=draw(end))
+
+
+@st.composite
+def missing_episodes(
+    draw: st.DrawFn,
+    *,
+    child_id: str | None = None,
+    placement: Placement | None = None,
+    episode_id: str | None = None,
+    after: datetime | None = None,
+    open: bool | None = None,
+    near_clock_changes: bool | None = None,
+) -> MissingEpisode:
+    """An episode satisfying every invariant; ``open`` forces it open or closed."""
+    zone = placement.zone if placement is not None else draw(zones())
+    seen = _after(draw, after, 24 * 60) if after is not None else draw(instants(near_clock_changes))
+    closed = draw(st.booleans()) if open is None else not open
+    ended = _after(draw, seen, 24 * 6) if closed else None
+    span = 0 if ended is None else int((ended - seen).total_seconds() // 60)
+    n_status = draw(st.integers(1, 3)) if ended is None else draw(st.integers(1, min(3, span + 1)))
+    times = _sorted_after(draw, seen, ended, n_status, strict=True)
+    statuses: list[StatusChange] = []
+    for at in times:
+        choices = [c for c in EPISODE_STATUSES if not statuses or c != statuses[-1].status]
+        statuses.append(StatusChange(at=at, status=draw(st.sampled_from(choices))))
+    located = None
+    returned = None
+    if ended is not None:
+        if draw(st.booleans()):
+            located = Located(
+                at=draw(st.sampled_from([seen, ended])),
+                where=draw(_maybe(concepts(LOCATION_TYPES))),
+                by=draw(_maybe(texts(20))),
+            )
+        returned = _maybe_after(draw, ended, 12)
+    ending = None
+    if ended is not None:
+        ending = draw(_maybe(concepts(EPISODE_ENDINGS)))
+    elif draw(st.booleans()):
+        ending = EPISODE_ENDINGS["still_missing_at_period_end"]
+    grades = [
+        RiskGrading(at=t, grade=draw(concepts(POLICE_RISK_GRADES)), by=draw(_maybe(texts(12))))
+        for t in _sorted_after(draw, seen, ended, draw(st.integers(0, 2)))
+    ]
+    return MissingEpisode(
+        id=episode_id or draw(ids("E-")),
+        child_id=child_id or draw(ids("C-")),
+        placement_id=placement.id if placement is not None else draw(ids("P-")),
+        zone=zone,
+        last_seen_at=seen,
+        statuses=tuple(statuses),
+        last_seen_place=draw(_maybe(texts(30))),
+        clothing=draw(_maybe(texts(30))),
+        noticed_at=_maybe_after(draw, seen, 6),
+        police_report=(
+            PoliceReport(
+                reported_at=_after(draw, seen, 12),
+                reference=draw(_maybe(ids("POL"))),
+                reported_by=draw(_maybe(texts(12))),
+            )
+            if draw(st.booleans())
+            else None
+        ),
+        risk_grades=tuple(grades),
+        search_actions=tuple(
+            SearchAction(
+                at=_after(draw, seen, 12),
+                action=draw(concepts(SEARCH_ACTIONS)),
+                by=draw(_maybe(texts(12))),
+                note=draw(_maybe(texts(30))),
+            )
+            for _ in range(draw(st.integers(0, 2)))
+        ),
+        notifications=tuple(
+            Notification(
+                recipient=draw(concepts(NOTIFICATION_RECIPIENTS)),
+                at=_after(draw, seen, 24),
+                method=draw(_maybe(texts(10))),
+            )
+            for _ in range(draw(st.integers(0, 3)))
+        ),
+        located=located,
+        ended_at=ended,
+        returned_at=returned,
+        ending=ending,
+        whereabouts=draw(_some(LOCATION_TYPES)),
+        who_with=draw(_some(WHO_WITH)),
+        harm_disclosed=draw(_some(HARM_TYPES, 2)),
+    )
+
+
+@st.composite
+def return_conversations(
+    draw: st.DrawFn,
+    *,
+    child_id: str | None = None,
+    episodes: Sequence[MissingEpisode] = (),
+    conversation_id: str | None = None,
+    near_deadline: bool | None = None,
+) -> ReturnConversation:
+    """A conversation covering ``episodes`` (or made-up episode ids).
+
+    When the covered episode has a return time, ``near_deadline`` places the
+    holding of the conversation within two hours of 72 hours after it.
+    """
+    episode_ids = tuple(e.id for e in episodes) or tuple(
+        draw(st.lists(ids("E-"), min_size=1, max_size=3, unique=True))
+    )
+    returned = next((e.returned_at for e in reversed(episodes) if e.returned_at), None)
+    base = returned or draw(instants())
+    offer_times = _sorted_after(draw, base, base + timedelta(days=4), draw(st.integers(0, 3)))
+    offers = tuple(
+        ConversationOffer(
+            at=t,
+            outcome=draw(concepts(CONVERSATION_OUTCOMES)),
+            by=draw(_maybe(texts(15))),
+            method=draw(_maybe(st.sampled_from(ContactMethod))),
+            reason=draw(_maybe(texts(40))),
+        )
+        for t in offer_times
+    )
+    decision = draw(_maybe(st.sampled_from(Decision)))
+    held_at = None
+    if decision is not Decision.DECLINED and draw(st.booleans()):
+        cluster = draw(st.booleans()) if near_deadline is None else near_deadline
+        if cluster:
+            held_at = base + timedelta(hours=72, minutes=draw(st.integers(-120, 120)))
+        else:
+            held_at = _after(draw, base, 24 * 8)
+    held = held_at is not None
+    interviewer = None
+    if held and draw(st.booleans()):
+        interviewer = Interviewer(
+            role=draw(concepts(RELATIONSHIP_ROLES)),
+            independent_of_home=draw(st.booleans()),
+            chosen_by_child=draw(st.booleans()),
+            organisation=draw(_maybe(texts(20))),
+            adult_id=draw(_maybe(ids("A-"))),
+        )
+    screening = None
+    if draw(st.booleans()):
+        screening = ExploitationScreening(
+            categories=tuple(draw(st.lists(st.sampled_from(ExploitationCategory), unique=True))),
+            indicators=draw(_some(EXPLOITATION_INDICATORS)),
+        )
+    actions = tuple(
+        AgreedAction(
+            id=f"act-{i}",
+            description=draw(texts(40)),
+            owner=draw(_maybe(texts(15))),
+            due=_maybe_after(draw, base, 24 * 14),
+            done_at=_maybe_after(draw, base, 24 * 14),
+        )
+        for i in range(draw(st.integers(0, 2)))
+    )
+    return ReturnConversation(
+        id=conversation_id or draw(ids("RC-")),
+        child_id=child_id or draw(ids("C-")),
+        episode_ids=episode_ids,
+        offers=offers,
+        decision=decision,
+        declined_reason=draw(_maybe(texts(40))) if decision is Decision.DECLINED else None,
+        held_at=held_at,
+        interviewer=interviewer,
+        method=draw(_maybe(st.sampled_from(ContactMethod))),
+        late_reason=draw(_maybe(texts(40))),
+        child_account=draw(_maybe(texts(120))) if held else None,
+        whereabouts=draw(_some(LOCATION_TYPES)),
+        who_with=draw(_some(WHO_WITH)),
+        what_happened=draw(_maybe(texts(60))),
+        harm_disclosed=draw(_some(HARM_TYPES, 2)),
+        screening=screening,
+        topics=tuple(draw(st.lists(st.sampled_from(ConversationTopic), unique=True))),
+        responses_on_return=tuple(
+            ResponseOnReturn(
+                response=draw(concepts(RESPONSES_ON_RETURN)),
+                at=_after(draw, base, 24),
+                reason=draw(_maybe(texts(40))),
+                safeguarding_reason=draw(st.booleans()),
+            )
+            for _ in range(draw(st.integers(0, 2)))
+        ),
+        child_feedback=draw(_maybe(texts(60))) if held else None,
+        actions=actions,
+    )
+
+
+@st.composite
+def context_entries(
+    draw: st.DrawFn,
+    *,
+    child_id: str | None = None,
+    entry_id: str | None = None,
+    around: datetime | None = None,
+    resolvable: Sequence[str] = (),
+) -> ContextEntry:
+    """A log entry, near ``around`` when given."""
+    if around is not None:
+        at = around + timedelta(minutes=draw(st.integers(-72 * 60, 24 * 60)))
+    else:
+        at = draw(instants())
+    eid = entry_id or draw(ids("X-"))
+    resolves = (
+        draw(st.lists(st.sampled_from(resolvable), unique=True, max_size=1)) if (resolvable) else []
+    )
+    return ContextEntry(
+        id=eid,
+        child_id=child_id or draw(ids("C-")),
+        at=at,
+        category=draw(concepts(CONTEXT_CATEGORIES)),
+        note=draw(_maybe(texts(80))),
+        recorded_by=draw(_maybe(texts(15))),
+        resolves=tuple(r for r in resolves if r != eid),
+        adult_ids=tuple(draw(st.lists(ids("A-"), unique=True, max_size=2))),
+        needs=draw(_some(UNMET_NEEDS, 2)),
+    )
+
+
+@st.composite
+def factors(
+    draw: st.DrawFn, *, child_id: str | None = None, episode_ids: Sequence[str] = ()
+) -> Factor:
+    """A push or pull factor, tied to some of ``episode_ids``."""
+    direction = draw(st.sampled_from(FactorDirection))
+    vocab = PUSH_FACTORS if direction is FactorDirection.PUSH else PULL_FACTORS
+    tied = draw(st.lists(st.sampled_from(episode_ids), unique=True)) if episode_ids else []
+    return Factor(
+        id=draw(ids("F-")),
+        child_id=child_id or draw(ids("C-")),
+        direction=direction,
+        concept=draw(concepts(vocab)),
+        source=draw(st.sampled_from(EvidenceSource)),
+        noted_at=draw(instants()),
+        episode_ids=tuple(tied),
+        note=draw(_maybe(texts(60))),
+    )
+
+
+@st.composite
+def unmet_needs(
+    draw: st.DrawFn, *, child_id: str | None = None, episode_ids: Sequence[str] = ()
+) -> UnmetNeed:
+    """An unmet need, tied to some of ``episode_ids``."""
+    tied = draw(st.lists(st.sampled_from(episode_ids), unique=True)) if episode_ids else []
+    return UnmetNeed(
+        id=draw(ids("N-")),
+        child_id=child_id or draw(ids("C-")),
+        need=draw(concepts(UNMET_NEEDS)),
+        source=draw(st.sampled_from(EvidenceSource)),
+        noted_at=draw(instants()),
+        episode_ids=tuple(tied),
+        note=draw(_maybe(texts(60))),
+    )
+
+
+@st.composite
+def adult_contacts(draw: st.DrawFn, *, episode_ids: Sequence[str] = ()) -> AdultContact:
+    """A contact between a child and a trusted adult."""
+    return AdultContact(
+        at=draw(instants()),
+        kind=draw(st.sampled_from(ContactKind)),
+        child_initiated=draw(st.booleans()),
+        episode_id=draw(_maybe(st.sampled_from(episode_ids))) if episode_ids else None,
+        note=draw(_maybe(texts(40))),
+    )
+
+
+@st.composite
+def trusted_adults(
+    draw: st.DrawFn, *, child_id: str | None = None, episode_ids: Sequence[str] = ()
+) -> TrustedAdult:
+    """A trusted adult, present or gone, with contacts in time order."""
+    named = draw(instants())
+    contacts = sorted(
+        draw(st.lists(adult_contacts(episode_ids=episode_ids), max_size=4)), key=lambda c: c.at
+    )
+    ended = _maybe_after(draw, named, 24 * 400)
+    return TrustedAdult(
+        id=draw(ids("T-")),
+        child_id=child_id or draw(ids("C-")),
+        adult_id=draw(ids("A-")),
+        role=draw(concepts(RELATIONSHIP_ROLES)),
+        named_at=named,
+        named_by_child=draw(st.booleans()),
+        child_words=draw(_maybe(texts(60))),
+        contacts=tuple(contacts),
+        ended_at=ended,
+        end_reason=draw(_maybe(texts(30))) if ended is not None else None,
+    )
+
+
+def _unique_by_id(items: list[Any]) -> tuple[Any, ...]:
+    seen: set[str] = set()
+    out = []
+    for item in items:
+        if item.id not in seen:
+            seen.add(item.id)
+            out.append(item)
+    return tuple(out)
+
+
+@st.composite
+def case_files(
+    draw: st.DrawFn, *, max_episodes: int = 4, near_clock_changes: bool | None = None
+) -> CaseFile:
+    """A whole case file: episodes in sequence, conversations, context, relationships."""
+    child = draw(child_refs())
+    homes = _unique_by_id(draw(st.lists(placements(), min_size=1, max_size=2)))
+    n = draw(st.integers(0, max_episodes))
+    episodes: list[MissingEpisode] = []
+    after: datetime | None = None
+    for i in range(n):
+        last = i == n - 1
+        ep = draw(
+            missing_episodes(
+                child_id=child.id,
+                placement=draw(st.sampled_from(homes)),
+                episode_id=f"E{i + 1}",
+                after=after,
+                open=None if last else False,
+                near_clock_changes=near_clock_changes,
+            )
+        )
+        episodes.append(ep)
+        after = ep.ended_at
+    episode_ids = [e.id for e in episodes]
+    conversations = []
+    if episodes:
+        for j in range(draw(st.integers(0, 2))):
+            covered = draw(
+                st.lists(
+                    st.sampled_from(episodes), min_size=1, max_size=2, unique_by=lambda e: e.id
+                )
+            )
+            conversations.append(
+                draw(
+                    return_conversations(
+                        child_id=child.id, episodes=covered, conversation_id=f"RC{j + 1}"
+                    )
+                )
+            )
+    anchor = episodes[0].last_seen_at if episodes else None
+    context: list[ContextEntry] = []
+    for k in range(draw(st.integers(0, 4))):
+        context.append(
+            draw(
+                context_entries(
+                    child_id=child.id,
+                    entry_id=f"X{k + 1}",
+                    around=anchor,
+                    resolvable=[c.id for c in context],
+                )
+            )
+        )
+    return CaseFile(
+        child=child,
+        placements=homes,
+        periods_of_care=tuple(draw(st.lists(periods_of_care(), max_size=2))),
+        episodes=tuple(episodes),
+        conversations=tuple(conversations),
+        context=tuple(context),
+        factors=_unique_by_id(
+            draw(st.lists(factors(child_id=child.id, episode_ids=episode_ids), max_size=3))
+        ),
+        needs=_unique_by_id(
+            draw(st.lists(unmet_needs(child_id=child.id, episode_ids=episode_ids), max_size=2))
+        ),
+        trusted_adults=_unique_by_id(
+            draw(st.lists(trusted_adults(child_id=child.id, episode_ids=episode_ids), max_size=2))
+        ),
+    )
+
+
+def _register() -> None:
+    for cls, strategy in (
+        (CaseFile, case_files()),
+        (MissingEpisode, missing_episodes()),
+        (ReturnConversation, return_conversations()),
+        (ContextEntry, context_entries()),
+        (Factor, factors()),
+        (UnmetNeed, unmet_needs()),
+        (TrustedAdult, trusted_adults()),
+        (Placement, placements()),
+        (ChildRef, child_refs()),
+        (PeriodOfCare, periods_of_care()),
+        (AdultContact, adult_contacts()),
+    ):
+        st.register_type_strategy(cls, strategy)
+
+
+_register()

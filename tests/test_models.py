@@ -1,0 +1,318 @@
+"""The model: frozen values, invariants on construction and evolve, safe pickling."""
+
+from __future__ import annotations
+
+import copy
+import pickle
+import typing
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import attrs
+import pytest
+from hypothesis import given, settings
+
+import missingcare as mc
+from missingcare.converters import MODELS
+from missingcare.testing import strategies as mst
+from missingcare.time import local_instant
+from missingcare.vocabularies import (
+    CONTEXT_CATEGORIES,
+    EPISODE_STATUSES,
+    PUSH_FACTORS,
+    RELATIONSHIP_ROLES,
+)
+
+LONDON = "Europe/London"
+MISSING = EPISODE_STATUSES["missing"]
+AWAY = EPISODE_STATUSES["away_without_authorisation"]
+
+
+def _episode(**changes: Any) -> mc.MissingEpisode:
+    seen = local_instant(2026, 10, 25, 0, 30, zone=LONDON)
+    values: dict[str, Any] = {
+        "id": "E1",
+        "child_id": "C1",
+        "placement_id": "P1",
+        "zone": LONDON,
+        "last_seen_at": seen,
+        "statuses": (mc.StatusChange(seen, MISSING),),
+        "ended_at": local_instant(2026, 10, 25, 6, 30, zone=LONDON),
+        "returned_at": local_instant(2026, 10, 25, 7, 0, zone=LONDON),
+    }
+    values.update(changes)
+    return mc.MissingEpisode(**values)
+
+
+@pytest.mark.parametrize("cls", MODELS, ids=lambda c: c.__name__)
+def test_every_model_is_frozen_slotted_and_has_no_mutable_fields(cls: type) -> None:
+    assert attrs.has(cls)
+    assert "__slots__" in cls.__dict__
+    hints = typing.get_type_hints(cls)
+    for field in attrs.fields(cls):
+        tp = hints[field.name]
+        for part in (tp, *typing.get_args(tp)):
+            assert typing.get_origin(part) not in (list, dict, set), field.name
+            assert part not in (list, dict, set), field.name
+
+
+@settings(max_examples=200)
+@given(mst.case_files(near_clock_changes=True))
+def test_case_files_are_deeply_immutable_and_hashable(case: mc.CaseFile) -> None:
+    hash(case)
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        case.child = mc.ChildRef("other")  # type: ignore[misc]
+    for episode in case.episodes:
+        with pytest.raises(attrs.exceptions.FrozenInstanceError):
+            episode.ended_at = None  # type: ignore[misc]
+
+
+def _reachable(value: Any) -> typing.Iterator[Any]:
+    yield value
+    if isinstance(value, tuple):
+        for item in value:
+            yield from _reachable(item)
+    elif attrs.has(type(value)):
+        for field in attrs.fields(type(value)):
+            yield from _reachable(getattr(value, field.name))
+
+
+@settings(max_examples=300)
+@given(mst.case_files(near_clock_changes=True))
+def test_pickle_and_copy_preserve_every_instant(case: mc.CaseFile) -> None:
+    instants = [v for v in _reachable(case) if isinstance(v, datetime)]
+    assert all(type(v) is datetime and v.tzinfo is UTC for v in instants)
+    for protocol in range(2, pickle.HIGHEST_PROTOCOL + 1):
+        back = pickle.loads(pickle.dumps(case, protocol))
+        assert back == case
+        assert [v for v in _reachable(back) if isinstance(v, datetime)] == instants
+    assert copy.copy(case) == case
+    assert copy.deepcopy(case) == case
+
+
+def test_instants_in_the_repeated_hour_are_kept() -> None:
+    second = datetime(2026, 10, 25, 1, 30, fold=1, tzinfo=ZoneInfo(LONDON))
+    first = datetime(2026, 10, 25, 1, 30, fold=0, tzinfo=ZoneInfo(LONDON))
+    episode = _episode(
+        last_seen_at=first,
+        statuses=(mc.StatusChange(first, AWAY), mc.StatusChange(second, MISSING)),
+    )
+    assert episode.statuses[1].at - episode.statuses[0].at == timedelta(hours=1)
+    for protocol in range(2, pickle.HIGHEST_PROTOCOL + 1):
+        back = pickle.loads(pickle.dumps(episode, protocol))
+        assert back.statuses[1].at == datetime(2026, 10, 25, 1, 30, tzinfo=UTC)
+    assert copy.copy(episode).statuses == episode.statuses
+    assert copy.deepcopy(episode).statuses == episode.statuses
+
+
+def test_duration_is_true_elapsed_time_across_clock_changes() -> None:
+    october = _episode()
+    assert october.duration == timedelta(hours=7)
+    assert october.length_in_days == 0
+    seen = local_instant(2026, 3, 29, 0, 30, zone=LONDON)
+    march = _episode(
+        last_seen_at=seen,
+        statuses=(mc.StatusChange(seen, MISSING),),
+        ended_at=local_instant(2026, 3, 29, 6, 30, zone=LONDON),
+        returned_at=None,
+    )
+    assert march.duration == timedelta(hours=5)
+
+
+def test_length_in_days_counts_local_dates() -> None:
+    seen = local_instant(2026, 7, 1, 22, 0, zone=LONDON)
+    episode = _episode(
+        last_seen_at=seen,
+        statuses=(mc.StatusChange(seen, MISSING),),
+        ended_at=local_instant(2026, 7, 2, 8, 0, zone=LONDON),
+        returned_at=None,
+    )
+    assert episode.length_in_days == 1  # an evening-to-morning absence is one day
+    late = datetime(2026, 7, 1, 23, 30, tzinfo=UTC)  # 00:30 on 2 July in London
+    other = _episode(
+        last_seen_at=late,
+        statuses=(mc.StatusChange(late, MISSING),),
+        ended_at=late + timedelta(hours=2),
+        returned_at=None,
+    )
+    assert other.length_in_days == 0
+
+
+def test_open_episode() -> None:
+    episode = _episode(ended_at=None, returned_at=None)
+    assert episode.is_open
+    assert episode.state is mc.EpisodeState.OPEN
+    assert episode.duration is None
+    assert episode.length_in_days is None
+    now = episode.last_seen_at + timedelta(hours=30)
+    assert episode.duration_as_of(now) == timedelta(hours=30)
+    assert episode.was_missing_at(now)
+
+
+def test_evolve_rechecks_invariants() -> None:
+    episode = _episode()
+    with pytest.raises(mc.ValidationError) as info:
+        attrs.evolve(episode, returned_at=episode.last_seen_at - timedelta(hours=1))
+    assert "$.returned_at" in info.value.paths
+    assert episode.returned_at == local_instant(2026, 10, 25, 7, 0, zone=LONDON)
+    with pytest.raises(mc.NaiveDatetimeError):
+        attrs.evolve(episode, ended_at=datetime(2026, 10, 25, 8, 0))
+
+
+@pytest.mark.parametrize(
+    ("changes", "path"),
+    [
+        ({"statuses": ()}, "$.statuses"),
+        (
+            {
+                "returned_at": None,
+                "ended_at": None,
+                "located": mc.Located(local_instant(2026, 10, 25, 3, 0, zone=LONDON)),
+            },
+            "$.ended_at",
+        ),
+        ({"ended_at": None}, "$.ended_at"),
+        ({"noticed_at": local_instant(2026, 10, 24, 23, 0, zone=LONDON)}, "$.noticed_at"),
+        ({"zone": "Nowhere/Town"}, "$.zone"),
+        ({"id": "  "}, "$.id"),
+        ({"clothing": ""}, "$.clothing"),
+        ({"whereabouts": "abc"}, "$.whereabouts"),
+    ],
+)
+def test_episode_invariants(changes: dict[str, Any], path: str) -> None:
+    with pytest.raises(mc.ValidationError) as info:
+        _episode(**changes)
+    assert path in info.value.paths
+
+
+def test_status_history_must_change_in_time_order() -> None:
+    seen = local_instant(2026, 10, 24, 19, 0, zone=LONDON)
+    with pytest.raises(mc.ValidationError) as info:
+        _episode(
+            last_seen_at=seen,
+            statuses=(mc.StatusChange(seen, AWAY), mc.StatusChange(seen, MISSING)),
+        )
+    assert info.value.paths == ("$.statuses[1].at",)
+    with pytest.raises(mc.ValidationError) as info:
+        _episode(
+            last_seen_at=seen,
+            statuses=(
+                mc.StatusChange(seen, MISSING),
+                mc.StatusChange(seen + timedelta(hours=1), MISSING),
+            ),
+        )
+    assert info.value.paths == ("$.statuses[1].status",)
+
+
+def test_status_at() -> None:
+    seen = local_instant(2026, 10, 24, 19, 0, zone=LONDON)
+    later = seen + timedelta(hours=2)
+    episode = _episode(
+        last_seen_at=seen, statuses=(mc.StatusChange(seen, AWAY), mc.StatusChange(later, MISSING))
+    )
+    assert episode.status_at(seen + timedelta(hours=1)) == AWAY
+    assert episode.status_at(later) == MISSING
+    assert episode.status == MISSING
+
+
+def test_conversation_invariants() -> None:
+    with pytest.raises(mc.ValidationError) as info:
+        mc.ReturnConversation(id="R1", child_id="C1", episode_ids=())
+    assert info.value.paths == ("$.episode_ids",)
+    with pytest.raises(mc.ValidationError) as info:
+        mc.ReturnConversation(
+            id="R1",
+            child_id="C1",
+            episode_ids=("E1",),
+            decision=mc.Decision.DECLINED,
+            held_at=datetime(2026, 1, 1, tzinfo=UTC),
+            child_account="words",
+        )
+    assert "$.held_at" in info.value.paths
+    with pytest.raises(mc.ValidationError) as info:
+        mc.ReturnConversation(id="R1", child_id="C1", episode_ids=("E1",), child_account="words")
+    assert info.value.paths == ("$.child_account",)
+
+
+def test_trusted_adult_invariants() -> None:
+    named = datetime(2026, 1, 1, tzinfo=UTC)
+    role = RELATIONSHIP_ROLES["key_worker"]
+    with pytest.raises(mc.ValidationError) as info:
+        mc.TrustedAdult("T1", "C1", "A1", role, named, ended_at=named - timedelta(days=1))
+    assert info.value.paths == ("$.ended_at",)
+    adult = mc.TrustedAdult("T1", "C1", "A1", role, named, ended_at=named + timedelta(days=30))
+    assert adult.is_present_at(named + timedelta(days=1))
+    assert not adult.is_present_at(named + timedelta(days=31))
+
+
+def test_case_file_refuses_overlapping_episodes() -> None:
+    first = _episode(ended_at=None, returned_at=None)
+    second = _episode(
+        id="E2",
+        last_seen_at=first.last_seen_at + timedelta(hours=1),
+        statuses=(mc.StatusChange(first.last_seen_at + timedelta(hours=1), MISSING),),
+    )
+    placement = mc.Placement("P1", mc.PlacementKind.CHILDRENS_HOME, LONDON)
+    with pytest.raises(mc.ValidationError) as info:
+        mc.CaseFile(child=mc.ChildRef("C1"), placements=(placement,), episodes=(first, second))
+    assert info.value.paths == ("$.episodes[1].last_seen_at",)
+
+
+def test_case_file_refuses_records_of_another_child_and_duplicate_ids() -> None:
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    entry = mc.ContextEntry("X1", "C2", at, CONTEXT_CATEGORIES["conflict_with_staff"])
+    factor = mc.Factor(
+        "F1",
+        "C1",
+        mc.FactorDirection.PUSH,
+        PUSH_FACTORS["boredom"],
+        mc.EvidenceSource.CHILD_OWN_WORDS,
+        at,
+    )
+    with pytest.raises(mc.ValidationError) as info:
+        mc.CaseFile(child=mc.ChildRef("C1"), context=(entry,), factors=(factor, factor))
+    assert set(info.value.paths) == {"$.context[0].child_id", "$.factors[1].id"}
+
+
+def test_case_file_helpers() -> None:
+    placement = mc.Placement("P1", mc.PlacementKind.CHILDRENS_HOME, LONDON)
+    episode = _episode()
+    conv = mc.ReturnConversation(id="R1", child_id="C1", episode_ids=("E1",))
+    case = mc.CaseFile(
+        child=mc.ChildRef("C1", date(2011, 2, 3)),
+        placements=(placement,),
+        episodes=(episode,),
+        conversations=(conv,),
+    )
+    assert case.episode("E1") is episode
+    assert case.placement("P1") is placement
+    assert case.conversations_for("E1") == (conv,)
+    with pytest.raises(KeyError):
+        case.episode("nope")
+    window = case.episodes_between(episode.last_seen_at, episode.last_seen_at + timedelta(1))
+    assert window == (episode,)
+
+
+def test_period_of_care() -> None:
+    period = mc.PeriodOfCare(date(2025, 4, 1), date(2026, 3, 31))
+    assert period.contains(date(2025, 4, 1))
+    assert not period.contains(date(2026, 4, 1))
+    with pytest.raises(mc.ValidationError):
+        mc.PeriodOfCare(date(2026, 4, 1), date(2025, 4, 1))
+
+
+def test_vocabulary_extension_returns_a_new_vocabulary() -> None:
+    extra = mc.Concept("https://example.invalid/la", "bus_pass_removed", "Bus pass removed")
+    bigger = PUSH_FACTORS.extend(extra)
+    assert extra in bigger
+    assert extra not in PUSH_FACTORS
+    assert len(bigger) == len(PUSH_FACTORS) + 1
+    with pytest.raises(ValueError, match="twice"):
+        bigger.extend(extra)
+    smaller = PUSH_FACTORS.without("boredom")
+    assert "boredom" not in smaller
+    with pytest.raises(mc.UnknownCodeError) as info:
+        PUSH_FACTORS.get("bordom")
+    assert info.value.suggestions[0] == "boredom"
+    assert isinstance(info.value, LookupError)

@@ -1,0 +1,112 @@
+"""The public surface: curated exports, no import-time side effects."""
+
+from __future__ import annotations
+
+import enum
+import inspect
+import subprocess
+import sys
+
+import missingcare as mc
+from missingcare import converters, exceptions, time, vocab
+from missingcare.converters import MODELS
+
+
+def test_all_is_complete_and_resolves() -> None:
+    for name in mc.__all__:
+        assert hasattr(mc, name), name
+    assert len(set(mc.__all__)) == len(mc.__all__)
+    for cls in MODELS:
+        assert cls.__name__ in mc.__all__, cls.__name__
+    for module in (exceptions, vocab):
+        for name in module.__all__:
+            obj = getattr(module, name)
+            if inspect.isclass(obj):
+                assert name in mc.__all__, name
+
+
+def test_every_public_enum_and_model_of_the_model_modules_is_exported() -> None:
+    from missingcare import (
+        case,
+        children,
+        context,
+        conversations,
+        episodes,
+        factors,
+        relationships,
+    )
+
+    for module in (case, children, context, conversations, episodes, factors, relationships):
+        for name in module.__all__:
+            assert name in mc.__all__, f"{module.__name__}.{name}"
+            obj = getattr(module, name)
+            assert inspect.isclass(obj)
+            assert issubclass(obj, enum.Enum) or hasattr(obj, "__attrs_attrs__")
+
+
+def test_module_alls_resolve() -> None:
+    for module in (converters, exceptions, time, vocab):
+        for name in module.__all__:
+            assert hasattr(module, name), f"{module.__name__}.{name}"
+
+
+def test_import_has_no_optional_or_testing_imports() -> None:
+    code = (
+        "import sys, missingcare, missingcare.time, missingcare.converters;"
+        "bad = [m for m in ('hypothesis', 'click', 'rich', 'pyarrow', 'polars', 'pandas',"
+        " 'matplotlib', 'missingcare.testing') if m in sys.modules];"
+        "print(','.join(bad))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+def test_version_is_lazy_and_a_calver_string() -> None:
+    version = mc.__version__
+    assert version.count(".") == 2
+    assert int(version.split(".")[0]) >= 2026
+
+
+def test_exceptions_subclass_builtins() -> None:
+    assert issubclass(mc.ValidationError, ValueError)
+    assert issubclass(mc.ValidationError, mc.MissingCareError)
+    assert issubclass(mc.UnknownCodeError, LookupError)
+    for cls in (
+        mc.NaiveDatetimeError,
+        mc.AmbiguousLocalTimeError,
+        mc.NonExistentLocalTimeError,
+        mc.InvalidZoneError,
+    ):
+        assert issubclass(cls, mc.ValidationError)
+
+
+def test_validation_error_pickles() -> None:
+    import pickle
+
+    err = mc.ValidationError.single("$.x", "wrong_type", "expected text")
+    back = pickle.loads(pickle.dumps(err))
+    assert back.violations == err.violations
+    naive = pickle.loads(pickle.dumps(mc.NaiveDatetimeError("$.at")))
+    assert naive.paths == ("$.at",)
+
+
+def test_pendulum_is_only_imported_by_the_time_module() -> None:
+    from pathlib import Path
+
+    root = Path(mc.__file__).parent
+    users = sorted(
+        str(p.relative_to(root))
+        for p in root.rglob("*.py")
+        if "import pendulum" in p.read_text() or "from pendulum" in p.read_text()
+    )
+    assert users == ["time.py"]
+
+
+def test_no_dst_flag_logic() -> None:
+    from pathlib import Path
+
+    root = Path(mc.__file__).parent
+    for p in root.rglob("*.py"):
+        text = p.read_text()
+        assert ".dst()" not in text, p
+        assert "is_dst(" not in text, p

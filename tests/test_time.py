@@ -1,0 +1,189 @@
+from __future__ import annotations
+
+import copy
+import pickle
+from datetime import UTC, date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from missingcare import time as mt
+from missingcare.exceptions import (
+    AmbiguousLocalTimeError,
+    InvalidZoneError,
+    NaiveDatetimeError,
+    NonExistentLocalTimeError,
+    ValidationError,
+)
+from missingcare.testing import strategies as mst
+
+LONDON = "Europe/London"
+
+
+def test_october_episode_lasts_seven_hours() -> None:
+    start = mt.local_instant(2026, 10, 25, 0, 30, zone=LONDON)
+    end = mt.local_instant(2026, 10, 25, 6, 30, zone=LONDON)
+    assert mt.elapsed(start, end) == timedelta(hours=7)
+
+
+def test_march_episode_lasts_five_hours() -> None:
+    start = mt.local_instant(2026, 3, 29, 0, 30, zone=LONDON)
+    end = mt.local_instant(2026, 3, 29, 6, 30, zone=LONDON)
+    assert mt.elapsed(start, end) == timedelta(hours=5)
+
+
+def test_repeated_hour_without_offset_is_ambiguous() -> None:
+    with pytest.raises(AmbiguousLocalTimeError) as info:
+        mt.parse_local("2026-10-25T01:30", LONDON, path="$.last_seen_at")
+    assert info.value.violations[0].code == "ambiguous_local_time"
+    assert info.value.violations[0].path == "$.last_seen_at"
+
+
+def test_skipped_hour_is_non_existent() -> None:
+    with pytest.raises(NonExistentLocalTimeError) as info:
+        mt.parse_local("2026-03-29T01:30", LONDON, path="$.held_at")
+    assert info.value.violations[0].code == "nonexistent_local_time"
+    with pytest.raises(NonExistentLocalTimeError):
+        mt.local_instant(2026, 3, 29, 1, 30, zone=LONDON, fold=1)
+
+
+def test_ambiguous_time_with_a_chosen_reading() -> None:
+    early = mt.local_instant(2026, 10, 25, 1, 30, zone=LONDON, fold=0)
+    late = mt.local_instant(2026, 10, 25, 1, 30, zone=LONDON, fold=1)
+    assert early == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
+    assert late == datetime(2026, 10, 25, 1, 30, tzinfo=UTC)
+    assert early < late
+
+
+def test_explicit_offset_resolves_the_repeated_hour() -> None:
+    assert mt.parse_local("2026-10-25T01:30:00+00:00", LONDON) == datetime(
+        2026, 10, 25, 1, 30, tzinfo=UTC
+    )
+
+
+def test_naive_instants_are_refused() -> None:
+    with pytest.raises(NaiveDatetimeError):
+        mt.instant(datetime(2026, 1, 1, 12), "$.at")
+    with pytest.raises(NaiveDatetimeError):
+        mt.parse_instant("2026-01-01T12:00:00")
+
+
+def test_instants_are_standard_library_utc() -> None:
+    value = mt.instant(datetime(2026, 10, 25, 1, 30, fold=1, tzinfo=ZoneInfo(LONDON)))
+    assert type(value) is datetime
+    assert value.tzinfo is UTC
+    assert value == datetime(2026, 10, 25, 1, 30, tzinfo=UTC)
+
+
+def test_fold_readings_order_correctly_in_utc() -> None:
+    # T10: 01:15 GMT (second reading) is after 01:25 BST (first reading)
+    gmt = mt.instant(datetime(2026, 10, 25, 1, 15, fold=1, tzinfo=ZoneInfo(LONDON)))
+    bst = mt.instant(datetime(2026, 10, 25, 1, 25, fold=0, tzinfo=ZoneInfo(LONDON)))
+    assert sorted([gmt, bst]) == [bst, gmt]
+    first = mt.instant(datetime(2026, 10, 25, 1, 30, fold=0, tzinfo=ZoneInfo(LONDON)))
+    second = mt.instant(datetime(2026, 10, 25, 1, 30, fold=1, tzinfo=ZoneInfo(LONDON)))
+    assert first != second
+
+
+def test_instants_in_the_repeated_hour_survive_pickle_and_copy() -> None:
+    second = mt.local_instant(2026, 10, 25, 1, 30, zone=LONDON, fold=1)
+    for protocol in range(2, pickle.HIGHEST_PROTOCOL + 1):
+        assert pickle.loads(pickle.dumps(second, protocol)) == second
+    assert copy.copy(second) == second
+    assert copy.deepcopy(second) == second
+
+
+def test_local_date_uses_the_zone() -> None:
+    late = datetime(2026, 6, 30, 23, 30, tzinfo=UTC)
+    assert mt.local_date(late, LONDON) == date(2026, 7, 1)
+    assert mt.local_date(late, "UTC") == date(2026, 6, 30)
+
+
+def test_dublin_winter_is_computed_without_dst_flags() -> None:
+    start = mt.local_instant(2026, 1, 10, 22, zone="Europe/Dublin")
+    assert start == datetime(2026, 1, 10, 22, tzinfo=UTC)
+
+
+def test_seventy_two_hour_deadline_across_the_clock_change() -> None:
+    returned = mt.local_instant(2026, 10, 24, 22, zone=LONDON)
+    due = mt.ElapsedDeadline(timedelta(hours=72)).due(returned, LONDON)
+    assert due == datetime(2026, 10, 27, 21, tzinfo=UTC)
+
+
+def test_calendar_deadline_counts_working_days() -> None:
+    friday = mt.local_instant(2026, 10, 23, 15, zone=LONDON)
+    due = mt.CalendarDeadline(5, calendar=mt.Weekdays()).due(friday, LONDON)
+    # Mon 26 .. Fri 30 October are the five working days: due at the start of Sat 31.
+    assert due == mt.start_of_local_day(date(2026, 10, 31), LONDON)
+    holiday = mt.Weekdays(holidays=frozenset({date(2026, 10, 26)}))
+    assert mt.CalendarDeadline(5, calendar=holiday).due(friday, LONDON) == (
+        mt.start_of_local_day(date(2026, 11, 3), LONDON)
+    )
+    assert mt.CalendarDeadline(1).due(friday, LONDON) == mt.start_of_local_day(
+        date(2026, 10, 25), LONDON
+    )
+
+
+def test_start_of_day_where_midnight_is_skipped() -> None:
+    # Santiago moved its clocks at midnight on 2026-09-06: the day starts at 01:00.
+    start = mt.start_of_local_day(date(2026, 9, 6), "America/Santiago")
+    assert mt.local_datetime(start, "America/Santiago").hour in (0, 1)
+    assert mt.local_date(start, "America/Santiago") == date(2026, 9, 6)
+
+
+def test_unknown_zones_are_refused() -> None:
+    for name in ("Mars/Olympus", "", "../../etc/passwd", "Europe", "zone.tab"):
+        with pytest.raises(InvalidZoneError):
+            mt.check_zone(name, "$.zone")
+
+
+def test_deadlines_validate_their_arguments() -> None:
+    with pytest.raises(ValueError, match="positive"):
+        mt.ElapsedDeadline(timedelta(0))
+    with pytest.raises(ValueError, match="whole number"):
+        mt.CalendarDeadline(0)
+    assert mt.ElapsedDeadline(timedelta(hours=72)).describe() == "72 hours"
+    assert mt.CalendarDeadline(5, calendar=mt.Weekdays()).describe() == "5 working days"
+
+
+def test_fixed_clock() -> None:
+    clock = mt.FixedClock(datetime(2026, 10, 27, 10, tzinfo=timezone(timedelta(hours=1))))
+    assert clock.now() == datetime(2026, 10, 27, 9, tzinfo=UTC)
+    assert isinstance(clock, mt.Clock)
+    assert isinstance(mt.SystemClock(), mt.Clock)
+
+
+def test_rfc3339_is_strict() -> None:
+    for text in (
+        "2026-01-01",
+        "2026-01-01T12:00Z",
+        "20260101T120000Z",
+        "2026-02-30T12:00:00Z",
+        "2026-01-01T12:00:00.1234567Z",
+        " 2026-01-01T12:00:00Z",
+    ):
+        with pytest.raises(ValidationError):
+            mt.parse_instant(text)
+    assert mt.format_instant(mt.parse_instant("2026-01-01T12:00:00.5+01:00")) == (
+        "2026-01-01T11:00:00.500000Z"
+    )
+
+
+@given(mst.instants(), mst.instants())
+def test_elapsed_is_utc_subtraction(a: datetime, b: datetime) -> None:
+    # T11
+    assert mt.elapsed(a, b) == b.astimezone(UTC) - a.astimezone(UTC)
+
+
+@given(mst.instants(), st.sampled_from(mst.ZONES))
+def test_local_round_trip(value: datetime, zone: str) -> None:
+    local = mt.local_datetime(value, zone)
+    assert mt.instant(local) == value
+    assert mt.local_date(value, zone) == local.date()
+
+
+@given(mst.instants())
+def test_format_and_parse_round_trip(value: datetime) -> None:
+    assert mt.parse_instant(mt.format_instant(value)) == value
