@@ -316,3 +316,24 @@ def test_vocabulary_extension_returns_a_new_vocabulary() -> None:
         PUSH_FACTORS.get("bordom")
     assert info.value.suggestions[0] == "boredom"
     assert isinstance(info.value, LookupError)
+
+
+def test_touching_episodes_are_accepted_in_any_order() -> None:
+    # regression: a zero-length episode touching the next one was refused when listed second
+    seen = datetime(2026, 1, 1, tzinfo=UTC)
+    first = _episode(
+        last_seen_at=seen,
+        statuses=(mc.StatusChange(seen, MISSING),),
+        ended_at=seen,
+        returned_at=None,
+    )
+    second = _episode(
+        id="E2",
+        last_seen_at=seen,
+        statuses=(mc.StatusChange(seen, MISSING),),
+        ended_at=seen + timedelta(hours=1),
+        returned_at=None,
+    )
+    placement = mc.Placement("P1", mc.PlacementKind.CHILDRENS_HOME, LONDON)
+    for episodes in ((first, second), (second, first)):
+        mc.CaseFile(child=mc.ChildRef("C1"), placements=(placement,), episodes=episodes)

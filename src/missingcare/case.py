@@ -90,7 +90,7 @@ class CaseFile:
                     "mismatch",
                     "expected the zone of the episode's placement",
                 )
-        order = sorted(range(len(self.episodes)), key=lambda i: self.episodes[i].last_seen_at)
+        order = sorted(range(len(self.episodes)), key=self._episode_order)
         for prev, cur in itertools.pairwise(order):
             end = self.episodes[prev].ended_at
             if end is None or self.episodes[cur].last_seen_at < end:
@@ -125,6 +125,12 @@ class CaseFile:
                         "expected the id of an episode in this case file",
                     )
         p.raise_if_any()
+
+    def _episode_order(self, index: int) -> tuple[datetime, bool, datetime]:
+        ep = self.episodes[index]
+        # ties on last seen: the episode that ends first (a zero-length one) comes first
+        end = ep.ended_at
+        return (ep.last_seen_at, end is None, end if end is not None else ep.last_seen_at)
 
     def episode(self, episode_id: str) -> MissingEpisode:
         """The episode with ``episode_id``; raises ``KeyError`` if there is none."""

@@ -167,6 +167,11 @@ class ReturnConversation:
     offers: tuple[ConversationOffer, ...] = f.many(
         ConversationOffer, "Offers and attempts", "Every offer and attempt, with its outcome."
     )
+    requested_adult_ids: tuple[str, ...] = f.many(
+        str,
+        "Who the child asked for",
+        "Did the child ask to talk to someone they know? Which adults (ids)?",
+    )
     decision: Decision | None = f.optional_choice(
         Decision, "Accepted or declined", "Did the child accept the conversation?"
     )
@@ -216,6 +221,11 @@ class ReturnConversation:
         for i, offer in enumerate(self.offers):
             if i and offer.at < self.offers[i - 1].at:
                 p.add(f"$.offers[{i}].at", "out_of_order", "expected offers in time order")
+        for i, value in enumerate(self.requested_adult_ids):
+            if not value.strip():
+                p.add(f"$.requested_adult_ids[{i}]", "empty", "expected a non-empty id")
+        if len(set(self.requested_adult_ids)) != len(self.requested_adult_ids):
+            p.add("$.requested_adult_ids", "repeated", "expected each id at most once")
         if len(set(self.topics)) != len(self.topics):
             p.add("$.topics", "repeated", "expected each topic at most once")
         if self.held_at is not None and self.decision is Decision.DECLINED:

@@ -398,6 +398,7 @@ def return_conversations(
         child_id=child_id or draw(ids("C-")),
         episode_ids=episode_ids,
         offers=offers,
+        requested_adult_ids=tuple(draw(st.lists(ids("A-"), unique=True, max_size=2))),
         decision=decision,
         declined_reason=draw(_maybe(texts(40))) if decision is Decision.DECLINED else None,
         held_at=held_at,

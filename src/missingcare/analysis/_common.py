@@ -1,0 +1,104 @@
+"""Helpers shared by the analysis modules (private)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from missingcare.case import CaseFile
+from missingcare.context import ContextEntry
+from missingcare.episodes import MissingEpisode
+from missingcare.time import Clock, instant, local_datetime
+from missingcare.vocab import Concept
+
+#: An instant, or a clock to read it from.
+AsOf = datetime | Clock
+
+
+def now_of(as_of: AsOf) -> datetime:
+    """The instant ``as_of`` stands for (a clock is read once)."""
+    if isinstance(as_of, datetime):
+        return instant(as_of, "$.as_of")
+    return instant(as_of.now(), "$.as_of")
+
+
+def episodes_in_order(case: CaseFile) -> tuple[MissingEpisode, ...]:
+    """The child's episodes by last seen, then id."""
+    return tuple(sorted(case.episodes, key=lambda e: (e.last_seen_at, e.id)))
+
+
+def entries_in_order(entries: Iterable[ContextEntry]) -> tuple[ContextEntry, ...]:
+    """Context entries by time, then id."""
+    return tuple(sorted(entries, key=lambda c: (c.at, c.id)))
+
+
+def previous_episode(case: CaseFile, episode: MissingEpisode) -> MissingEpisode | None:
+    """The episode before ``episode``, if any."""
+    earlier = [
+        e for e in case.episodes if (e.last_seen_at, e.id) < (episode.last_seen_at, episode.id)
+    ]
+    return max(earlier, key=lambda e: (e.last_seen_at, e.id)) if earlier else None
+
+
+def next_episode(case: CaseFile, episode: MissingEpisode) -> MissingEpisode | None:
+    """The episode after ``episode``, if any."""
+    later = [
+        e for e in case.episodes if (e.last_seen_at, e.id) > (episode.last_seen_at, episode.id)
+    ]
+    return min(later, key=lambda e: (e.last_seen_at, e.id)) if later else None
+
+
+def median_span(values: Iterable[timedelta]) -> timedelta | None:
+    """The median of some lengths of time, or ``None`` if there are none."""
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    mid = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[mid]
+    return (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def span(value: timedelta) -> str:
+    """A length of time in words: ``72 hours``, ``14 days``, ``2 hours 30 minutes``.
+
+    >>> span(timedelta(hours=72)), span(timedelta(days=14)), span(timedelta(minutes=90))
+    ('72 hours', '14 days', '1 hour 30 minutes')
+    """
+    minutes = int(abs(value).total_seconds() // 60)
+    days, rem = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rem, 60)
+    if days >= 4:
+        days += 1 if rem >= 12 * 60 else 0
+        return _plural(days, "day")
+    hours += days * 24
+    if hours and mins:
+        return f"{_plural(hours, 'hour')} {_plural(mins, 'minute')}"
+    if hours:
+        return _plural(hours, "hour")
+    return _plural(mins, "minute")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def local_text(at: datetime, zone: str) -> str:
+    """``19:00 on 2026-03-03``: the wall-clock time in ``zone``, locale-free."""
+    local = local_datetime(at, zone)
+    return f"{local:%H:%M} on {local:%Y-%m-%d}"
+
+
+def lower_first(text: str) -> str:
+    """``Older peers`` → ``older peers`` (a display label inside a sentence)."""
+    return text[:1].lower() + text[1:] if text else text
+
+
+def displays(concepts: Iterable[Concept]) -> str:
+    """Distinct display labels in first-seen order, lower-cased, joined with commas."""
+    seen: list[str] = []
+    for concept in concepts:
+        label = lower_first(concept.display)
+        if label not in seen:
+            seen.append(label)
+    return ", ".join(seen)

@@ -1,0 +1,311 @@
+"""The before-window: what was happening in the child's life before they were last seen.
+
+For one episode, :func:`before_window` gathers the child's context entries
+in a window before "last seen" (72 hours by default, or since the previous
+episode ended), counts them by category, and raises insights for the
+patterns practice guidance names as antecedents [PKC][WALES][MO][YORK98]:
+a conflict left unresolved, sanctions or restrictions, contact cancelled or
+changed, the trusted adult off shift, on leave or gone, a need escalating
+against the child's own baseline, and pull signals nobody named as a
+factor.
+
+Only what was recorded as happening *before* the child was last seen is
+read: an entry written about a later time can never change the window.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import attrs
+
+from missingcare.analysis._common import (
+    displays,
+    entries_in_order,
+    local_text,
+    lower_first,
+    previous_episode,
+    span,
+)
+from missingcare.analysis.config import DEFAULT_CONFIG, LensConfig
+from missingcare.analysis.insights import Evidence, Insight, InsightKind, Param
+from missingcare.case import CaseFile
+from missingcare.context import ContextEntry
+from missingcare.episodes import MissingEpisode
+from missingcare.factors import FactorDirection
+from missingcare.vocab import Concept
+
+__all__ = ["BeforeWindow", "CategoryCount", "before_window"]
+
+
+@attrs.frozen
+class CategoryCount:
+    """How many entries of one category the window holds, and which."""
+
+    category: Concept
+    count: int
+    entry_ids: tuple[str, ...]
+
+
+@attrs.frozen
+class BeforeWindow:
+    """The child's context before one episode, summarised, with its insights.
+
+    ``start <= entry.at < end``, where ``end`` is when the child was last seen;
+    ``since_previous_episode`` says whether ``start`` is where the previous
+    episode ended. ``entries`` are in time order; ``by_category`` is sorted
+    by count (most first), then code.
+    """
+
+    child_id: str
+    episode_id: str
+    zone: str
+    start: datetime
+    end: datetime
+    since_previous_episode: bool
+    entries: tuple[ContextEntry, ...]
+    by_category: tuple[CategoryCount, ...]
+    insights: tuple[Insight, ...]
+
+    @property
+    def label(self) -> str:
+        """The window in words: ``72 hours`` or ``time since the previous episode``."""
+        if self.since_previous_episode:
+            return "time since the previous episode"
+        return span(self.end - self.start)
+
+    def kinds(self) -> tuple[InsightKind, ...]:
+        """The kinds of insight raised, in order."""
+        return tuple(i.kind for i in self.insights)
+
+    def summary(self) -> str:
+        """One sentence: what the log holds in the window, by category."""
+        when = local_text(self.end, self.zone)
+        if not self.entries:
+            return f"No log entries are recorded in the {self.label} before {when}."
+        parts = ", ".join(
+            f"{lower_first(c.category.display)} ({c.count})" for c in self.by_category
+        )
+        n = len(self.entries)
+        noun = "entry" if n == 1 else "entries"
+        return f"In the {self.label} before {when}, the log holds {n} {noun}: {parts}."
+
+
+def _window_start(
+    case: CaseFile, episode: MissingEpisode, config: LensConfig
+) -> tuple[datetime, bool]:
+    end = episode.last_seen_at
+    if config.since_previous_episode:
+        prev = previous_episode(case, episode)
+        if prev is not None:
+            prev_end = prev.returned_at or prev.ended_at
+            if prev_end is not None:
+                return min(prev_end, end), True
+    return end - config.window, False
+
+
+def _ev(entries: Sequence[ContextEntry]) -> tuple[Evidence, ...]:
+    return tuple(Evidence.record("context", c.id) for c in entries)
+
+
+def _insight(
+    kind: InsightKind, episode: MissingEpisode, params: tuple[Param, ...], ev: tuple[Evidence, ...]
+) -> Insight:
+    return Insight(
+        kind=kind, child_id=episode.child_id, episode_id=episode.id, params=params, evidence=ev
+    )
+
+
+def _simple(
+    kind: InsightKind,
+    episode: MissingEpisode,
+    found: Sequence[ContextEntry],
+    label: str,
+) -> list[Insight]:
+    if not found:
+        return []
+    params: tuple[Param, ...] = (
+        ("count", len(found)),
+        ("what", displays(c.category for c in found)),
+        ("window", label),
+    )
+    return [_insight(kind, episode, params, _ev(found))]
+
+
+def before_window(
+    case: CaseFile, episode_id: str, config: LensConfig = DEFAULT_CONFIG
+) -> BeforeWindow:
+    """The before-window of the episode ``episode_id`` and the insights it raises.
+
+    Raises ``KeyError`` if the case file has no such episode.
+    """
+    episode = case.episode(episode_id)
+    groups = config.groups
+    end = episode.last_seen_at
+    start, since_previous = _window_start(case, episode, config)
+    prior = entries_in_order(c for c in case.context if c.at < end)
+    window = tuple(c for c in prior if start <= c.at)
+    label = "time since the previous episode" if since_previous else span(end - start)
+
+    insights: list[Insight] = []
+
+    # a conflict with no recorded resolution before the child was last seen
+    resolved = {rid for c in prior for rid in c.resolves}
+    unresolved = [c for c in window if c.category.code in groups.conflict and c.id not in resolved]
+    if unresolved:
+        latest = unresolved[-1]
+        params: tuple[Param, ...] = (
+            ("count", len(unresolved)),
+            ("what", displays(c.category for c in unresolved)),
+            ("window", label),
+            ("latest", local_text(latest.at, episode.zone)),
+            ("gap", span(end - latest.at)),
+        )
+        insights.append(_insight(InsightKind.UNRESOLVED_CONFLICT, episode, params, _ev(unresolved)))
+
+    insights += _simple(
+        InsightKind.SANCTION_BEFORE,
+        episode,
+        [c for c in window if c.category.code in groups.sanction],
+        label,
+    )
+    insights += _simple(
+        InsightKind.CONTACT_DISRUPTED,
+        episode,
+        [c for c in window if c.category.code in groups.contact_disrupted],
+        label,
+    )
+    insights += _simple(
+        InsightKind.TRUSTED_ADULT_UNAVAILABLE,
+        episode,
+        [c for c in window if c.category.code in groups.adult_unavailable],
+        label,
+    )
+    insights += _adult_lost(case, episode, prior, config)
+    insights += _escalating(episode, prior, start, label, config)
+    insights += _unnamed_pulls(case, episode, prior, config)
+
+    return BeforeWindow(
+        child_id=episode.child_id,
+        episode_id=episode.id,
+        zone=episode.zone,
+        start=start,
+        end=end,
+        since_previous_episode=since_previous,
+        entries=window,
+        by_category=_by_category(window),
+        insights=tuple(insights),
+    )
+
+
+def _by_category(window: Sequence[ContextEntry]) -> tuple[CategoryCount, ...]:
+    groups: dict[str, list[ContextEntry]] = {}
+    for c in window:
+        groups.setdefault(c.category.code, []).append(c)
+    counts = [
+        CategoryCount(
+            category=min(c.category for c in found),
+            count=len(found),
+            entry_ids=tuple(c.id for c in found),
+        )
+        for found in groups.values()
+    ]
+    return tuple(sorted(counts, key=lambda c: (-c.count, c.category.code)))
+
+
+def _adult_lost(
+    case: CaseFile,
+    episode: MissingEpisode,
+    prior: Sequence[ContextEntry],
+    config: LensConfig,
+) -> list[Insight]:
+    end = episode.last_seen_at
+    since = end - config.loss_lookback
+    adults = sorted(
+        (
+            ta
+            for ta in case.trusted_adults
+            if ta.ended_at is not None and since <= ta.ended_at < end and ta.named_at < end
+        ),
+        key=lambda ta: (ta.ended_at or end, ta.id),
+    )
+    left = [c for c in prior if c.at >= since and c.category.code in config.groups.adult_left]
+    if not adults and not left:
+        return []
+    named = {ta.adult_id for ta in adults}
+    items = [f"trusted adult ({lower_first(ta.role.display)})" for ta in adults]
+    items += [lower_first(c.category.display) for c in left if not named.intersection(c.adult_ids)]
+    times = [ta.ended_at for ta in adults if ta.ended_at is not None] + [c.at for c in left]
+    params: tuple[Param, ...] = (
+        ("what", ", ".join(dict.fromkeys(items))),
+        ("gap", span(end - max(times))),
+    )
+    ev = tuple(Evidence.record("trusted_adults", ta.id) for ta in adults) + _ev(left)
+    return [_insight(InsightKind.TRUSTED_ADULT_LOST, episode, params, ev)]
+
+
+def _escalating(
+    episode: MissingEpisode,
+    prior: Sequence[ContextEntry],
+    start: datetime,
+    label: str,
+    config: LensConfig,
+) -> list[Insight]:
+    end = episode.last_seen_at
+    window_length = end - start
+    base_start = start - config.baseline
+    needs: dict[str, Concept] = {}
+    for c in prior:
+        for need in c.needs:
+            if c.at >= start:
+                needs[need.code] = min(needs.get(need.code, need), need)
+    out: list[Insight] = []
+    for code in sorted(needs):
+        found = [c for c in prior if c.at >= start and any(n.code == code for n in c.needs)]
+        baseline = [
+            c for c in prior if base_start <= c.at < start and any(n.code == code for n in c.needs)
+        ]
+        expected = len(baseline) * (window_length / config.baseline)
+        if len(found) >= config.escalation_min and len(found) > config.escalation_ratio * expected:
+            params: tuple[Param, ...] = (
+                ("what", lower_first(needs[code].display)),
+                ("count", len(found)),
+                ("window", label),
+                ("baseline", len(baseline)),
+                ("baseline_window", span(config.baseline)),
+            )
+            out.append(_insight(InsightKind.NEED_ESCALATING, episode, params, _ev(found)))
+    return out
+
+
+def _unnamed_pulls(
+    case: CaseFile,
+    episode: MissingEpisode,
+    prior: Sequence[ContextEntry],
+    config: LensConfig,
+) -> list[Insight]:
+    end = episode.last_seen_at
+    since = end - config.signal_lookback
+    groups = config.groups
+    signals: dict[str, list[ContextEntry]] = {}
+    for c in prior:
+        if c.at >= since and c.category.code in groups.signals:
+            signals.setdefault(c.category.code, []).append(c)
+    named_codes = {
+        f.concept.code
+        for f in case.factors
+        if f.direction is FactorDirection.PULL and (f.noted_at < end or episode.id in f.episode_ids)
+    }
+    out: list[Insight] = []
+    for code in sorted(signals):
+        if groups.named_by(code) & named_codes:
+            continue
+        found = signals[code]
+        params: tuple[Param, ...] = (
+            ("what", displays(c.category for c in found)),
+            ("count", len(found)),
+            ("lookback", span(config.signal_lookback)),
+        )
+        out.append(_insight(InsightKind.UNNAMED_PULL_SIGNAL, episode, params, _ev(found)))
+    return out

@@ -1,0 +1,249 @@
+"""Over a home: a descriptive summary, always with the counts.
+
+:func:`home_summary` describes the episodes of the children of one home up
+to ``as_of``: how often each push and pull factor was recorded, the share
+of episodes preceded by an unresolved conflict or by a sanction, the share
+of children with a trusted adult, and how episodes compare between children
+who had a trusted adult when they went and those who did not (median
+length, and how often another episode followed within 30 days). Every
+figure is a :class:`Proportion` or a count, never a bare percentage, and
+nothing here is a rate to rank homes by: the numbers are small and for the
+home's own reflection. (Figures for publication need the disclosure control
+of the research layer.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+import attrs
+
+from missingcare.analysis._common import AsOf, median_span, now_of
+from missingcare.analysis.before import before_window
+from missingcare.analysis.config import DEFAULT_CONFIG, LensConfig
+from missingcare.analysis.insights import InsightKind
+from missingcare.case import CaseFile
+from missingcare.episodes import MissingEpisode
+from missingcare.exceptions import ValidationError
+from missingcare.factors import FactorDirection
+from missingcare.vocab import Concept
+
+__all__ = ["FactorPrevalence", "GroupOutcome", "HomeSummary", "Proportion", "home_summary"]
+
+
+@attrs.frozen
+class Proportion:
+    """``numerator`` of ``denominator``; ``share`` is ``None`` when there is nothing to divide.
+
+    >>> str(Proportion(3, 12)), Proportion(3, 12).share
+    ('3 of 12', 0.25)
+    """
+
+    numerator: int
+    denominator: int
+
+    @property
+    def share(self) -> float | None:
+        """The fraction, or ``None`` for ``0 of 0``."""
+        return self.numerator / self.denominator if self.denominator else None
+
+    def __str__(self) -> str:
+        return f"{self.numerator} of {self.denominator}"
+
+
+@attrs.frozen
+class FactorPrevalence:
+    """How often one factor was recorded: in how many episodes and for how many children."""
+
+    concept: Concept
+    direction: FactorDirection
+    episodes: Proportion
+    children: Proportion
+
+
+@attrs.frozen
+class GroupOutcome:
+    """Episodes of one group of children: how many, how long, how often repeated.
+
+    ``repeated`` counts episodes followed by another of the same child within
+    the repeat window, out of those whose window has fully passed.
+    """
+
+    children: int
+    episodes: int
+    closed: int
+    median_duration: timedelta | None
+    repeated: Proportion
+
+
+@attrs.frozen
+class HomeSummary:
+    """The descriptive summary of one home (or of all the case files given)."""
+
+    home_id: str | None
+    as_of: datetime
+    children: int
+    episodes: int
+    push_prevalence: tuple[FactorPrevalence, ...]
+    pull_prevalence: tuple[FactorPrevalence, ...]
+    preceded_by_unresolved_conflict: Proportion
+    preceded_by_sanction: Proportion
+    preceded_by_either: Proportion
+    children_with_trusted_adult: Proportion
+    with_trusted_adult: GroupOutcome
+    without_trusted_adult: GroupOutcome
+    repeat_window: timedelta
+
+    def as_rows(self) -> tuple[dict[str, str | int], ...]:
+        """The figures as rows of (measure, numerator, denominator) for a table."""
+        rows: list[dict[str, str | int]] = []
+
+        def add(measure: str, p: Proportion) -> None:
+            rows.append(
+                {"measure": measure, "numerator": p.numerator, "denominator": p.denominator}
+            )
+
+        add("episodes preceded by an unresolved conflict", self.preceded_by_unresolved_conflict)
+        add("episodes preceded by a sanction or restriction", self.preceded_by_sanction)
+        add("episodes preceded by either", self.preceded_by_either)
+        add("children with a trusted adult", self.children_with_trusted_adult)
+        for fp in (*self.push_prevalence, *self.pull_prevalence):
+            add(f"episodes with {fp.direction.value} factor {fp.concept.code}", fp.episodes)
+        add("episodes repeated, children with a trusted adult", self.with_trusted_adult.repeated)
+        add("episodes repeated, children without", self.without_trusted_adult.repeated)
+        return tuple(rows)
+
+
+def home_summary(
+    cases: Iterable[CaseFile],
+    *,
+    as_of: AsOf,
+    home_id: str | None = None,
+    config: LensConfig = DEFAULT_CONFIG,
+) -> HomeSummary:
+    """Summarise the episodes of the children in ``cases`` up to ``as_of``.
+
+    With ``home_id``, only episodes from placements with that ``home_id``
+    count, and only children who have such a placement. Each child may
+    appear once; a repeated child id is refused.
+    """
+    now = now_of(as_of)
+    files = sorted(cases, key=lambda c: c.child.id)
+    for i in range(1, len(files)):
+        if files[i].child.id == files[i - 1].child.id:
+            raise ValidationError.single(
+                "$[*].child.id", "duplicate_id", "expected each child at most once"
+            )
+    scoped: list[tuple[CaseFile, tuple[MissingEpisode, ...]]] = []
+    for case in files:
+        places = {p.id for p in case.placements if home_id is None or p.home_id == home_id}
+        if not places:
+            continue
+        eps = tuple(
+            sorted(
+                (e for e in case.episodes if e.placement_id in places and e.last_seen_at <= now),
+                key=lambda e: (e.last_seen_at, e.id),
+            )
+        )
+        scoped.append((case, eps))
+
+    n_children = len(scoped)
+    all_eps = [(case, e) for case, eps in scoped for e in eps]
+    n_eps = len(all_eps)
+    children_with_eps = sum(1 for _, eps in scoped if eps)
+
+    conflict = sanction = either = 0
+    for case, e in all_eps:
+        kinds = before_window(case, e.id, config).kinds()
+        conflict += InsightKind.UNRESOLVED_CONFLICT in kinds
+        sanction += InsightKind.SANCTION_BEFORE in kinds
+        either += InsightKind.UNRESOLVED_CONFLICT in kinds or InsightKind.SANCTION_BEFORE in kinds
+
+    prevalence = {d: _prevalence(scoped, d, n_eps, children_with_eps) for d in FactorDirection}
+    with_ta = [
+        (c, eps) for c, eps in scoped if any(ta.is_present_at(now) for ta in c.trusted_adults)
+    ]
+
+    def had_ta(case: CaseFile, e: MissingEpisode) -> bool:
+        return any(ta.is_present_at(e.last_seen_at) for ta in case.trusted_adults)
+
+    return HomeSummary(
+        home_id=home_id,
+        as_of=now,
+        children=n_children,
+        episodes=n_eps,
+        push_prevalence=prevalence[FactorDirection.PUSH],
+        pull_prevalence=prevalence[FactorDirection.PULL],
+        preceded_by_unresolved_conflict=Proportion(conflict, n_eps),
+        preceded_by_sanction=Proportion(sanction, n_eps),
+        preceded_by_either=Proportion(either, n_eps),
+        children_with_trusted_adult=Proportion(len(with_ta), n_children),
+        with_trusted_adult=_outcome(
+            [(c, e) for c, e in all_eps if had_ta(c, e)], scoped, now, config.recent
+        ),
+        without_trusted_adult=_outcome(
+            [(c, e) for c, e in all_eps if not had_ta(c, e)], scoped, now, config.recent
+        ),
+        repeat_window=config.recent,
+    )
+
+
+def _prevalence(
+    scoped: list[tuple[CaseFile, tuple[MissingEpisode, ...]]],
+    direction: FactorDirection,
+    n_eps: int,
+    n_children: int,
+) -> tuple[FactorPrevalence, ...]:
+    episodes: dict[str, set[tuple[str, str]]] = {}
+    children: dict[str, set[str]] = {}
+    concepts: dict[str, Concept] = {}
+    for case, eps in scoped:
+        ids = {e.id for e in eps}
+        for f in case.factors:
+            if f.direction is not direction:
+                continue
+            hits = ids.intersection(f.episode_ids)
+            if not hits:
+                continue
+            code = f.concept.code
+            concepts[code] = min(concepts.get(code, f.concept), f.concept)
+            episodes.setdefault(code, set()).update((case.child.id, h) for h in hits)
+            children.setdefault(code, set()).add(case.child.id)
+    out = [
+        FactorPrevalence(
+            concept=concepts[code],
+            direction=direction,
+            episodes=Proportion(len(episodes[code]), n_eps),
+            children=Proportion(len(children[code]), n_children),
+        )
+        for code in concepts
+    ]
+    return tuple(sorted(out, key=lambda p: (-p.episodes.numerator, p.concept.code)))
+
+
+def _outcome(
+    group: list[tuple[CaseFile, MissingEpisode]],
+    scoped: list[tuple[CaseFile, tuple[MissingEpisode, ...]]],
+    now: datetime,
+    window: timedelta,
+) -> GroupOutcome:
+    episodes_of = {case.child.id: eps for case, eps in scoped}
+    durations = [e.duration for _, e in group if e.duration is not None]
+    observable = repeated = 0
+    for case, e in group:
+        if e.ended_at is None or e.ended_at + window > now:
+            continue
+        observable += 1
+        repeated += any(
+            e.ended_at <= o.last_seen_at < e.ended_at + window
+            for o in episodes_of[case.child.id]
+            if o.id != e.id
+        )
+    return GroupOutcome(
+        children=len({case.child.id for case, _ in group}),
+        episodes=len(group),
+        closed=len(durations),
+        median_duration=median_span(durations),
+        repeated=Proportion(repeated, observable),
+    )
