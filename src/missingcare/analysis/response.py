@@ -5,8 +5,8 @@ episode and raises insights for what practice sources warn against
 [DFE14][MO][NYAS]: a restriction or sanction on return with no safeguarding
 reason recorded; a conversation held by someone else when the child asked for
 an adult they know (``requested_adult_ids``; DfE lets the child choose a
-trusted known adult [ADV]); a conversation that keeps none of the child's own words, or
-keeps them but builds nothing on them; and a delay that left the child's
+trusted known adult [ADV]); a conversation that keeps none of the child's own
+words, or keeps them but builds nothing on them; and a delay that left the child's
 account unheard past the deadline (72 hours after return in England [DFE14]).
 """
 
