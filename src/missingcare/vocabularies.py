@@ -1000,6 +1000,26 @@ CONTEXT_CATEGORIES = _vocab(
             "Online contact concern",
             "There was a concern about someone the child was in contact with online.",
         ),
+        (
+            "strategy_meeting_held",
+            "Strategy meeting held",
+            "A strategy or multi-agency meeting about the child's repeated going missing was held.",
+        ),
+        (
+            "plan_review_requested",
+            "Review of plans requested",
+            "The placing authority was contacted and asked to review the child's relevant plans.",
+        ),
+        (
+            "episode_context_reviewed",
+            "Context before the episode reviewed",
+            "The hours and days before an episode were reviewed: conflicts, needs, pull factors.",
+        ),
+        (
+            "no_trusted_adult_noted",
+            "No trusted adult (noted)",
+            "The child does not yet name an adult in the home they trust; noted to act on.",
+        ),
         ("other", "Other", "Something not covered by the other codes; describe it in a note."),
     ),
 )

@@ -1,0 +1,345 @@
+"""Findings: what a rule found about a case file, as values (a breach is data, not an error).
+
+A :class:`Finding` says exactly what (a message id with parameters, and the
+English text rendered from them), why (the rule, its strength and its
+sources), by when (the due instant, and the observed one where something was
+done) and on what evidence (paths into the case file).  An
+:class:`Evaluation` holds the findings of one evaluation in a deterministic
+order, with helpers for the questions people ask of it: what is breached,
+what is due before 09:00 tomorrow, what did rule X find.
+
+Missing data is never read as compliance: a rule that cannot decide says
+:attr:`Outcome.INSUFFICIENT_DATA`.
+
+>>> from datetime import datetime, UTC
+>>> ref = RuleRef("GB-ENG", "2015-04", "return-conversation-72h")
+>>> f = Finding(
+...     rule=ref,
+...     outcome=Outcome.PENDING,
+...     severity=Severity.WARNING,
+...     strength=Strength.STATUTORY_GUIDANCE,
+...     subject="$.episodes[0]",
+...     message_id="gb-eng.return-conversation-72h.pending",
+...     params=(("due", datetime(2026, 10, 27, 21, tzinfo=UTC)),),
+...     text="Return conversation due by 2026-10-27T21:00:00Z.",
+...     due=datetime(2026, 10, 27, 21, tzinfo=UTC),
+... )
+>>> f.is_outstanding
+True
+>>> str(f.rule)
+'GB-ENG/2015-04/return-conversation-72h'
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import string
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import datetime, timedelta
+
+import attrs
+
+from missingcare.time import format_instant, instant
+
+__all__ = [
+    "Evaluation",
+    "Finding",
+    "Outcome",
+    "ParamValue",
+    "RuleRef",
+    "Severity",
+    "Strength",
+    "render_message",
+    "template_fields",
+]
+
+#: The types a message parameter may take. Free text from the case (the
+#: child's words, notes) is never a parameter.
+ParamValue = str | int | bool | datetime | timedelta
+
+
+class Outcome(enum.Enum):
+    """What a rule found for one subject (an episode, a conversation, the child)."""
+
+    #: The expectation was met.
+    MET = "met"
+    #: The expectation was not met (or met too late).
+    BREACHED = "breached"
+    #: Not yet due: something is still to be done, by ``due`` when there is a deadline.
+    PENDING = "pending"
+    #: The rule does not apply to this subject (yet).
+    NOT_APPLICABLE = "not_applicable"
+    #: The record lacks a fact the rule needs; never read as compliance.
+    INSUFFICIENT_DATA = "insufficient_data"
+
+
+class Severity(enum.Enum):
+    """How much a finding asks of the reader, from a note to a serious failing.
+
+    ``PROMPT`` is for judgement calls the library must not assert as breaches
+    (for example "consider notifying Ofsted under regulation 40(4)").
+    """
+
+    INFO = "info"
+    PROMPT = "prompt"
+    WARNING = "warning"
+    SERIOUS = "serious"
+
+    @property
+    def rank(self) -> int:
+        """0 for ``INFO`` up to 3 for ``SERIOUS``, for sorting and thresholds."""
+        return _SEVERITY_RANK[self]
+
+
+_SEVERITY_RANK = {Severity.INFO: 0, Severity.PROMPT: 1, Severity.WARNING: 2, Severity.SERIOUS: 3}
+
+
+class Strength(enum.Enum):
+    """On whose authority an expectation rests (domain research §9 "strength")."""
+
+    #: Primary or secondary legislation ("must"): statute or regulation.
+    REGULATION = "regulation"
+    #: Statutory guidance ("should"), e.g. DfE 2014 guidance issued under s7 LASSA 1970.
+    STATUTORY_GUIDANCE = "statutory_guidance"
+    #: A statutory data return's specification (SSDA903 validation rules).
+    RETURN_SPECIFICATION = "return_specification"
+    #: Police authorised professional practice.
+    POLICE_PRACTICE = "police_practice"
+    #: A local protocol or policy (thresholds differ between authorities).
+    LOCAL_PRACTICE = "local_practice"
+    #: Good practice from research and practice guidance, not a duty.
+    GOOD_PRACTICE = "good_practice"
+
+
+_PACK = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
+_CODE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+
+
+def _check_pack_code(_inst: object, _attr: object, value: str) -> None:
+    if not isinstance(value, str) or not _PACK.match(value):
+        raise ValueError("a pack code is an ISO 3166-1 or 3166-2 code such as 'GB-ENG'")
+
+
+def _check_code(_inst: object, attr: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str) or not _CODE.match(value):
+        raise ValueError(
+            f"{attr.name} is 1-64 characters: lower-case letters, digits, '_', '.', '-'"
+        )
+
+
+@attrs.frozen(order=True)
+class RuleRef:
+    """A stable, machine-readable reference to a rule: pack code, edition, rule code."""
+
+    pack: str = attrs.field(validator=_check_pack_code)
+    edition: str = attrs.field(validator=_check_code)
+    code: str = attrs.field(validator=_check_code)
+
+    def __str__(self) -> str:
+        return f"{self.pack}/{self.edition}/{self.code}"
+
+
+def _format_value(value: ParamValue) -> str:
+    if isinstance(value, datetime):
+        return format_instant(value)
+    if isinstance(value, timedelta):
+        seconds = int(value.total_seconds())
+        if seconds % 86400 == 0 and seconds >= 7 * 86400:
+            days = seconds // 86400
+            return f"{days} day{'s' if days != 1 else ''}"
+        if seconds % 3600 == 0:
+            hours = seconds // 3600
+            return f"{hours} hour{'s' if hours != 1 else ''}"
+        return f"{seconds // 60} minutes"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def template_fields(template: str) -> frozenset[str]:
+    """The names of the ``{placeholders}`` in an English message template."""
+    return frozenset(
+        name for _, name, _, _ in string.Formatter().parse(template) if name is not None
+    )
+
+
+def render_message(template: str, params: Mapping[str, ParamValue]) -> str:
+    """Render an English template from parameters, formatting instants as RFC 3339 UTC.
+
+    Raises :class:`KeyError` if a placeholder has no parameter, and
+    :class:`ValueError` if a parameter is not used by the template.
+
+    >>> render_message("{count} episodes in {window}", {"count": 3, "window": timedelta(days=30)})
+    '3 episodes in 30 days'
+    """
+    fields = template_fields(template)
+    unused = set(params) - fields
+    if unused:
+        raise ValueError("parameters not used by the template: " + ", ".join(sorted(unused)))
+    missing = fields - set(params)
+    if missing:
+        raise KeyError("template placeholders without parameters: " + ", ".join(sorted(missing)))
+    return template.format_map({k: _format_value(v) for k, v in params.items()})
+
+
+def _to_params(
+    value: Mapping[str, ParamValue] | Iterable[tuple[str, ParamValue]],
+) -> tuple[tuple[str, ParamValue], ...]:
+    items = value.items() if isinstance(value, Mapping) else value
+    out = tuple(sorted(((str(k), v) for k, v in items), key=lambda kv: kv[0]))
+    for key, v in out:
+        if not isinstance(v, (str, int, bool, datetime, timedelta)):
+            raise TypeError(
+                f"message parameter {key!r} must be str, int, bool, datetime or timedelta"
+            )
+    if len({k for k, _ in out}) != len(out):
+        raise ValueError("message parameter names must be unique")
+    return out
+
+
+def _optional_instant(value: datetime | None) -> datetime | None:
+    return None if value is None else instant(value)
+
+
+def _to_paths(value: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(value, str):
+        raise TypeError("evidence is a collection of paths, not one string")
+    return tuple(value)
+
+
+@attrs.frozen
+class Finding:
+    """One thing a rule found, with what, why, by when and on what evidence.
+
+    ``subject`` is the path of the record the finding is about
+    (``$.episodes[2]``); ``evidence`` the paths of the facts it rests on.
+    ``message_id`` and ``params`` let embedders translate; ``text`` is the
+    English rendering. ``due`` is when something is or was due, ``observed``
+    when it was done (if it was). ``episode_id`` and ``conversation_id`` name
+    the records concerned so a task list can link to them.
+    """
+
+    rule: RuleRef = attrs.field(validator=attrs.validators.instance_of(RuleRef))
+    outcome: Outcome = attrs.field(validator=attrs.validators.instance_of(Outcome))
+    severity: Severity = attrs.field(validator=attrs.validators.instance_of(Severity))
+    strength: Strength = attrs.field(validator=attrs.validators.instance_of(Strength))
+    subject: str = attrs.field(validator=attrs.validators.instance_of(str))
+    message_id: str = attrs.field(validator=attrs.validators.instance_of(str))
+    params: tuple[tuple[str, ParamValue], ...] = attrs.field(converter=_to_params)
+    text: str = attrs.field(validator=attrs.validators.instance_of(str))
+    due: datetime | None = attrs.field(default=None, converter=_optional_instant)
+    observed: datetime | None = attrs.field(default=None, converter=_optional_instant)
+    evidence: tuple[str, ...] = attrs.field(default=(), converter=_to_paths)
+    episode_id: str | None = None
+    conversation_id: str | None = None
+
+    @property
+    def parameters(self) -> dict[str, ParamValue]:
+        """The message parameters as a (fresh) dict."""
+        return dict(self.params)
+
+    @property
+    def is_outstanding(self) -> bool:
+        """Whether something is still to be done: pending, or breached with nothing done yet."""
+        return self.outcome is Outcome.PENDING or (
+            self.outcome is Outcome.BREACHED and self.observed is None
+        )
+
+    @property
+    def sort_key(self) -> tuple[object, ...]:
+        """The key that gives findings their deterministic order."""
+        return (
+            self.due is None,
+            self.due or _EPOCH,
+            _natural(self.subject),
+            self.rule.pack,
+            self.rule.edition,
+            _natural(self.rule.code),
+            self.message_id,
+            repr(self.params),
+            self.outcome.value,
+        )
+
+
+_EPOCH = instant(datetime.fromisoformat("1970-01-01T00:00:00+00:00"))
+
+
+def _natural(text: str) -> tuple[tuple[int, int | str], ...]:
+    return tuple(
+        (0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", text) if part
+    )
+
+
+def _sorted_findings(value: Iterable[Finding]) -> tuple[Finding, ...]:
+    items = tuple(value)
+    for item in items:
+        if not isinstance(item, Finding):
+            raise TypeError("an Evaluation holds Finding values")
+    return tuple(sorted(items, key=lambda f: f.sort_key))
+
+
+@attrs.frozen
+class Evaluation:
+    """The findings of one evaluation of one case file against one pack edition.
+
+    Findings are ordered deterministically: by due instant (undated last),
+    then subject, then rule, so the same input always gives the same
+    sequence and task lists come out in due order.
+    """
+
+    pack: str
+    edition: str
+    as_of: datetime = attrs.field(converter=instant)
+    child_id: str
+    findings: tuple[Finding, ...] = attrs.field(default=(), converter=_sorted_findings)
+
+    def __iter__(self) -> Iterator[Finding]:
+        return iter(self.findings)
+
+    def __len__(self) -> int:
+        return len(self.findings)
+
+    def with_outcome(self, *outcomes: Outcome) -> tuple[Finding, ...]:
+        """The findings with any of the given outcomes."""
+        return tuple(f for f in self.findings if f.outcome in outcomes)
+
+    def breaches(self) -> tuple[Finding, ...]:
+        """The findings whose outcome is :attr:`Outcome.BREACHED`."""
+        return self.with_outcome(Outcome.BREACHED)
+
+    def pending(self) -> tuple[Finding, ...]:
+        """The findings whose outcome is :attr:`Outcome.PENDING`."""
+        return self.with_outcome(Outcome.PENDING)
+
+    def outstanding(self) -> tuple[Finding, ...]:
+        """What is still to be done: pending, or breached with nothing done yet."""
+        return tuple(f for f in self.findings if f.is_outstanding)
+
+    def due_before(self, when: datetime, *, outstanding_only: bool = True) -> tuple[Finding, ...]:
+        """Findings due strictly before ``when``, in due order: a task list's "due and overdue".
+
+        By default only outstanding findings (pending, or breached with
+        nothing done) are returned; pass ``outstanding_only=False`` for all.
+        """
+        limit = instant(when)
+        return tuple(
+            f
+            for f in self.findings
+            if f.due is not None and f.due < limit and (f.is_outstanding or not outstanding_only)
+        )
+
+    def by_rule(self, code: str) -> tuple[Finding, ...]:
+        """The findings of the rule with ``code``."""
+        return tuple(f for f in self.findings if f.rule.code == code)
+
+    def for_episode(self, episode_id: str) -> tuple[Finding, ...]:
+        """The findings about the episode with ``episode_id``."""
+        return tuple(f for f in self.findings if f.episode_id == episode_id)
+
+    def counts(self) -> dict[Outcome, int]:
+        """How many findings there are of each outcome (every outcome present as a key)."""
+        out = dict.fromkeys(Outcome, 0)
+        for f in self.findings:
+            out[f.outcome] += 1
+        return out

@@ -1,0 +1,260 @@
+"""The conformance kit: GB-ENG passes it, broken packs fail it, and entry-point packs are found."""
+
+from __future__ import annotations
+
+import importlib
+import itertools
+import sys
+import textwrap
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import attrs
+import pytest
+
+from missingcare import rules
+from missingcare.case import CaseFile
+from missingcare.children import ChildRef, Placement, PlacementKind
+from missingcare.episodes import MissingEpisode, StatusChange
+from missingcare.findings import Finding, Outcome, RuleRef, Severity, Strength
+from missingcare.packs.gb_eng import PACK
+from missingcare.rules import Edition, RuleContext, RulePack, Source, rule
+from missingcare.testing.conformance import (
+    ConformanceReport,
+    RulePackContract,
+    check_as_of_monotonic,
+    check_pack,
+)
+from missingcare.vocabularies import EPISODE_STATUSES
+
+SRC = Source("TEST", "A test source", "https://example.invalid/source")
+SEEN = datetime(2026, 10, 1, 20, tzinfo=UTC)
+
+
+class TestGBEngConformance(RulePackContract):
+    """GB-ENG passes the kit (acceptance 4)."""
+
+    pack = PACK
+    max_examples = 40
+
+
+def _case() -> CaseFile:
+    ep = MissingEpisode(
+        id="E1",
+        child_id="C1",
+        placement_id="P1",
+        zone="Europe/London",
+        last_seen_at=SEEN,
+        statuses=(StatusChange(SEEN, EPISODE_STATUSES["missing"]),),
+        ended_at=SEEN + timedelta(hours=3),
+        returned_at=SEEN + timedelta(hours=4),
+    )
+    return CaseFile(
+        child=ChildRef("C1"),
+        placements=(Placement("P1", PlacementKind.CHILDRENS_HOME, "Europe/London"),),
+        episodes=(ep,),
+    )
+
+
+def _pack_of(*rules_: rules.Rule, **kwargs: object) -> RulePack:
+    return RulePack(
+        code="ZZ-BAD",
+        name="Broken",
+        zone="Europe/London",
+        editions=(Edition("2020-01", date(2020, 1, 1), add=rules_),),
+        description="Broken on purpose.",
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def _checks(report: ConformanceReport) -> set[str]:
+    return {p.check for p in report.problems}
+
+
+def test_gb_eng_passes_check_pack_on_a_hand_built_case() -> None:
+    report = check_pack(PACK, [_case()])
+    assert report.ok, report.problems
+    assert report.cases_checked == 1
+    report.raise_for_problems()
+
+
+def _decorate(
+    code: str, messages: dict[str, str] | None = None, sources: tuple[Source, ...] = (SRC,)
+) -> Callable[[rules.RuleCheck], rules.Rule]:
+    return rule(
+        code,
+        title=code,
+        strength=Strength.GOOD_PRACTICE,
+        severity=Severity.INFO,
+        sources=sources,
+        messages=messages or {"met": "Met {episode_id}."},
+    )
+
+
+@_decorate("raises")
+def raises(case: CaseFile, ctx: RuleContext) -> Iterator[Finding]:
+    """Raises on every case."""
+    raise ZeroDivisionError
+
+
+@_decorate("unrenderable", messages={"met": "Met {missing_param}."})
+def unrenderable(case: CaseFile, ctx: RuleContext) -> Iterator[Finding]:
+    """Builds a finding whose message lacks a parameter."""
+    yield ctx.finding("met", Outcome.MET, subject="$", params={"episode_id": "E1"})
+
+
+@_decorate("bad-template", messages={"met": "Met {episode_id."})
+def bad_template(case: CaseFile, ctx: RuleContext) -> Iterator[Finding]:
+    """Its template is malformed."""
+    yield from ()
+
+
+_counter = itertools.count()
+
+
+@_decorate("flaky")
+def flaky(case: CaseFile, ctx: RuleContext) -> Iterator[Finding]:
+    """Different each time."""
+    outcome = Outcome.MET if next(_counter) % 2 else Outcome.BREACHED
+    yield ctx.finding("met", outcome, subject="$", params={"episode_id": str(next(_counter))})
+
+
+@_decorate("unsourced", sources=())
+def unsourced(case: CaseFile, ctx: RuleContext) -> Iterator[Finding]:
+    """No sources."""
+    yield from ()
+
+
+@_decorate("flip-flop")
+def flip_flop(case: CaseFile, ctx: RuleContext) -> Iterator[Finding]:
+    """Met before the return, breached after it: breaks the as-of property."""
+    ep = case.episodes[0]
+    assert ep.returned_at is not None
+    outcome = Outcome.MET if ctx.as_of < ep.returned_at else Outcome.BREACHED
+    yield ctx.finding("met", outcome, subject="$.episodes[0]", params={"episode_id": ep.id})
+
+
+@pytest.mark.parametrize(
+    ("bad_rule", "check"),
+    [
+        (raises, "total"),
+        (bad_template, "messages"),
+        (unrenderable, "total"),
+        (flaky, "deterministic"),
+        (unsourced, "sources"),
+        (flip_flop, "as-of"),
+    ],
+)
+def test_the_kit_catches_broken_rules(bad_rule: rules.Rule, check: str) -> None:
+    report = check_pack(_pack_of(bad_rule), [_case()])
+    assert check in _checks(report)
+    with pytest.raises(AssertionError, match="ZZ-BAD"):
+        report.raise_for_problems()
+
+
+def test_the_kit_catches_overlapping_editions_and_missing_metadata() -> None:
+    overlapping = RulePack(
+        code="ZZ-BAD",
+        name="Broken",
+        zone="Europe/London",
+        editions=(
+            Edition("a", date(2020, 1, 1), effective_to=date(2022, 1, 1), add=(unsourced,)),
+            Edition("b", date(2021, 1, 1)),
+        ),
+    )
+    report = check_pack(overlapping)
+    assert {"editions", "metadata", "sources"} <= _checks(report)
+    messages = [p.message for p in report.problems]
+    assert "'a' overlaps 'b'" in messages
+    assert "the pack has no description" in messages
+    nameless = attrs.evolve(unsourced, description="")
+    assert "metadata" in _checks(check_pack(_pack_of(nameless)))
+
+
+def test_monotonic_check_allows_pending_to_resolve_but_not_to_vanish() -> None:
+    def f(outcome: Outcome) -> Finding:
+        return Finding(
+            rule=RuleRef("ZZ-BAD", "2020-01", "x"),
+            outcome=outcome,
+            severity=Severity.INFO,
+            strength=Strength.GOOD_PRACTICE,
+            subject="$.episodes[0]",
+            message_id="zz-bad.x.met",
+            params={},
+            text="",
+        )
+
+    ok = [(Outcome.PENDING, o) for o in (Outcome.MET, Outcome.BREACHED, Outcome.PENDING)]
+    ok += [(Outcome.NOT_APPLICABLE, Outcome.PENDING), (Outcome.MET, Outcome.MET)]
+    for a, b in ok:
+        assert check_as_of_monotonic([f(a)], [f(b)]) == []
+    bad = [
+        (Outcome.PENDING, Outcome.NOT_APPLICABLE),
+        (Outcome.MET, Outcome.BREACHED),
+        (Outcome.BREACHED, Outcome.PENDING),
+    ]
+    for a, b in bad:
+        assert check_as_of_monotonic([f(a)], [f(b)])
+    assert check_as_of_monotonic([f(Outcome.MET)], [])
+
+
+# --- acceptance 4: a pack from a throwaway distribution, found through the entry point -----------
+
+
+def test_entry_point_pack_is_found_by_get_pack(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "throwaway_pack.py").write_text(
+        textwrap.dedent(
+            '''
+            """A third party's pack, for the entry-point test."""
+            from datetime import date
+
+            from missingcare.findings import Outcome, Severity, Strength
+            from missingcare.rules import Edition, RulePack, Source, rule
+
+
+            @rule(
+                "always-met",
+                title="Always met",
+                strength=Strength.LOCAL_PRACTICE,
+                severity=Severity.INFO,
+                sources=[Source("TP", "Throwaway protocol", "https://example.invalid/tp")],
+                messages={"met": "Met."},
+            )
+            def always_met(case, ctx):
+                """Always met."""
+                yield ctx.finding("met", Outcome.MET, subject="$")
+
+
+            PACK = RulePack(
+                code="ZZ-TPK",
+                name="Throwaway",
+                zone="Europe/London",
+                aliases=("Throwawayshire",),
+                editions=(Edition("2020-01", date(2020, 1, 1), add=(always_met,)),),
+                description="A throwaway pack.",
+            )
+            '''
+        )
+    )
+    info = tmp_path / "throwaway_pack-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: throwaway-pack\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text("[missingcare.packs]\nZZ-TPK = throwaway_pack:PACK\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    importlib.invalidate_caches()
+    monkeypatch.setattr(rules, "_registry", None)  # a fresh shared registry: discovery runs again
+    monkeypatch.delitem(sys.modules, "throwaway_pack", raising=False)
+
+    assert "ZZ-TPK" in rules.available_packs()
+    assert "throwaway_pack" not in sys.modules  # discovered lazily, not loaded yet
+    pack = rules.get_pack("ZZ-TPK")
+    assert pack.name == "Throwaway"
+    assert rules.get_pack("throwawayshire") is pack
+    assert check_pack(pack, [_case()]).ok
+    ev = rules.evaluate(_case(), pack="ZZ-TPK", as_of=SEEN)
+    assert [f.message_id for f in ev] == ["zz-tpk.always-met.met"]
+    with pytest.raises(rules.PackConflictError):
+        rules.register_pack(pack)
