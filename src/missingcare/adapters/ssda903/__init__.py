@@ -1,0 +1,79 @@
+"""SSDA903: read, validate, derive and write the children-looked-after return's Missing table.
+
+The Missing table (``CHILD, DOB, MISSING, MIS_START, MIS_END``) is how missing
+and away episodes reach DfE. This package reads it from CSV or the XML
+return together with the Header and Episodes tables (and last year's Missing
+table), checks it with DfE's missing-episode rules for a collection year,
+derives it from :class:`~missingcare.episodes.MissingEpisode` values, writes
+it back as CSV or XML, and produces Ofsted Annex A List 8's missing columns.
+
+>>> from missingcare.adapters.ssda903 import Table, Return903, validate
+>>> missing = Table.from_records("Missing", [
+...     {"CHILD": "C1", "DOB": "01/05/2010", "MISSING": "M", "MIS_START": "02/06/2025"},
+...     {"CHILD": "C1", "DOB": "01/05/2010", "MISSING": "A", "MIS_START": "31/13/2025"},
+... ])
+>>> [(f.rule, f.table, f.row, f.problem) for f in validate(Return903(missing=missing),
+...                                                         "2025/26").findings]
+[('574', 'Missing', 1, 'previous_open'), ('1004', 'Missing', 1, 'unparseable')]
+"""
+
+from missingcare.adapters.ssda903.annex_a import AnnexAAnswer, AnnexAList8, annex_a_list8
+from missingcare.adapters.ssda903.derive import DEFAULT_STATUS_CODES, derive_return, missing_rows
+from missingcare.adapters.ssda903.reading import (
+    Unusable903Input,
+    read_csv,
+    read_csv_with_notes,
+    read_return,
+    read_xml,
+)
+from missingcare.adapters.ssda903.rules import (
+    EDITIONS,
+    RULES,
+    Finding,
+    Rule,
+    ValidationReport,
+    rules_for,
+    validate,
+)
+from missingcare.adapters.ssda903.tables import (
+    COLUMNS,
+    CollectionYear,
+    Missing903Row,
+    ReadNote,
+    Return903,
+    Table,
+    format_903_date,
+    parse_903_date,
+)
+from missingcare.adapters.ssda903.writing import write_csv, write_xml
+
+__all__ = [
+    "COLUMNS",
+    "DEFAULT_STATUS_CODES",
+    "EDITIONS",
+    "RULES",
+    "AnnexAAnswer",
+    "AnnexAList8",
+    "CollectionYear",
+    "Finding",
+    "Missing903Row",
+    "ReadNote",
+    "Return903",
+    "Rule",
+    "Table",
+    "Unusable903Input",
+    "ValidationReport",
+    "annex_a_list8",
+    "derive_return",
+    "format_903_date",
+    "missing_rows",
+    "parse_903_date",
+    "read_csv",
+    "read_csv_with_notes",
+    "read_return",
+    "read_xml",
+    "rules_for",
+    "validate",
+    "write_csv",
+    "write_xml",
+]

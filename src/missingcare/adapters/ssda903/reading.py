@@ -1,0 +1,308 @@
+"""Read 903 tables from CSV files and from the XML return.
+
+Local authority files are not tidy, so the reader tolerates — and reports, as
+:class:`~missingcare.adapters.ssda903.tables.ReadNote` values — what can be
+corrected without guessing: lower-case codes (read upper-case, as DfE's tools
+do), float artefacts from spreadsheets (``1234.0``), surrounding spaces,
+header names in another case or order, blank lines and all-blank rows, a
+UTF-8 byte-order mark. Tables are identified by their header line.
+
+What cannot be read is refused with :class:`Unusable903Input`, whose message
+names the file and the problem in one line and never quotes a cell: an empty
+file, text that is not UTF-8, headers that match no 903 table, XML that is
+not a 903 return, or XML with a DOCTYPE (refused outright, so no entity is
+ever expanded).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+from pathlib import Path
+
+from missingcare.adapters.ssda903.tables import COLUMNS, ReadNote, Return903, Table
+from missingcare.exceptions import MissingCareError
+
+__all__ = [
+    "Unusable903Input",
+    "read_csv",
+    "read_csv_with_notes",
+    "read_return",
+    "read_xml",
+]
+
+_DATE_COLUMNS = frozenset({"DOB", "MC_DOB", "DECOM", "DEC", "MIS_START", "MIS_END"})
+_FLOAT_ARTEFACT = re.compile(r"([0-9]+)\.0+")
+
+
+class Unusable903Input(MissingCareError, ValueError):  # noqa: N818 - reads as a noun phrase
+    """A file cannot be read as a 903 table or return; nothing partial is returned.
+
+    ``source`` is the file name as given; ``problem`` is one line saying what is
+    wrong and what would be accepted. Neither ever quotes the file's content.
+    """
+
+    def __init__(self, source: str, problem: str) -> None:
+        self.source = source
+        self.problem = problem
+        super().__init__(f"{source}: {problem}")
+
+    def __reduce__(self) -> tuple[type[Unusable903Input], tuple[str, str]]:
+        return (type(self), (self.source, self.problem))
+
+
+class _Notes:
+    def __init__(self, table: str) -> None:
+        self.table = table
+        self._rows: dict[tuple[str, str | None], list[int]] = {}
+        self._messages: dict[tuple[str, str | None], str] = {}
+
+    def add(self, code: str, column: str | None, row: int | None, message: str) -> None:
+        key = (code, column)
+        self._messages.setdefault(key, message)
+        rows = self._rows.setdefault(key, [])
+        if row is not None:
+            rows.append(row)
+
+    def done(self) -> tuple[ReadNote, ...]:
+        return tuple(
+            ReadNote(self.table, code, self._messages[(code, column)], column, tuple(rows))
+            for (code, column), rows in self._rows.items()
+        )
+
+
+def _clean(text: str, column: str, row: int, notes: _Notes) -> str | None:
+    value = text.strip()
+    if not value:
+        return None
+    if value != text:
+        notes.add("whitespace", column, row, "surrounding spaces were removed")
+    if not value.isupper():
+        upper = value.upper()
+        if upper != value:
+            notes.add("lower_case_code", column, row, "lower-case letters were read as upper-case")
+            value = upper
+    if "." in value and column not in _DATE_COLUMNS:
+        m = _FLOAT_ARTEFACT.fullmatch(value)
+        if m is not None:
+            notes.add("float_artefact", column, row, "a spreadsheet's '.0' was removed from a code")
+            value = m[1]
+    return value
+
+
+def _decode(data: bytes, source: str) -> str:
+    if not data.strip():
+        raise Unusable903Input(source, "the file is empty")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data:
+        raise Unusable903Input(
+            source, "the file is not UTF-8 text (UTF-16 or binary); save it as CSV UTF-8"
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise Unusable903Input(source, "the file is not UTF-8 text; save it as CSV UTF-8") from None
+
+
+def _identify(names: list[str], source: str, expect: str | None) -> str:
+    found = set(names)
+    candidates = [expect] if expect is not None else list(COLUMNS)
+    for name in candidates:
+        if found == set(COLUMNS[name]):
+            return name
+    if expect is not None:
+        want = set(COLUMNS[expect])
+        missing = [c for c in COLUMNS[expect] if c not in found]
+        extra = sorted(found - want)
+        parts = []
+        if missing:
+            parts.append("missing column(s) " + ", ".join(missing))
+        if extra:
+            parts.append("unexpected column(s) " + ", ".join(extra))
+        raise Unusable903Input(
+            source, f"the header line is not that of the 903 {expect} table: " + "; ".join(parts)
+        )
+    raise Unusable903Input(
+        source,
+        "the header line matches no 903 table this reader knows (Header, Episodes, Missing)",
+    )
+
+
+def read_csv(data: bytes, *, source: str = "<input>", expect: str | None = None) -> Table:
+    """Read one 903 table from CSV bytes; ``expect`` names the table it must be.
+
+    The table is identified by its header line (any order, any case). Use
+    :func:`read_csv_with_notes` to learn what was tolerated.
+    """
+    return read_csv_with_notes(data, source=source, expect=expect)[0]
+
+
+def read_csv_with_notes(
+    data: bytes, *, source: str = "<input>", expect: str | None = None
+) -> tuple[Table, tuple[ReadNote, ...]]:
+    """Like :func:`read_csv`, also returning what was tolerated."""
+    text = _decode(data, source)
+    try:
+        lines = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise Unusable903Input(source, f"not readable as CSV ({exc})") from None
+    lines = [ln for ln in lines if ln]  # blank lines are not rows (as DfE's tools read them)
+    if not lines:
+        raise Unusable903Input(source, "the file is empty")
+    raw_names = lines[0]
+    while raw_names and not raw_names[-1].strip():
+        raw_names = raw_names[:-1]
+    names = [n.strip().upper() for n in raw_names]
+    if len(set(names)) != len(names):
+        raise Unusable903Input(source, "the header line repeats a column name")
+    name = _identify(names, source, expect)
+    notes = _Notes(name)
+    if names != raw_names:
+        notes.add("header_case", None, None, "header names were read ignoring case and spaces")
+    columns = COLUMNS[name]
+    pairs = [(names.index(c), c) for c in columns]
+    rows: list[tuple[str | None, ...]] = []
+    numbers: list[int] = []
+    for n, line in enumerate(lines[1:]):
+        if len(line) > len(names) and any(c.strip() for c in line[len(names) :]):
+            raise Unusable903Input(
+                source, f"data row {n} has more cells than the header has columns"
+            )
+        cells = line[: len(names)] + [""] * (len(names) - len(line))
+        if not any(c.strip() for c in cells):
+            notes.add("blank_row", None, n, "an all-blank row was skipped")
+            continue
+        rows.append(tuple([_clean(cells[i], c, n, notes) for i, c in pairs]))
+        numbers.append(n)
+    return Table(name, columns, tuple(rows), tuple(numbers)), notes.done()
+
+
+_XML_NAMES = {"CHILDID": "CHILD", "PL": "PLACE"}
+
+
+def _leaves(element: ET.Element) -> dict[str, str | None]:
+    out: dict[str, str | None] = {}
+    for node in element:
+        if len(node) == 0:
+            out[_XML_NAMES.get(node.tag, node.tag)] = node.text
+    return out
+
+
+def read_xml(data: bytes, *, source: str = "<input>") -> Return903:
+    """Read the Header, Episodes and Missing tables from an XML 903 return (``EXPSSDA903``).
+
+    Each ``CHILD`` gives one Header row from its ``HEADER``, one Episodes row per
+    ``EPISODE`` and one Missing row per ``AMISSING`` inside the ``HEADER`` (with
+    the child's ``CHILDID`` and ``DOB``), in document order.
+    """
+    if not data.strip():
+        raise Unusable903Input(source, "the file is empty")
+    upper = data.upper()
+    if b"<!DOCTYPE" in upper or b"<!ENTITY" in upper:
+        raise Unusable903Input(source, "XML with a DOCTYPE or entity declarations is refused")
+    try:
+        root = ET.fromstring(data)  # DOCTYPE and entity declarations were refused above
+    except ET.ParseError as exc:
+        raise Unusable903Input(
+            source, f"not well-formed XML (line {exc.position[0]}, column {exc.position[1]})"
+        ) from None
+    if root.tag != "EXPSSDA903":
+        raise Unusable903Input(source, "not an SSDA903 XML return: expected root EXPSSDA903")
+    children = [c for c in root if c.tag == "CHILD"]
+    if not children:
+        raise Unusable903Input(source, "the XML return holds no CHILD records")
+    records: dict[str, list[dict[str, str | None]]] = {"Header": [], "Episodes": [], "Missing": []}
+    for child in children:
+        header_el = child.find("HEADER")
+        header = _leaves(header_el) if header_el is not None else {}
+        records["Header"].append(header)
+        for el in child.findall("EPISODE"):
+            records["Episodes"].append({"CHILD": header.get("CHILD"), **_leaves(el)})
+        if header_el is not None:
+            for el in header_el.findall("AMISSING"):
+                records["Missing"].append(
+                    {"CHILD": header.get("CHILD"), "DOB": header.get("DOB"), **_leaves(el)}
+                )
+    tables: dict[str, Table] = {}
+    all_notes: list[ReadNote] = []
+    for name, recs in records.items():
+        notes = _Notes(name)
+        columns = COLUMNS[name]
+        rows = tuple(
+            tuple([None if (v := r.get(c)) is None else _clean(v, c, n, notes) for c in columns])
+            for n, r in enumerate(recs)
+        )
+        tables[name] = Table(name, columns, rows)
+        all_notes.extend(notes.done())
+    return Return903(
+        header=tables["Header"],
+        episodes=tables["Episodes"],
+        missing=tables["Missing"],
+        notes=tuple(all_notes),
+    )
+
+
+def _load(path: str | Path) -> bytes:
+    p = Path(path)
+    try:
+        return p.read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise Unusable903Input(str(path), f"cannot be opened ({reason})") from None
+
+
+def read_return(
+    *,
+    header: str | Path | None = None,
+    episodes: str | Path | None = None,
+    missing: str | Path | None = None,
+    missing_last: str | Path | None = None,
+    xml: str | Path | None = None,
+) -> Return903:
+    """Read a return from files: an XML return, or CSV tables (each checked for its kind).
+
+    ``missing_last`` (last year's Missing table) may be CSV or XML, beside either.
+    """
+    notes: list[ReadNote] = []
+    tables: dict[str, Table | None] = {"Header": None, "Episodes": None, "Missing": None}
+    if xml is not None:
+        if any(p is not None for p in (header, episodes, missing)):
+            raise Unusable903Input(str(xml), "give either an XML return or CSV tables, not both")
+        ret = _read_xml_file(xml)
+        tables = {"Header": ret.header, "Episodes": ret.episodes, "Missing": ret.missing}
+        notes.extend(ret.notes)
+    for name, path in (("Header", header), ("Episodes", episodes), ("Missing", missing)):
+        if path is not None:
+            table, found = read_csv_with_notes(_load(path), source=str(path), expect=name)
+            tables[name] = table
+            notes.extend(found)
+    last: Table | None = None
+    if missing_last is not None:
+        if str(missing_last).lower().endswith(".xml"):
+            last_ret = _read_xml_file(missing_last)
+            last = last_ret.missing
+            notes.extend(
+                _relabel((n for n in last_ret.notes if n.table == "Missing"), "Missing_last")
+            )
+        else:
+            last, found = read_csv_with_notes(
+                _load(missing_last), source=str(missing_last), expect="Missing"
+            )
+            notes.extend(_relabel(found, "Missing_last"))
+    return Return903(
+        header=tables["Header"],
+        episodes=tables["Episodes"],
+        missing=tables["Missing"],
+        missing_last=last,
+        notes=tuple(notes),
+    )
+
+
+def _read_xml_file(path: str | Path) -> Return903:
+    return read_xml(_load(path), source=str(path))
+
+
+def _relabel(notes: Iterable[ReadNote], table: str) -> list[ReadNote]:
+    return [ReadNote(table, n.code, n.message, n.column, n.rows) for n in notes]

@@ -1,0 +1,234 @@
+"""The SSDA903 tables this adapter reads and writes, as plain values.
+
+A table keeps the *text* of each cell (``None`` for blank): DfE's rules tell a
+blank date from an unparseable one, so parsing is left to the rules. Each row
+keeps its 0-based index in the input (header line excluded), which is what a
+finding names.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from datetime import date
+
+import attrs
+
+__all__ = [
+    "COLUMNS",
+    "CollectionYear",
+    "Missing903Row",
+    "ReadNote",
+    "Return903",
+    "Table",
+    "format_903_date",
+    "parse_903_date",
+]
+
+#: The columns of each table, in DfE order (903V ``lac_validator/config.py``).
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "Header": ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"),
+    "Episodes": (
+        "CHILD",
+        "DECOM",
+        "RNE",
+        "LS",
+        "CIN",
+        "PLACE",
+        "PLACE_PROVIDER",
+        "DEC",
+        "REC",
+        "REASON_PLACE_CHANGE",
+        "HOME_POST",
+        "PL_POST",
+        "URN",
+    ),
+    "Missing": ("CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"),
+}
+
+# What DfE's validator accepts as ``%d/%m/%Y`` (pandas' strptime): day and
+# month with or without a leading zero, a four-digit year, nothing else.
+_DATE = re.compile(r"(3[01]|[12][0-9]|0[1-9]|[1-9]| [1-9])/(1[0-2]|0[1-9]|[1-9])/([0-9]{4})")
+# pandas' Timestamp range: dates outside it are "not a valid date" to the validator.
+_MIN = date(1677, 9, 22)
+_MAX = date(2262, 4, 11)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def parse_903_date(text: str | None) -> date | None:
+    """The date in a 903 cell (``dd/mm/yyyy``), or ``None`` when blank or not a valid date.
+
+    >>> parse_903_date("1/6/2025")
+    datetime.date(2025, 6, 1)
+    >>> parse_903_date("31/02/2025") is None
+    True
+    """
+    if text is None:
+        return None
+    m = _DATE.fullmatch(text)
+    if m is None:
+        return None
+    try:
+        value = date(int(m[3]), int(m[2]), int(m[1]))
+    except ValueError:
+        return None
+    return value if _MIN <= value <= _MAX else None
+
+
+def format_903_date(day: date) -> str:
+    """A date as 903 writes it: ``dd/mm/yyyy``.
+
+    >>> format_903_date(date(2025, 6, 1))
+    '01/06/2025'
+    """
+    return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
+
+
+@attrs.frozen
+class CollectionYear:
+    """A 903 collection year: 1 April to 31 March.
+
+    Written ``2025/26``; DfE's validator names it by the year it ends (``2026``).
+
+    >>> y = CollectionYear.parse("2025/26")
+    >>> (y.start.isoformat(), y.end.isoformat(), y.validator_name)
+    ('2025-04-01', '2026-03-31', '2026')
+    """
+
+    start_year: int
+
+    @classmethod
+    def parse(cls, text: str) -> CollectionYear:
+        """Read ``2025/26`` (or ``2025-26``); raise ``ValueError`` on anything else."""
+        m = re.fullmatch(r"\s*(\d{4})\s*[/-]\s*(\d{2}|\d{4})\s*", text)
+        if m is None:
+            raise ValueError("expected a collection year written like 2025/26")
+        first = int(m[1])
+        second = int(m[2])
+        if second % 100 != (first + 1) % 100 or (second >= 100 and second != first + 1):
+            raise ValueError("expected consecutive years, like 2025/26")
+        return cls(first)
+
+    @property
+    def start(self) -> date:
+        """1 April: the first day of the collection year."""
+        return date(self.start_year, 4, 1)
+
+    @property
+    def end(self) -> date:
+        """31 March: the last day of the collection year."""
+        return date(self.start_year + 1, 3, 31)
+
+    @property
+    def previous(self) -> CollectionYear:
+        """The year before (whose Missing table is "last year's")."""
+        return CollectionYear(self.start_year - 1)
+
+    @property
+    def validator_name(self) -> str:
+        """The name DfE's validator uses: the year the collection ends."""
+        return str(self.start_year + 1)
+
+    def __str__(self) -> str:
+        return f"{self.start_year}/{(self.start_year + 1) % 100:02d}"
+
+
+@attrs.frozen
+class ReadNote:
+    """Something the reader tolerated and corrected, so the user can fix the source.
+
+    ``code`` is stable (``lower_case_code``, ``float_artefact``,
+    ``blank_row``, ``whitespace``, ``header_case``…); ``rows`` are the data
+    rows concerned. Never contains the value itself.
+    """
+
+    table: str
+    code: str
+    message: str
+    column: str | None = None
+    rows: tuple[int, ...] = ()
+
+
+@attrs.frozen
+class Table:
+    """One 903 table: its name, canonical columns, and the text of each cell.
+
+    ``row_numbers[i]`` is the 0-based index in the input of ``rows[i]``
+    (rows the reader skipped, such as all-blank rows, leave a hole).
+    """
+
+    name: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str | None, ...], ...]
+    row_numbers: tuple[int, ...] = attrs.field()
+
+    @row_numbers.default
+    def _default_numbers(self) -> tuple[int, ...]:
+        return tuple(range(len(self.rows)))
+
+    def __attrs_post_init__(self) -> None:
+        if len(self.row_numbers) != len(self.rows):
+            raise ValueError("expected one row number per row")
+        width = len(self.columns)
+        if any(len(r) != width for r in self.rows):
+            raise ValueError("expected every row to have one cell per column")
+
+    def column(self, name: str) -> tuple[str | None, ...]:
+        """Every cell of one column, in row order."""
+        i = self.columns.index(name)
+        return tuple(r[i] for r in self.rows)
+
+    def records(self) -> tuple[dict[str, str | None], ...]:
+        """Each row as a mapping from column to cell text."""
+        return tuple(dict(zip(self.columns, r, strict=True)) for r in self.rows)
+
+    @classmethod
+    def from_records(
+        cls, name: str, records: tuple[dict[str, str | None], ...] | list[dict[str, str | None]]
+    ) -> Table:
+        """Build a table in canonical column order; absent keys are blank."""
+        columns = COLUMNS[name]
+        return cls(name, columns, tuple(tuple(r.get(c) for c in columns) for r in records))
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+@attrs.frozen
+class Missing903Row:
+    """One row of the Missing table: a missing (``M``) or away (``A``) episode.
+
+    Cells are the 903 text (dates ``dd/mm/yyyy``; ``mis_end`` blank = open).
+    """
+
+    child: str
+    dob: str | None
+    missing: str
+    mis_start: str
+    mis_end: str | None = None
+
+    def as_record(self) -> dict[str, str | None]:
+        """The row keyed by 903 column name."""
+        return {
+            "CHILD": self.child,
+            "DOB": self.dob,
+            "MISSING": self.missing,
+            "MIS_START": self.mis_start,
+            "MIS_END": self.mis_end,
+        }
+
+
+@attrs.frozen
+class Return903:
+    """The tables of one 903 return that the missing-episode rules need.
+
+    ``missing_last`` is last year's Missing table (used by rule 576); any
+    table may be absent, and a rule that needs an absent table is not run.
+    ``notes`` says what the reader tolerated.
+    """
+
+    header: Table | None = None
+    episodes: Table | None = None
+    missing: Table | None = None
+    missing_last: Table | None = None
+    notes: tuple[ReadNote, ...] = ()

@@ -1,0 +1,104 @@
+"""``missingcare 903 validate``: output formats, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from missingcare.cli_903 import ssda903_group
+
+FIXTURES = Path(__file__).parent / "fixtures" / "ssda903"
+YEAR = ["validate", "--collection-year", "2025/26"]
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(ssda903_group, [*YEAR, *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def csv_args(missing: str = "missing.csv") -> list[str]:
+    return [
+        "--header", str(FIXTURES / "header.csv"),
+        "--episodes", str(FIXTURES / "episodes.csv"),
+        "--missing", str(FIXTURES / missing),
+    ]  # fmt: skip
+
+
+def test_clean_return_exits_0() -> None:
+    code, out, _ = run(*csv_args(), "--missing-last", str(FIXTURES / "missing_last.csv"))
+    assert code == 0
+    assert "0 finding(s)" in out
+    code, out, _ = run("--xml", str(FIXTURES / "return.xml"), "--format", "json")
+    assert (code, json.loads(out)) == (0, [])
+
+
+def test_flagged_rows_exit_1_with_json_findings() -> None:
+    code, out, _ = run(*csv_args("broken_missing.csv"), "--format", "json")
+    assert code == 1
+    findings = json.loads(out)
+    assert all(set(f) == {"rule", "table", "row", "fields"} for f in findings)
+    got = {(f["rule"], f["table"], f["row"]) for f in findings}
+    assert {("574", "Missing", 0), ("1004", "Missing", 2), ("1006", "Missing", 2),
+            ("567", "Missing", 3), ("INT04", "Missing", 3), ("570", "Missing", 4),
+            ("INT13", "Missing", 4)} <= got  # fmt: skip
+    assert all(isinstance(f["rule"], str) and isinstance(f["row"], int) for f in findings)
+    code, out, _ = run(*csv_args("broken_missing.csv"))
+    assert code == 1
+    assert "574" in out
+    assert "previous_open" in out
+
+
+def test_tolerated_input_is_reported() -> None:
+    code, out, _ = run(*csv_args("messy_missing.csv"))
+    assert code == 1  # child 1001 is in neither Header nor Episodes
+    assert "lower-case letters were read as upper-case" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "problem"),
+    [
+        (csv_args("wrong_headers.csv"), "wrong_headers.csv: the header line is not that of"),
+        (csv_args("empty.csv"), "empty.csv: the file is empty"),
+        (csv_args("utf16_missing.csv"), "utf16_missing.csv: the file is not UTF-8"),
+        (csv_args("latin1.csv"), "latin1.csv: the file is not UTF-8"),
+        (csv_args("absent.csv"), "absent.csv: cannot be opened"),
+        (["--xml", str(FIXTURES / "not_903.xml")], "not an SSDA903 XML return"),
+        (["--xml", str(FIXTURES / "doctype.xml")], "DOCTYPE"),
+        (["--xml", str(FIXTURES / "header.csv")], "not well-formed XML"),
+        (["--xml", str(FIXTURES / "empty.csv")], "the file is empty"),
+        (["--xml", str(FIXTURES / "return.xml"), *csv_args()], "not both"),
+        (["--missing", str(FIXTURES / "missing.csv")], "give --header, --episodes and --missing"),
+    ],
+)
+def test_unusable_input_exits_2_with_one_line(args: list[str], problem: str) -> None:
+    code, out, err = run(*args)
+    assert code == 2
+    assert out == ""
+    assert problem in err
+    assert err.count("\n") == 1
+    assert "Traceback" not in err
+
+
+def test_bad_collection_year_exits_2() -> None:
+    result = CliRunner().invoke(
+        ssda903_group, ["validate", "--collection-year", "2031/32", *csv_args()]
+    )
+    assert result.exit_code == 2
+    assert "no 903 rule edition" in result.stderr
+    result = CliRunner().invoke(
+        ssda903_group, ["validate", "--collection-year", "2026", *csv_args()]
+    )
+    assert result.exit_code == 2
+    assert "--collection-year" in result.stderr
+
+
+def test_missing_last_as_xml() -> None:
+    # last year's open row for SYN001 (20/03/2026) is not where this year's rows begin
+    code, out, _ = run(
+        *csv_args(), "--missing-last", str(FIXTURES / "return.xml"), "--format", "json"
+    )
+    assert code == 1
+    assert [(f["rule"], f["row"]) for f in json.loads(out)] == [("576", 0)]
