@@ -630,3 +630,16 @@ def test_reference_page_is_generated_and_up_to_date() -> None:
         assert f"`{p.name}`" in page
     for file, text in pages.items():
         assert file.read_text(encoding="utf-8") == text, "run: python docs/_gen_packs.py"
+
+
+def test_every_field_a_rule_declares_exists_in_the_model() -> None:
+    import attrs
+
+    import missingcare as mc
+
+    declared = [name for r in PACK.rules() for name in r.fields]
+    assert declared, "rules declare the fields they read"
+    for name in declared:
+        type_name, field = name.split(".")
+        cls = getattr(mc, type_name)
+        assert field in attrs.fields_dict(cls), name

@@ -239,7 +239,9 @@ class Rule:
     ``messages`` maps a message key (``met``, ``breached``, ``pending``…) to
     an English template with ``{named}`` placeholders; findings carry the
     message id ``<pack>.<rule code>.<key>`` and the parameters, so embedders
-    can translate. ``parameters`` names the pack parameters the check reads.
+    can translate. ``parameters`` names the pack parameters the check reads,
+    and ``fields`` the model fields it reads (``"MissingEpisode.returned_at"``),
+    so a form can say which rules use a field.
     """
 
     code: str = attrs.field(validator=_check_rule_code)
@@ -252,6 +254,7 @@ class Rule:
     parameters: tuple[str, ...] = attrs.field(default=(), converter=_to_names)
     description: str = ""
     applies_to: str = "episode"
+    fields: tuple[str, ...] = attrs.field(default=(), converter=_to_names)
 
     def template(self, key: str) -> str:
         """The English template of the message ``key``."""
@@ -271,6 +274,7 @@ def rule(
     messages: Mapping[str, str],
     parameters: Iterable[str] = (),
     applies_to: str = "episode",
+    fields: Iterable[str] = (),
 ) -> Callable[[RuleCheck], Rule]:
     """Decorator sugar: turn a check function into a :class:`Rule` (its docstring the description).
 
@@ -297,6 +301,7 @@ def rule(
             parameters=tuple(parameters),
             description=doc,
             applies_to=applies_to,
+            fields=tuple(fields),
         )
 
     return build

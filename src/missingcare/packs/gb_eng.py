@@ -429,6 +429,13 @@ def _offered_at(
         "due by {due}.",
     },
     parameters=(_PERIOD,),
+    fields=(
+        "MissingEpisode.returned_at",
+        "ReturnConversation.episode_ids",
+        "ReturnConversation.offers",
+        "ReturnConversation.decision",
+        "ReturnConversation.held_at",
+    ),
 )
 def return_conversation_offered(case: CaseFile, ctx: RuleContext) -> Iterator[Finding]:
     """Every child back from an episode is offered a return conversation (an independent
@@ -551,6 +558,13 @@ def _deadline_rule(case: CaseFile, ctx: RuleContext, *, kind: str) -> Iterator[F
         "not been held.",
     },
     parameters=(_PERIOD,),
+    fields=(
+        "MissingEpisode.returned_at",
+        "MissingEpisode.last_seen_at",
+        "ReturnConversation.episode_ids",
+        "ReturnConversation.held_at",
+        "ReturnConversation.decision",
+    ),
 )
 def return_conversation_72h(case: CaseFile, ctx: RuleContext) -> Iterator[Finding]:
     """The conversation is held (or declined by the child) within 72 hours of the child's
@@ -586,6 +600,12 @@ def _held(case: CaseFile, now: datetime) -> Iterator[tuple[int, ReturnConversati
         "unknown": "Who held return conversation {conversation_id} is not recorded.",
     },
     applies_to="conversation",
+    fields=(
+        "ReturnConversation.interviewer",
+        "Interviewer.independent_of_home",
+        "Interviewer.chosen_by_child",
+        "ReturnConversation.held_at",
+    ),
 )
 def return_conversation_independent(case: CaseFile, ctx: RuleContext) -> Iterator[Finding]:
     """Held by someone not involved in the child's care (for a children's home, independent
@@ -628,6 +648,10 @@ def return_conversation_independent(case: CaseFile, ctx: RuleContext) -> Iterato
         "unknown": "The topics return conversation {conversation_id} covered are not recorded.",
     },
     applies_to="conversation",
+    fields=(
+        "ReturnConversation.topics",
+        "ReturnConversation.held_at",
+    ),
 )
 def return_conversation_topics(case: CaseFile, ctx: RuleContext) -> Iterator[Finding]:
     """The conversation identifies harm suffered, understands the reasons the child ran,
@@ -688,6 +712,13 @@ def return_conversation_topics(case: CaseFile, ctx: RuleContext) -> Iterator[Fin
         "not-missing": "Episode {episode_id}: the child's whereabouts were known (status not "
         "missing).",
     },
+    fields=(
+        "MissingEpisode.statuses",
+        "StatusChange.status",
+        "MissingEpisode.police_report",
+        "PoliceReport.reported_at",
+        "PoliceReport.reference",
+    ),
 )
 def police_report(case: CaseFile, ctx: RuleContext) -> Iterator[Finding]:
     """When a looked-after child's whereabouts are unknown (status ``missing``), the home
@@ -773,6 +804,11 @@ def police_report(case: CaseFile, ctx: RuleContext) -> Iterator[Finding]:
         "before the episode ended.",
     },
     parameters=("notify_recipients",),
+    fields=(
+        "MissingEpisode.notifications",
+        "Notification.recipient",
+        "Notification.at",
+    ),
 )
 def placing_authority_notified(case: CaseFile, ctx: RuleContext) -> Iterator[Finding]:
     """For every episode, the placing authority is told while the child is away (local
@@ -846,6 +882,14 @@ def _in_home(case: CaseFile, ep: MissingEpisode) -> bool:
         "no-grounds": "Episode {episode_id}: no exploitation indicators or high police risk "
         "grade recorded.",
     },
+    fields=(
+        "ExploitationScreening.indicators",
+        "MissingEpisode.harm_disclosed",
+        "ReturnConversation.harm_disclosed",
+        "MissingEpisode.risk_grades",
+        "RiskGrading.grade",
+        "Placement.kind",
+    ),
 )
 def ofsted_notification_prompt(case: CaseFile, ctx: RuleContext) -> Iterator[Finding]:
     """Children's homes notify HMCI without delay when a child is suspected of being
@@ -1025,6 +1069,11 @@ _REPEAT_MESSAGES = {
         "persistent_absence_window",
         "plan_review_request_within",
     ),
+    fields=(
+        "MissingEpisode.last_seen_at",
+        "ContextEntry.category",
+        "Placement.kind",
+    ),
 )
 def persistent_absence_review(case: CaseFile, ctx: RuleContext) -> Iterator[Finding]:
     """When a child in a children's home is, or has been, persistently absent without
@@ -1059,6 +1108,11 @@ def persistent_absence_review(case: CaseFile, ctx: RuleContext) -> Iterator[Find
         "{window}: hold a strategy meeting by {due}.",
     },
     parameters=("repeat_missing_threshold", "repeat_missing_window", "strategy_meeting_within"),
+    fields=(
+        "MissingEpisode.last_seen_at",
+        "ContextEntry.category",
+        "ContextEntry.at",
+    ),
 )
 def repeat_missing_strategy_meeting(case: CaseFile, ctx: RuleContext) -> Iterator[Finding]:
     """Local protocols call a strategy meeting when a child goes missing repeatedly; the
@@ -1090,6 +1144,11 @@ def repeat_missing_strategy_meeting(case: CaseFile, ctx: RuleContext) -> Iterato
         "missing-again": "Episode {episode_id}: the child went missing again (episode "
         "{next_episode_id}) before what happened before this episode was reviewed.",
     },
+    fields=(
+        "ContextEntry.category",
+        "ContextEntry.at",
+        "MissingEpisode.ended_at",
+    ),
 )
 def context_before_reviewed(case: CaseFile, ctx: RuleContext) -> Iterator[Finding]:
     """A child running is a child saying something: each episode is treated afresh and what
@@ -1154,6 +1213,11 @@ def context_before_reviewed(case: CaseFile, ctx: RuleContext) -> Iterator[Findin
         "not-recorded": "Episode {episode_id}: no trusted adult was recorded, and no absence "
         "noted, by the end of the episode.",
     },
+    fields=(
+        "CaseFile.trusted_adults",
+        "TrustedAdult.ended_at",
+        "ContextEntry.category",
+    ),
 )
 def trusted_adult_recorded(case: CaseFile, ctx: RuleContext) -> Iterator[Finding]:
     """The person the child would call, the person they come back to: by the end of each
