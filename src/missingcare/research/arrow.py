@@ -1,0 +1,1081 @@
+"""Case files as Arrow tables, and back to the model, losslessly.
+
+:func:`to_arrow` turns case files into a :class:`CaseTables`: one Arrow table
+per kind of record (episodes, status changes, conversations and their offers,
+factors, needs, context entries, trusted adults and their contacts,
+placements…), with stable column names and types:
+
+* instants are ``timestamp[us, tz=UTC]``; the placement's IANA zone travels
+  beside them in a ``zone`` column (episodes and placements), so local meaning
+  is never lost and never baked in;
+* calendar dates are ``date32``; enumerations are their values; vocabulary
+  concepts are their codes, resolved on the way back through the vocabulary
+  the field is bound to (as :func:`missingcare.make_converter` does);
+* repeated values (``whereabouts``, ``episode_ids``…) are ``list<string>``;
+* every row carries ``child_id`` (ids are unique only within a child's case
+  file) and ``seq``, its position in the list it came from, so a table that
+  was sorted or filtered elsewhere still reads back in the original order.
+
+:func:`from_arrow` reads the tables back into case files equal to the ones
+written. Tables that went through polars (or pandas) are conformed to the
+schema first (column order, string views, timestamp units).
+
+>>> from missingcare import CaseFile, ChildRef
+>>> tables = to_arrow([CaseFile(child=ChildRef("C-1"))])
+>>> tables.children.num_rows, tables.episodes.num_rows
+(1, 0)
+>>> from_arrow(tables) == (CaseFile(child=ChildRef("C-1")),)
+True
+"""
+
+from __future__ import annotations
+
+import enum
+import importlib.util
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, TypeVar
+
+import attrs
+import polars as pl
+import pyarrow as pa  # type: ignore[import-untyped]
+
+from missingcare.case import CaseFile
+from missingcare.children import ChildRef, PeriodOfCare, Placement, PlacementKind
+from missingcare.context import ContextEntry
+from missingcare.conversations import (
+    AgreedAction,
+    ContactMethod,
+    ConversationOffer,
+    ConversationTopic,
+    Decision,
+    ExploitationCategory,
+    ExploitationScreening,
+    Interviewer,
+    ResponseOnReturn,
+    ReturnConversation,
+)
+from missingcare.episodes import (
+    Located,
+    MissingEpisode,
+    Notification,
+    PoliceReport,
+    RiskGrading,
+    SearchAction,
+    StatusChange,
+)
+from missingcare.exceptions import ValidationError, Violation
+from missingcare.factors import EvidenceSource, Factor, FactorDirection, UnmetNeed
+from missingcare.relationships import AdultContact, ContactKind, TrustedAdult
+from missingcare.vocab import Concept, Vocabulary
+from missingcare.vocabularies import CORE
+
+_A = TypeVar("_A")
+_R = TypeVar("_R")
+
+__all__ = ["ARROW_SCHEMA_VERSION", "SCHEMAS", "TABLES", "CaseTables", "from_arrow", "to_arrow"]
+
+#: The version of the columnar layout, written into every table's metadata.
+ARROW_SCHEMA_VERSION = 1
+
+_TS = pa.timestamp("us", tz="UTC")
+_STR = pa.string()
+_DATE = pa.date32()
+_BOOL = pa.bool_()
+_SEQ = pa.int32()
+_LIST = pa.list_(pa.string())
+
+
+def _schema(name: str, *columns: tuple[str, pa.DataType]) -> pa.Schema:
+    fields = [pa.field(col, typ) for col, typ in columns]
+    return pa.schema(
+        fields,
+        metadata={
+            "missingcare.table": name,
+            "missingcare.arrow_schema_version": str(ARROW_SCHEMA_VERSION),
+        },
+    )
+
+
+#: The Arrow schema of every table, by table name, in a fixed order.
+SCHEMAS: Mapping[str, pa.Schema] = {
+    "children": _schema("children", ("child_id", _STR), ("seq", _SEQ), ("date_of_birth", _DATE)),
+    "placements": _schema(
+        "placements",
+        ("child_id", _STR),
+        ("seq", _SEQ),
+        ("placement_id", _STR),
+        ("kind", _STR),
+        ("zone", _STR),
+        ("home_id", _STR),
+        ("start", _DATE),
+        ("end", _DATE),
+        ("placing_authority", _STR),
+        ("host_authority", _STR),
+    ),
+    "periods_of_care": _schema(
+        "periods_of_care", ("child_id", _STR), ("seq", _SEQ), ("start", _DATE), ("end", _DATE)
+    ),
+    "episodes": _schema(
+        "episodes",
+        ("child_id", _STR),
+        ("seq", _SEQ),
+        ("episode_id", _STR),
+        ("placement_id", _STR),
+        ("zone", _STR),
+        ("last_seen_at", _TS),
+        ("last_seen_place", _STR),
+        ("clothing", _STR),
+        ("noticed_at", _TS),
+        ("police_reported_at", _TS),
+        ("police_reference", _STR),
+        ("police_reported_by", _STR),
+        ("located_at", _TS),
+        ("located_where", _STR),
+        ("located_by", _STR),
+        ("ended_at", _TS),
+        ("returned_at", _TS),
+        ("ending", _STR),
+        ("whereabouts", _LIST),
+        ("who_with", _LIST),
+        ("harm_disclosed", _LIST),
+    ),
+    "status_changes": _schema(
+        "status_changes",
+        ("child_id", _STR),
+        ("episode_id", _STR),
+        ("seq", _SEQ),
+        ("at", _TS),
+        ("status", _STR),
+    ),
+    "risk_grades": _schema(
+        "risk_grades",
+        ("child_id", _STR),
+        ("episode_id", _STR),
+        ("seq", _SEQ),
+        ("at", _TS),
+        ("grade", _STR),
+        ("by", _STR),
+    ),
+    "search_actions": _schema(
+        "search_actions",
+        ("child_id", _STR),
+        ("episode_id", _STR),
+        ("seq", _SEQ),
+        ("at", _TS),
+        ("action", _STR),
+        ("by", _STR),
+        ("note", _STR),
+    ),
+    "notifications": _schema(
+        "notifications",
+        ("child_id", _STR),
+        ("episode_id", _STR),
+        ("seq", _SEQ),
+        ("recipient", _STR),
+        ("at", _TS),
+        ("method", _STR),
+    ),
+    "conversations": _schema(
+        "conversations",
+        ("child_id", _STR),
+        ("seq", _SEQ),
+        ("conversation_id", _STR),
+        ("episode_ids", _LIST),
+        ("requested_adult_ids", _LIST),
+        ("decision", _STR),
+        ("declined_reason", _STR),
+        ("held_at", _TS),
+        ("interviewer_role", _STR),
+        ("interviewer_independent_of_home", _BOOL),
+        ("interviewer_chosen_by_child", _BOOL),
+        ("interviewer_organisation", _STR),
+        ("interviewer_adult_id", _STR),
+        ("method", _STR),
+        ("late_reason", _STR),
+        ("child_account", _STR),
+        ("whereabouts", _LIST),
+        ("who_with", _LIST),
+        ("what_happened", _STR),
+        ("harm_disclosed", _LIST),
+        ("screening_recorded", _BOOL),
+        ("screening_categories", _LIST),
+        ("screening_indicators", _LIST),
+        ("topics", _LIST),
+        ("child_feedback", _STR),
+    ),
+    "conversation_offers": _schema(
+        "conversation_offers",
+        ("child_id", _STR),
+        ("conversation_id", _STR),
+        ("seq", _SEQ),
+        ("at", _TS),
+        ("outcome", _STR),
+        ("by", _STR),
+        ("method", _STR),
+        ("reason", _STR),
+    ),
+    "responses_on_return": _schema(
+        "responses_on_return",
+        ("child_id", _STR),
+        ("conversation_id", _STR),
+        ("seq", _SEQ),
+        ("response", _STR),
+        ("at", _TS),
+        ("reason", _STR),
+        ("safeguarding_reason", _BOOL),
+    ),
+    "agreed_actions": _schema(
+        "agreed_actions",
+        ("child_id", _STR),
+        ("conversation_id", _STR),
+        ("seq", _SEQ),
+        ("action_id", _STR),
+        ("description", _STR),
+        ("owner", _STR),
+        ("due", _TS),
+        ("done_at", _TS),
+    ),
+    "context": _schema(
+        "context",
+        ("child_id", _STR),
+        ("seq", _SEQ),
+        ("entry_id", _STR),
+        ("at", _TS),
+        ("category", _STR),
+        ("note", _STR),
+        ("recorded_by", _STR),
+        ("resolves", _LIST),
+        ("adult_ids", _LIST),
+        ("needs", _LIST),
+    ),
+    "factors": _schema(
+        "factors",
+        ("child_id", _STR),
+        ("seq", _SEQ),
+        ("factor_id", _STR),
+        ("direction", _STR),
+        ("concept", _STR),
+        ("source", _STR),
+        ("noted_at", _TS),
+        ("episode_ids", _LIST),
+        ("note", _STR),
+    ),
+    "needs": _schema(
+        "needs",
+        ("child_id", _STR),
+        ("seq", _SEQ),
+        ("need_id", _STR),
+        ("need", _STR),
+        ("source", _STR),
+        ("noted_at", _TS),
+        ("episode_ids", _LIST),
+        ("note", _STR),
+    ),
+    "trusted_adults": _schema(
+        "trusted_adults",
+        ("child_id", _STR),
+        ("seq", _SEQ),
+        ("relationship_id", _STR),
+        ("adult_id", _STR),
+        ("role", _STR),
+        ("named_at", _TS),
+        ("named_by_child", _BOOL),
+        ("child_words", _STR),
+        ("ended_at", _TS),
+        ("end_reason", _STR),
+    ),
+    "adult_contacts": _schema(
+        "adult_contacts",
+        ("child_id", _STR),
+        ("relationship_id", _STR),
+        ("seq", _SEQ),
+        ("at", _TS),
+        ("kind", _STR),
+        ("child_initiated", _BOOL),
+        ("episode_id", _STR),
+        ("note", _STR),
+    ),
+}
+
+#: The table names, in a fixed order.
+TABLES: tuple[str, ...] = tuple(SCHEMAS)
+
+
+def _conform(name: str, value: object) -> pa.Table:
+    """``value`` (an Arrow table or polars/pandas frame) as a table of schema ``name``."""
+    schema = SCHEMAS[name]
+    table = _as_table(name, value)
+    missing = [c for c in schema.names if c not in table.column_names]
+    if missing:
+        raise ValidationError(
+            Violation(f"{name}.{c}", "required", "this column is required") for c in missing
+        )
+    if table.num_rows == 0:
+        return schema.empty_table()
+    columns = []
+    for fld in schema:
+        column = table.column(fld.name)
+        if column.type != fld.type:
+            try:
+                column = column.cast(fld.type)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                raise ValidationError.single(
+                    f"{name}.{fld.name}", "wrong_type", f"expected a column of type {fld.type}"
+                ) from None
+        columns.append(column)
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
+def _as_table(name: str, value: object) -> pa.Table:
+    if isinstance(value, pl.DataFrame):
+        return value.to_arrow()
+    if isinstance(value, pa.Table):
+        return value
+    if type(value).__module__.startswith("pandas") and type(value).__name__ == "DataFrame":
+        return pa.Table.from_pandas(value, preserve_index=False)
+    raise TypeError(f"table {name!r} must be a pyarrow Table or a polars/pandas DataFrame")
+
+
+def _with_nulls(name: str, value: object) -> pa.Table:
+    """``value`` with every column of schema ``name`` it lacks added as nulls."""
+    table = _as_table(name, value)
+    for fld in SCHEMAS[name]:
+        if fld.name not in table.column_names:
+            table = table.append_column(fld, pa.nulls(table.num_rows, type=fld.type))
+    return table
+
+
+def _table_field(name: str) -> Any:
+    return attrs.field(converter=attrs.Converter(lambda v: _conform(name, v)))
+
+
+@attrs.frozen(eq=False)
+class CaseTables:
+    """Every record of many children's case files, one Arrow table per kind.
+
+    Build it with :func:`to_arrow`, or directly from tables (or polars or
+    pandas frames) that follow :data:`SCHEMAS`; read it back with
+    :func:`from_arrow`. Equality compares the tables' contents.
+    """
+
+    children: pa.Table = _table_field("children")
+    placements: pa.Table = _table_field("placements")
+    periods_of_care: pa.Table = _table_field("periods_of_care")
+    episodes: pa.Table = _table_field("episodes")
+    status_changes: pa.Table = _table_field("status_changes")
+    risk_grades: pa.Table = _table_field("risk_grades")
+    search_actions: pa.Table = _table_field("search_actions")
+    notifications: pa.Table = _table_field("notifications")
+    conversations: pa.Table = _table_field("conversations")
+    conversation_offers: pa.Table = _table_field("conversation_offers")
+    responses_on_return: pa.Table = _table_field("responses_on_return")
+    agreed_actions: pa.Table = _table_field("agreed_actions")
+    context: pa.Table = _table_field("context")
+    factors: pa.Table = _table_field("factors")
+    needs: pa.Table = _table_field("needs")
+    trusted_adults: pa.Table = _table_field("trusted_adults")
+    adult_contacts: pa.Table = _table_field("adult_contacts")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CaseTables):
+            return NotImplemented
+        return all(self.table(n).equals(other.table(n)) for n in TABLES)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    @classmethod
+    def from_mapping(
+        cls, tables: Mapping[str, object], *, fill_missing: bool = False
+    ) -> CaseTables:
+        """Build from a mapping of table name to table or frame; absent tables are empty.
+
+        Extra columns are dropped. With ``fill_missing``, absent columns are
+        added as nulls, so the tables of a safe extract (which leaves out free
+        text and the date of birth) can be analysed; without it they are
+        refused, naming each one.
+        """
+        unknown = sorted(set(tables) - set(TABLES))
+        if unknown:
+            raise ValueError(f"unknown table names; expected some of: {', '.join(TABLES)}")
+        out: dict[str, pa.Table] = {}
+        missing: list[Violation] = []
+        for name in TABLES:
+            table = _as_table(name, tables.get(name, SCHEMAS[name].empty_table()))
+            out[name] = _with_nulls(name, table) if fill_missing else table
+            missing += (
+                Violation(f"{name}.{c}", "required", "this column is required")
+                for c in SCHEMAS[name].names
+                if c not in out[name].column_names
+            )
+        if missing:
+            raise ValidationError(missing)
+        return cls(**out)
+
+    def table(self, name: str) -> pa.Table:
+        """The Arrow table called ``name`` (one of :data:`TABLES`)."""
+        if name not in SCHEMAS:
+            raise KeyError(name)
+        value: pa.Table = getattr(self, name)
+        return value
+
+    def as_dict(self) -> dict[str, pa.Table]:
+        """Every table by name, in :data:`TABLES` order."""
+        return {n: self.table(n) for n in TABLES}
+
+    def to_polars(self, name: str) -> pl.DataFrame:
+        """The table ``name`` as a polars DataFrame (timestamps stay tz-aware UTC)."""
+        frame = pl.from_arrow(self.table(name))
+        assert isinstance(frame, pl.DataFrame)
+        return frame
+
+    def to_pandas(self, name: str) -> Any:
+        """The table ``name`` as a pandas DataFrame (through Arrow); needs pandas installed."""
+        if importlib.util.find_spec("pandas") is None:
+            raise ImportError("to_pandas needs pandas: pip install pandas")
+        return self.table(name).to_pandas()
+
+
+# --- model → rows ----------------------------------------------------------------
+
+
+def _code(value: Concept | None) -> str | None:
+    return None if value is None else value.code
+
+
+def _codes(values: Iterable[Concept]) -> list[str]:
+    return [c.code for c in values]
+
+
+def _enum(value: enum.Enum | None) -> str | None:
+    return None if value is None else str(value.value)
+
+
+class _Rows:
+    """Column-wise accumulators for every table."""
+
+    def __init__(self) -> None:
+        self.columns: dict[str, dict[str, list[Any]]] = {
+            n: {c: [] for c in s.names} for n, s in SCHEMAS.items()
+        }
+
+    def add(self, name: str, *values: Any) -> None:
+        cols = self.columns[name]
+        for column, value in zip(cols.values(), values, strict=True):
+            column.append(value)
+
+    def tables(self) -> CaseTables:
+        return CaseTables(
+            **{n: pa.Table.from_pydict(self.columns[n], schema=SCHEMAS[n]) for n in TABLES}
+        )
+
+
+def _add_case(rows: _Rows, seq: int, case: CaseFile) -> None:
+    cid = case.child.id
+    rows.add("children", cid, seq, case.child.date_of_birth)
+    for i, pl_ in enumerate(case.placements):
+        rows.add(
+            "placements",
+            cid,
+            i,
+            pl_.id,
+            pl_.kind.value,
+            pl_.zone,
+            pl_.home_id,
+            pl_.start,
+            pl_.end,
+            pl_.placing_authority,
+            pl_.host_authority,
+        )
+    for i, poc in enumerate(case.periods_of_care):
+        rows.add("periods_of_care", cid, i, poc.start, poc.end)
+    for i, ep in enumerate(case.episodes):
+        pr, loc = ep.police_report, ep.located
+        rows.add(
+            "episodes",
+            cid,
+            i,
+            ep.id,
+            ep.placement_id,
+            ep.zone,
+            ep.last_seen_at,
+            ep.last_seen_place,
+            ep.clothing,
+            ep.noticed_at,
+            None if pr is None else pr.reported_at,
+            None if pr is None else pr.reference,
+            None if pr is None else pr.reported_by,
+            None if loc is None else loc.at,
+            None if loc is None else _code(loc.where),
+            None if loc is None else loc.by,
+            ep.ended_at,
+            ep.returned_at,
+            _code(ep.ending),
+            _codes(ep.whereabouts),
+            _codes(ep.who_with),
+            _codes(ep.harm_disclosed),
+        )
+        for j, sc in enumerate(ep.statuses):
+            rows.add("status_changes", cid, ep.id, j, sc.at, sc.status.code)
+        for j, rg in enumerate(ep.risk_grades):
+            rows.add("risk_grades", cid, ep.id, j, rg.at, rg.grade.code, rg.by)
+        for j, sa in enumerate(ep.search_actions):
+            rows.add("search_actions", cid, ep.id, j, sa.at, sa.action.code, sa.by, sa.note)
+        for j, nt in enumerate(ep.notifications):
+            rows.add("notifications", cid, ep.id, j, nt.recipient.code, nt.at, nt.method)
+    for i, cv in enumerate(case.conversations):
+        iv, sc_ = cv.interviewer, cv.screening
+        rows.add(
+            "conversations",
+            cid,
+            i,
+            cv.id,
+            list(cv.episode_ids),
+            list(cv.requested_adult_ids),
+            _enum(cv.decision),
+            cv.declined_reason,
+            cv.held_at,
+            None if iv is None else iv.role.code,
+            None if iv is None else iv.independent_of_home,
+            None if iv is None else iv.chosen_by_child,
+            None if iv is None else iv.organisation,
+            None if iv is None else iv.adult_id,
+            _enum(cv.method),
+            cv.late_reason,
+            cv.child_account,
+            _codes(cv.whereabouts),
+            _codes(cv.who_with),
+            cv.what_happened,
+            _codes(cv.harm_disclosed),
+            sc_ is not None,
+            [] if sc_ is None else [c.value for c in sc_.categories],
+            [] if sc_ is None else _codes(sc_.indicators),
+            [t.value for t in cv.topics],
+            cv.child_feedback,
+        )
+        for j, of in enumerate(cv.offers):
+            rows.add(
+                "conversation_offers",
+                cid,
+                cv.id,
+                j,
+                of.at,
+                of.outcome.code,
+                of.by,
+                _enum(of.method),
+                of.reason,
+            )
+        for j, rr in enumerate(cv.responses_on_return):
+            rows.add(
+                "responses_on_return",
+                cid,
+                cv.id,
+                j,
+                rr.response.code,
+                rr.at,
+                rr.reason,
+                rr.safeguarding_reason,
+            )
+        for j, ac in enumerate(cv.actions):
+            rows.add(
+                "agreed_actions",
+                cid,
+                cv.id,
+                j,
+                ac.id,
+                ac.description,
+                ac.owner,
+                ac.due,
+                ac.done_at,
+            )
+    for i, ce in enumerate(case.context):
+        rows.add(
+            "context",
+            cid,
+            i,
+            ce.id,
+            ce.at,
+            ce.category.code,
+            ce.note,
+            ce.recorded_by,
+            list(ce.resolves),
+            list(ce.adult_ids),
+            _codes(ce.needs),
+        )
+    for i, fa in enumerate(case.factors):
+        rows.add(
+            "factors",
+            cid,
+            i,
+            fa.id,
+            fa.direction.value,
+            fa.concept.code,
+            fa.source.value,
+            fa.noted_at,
+            list(fa.episode_ids),
+            fa.note,
+        )
+    for i, nd in enumerate(case.needs):
+        rows.add(
+            "needs",
+            cid,
+            i,
+            nd.id,
+            nd.need.code,
+            nd.source.value,
+            nd.noted_at,
+            list(nd.episode_ids),
+            nd.note,
+        )
+    for i, ta in enumerate(case.trusted_adults):
+        rows.add(
+            "trusted_adults",
+            cid,
+            i,
+            ta.id,
+            ta.adult_id,
+            ta.role.code,
+            ta.named_at,
+            ta.named_by_child,
+            ta.child_words,
+            ta.ended_at,
+            ta.end_reason,
+        )
+        for j, co in enumerate(ta.contacts):
+            rows.add(
+                "adult_contacts",
+                cid,
+                ta.id,
+                j,
+                co.at,
+                co.kind.value,
+                co.child_initiated,
+                co.episode_id,
+                co.note,
+            )
+
+
+def to_arrow(cases: Iterable[CaseFile]) -> CaseTables:
+    """Every record of ``cases`` as Arrow tables (see :data:`SCHEMAS`).
+
+    Two case files for the same child id are refused: the tables key every
+    row by ``child_id``.
+    """
+    rows = _Rows()
+    seen: set[str] = set()
+    for seq, case in enumerate(cases):
+        if not isinstance(case, CaseFile):
+            raise TypeError("to_arrow takes CaseFile values")
+        if case.child.id in seen:
+            raise ValidationError.single(
+                f"$[{seq}].child.id", "duplicate_id", "expected one case file per child"
+            )
+        seen.add(case.child.id)
+        _add_case(rows, seq, case)
+    return rows.tables()
+
+
+# --- rows → model ----------------------------------------------------------------
+
+
+class _Reader:
+    """Turns table rows back into model values, resolving codes through vocabularies."""
+
+    def __init__(self, vocabularies: Mapping[str, Vocabulary]) -> None:
+        self.vocabs = vocabularies
+        self.table = ""
+        self.row = 0
+
+    def _path(self, column: str) -> str:
+        return f"{self.table}[{self.row}].{column}"
+
+    def concept(self, vocab: str, code: str | None, column: str) -> Concept | None:
+        if code is None:
+            return None
+        for_vocab = self.vocabs[vocab]
+        if code not in for_vocab:
+            raise ValidationError.single(
+                self._path(column),
+                "unknown_code",
+                f"expected a code of the vocabulary {vocab!r}",
+            )
+        return for_vocab.get(code)
+
+    def required(self, vocab: str, code: str | None, column: str) -> Concept:
+        value = self.concept(vocab, code, column)
+        if value is None:
+            raise ValidationError.single(self._path(column), "required", "this value is required")
+        return value
+
+    def concepts(self, vocab: str, codes: Sequence[str] | None, column: str) -> tuple[Concept, ...]:
+        return tuple(self.required(vocab, c, column) for c in codes or ())
+
+    def choice(self, cls: type[enum.Enum], value: str | None, column: str) -> Any:
+        if value is None:
+            return None
+        try:
+            return cls(value)
+        except ValueError:
+            raise ValidationError.single(
+                self._path(column),
+                "unknown_code",
+                f"expected one of: {', '.join(str(m.value) for m in cls)}",
+            ) from None
+
+    def build(self, make: Callable[[_A], _R], arg: _A) -> _R:
+        """``make(arg)``, with any refusal's paths prefixed by the current table and row."""
+        try:
+            return make(arg)
+        except ValidationError as exc:
+            prefix = f"{self.table}[{self.row}]"
+            raise ValidationError(
+                Violation(prefix + v.path.removeprefix("$"), v.code, v.message)
+                for v in exc.violations
+            ) from None
+
+
+def _rows(
+    table: pa.Table, key: Sequence[str]
+) -> dict[tuple[str, ...], list[tuple[int, dict[str, Any]]]]:
+    """Rows grouped by ``key`` columns and sorted by ``seq``, each with its row number."""
+    groups: dict[tuple[str, ...], list[tuple[int, dict[str, Any]]]] = defaultdict(list)
+    for i, row in enumerate(table.to_pylist()):
+        groups[tuple(row[k] for k in key)].append((i, row))
+    for rows in groups.values():
+        rows.sort(key=lambda r: r[1]["seq"])
+    return groups
+
+
+def _each(
+    reader: _Reader, name: str, rows: Iterable[tuple[int, dict[str, Any]]]
+) -> Iterator[dict[str, Any]]:
+    reader.table = name
+    for i, row in rows:
+        reader.row = i
+        yield row
+
+
+def _read_episode(r: _Reader, row: dict[str, Any], subs: dict[str, list[Any]]) -> MissingEpisode:
+    pr = None
+    if row["police_reported_at"] is not None:
+        pr = PoliceReport(
+            reported_at=row["police_reported_at"],
+            reference=row["police_reference"],
+            reported_by=row["police_reported_by"],
+        )
+    loc = None
+    if row["located_at"] is not None:
+        loc = Located(
+            at=row["located_at"],
+            where=r.concept("location_types", row["located_where"], "located_where"),
+            by=row["located_by"],
+        )
+    return MissingEpisode(
+        id=row["episode_id"],
+        child_id=row["child_id"],
+        placement_id=row["placement_id"],
+        zone=row["zone"],
+        last_seen_at=row["last_seen_at"],
+        statuses=tuple(subs["status_changes"]),
+        last_seen_place=row["last_seen_place"],
+        clothing=row["clothing"],
+        noticed_at=row["noticed_at"],
+        police_report=pr,
+        risk_grades=tuple(subs["risk_grades"]),
+        search_actions=tuple(subs["search_actions"]),
+        notifications=tuple(subs["notifications"]),
+        located=loc,
+        ended_at=row["ended_at"],
+        returned_at=row["returned_at"],
+        ending=r.concept("episode_endings", row["ending"], "ending"),
+        whereabouts=r.concepts("location_types", row["whereabouts"], "whereabouts"),
+        who_with=r.concepts("who_with", row["who_with"], "who_with"),
+        harm_disclosed=r.concepts("harm_types", row["harm_disclosed"], "harm_disclosed"),
+    )
+
+
+def _read_conversation(
+    r: _Reader, row: dict[str, Any], subs: dict[str, list[Any]]
+) -> ReturnConversation:
+    iv = None
+    if row["interviewer_role"] is not None:
+        iv = Interviewer(
+            role=r.required("relationship_roles", row["interviewer_role"], "interviewer_role"),
+            independent_of_home=row["interviewer_independent_of_home"],
+            chosen_by_child=row["interviewer_chosen_by_child"],
+            organisation=row["interviewer_organisation"],
+            adult_id=row["interviewer_adult_id"],
+        )
+    screening = None
+    if row["screening_recorded"]:
+        screening = ExploitationScreening(
+            categories=tuple(
+                r.choice(ExploitationCategory, c, "screening_categories")
+                for c in row["screening_categories"] or ()
+            ),
+            indicators=r.concepts(
+                "exploitation_indicators", row["screening_indicators"], "screening_indicators"
+            ),
+        )
+    return ReturnConversation(
+        id=row["conversation_id"],
+        child_id=row["child_id"],
+        episode_ids=tuple(row["episode_ids"] or ()),
+        offers=tuple(subs["conversation_offers"]),
+        requested_adult_ids=tuple(row["requested_adult_ids"] or ()),
+        decision=r.choice(Decision, row["decision"], "decision"),
+        declined_reason=row["declined_reason"],
+        held_at=row["held_at"],
+        interviewer=iv,
+        method=r.choice(ContactMethod, row["method"], "method"),
+        late_reason=row["late_reason"],
+        child_account=row["child_account"],
+        whereabouts=r.concepts("location_types", row["whereabouts"], "whereabouts"),
+        who_with=r.concepts("who_with", row["who_with"], "who_with"),
+        what_happened=row["what_happened"],
+        harm_disclosed=r.concepts("harm_types", row["harm_disclosed"], "harm_disclosed"),
+        screening=screening,
+        topics=tuple(r.choice(ConversationTopic, t, "topics") for t in row["topics"] or ()),
+        responses_on_return=tuple(subs["responses_on_return"]),
+        child_feedback=row["child_feedback"],
+        actions=tuple(subs["agreed_actions"]),
+    )
+
+
+def from_arrow(
+    tables: CaseTables | Mapping[str, object],
+    *,
+    vocabularies: Iterable[Vocabulary] | Mapping[str, Vocabulary] | None = None,
+) -> tuple[CaseFile, ...]:
+    """The case files held in ``tables``, in the order of the ``children`` table's ``seq``.
+
+    Codes are resolved through the core vocabularies, replaced by name with
+    ``vocabularies`` (as in :func:`missingcare.make_converter`). Every record
+    is validated as it is built; a refusal is a
+    :class:`~missingcare.exceptions.ValidationError` whose path names the
+    table, row and column (``episodes[12].ended_at``), never the value.
+    """
+    if not isinstance(tables, CaseTables):
+        tables = CaseTables.from_mapping(tables)
+    vocabs = dict(CORE)
+    if vocabularies is not None:
+        for v in vocabularies.values() if isinstance(vocabularies, Mapping) else vocabularies:
+            vocabs[v.name] = v
+    r = _Reader(vocabs)
+    t = tables
+
+    def sub(name: str, key: Sequence[str], make: Callable[[dict[str, Any]], Any]) -> Any:
+        out: dict[tuple[str, ...], list[Any]] = defaultdict(list)
+        for k, rows in _rows(t.table(name), key).items():
+            out[k] = [r.build(make, row) for row in _each(r, name, rows)]
+        return out
+
+    ep_key, cv_key = ("child_id", "episode_id"), ("child_id", "conversation_id")
+    ep_subs = {
+        "status_changes": sub(
+            "status_changes",
+            ep_key,
+            lambda x: StatusChange(
+                at=x["at"], status=r.required("episode_statuses", x["status"], "status")
+            ),
+        ),
+        "risk_grades": sub(
+            "risk_grades",
+            ep_key,
+            lambda x: RiskGrading(
+                at=x["at"], grade=r.required("police_risk_grades", x["grade"], "grade"), by=x["by"]
+            ),
+        ),
+        "search_actions": sub(
+            "search_actions",
+            ep_key,
+            lambda x: SearchAction(
+                at=x["at"],
+                action=r.required("search_actions", x["action"], "action"),
+                by=x["by"],
+                note=x["note"],
+            ),
+        ),
+        "notifications": sub(
+            "notifications",
+            ep_key,
+            lambda x: Notification(
+                recipient=r.required("notification_recipients", x["recipient"], "recipient"),
+                at=x["at"],
+                method=x["method"],
+            ),
+        ),
+    }
+    cv_subs = {
+        "conversation_offers": sub(
+            "conversation_offers",
+            cv_key,
+            lambda x: ConversationOffer(
+                at=x["at"],
+                outcome=r.required("conversation_outcomes", x["outcome"], "outcome"),
+                by=x["by"],
+                method=r.choice(ContactMethod, x["method"], "method"),
+                reason=x["reason"],
+            ),
+        ),
+        "responses_on_return": sub(
+            "responses_on_return",
+            cv_key,
+            lambda x: ResponseOnReturn(
+                response=r.required("responses_on_return", x["response"], "response"),
+                at=x["at"],
+                reason=x["reason"],
+                safeguarding_reason=x["safeguarding_reason"],
+            ),
+        ),
+        "agreed_actions": sub(
+            "agreed_actions",
+            cv_key,
+            lambda x: AgreedAction(
+                id=x["action_id"],
+                description=x["description"],
+                owner=x["owner"],
+                due=x["due"],
+                done_at=x["done_at"],
+            ),
+        ),
+    }
+    contacts = sub(
+        "adult_contacts",
+        ("child_id", "relationship_id"),
+        lambda x: AdultContact(
+            at=x["at"],
+            kind=r.choice(ContactKind, x["kind"], "kind"),
+            child_initiated=x["child_initiated"],
+            episode_id=x["episode_id"],
+            note=x["note"],
+        ),
+    )
+    child_key = ("child_id",)
+
+    def subs_of(
+        groups: Mapping[str, Mapping[tuple[str, ...], list[Any]]], key: tuple[str, ...]
+    ) -> dict[str, list[Any]]:
+        return {n: g.get(key, []) for n, g in groups.items()}
+
+    placements = sub(
+        "placements",
+        child_key,
+        lambda x: Placement(
+            id=x["placement_id"],
+            kind=r.choice(PlacementKind, x["kind"], "kind"),
+            zone=x["zone"],
+            home_id=x["home_id"],
+            start=x["start"],
+            end=x["end"],
+            placing_authority=x["placing_authority"],
+            host_authority=x["host_authority"],
+        ),
+    )
+    periods = sub(
+        "periods_of_care", child_key, lambda x: PeriodOfCare(start=x["start"], end=x["end"])
+    )
+    episodes = sub(
+        "episodes",
+        child_key,
+        lambda x: _read_episode(r, x, subs_of(ep_subs, (x["child_id"], x["episode_id"]))),
+    )
+    conversations = sub(
+        "conversations",
+        child_key,
+        lambda x: _read_conversation(r, x, subs_of(cv_subs, (x["child_id"], x["conversation_id"]))),
+    )
+    context = sub(
+        "context",
+        child_key,
+        lambda x: ContextEntry(
+            id=x["entry_id"],
+            child_id=x["child_id"],
+            at=x["at"],
+            category=r.required("context_categories", x["category"], "category"),
+            note=x["note"],
+            recorded_by=x["recorded_by"],
+            resolves=tuple(x["resolves"] or ()),
+            adult_ids=tuple(x["adult_ids"] or ()),
+            needs=r.concepts("unmet_needs", x["needs"], "needs"),
+        ),
+    )
+
+    def factor(x: dict[str, Any]) -> Factor:
+        direction = r.choice(FactorDirection, x["direction"], "direction")
+        if direction is None:
+            raise ValidationError.single("$.direction", "required", "this value is required")
+        return Factor(
+            id=x["factor_id"],
+            child_id=x["child_id"],
+            direction=direction,
+            concept=r.required(direction.vocabulary, x["concept"], "concept"),
+            source=r.choice(EvidenceSource, x["source"], "source"),
+            noted_at=x["noted_at"],
+            episode_ids=tuple(x["episode_ids"] or ()),
+            note=x["note"],
+        )
+
+    factors = sub("factors", child_key, factor)
+    needs = sub(
+        "needs",
+        child_key,
+        lambda x: UnmetNeed(
+            id=x["need_id"],
+            child_id=x["child_id"],
+            need=r.required("unmet_needs", x["need"], "need"),
+            source=r.choice(EvidenceSource, x["source"], "source"),
+            noted_at=x["noted_at"],
+            episode_ids=tuple(x["episode_ids"] or ()),
+            note=x["note"],
+        ),
+    )
+    adults = sub(
+        "trusted_adults",
+        child_key,
+        lambda x: TrustedAdult(
+            id=x["relationship_id"],
+            child_id=x["child_id"],
+            adult_id=x["adult_id"],
+            role=r.required("relationship_roles", x["role"], "role"),
+            named_at=x["named_at"],
+            named_by_child=x["named_by_child"],
+            child_words=x["child_words"],
+            contacts=tuple(contacts.get((x["child_id"], x["relationship_id"]), ())),
+            ended_at=x["ended_at"],
+            end_reason=x["end_reason"],
+        ),
+    )
+    known = {row["child_id"] for row in t.children.select(["child_id"]).to_pylist()}
+    for name in TABLES[1:]:
+        for i, cid in enumerate(t.table(name).column("child_id").to_pylist()):
+            if cid not in known:
+                raise ValidationError.single(
+                    f"{name}[{i}].child_id", "unknown_reference", "expected a child in `children`"
+                )
+
+    def case_of(x: dict[str, Any]) -> CaseFile:
+        k = (x["child_id"],)
+        return CaseFile(
+            child=ChildRef(x["child_id"], date_of_birth=x["date_of_birth"]),
+            placements=tuple(placements.get(k, ())),
+            periods_of_care=tuple(periods.get(k, ())),
+            episodes=tuple(episodes.get(k, ())),
+            conversations=tuple(conversations.get(k, ())),
+            context=tuple(context.get(k, ())),
+            factors=tuple(factors.get(k, ())),
+            needs=tuple(needs.get(k, ())),
+            trusted_adults=tuple(adults.get(k, ())),
+        )
+
+    out: list[CaseFile] = []
+    ordered = sorted(_rows(t.children, child_key).values(), key=lambda rows: rows[0][1]["seq"])
+    for rows in ordered:
+        for row in _each(r, "children", rows[:1]):
+            out.append(r.build(case_of, row))
+        if len(rows) > 1:
+            r.row = rows[1][0]
+            raise ValidationError.single(
+                f"children[{r.row}].child_id", "duplicate_id", "expected one row per child"
+            )
+    return tuple(out)

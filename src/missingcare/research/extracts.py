@@ -1,0 +1,623 @@
+"""Safe extracts: keyed pseudonyms, shifted dates, no free text, suppressed small numbers.
+
+An extract is what may leave the system that holds the records: record-level
+tables with every identifier replaced by a keyed pseudonym, dates shifted per
+child, free text left out, plus published tables of counts with small
+numbers suppressed, and a manifest of everything done. It follows the
+project's reliability notes (reliability.md §2: P1–P7, S1–S6, D1–D6, F1,
+and the manifest of §2.7).
+
+* **Pseudonyms** (P1–P5) are HMAC-SHA-256 over a domain-separated,
+  cleaned identifier (NFC, trimmed, upper-case; NHS numbers reduced to their
+  ten digits and checked), written as 64 hex characters. The caller
+  supplies the key (at least 32 bytes, e.g. ``secrets.token_bytes(32)``); it
+  is never written anywhere, and the manifest holds only its fingerprint.
+  Ids that are unique only within a child (episodes, conversations…) are
+  hashed together with the child's id.
+* **Dates** (D1–D3, D5): the date of birth becomes its month; every instant
+  and date of a child moves by the same keyed offset of -182 to +182 days
+  (a multiple of 7 by default, so weekdays hold), so intervals within a
+  child are kept exactly. Local hour, weekday, calendar days and age are
+  computed *before* the shift and travel as columns; shifted instants must
+  not be re-localised.
+* **Free text** (F1) is left out unless the profile opts in, and an opted-in
+  extract is flagged for human review in its manifest. Police references
+  are identifiers and always left out.
+* **Published tables** (S1, S2, S6): counts of 1 to 9 are shown as ``c``,
+  the rest rounded to the nearest 5 (or 10 with :data:`DFE_NATIONAL`), a
+  true zero stays ``0``, and secondary suppression leaves no row or column
+  with exactly one ``c``. Rates and averages are not published; readers
+  compute them from the published counts.
+
+>>> import secrets
+>>> p = Pseudonymiser(secrets.token_bytes(32))
+>>> p.pseudonym("c-0001", "child") == p.pseudonym(" C-0001 ", "child")
+True
+>>> Pseudonymiser(b"short")
+Traceback (most recent call last):
+...
+ValueError: the pseudonymisation key must be at least 32 bytes
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import unicodedata
+import zoneinfo
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+import polars as pl
+import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+from missingcare._version import __version__
+from missingcare.exceptions import ValidationError
+from missingcare.research.arrow import TABLES, CaseTables
+from missingcare.research.patterns import CountTable, _localise
+from missingcare.time import tzdata_version
+
+__all__ = [
+    "DEFAULT_SUPPRESSION",
+    "DFE_NATIONAL",
+    "FREE_TEXT",
+    "MIN_KEY_BYTES",
+    "SUPPRESSED",
+    "Extract",
+    "ExtractProfile",
+    "Pseudonymiser",
+    "PublishedTable",
+    "SuppressionProfile",
+    "canonical_nhs_number",
+    "clean_identifier",
+    "make_extract",
+    "publish",
+    "suppress",
+]
+
+_PREFIX = b"missingcare:v1:"
+#: The shortest key accepted, in bytes (reliability.md P2).
+MIN_KEY_BYTES = 32
+#: How a suppressed cell is shown (as DfE and ONS show it).
+SUPPRESSED = "c"
+
+
+# --- identifiers ----------------------------------------------------------------------
+
+
+def clean_identifier(value: str) -> str:
+    """An identifier as it is hashed: NFC-normalised, trimmed, inner spaces collapsed, upper-case.
+
+    >>> clean_identifier("  c-0001 ")
+    'C-0001'
+    """
+    if not isinstance(value, str):
+        raise ValidationError.single("$", "wrong_type", "expected an identifier as text")
+    cleaned = " ".join(unicodedata.normalize("NFC", value).split()).upper()
+    if not cleaned:
+        raise ValidationError.single("$", "empty", "expected a non-empty identifier")
+    return cleaned
+
+
+def canonical_nhs_number(value: str, path: str = "$") -> str:
+    """The ten digits of an NHS number, with spaces and hyphens removed and the check digit checked.
+
+    >>> canonical_nhs_number("943 476 5919")
+    '9434765919'
+    """
+    digits = "".join(ch for ch in str(value) if ch not in " -")
+    if len(digits) != 10 or not digits.isascii() or not digits.isdigit():
+        raise ValidationError.single(path, "invalid_nhs_number", "expected ten digits")
+    total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))
+    check = 11 - total % 11
+    check = 0 if check == 11 else check
+    if check == 10 or check != int(digits[9]):
+        raise ValidationError.single(path, "invalid_nhs_number", "the check digit does not match")
+    return digits
+
+
+class Pseudonymiser:
+    """Keyed HMAC-SHA-256 pseudonyms and per-child date offsets under one secret key.
+
+    The key is held in memory only: it has no ``repr``, cannot be pickled
+    and is never written. :attr:`fingerprint` identifies it in a manifest.
+    The date-shift offsets use a second key derived from it, so knowing a
+    pseudonym does not give its offset without the key.
+    """
+
+    __slots__ = ("_key", "_shift_key")
+
+    def __init__(self, key: bytes) -> None:
+        if not isinstance(key, (bytes, bytearray)):
+            raise TypeError("the pseudonymisation key must be bytes")
+        if len(key) < MIN_KEY_BYTES:
+            raise ValueError(f"the pseudonymisation key must be at least {MIN_KEY_BYTES} bytes")
+        self._key = bytes(key)
+        self._shift_key = hmac.digest(self._key, _PREFIX + b"date-shift-key", "sha256")
+
+    def __repr__(self) -> str:
+        return f"Pseudonymiser(fingerprint={self.fingerprint!r})"
+
+    def __reduce__(self) -> Any:
+        raise TypeError("a Pseudonymiser holds a secret key and cannot be pickled")
+
+    @property
+    def fingerprint(self) -> str:
+        """A fingerprint of the key (an HMAC of a fixed label), safe to record."""
+        return hmac.new(self._key, _PREFIX + b"key-fingerprint", "sha256").hexdigest()[:32]
+
+    def pseudonym(self, value: str, kind: str, *, scope: str | None = None) -> str:
+        """The pseudonym of identifier ``value`` of ``kind`` (``child``, ``episode``…).
+
+        ``scope`` qualifies ids that are unique only within a child (pass the
+        child's id). ``kind="nhs_number"`` checks and canonicalises an NHS
+        number first.
+        """
+        cleaned = canonical_nhs_number(value) if kind == "nhs_number" else clean_identifier(value)
+        message = _PREFIX + kind.encode() + b":"
+        if scope is not None:
+            message += clean_identifier(scope).encode() + b"\x1f"
+        return hmac.new(self._key, message + cleaned.encode(), "sha256").hexdigest()
+
+    def shift_days(self, child_pseudonym: str, *, multiple_of: int = 7) -> int:
+        """The child's keyed date offset in days: -182 to +182, a multiple of ``multiple_of``."""
+        raw = hmac.digest(self._shift_key, child_pseudonym.encode(), "sha256")
+        offset = int.from_bytes(raw[:4], "big") % 365 - 182
+        return round(offset / multiple_of) * multiple_of if multiple_of > 1 else offset
+
+    def matches(self, value: str, kind: str, pseudonym: str, *, scope: str | None = None) -> bool:
+        """Whether ``pseudonym`` is that of ``value`` (compared in constant time)."""
+        return hmac.compare_digest(self.pseudonym(value, kind, scope=scope), pseudonym)
+
+
+# --- suppression ----------------------------------------------------------------------
+
+
+@attrs.frozen
+class SuppressionProfile:
+    """How published counts are protected.
+
+    Counts from 1 to ``threshold - 1`` are suppressed (shown ``c``); the
+    rest are rounded to the nearest ``rounding`` (halves up); a true zero is
+    shown ``0``. With ``secondary``, more cells are suppressed until no row
+    or column has exactly one suppressed cell.
+    """
+
+    name: str
+    threshold: int = 10
+    rounding: int = 5
+    secondary: bool = True
+
+    def __attrs_post_init__(self) -> None:
+        if self.threshold < 1 or self.rounding < 1:
+            raise ValueError("threshold and rounding must be at least 1")
+
+
+#: The default: suppress 1-9, round the rest to the nearest 5 (ONS "10-5"; reliability.md S1).
+DEFAULT_SUPPRESSION = SuppressionProfile("suppress-1-9-round-5")
+#: DfE-style national figures: rounded to the nearest 10, with 1-9 still suppressed.
+DFE_NATIONAL = SuppressionProfile("dfe-national-round-10", threshold=10, rounding=10)
+
+
+def _round(value: int, step: int) -> int:
+    return (value + step // 2) // step * step
+
+
+def _secondary(values: list[list[int]], mask: list[list[bool]]) -> int:
+    """Suppress further cells until no row or column has exactly one; return how many."""
+    n_rows = len(values)
+    n_cols = len(values[0]) if values else 0
+    added = 0
+
+    def lines() -> Iterable[list[tuple[int, int]]]:
+        if n_cols > 1:
+            for i in range(n_rows):
+                yield [(i, j) for j in range(n_cols)]
+        if n_rows > 1:
+            for j in range(n_cols):
+                yield [(i, j) for i in range(n_rows)]
+
+    changed = True
+    while changed:
+        changed = False
+        for cells in lines():
+            if sum(mask[i][j] for i, j in cells) != 1:
+                continue
+            free = [(values[i][j] == 0, values[i][j], i, j) for i, j in cells if not mask[i][j]]
+            if not free:
+                continue
+            _, _, i, j = min(free)
+            mask[i][j] = True
+            added += 1
+            changed = True
+    return added
+
+
+@attrs.frozen(eq=False)
+class PublishedTable:
+    """A table of counts made safe to publish.
+
+    Every count cell is text: ``0``, ``c`` (suppressed) or a rounded count.
+    """
+
+    frame: pl.DataFrame
+    profile: SuppressionProfile
+    primary_suppressed: int
+    secondary_suppressed: int
+
+    def to_polars(self) -> pl.DataFrame:
+        """The published table as polars."""
+        return self.frame.clone()
+
+    def to_arrow(self) -> pa.Table:
+        """The published table as Arrow."""
+        return self.frame.to_arrow()
+
+
+def suppress(
+    frame: pl.DataFrame,
+    counts: Sequence[str],
+    *,
+    labels: Sequence[str] = (),
+    children: str | None = None,
+    profile: SuppressionProfile = DEFAULT_SUPPRESSION,
+) -> PublishedTable:
+    """Publish the ``counts`` columns of ``frame`` under ``profile``; ``labels`` are kept as given.
+
+    ``children`` names the column counting the distinct children behind each
+    row: when it is small, every count in the row is suppressed, since one
+    child can account for many episodes (reliability.md S6). Other columns
+    are left out. The count columns must hold whole numbers, never null.
+
+    >>> frame = pl.DataFrame({"home": ["A", "B", "C"], "n": [0, 3, 27]})
+    >>> t = suppress(frame, ["n"], labels=["home"])
+    >>> t.frame.get_column("n").to_list()
+    ['0', 'c', 'c']
+    """
+    if not counts:
+        raise ValueError("name at least one count column")
+    rows = list(frame.select(counts).iter_rows())
+    if any(v is None for row in rows for v in row):
+        raise ValueError("counts cannot be null: an unknown count cannot be published")
+    values = [[int(v) for v in row] for row in rows]
+    if any(v < 0 for row in values for v in row):
+        raise ValueError("counts cannot be negative")
+    small = [
+        0 < v < profile.threshold
+        for v in (frame.get_column(children).to_list() if children else [])
+    ]
+    mask = [
+        [(0 < v < profile.threshold) or (bool(small) and small[i] and v > 0) for v in row]
+        for i, row in enumerate(values)
+    ]
+    primary = sum(map(sum, mask))
+    secondary = _secondary(values, mask) if profile.secondary else 0
+    cells = {
+        name: [
+            SUPPRESSED if mask[i][j] else str(_round(values[i][j], profile.rounding))
+            for i in range(len(values))
+        ]
+        for j, name in enumerate(counts)
+    }
+    out = pl.concat(
+        [
+            frame.select(labels),
+            pl.DataFrame([pl.Series(n, column, dtype=pl.String) for n, column in cells.items()]),
+        ],
+        how="horizontal",
+    )
+    return PublishedTable(
+        out, profile=profile, primary_suppressed=primary, secondary_suppressed=secondary
+    )
+
+
+def publish(
+    result: CountTable, profile: SuppressionProfile = DEFAULT_SUPPRESSION
+) -> PublishedTable:
+    """An analysis result (from :mod:`~missingcare.research.patterns`) made safe to publish."""
+    columns = result.frame.columns
+    return suppress(
+        result.frame,
+        [c for c in result.COUNTS if c in columns],
+        labels=[c for c in result.LABELS if c in columns],
+        children="children" if "children" in result.COUNTS else None,
+        profile=profile,
+    )
+
+
+# --- record-level extracts ---------------------------------------------------------
+
+#: Identifier columns and their kinds; ``True`` when the id is unique only within a child.
+_IDS: Mapping[str, tuple[str, bool]] = {
+    "episode_id": ("episode", True),
+    "placement_id": ("placement", True),
+    "conversation_id": ("conversation", True),
+    "entry_id": ("context_entry", True),
+    "factor_id": ("factor", True),
+    "need_id": ("need", True),
+    "relationship_id": ("relationship", True),
+    "action_id": ("action", True),
+    "episode_ids": ("episode", True),
+    "resolves": ("context_entry", True),
+    "home_id": ("home", False),
+    "adult_id": ("adult", False),
+    "interviewer_adult_id": ("adult", False),
+    "adult_ids": ("adult", False),
+    "requested_adult_ids": ("adult", False),
+}
+
+#: Free-text columns, left out unless the profile opts in.
+FREE_TEXT: frozenset[str] = frozenset(
+    {
+        "last_seen_place",
+        "clothing",
+        "police_reported_by",
+        "located_by",
+        "by",
+        "note",
+        "declined_reason",
+        "interviewer_organisation",
+        "late_reason",
+        "child_account",
+        "what_happened",
+        "child_feedback",
+        "reason",
+        "description",
+        "owner",
+        "recorded_by",
+        "child_words",
+        "end_reason",
+    }
+)
+#: Columns never released: identifiers with no research use.
+_ALWAYS_DROPPED = frozenset({"police_reference"})
+
+
+@attrs.frozen
+class ExtractProfile:
+    """What an extract keeps: free text (off by default), date shifting, suppression."""
+
+    name: str = "default"
+    include_free_text: bool = False
+    shift_dates: bool = True
+    preserve_weekday: bool = True
+    suppression: SuppressionProfile = DEFAULT_SUPPRESSION
+
+
+def _free_text(table: str, column: str) -> bool:
+    if table == "notifications" and column == "method":
+        return True
+    return column in FREE_TEXT
+
+
+@attrs.frozen(eq=False)
+class Extract:
+    """A safe extract: record-level ``tables``, ``published`` tables and the ``manifest``."""
+
+    tables: Mapping[str, pa.Table]
+    published: Mapping[str, PublishedTable]
+    manifest: Mapping[str, Any]
+
+    def write(self, directory: str | Path) -> Path:
+        """Write the tables (Parquet, CSV) and ``manifest.json`` with file hashes.
+
+        Returns the manifest's path.
+        """
+        folder = Path(directory)
+        folder.mkdir(parents=True, exist_ok=True)
+        files: dict[str, str] = {}
+        for name, table in self.tables.items():
+            path = folder / f"{name}.parquet"
+            pq.write_table(table, path)
+            files[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
+        for name, published in self.published.items():
+            path = folder / f"published_{name}.csv"
+            published.frame.write_csv(path)
+            files[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
+        manifest = {**self.manifest, "files_sha256": dict(sorted(files.items()))}
+        out = folder / "manifest.json"
+        out.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        return out
+
+
+def _scoped_mapping(
+    pairs: Iterable[tuple[str, str]], kind: str, p: Pseudonymiser
+) -> dict[str, str]:
+    return {f"{c}\x1f{v}": p.pseudonym(v, kind, scope=c) for c, v in pairs}
+
+
+def _pseudonymise(frame: pl.DataFrame, p: Pseudonymiser) -> pl.DataFrame:
+    """Replace every identifier column by pseudonyms, computed once per distinct value."""
+    for column, (kind, scoped) in _IDS.items():
+        if column not in frame.columns:
+            continue
+        is_list = isinstance(frame.schema[column], pl.List)
+        if is_list:
+            # work on the exploded form, then gather the lists back in order
+            indexed = frame.with_row_index("_row")
+            long = indexed.select("_row", "child_id", column).explode(column)
+        else:
+            long = frame.select("child_id", column)
+        present = long.drop_nulls(column).unique(["child_id", column]).select("child_id", column)
+        if scoped:
+            mapping = _scoped_mapping(present.iter_rows(), kind, p)
+            source = pl.concat_str(pl.col("child_id"), pl.lit("\x1f"), pl.col(column))
+        else:
+            values = present.get_column(column).unique().to_list()
+            mapping = {v: p.pseudonym(v, kind) for v in values}
+            source = pl.col(column)
+        mapped = source.replace_strict(mapping, default=None, return_dtype=pl.String).alias(column)
+        if not is_list:
+            frame = frame.with_columns(mapped)
+            continue
+        regrouped = (
+            long.with_columns(mapped)
+            .group_by("_row", maintain_order=True)
+            .agg(pl.col(column).drop_nulls())
+        )
+        frame = (
+            indexed.drop(column)
+            .join(regrouped, on="_row", how="left")
+            .sort("_row")
+            .select(frame.columns)
+        )
+    return frame
+
+
+def make_extract(
+    tables: CaseTables,
+    key: bytes,
+    *,
+    profile: ExtractProfile = ExtractProfile(),
+    publish_results: Mapping[str, CountTable] | None = None,
+) -> Extract:
+    """A safe extract of ``tables`` under ``key`` (at least 32 bytes, never stored).
+
+    ``publish_results`` are analysis results to publish beside the records,
+    suppressed under the profile's suppression rules.
+    """
+    p = Pseudonymiser(key)
+    children = tables.to_polars("children")
+    child_ids = children.get_column("child_id").to_list()
+    child_pseudonyms = {c: p.pseudonym(c, "child") for c in child_ids}
+    multiple = 7 if profile.preserve_weekday else 1
+    shifts = pl.DataFrame(
+        {
+            "child_id": child_ids,
+            "_shift": [
+                p.shift_days(child_pseudonyms[c], multiple_of=multiple)
+                if profile.shift_dates
+                else 0
+                for c in child_ids
+            ],
+        },
+        schema={"child_id": pl.String, "_shift": pl.Int64},
+    )
+    out: dict[str, pa.Table] = {}
+    dropped: dict[str, list[str]] = {}
+    for name in TABLES:
+        frame = tables.to_polars(name)
+        if name == "episodes":
+            frame = _derive_episode_columns(frame, children)
+        if name == "children":
+            # shifted with the child's other dates (D5), then cut to the month (D1)
+            frame = (
+                frame.join(shifts, on="child_id", how="left", maintain_order="left")
+                .with_columns(
+                    (pl.col("date_of_birth") + pl.duration(days=pl.col("_shift")))
+                    .dt.strftime("%Y-%m")
+                    .alias("birth_month")
+                )
+                .drop("date_of_birth", "_shift")
+            )
+        drop = [
+            c
+            for c in frame.columns
+            if c in _ALWAYS_DROPPED or (not profile.include_free_text and _free_text(name, c))
+        ]
+        frame = frame.drop(drop)
+        if drop:
+            dropped[name] = drop
+        frame = frame.join(shifts, on="child_id", how="left", maintain_order="left")
+        shifted = [
+            pl.col(c) + pl.duration(days=pl.col("_shift"))
+            for c, t in frame.schema.items()
+            if isinstance(t, (pl.Datetime, pl.Date)) and not c.endswith("_local")
+        ]
+        frame = frame.with_columns(shifted).drop("_shift")
+        frame = _pseudonymise(frame, p)
+        frame = frame.with_columns(pl.col("child_id").replace_strict(child_pseudonyms))
+        out[name] = frame.to_arrow()
+    published: dict[str, PublishedTable] = {}
+    for name, result in sorted((publish_results or {}).items()):
+        table = publish(result, profile.suppression)
+        if "home_id" in table.frame.columns:
+            # the same pseudonyms as the records, so a home's counts cannot name it
+            homes = table.frame.get_column("home_id").drop_nulls().unique().to_list()
+            mapping = {h: p.pseudonym(h, "home") for h in homes}
+            table = attrs.evolve(
+                table,
+                frame=table.frame.with_columns(
+                    pl.col("home_id").replace_strict(mapping, default=None, return_dtype=pl.String)
+                ),
+            )
+        published[name] = table
+    manifest: dict[str, Any] = {
+        "library": "missingcare",
+        "library_version": __version__,
+        "profile": attrs.asdict(profile),
+        "key_fingerprint": p.fingerprint,
+        "pseudonyms": "HMAC-SHA-256 over 'missingcare:v1:<kind>:[<child>\\x1f]<cleaned id>', hex",
+        "identifier_cleaning": "NFC, trimmed, inner whitespace collapsed, upper-case",
+        "date_of_birth": "year-month only (birth_month), after the child's date shift",
+        "dates": (
+            {
+                "method": "per-child keyed offset applied to every instant and date",
+                "offset_days_range": [-182, 182],
+                "offset_multiple_of_days": multiple,
+                "derived_before_shift": list(_DERIVED),
+            }
+            if profile.shift_dates
+            else {"method": "unshifted"}
+        ),
+        "free_text": {
+            "included": profile.include_free_text,
+            "requires_human_review": profile.include_free_text,
+        },
+        "dropped_columns": dropped,
+        "tzdata_version": tzdata_version(),
+        "tzpath": list(zoneinfo.TZPATH),
+        "tables": {n: {"rows": t.num_rows, "columns": t.column_names} for n, t in out.items()},
+        "published": {
+            n: {
+                "rows": t.frame.height,
+                "suppression": attrs.asdict(t.profile),
+                "primary_suppressed": t.primary_suppressed,
+                "secondary_suppressed": t.secondary_suppressed,
+            }
+            for n, t in published.items()
+        },
+    }
+    return Extract(tables=out, published=published, manifest=manifest)
+
+
+_DERIVED = (
+    "elapsed_hours",
+    "calendar_days",
+    "start_local_hour",
+    "start_local_weekday",
+    "age_at_start",
+)
+
+
+def _derive_episode_columns(frame: pl.DataFrame, children: pl.DataFrame) -> pl.DataFrame:
+    """Local hour and weekday, calendar days, elapsed hours and age, from unshifted data (D2)."""
+    frame = _localise(frame, "last_seen_at", "start")
+    frame = _localise(frame, "ended_at", "end")
+    dob = children.select("child_id", "date_of_birth")
+    frame = frame.join(dob, on="child_id", how="left", maintain_order="left")
+    start = pl.col("start_local").dt.date()
+    age = (
+        start.dt.year()
+        - pl.col("date_of_birth").dt.year()
+        - (
+            (start.dt.month() < pl.col("date_of_birth").dt.month())
+            | (
+                (start.dt.month() == pl.col("date_of_birth").dt.month())
+                & (start.dt.day() < pl.col("date_of_birth").dt.day())
+            )
+        ).cast(pl.Int32)
+    )
+    return frame.with_columns(
+        ((pl.col("ended_at") - pl.col("last_seen_at")).dt.total_microseconds() / 3.6e9).alias(
+            "elapsed_hours"
+        ),
+        (pl.col("end_local").dt.date() - start).dt.total_days().alias("calendar_days"),
+        pl.col("start_local").dt.hour().cast(pl.Int8).alias("start_local_hour"),
+        pl.col("start_local").dt.weekday().cast(pl.Int8).alias("start_local_weekday"),
+        age.cast(pl.Int32).alias("age_at_start"),
+    ).drop("start_local", "end_local", "date_of_birth")

@@ -1,0 +1,886 @@
+"""Patterns and rates over many children's episodes, computed on the columnar form.
+
+Every analysis takes a :class:`~missingcare.research.arrow.CaseTables` (built
+by :func:`~missingcare.research.arrow.to_arrow` from case files, or straight
+from Arrow/Parquet data that follows its schema) and returns a typed, frozen
+result. Each result holds its table as a polars ``frame`` with
+``to_polars()`` and ``to_arrow()``, plus a few headline figures. The
+analyses are descriptive and always carry their counts (episodes *and*
+distinct children, since one child can account for many episodes).
+
+They are vectorised polars expressions with no per-row Python, so the same
+code serves one home's few dozen records and a national multi-year extract.
+The one place Python loops is the zone table: for each zone in the data,
+the UTC offsets in force over the data's span are read from the pinned zone
+database through :mod:`missingcare.time` (a probe a day, then bisection to
+the second at each change), and joined to the instants as-of. Local hours,
+weekdays and dates therefore agree with :func:`missingcare.time.local_date`
+to the second, across clock changes, for any zone.
+
+Conventions where the issue leaves a choice:
+
+* *Elapsed* durations are true elapsed time in UTC (a 00:30 to 06:30 episode
+  on the October clock-change night lasts 7 hours). *Calendar days* are the
+  number of local dates crossed in the placement's zone, as
+  :attr:`~missingcare.episodes.MissingEpisode.length_in_days` counts them.
+* Open episodes have no duration: they are counted (``open_episodes``) and
+  left out of distributions, never treated as short.
+* An episode with no recorded return time cannot be timed against the
+  return-conversation deadline: it is counted as ``return_time_unknown``
+  and left out of the rates (missing data is never compliance).
+* Rolling windows count episodes by the local start date: the ``w``-day
+  window ending on an episode's date covers that date and the ``w - 1``
+  dates before it.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import ClassVar, Literal
+
+import attrs
+import polars as pl
+import pyarrow as pa  # type: ignore[import-untyped]
+
+from missingcare.research.arrow import CaseTables
+from missingcare.time import local_datetime
+from missingcare.vocab import Vocabulary
+from missingcare.vocabularies import CORE
+
+__all__ = [
+    "CONVERSATION_BANDS",
+    "DAY_BANDS",
+    "ENGLAND_DEADLINE",
+    "HOUR_BANDS",
+    "ConversationRates",
+    "CountTable",
+    "DurationDistribution",
+    "EpisodeRates",
+    "HourWeekday",
+    "Prevalence",
+    "RepeatEpisodes",
+    "TimeToConversation",
+    "TrustedAdultComparison",
+    "Whereabouts",
+    "conversation_rates",
+    "durations",
+    "episode_rates",
+    "hour_by_weekday",
+    "prevalence",
+    "repeat_episodes",
+    "time_to_conversation",
+    "trusted_adult_comparison",
+    "whereabouts",
+]
+
+#: The return-conversation deadline in England: 72 hours after return (domain.md [DFE14]).
+ENGLAND_DEADLINE = timedelta(hours=72)
+
+_TS = pl.Datetime("us", "UTC")
+_DAY = timedelta(days=1)
+
+
+@attrs.frozen(eq=False)
+class CountTable:
+    """The base of every analysis result: a table of counts and the names of its columns.
+
+    ``frame`` is the table (polars); :attr:`LABELS` name the columns that
+    label a row and :attr:`COUNTS` those that count episodes or children, so
+    :func:`missingcare.research.extracts.publish` knows what to suppress.
+    """
+
+    frame: pl.DataFrame
+
+    #: The columns that label a row (never suppressed).
+    LABELS: ClassVar[tuple[str, ...]] = ()
+    #: The columns that hold counts (of episodes or children), for disclosure control.
+    COUNTS: ClassVar[tuple[str, ...]] = ()
+
+    def to_polars(self) -> pl.DataFrame:
+        """The table as a polars DataFrame (a copy the caller may change)."""
+        return self.frame.clone()
+
+    def to_arrow(self) -> pa.Table:
+        """The table as a pyarrow Table."""
+        return self.frame.to_arrow()
+
+
+# --- shared frames ----------------------------------------------------------------
+
+
+def _offset_at(when: datetime, zone: str) -> int:
+    offset = local_datetime(when, zone).utcoffset()
+    assert offset is not None
+    return int(offset.total_seconds())
+
+
+def _zone_offsets(spans: Mapping[str, tuple[datetime, datetime]]) -> pl.DataFrame:
+    """The UTC offsets in force per zone over each span: ``zone, _from, _offset_s``.
+
+    A probe a day through :mod:`missingcare.time` (the pinned zone database),
+    then bisection to the second wherever the offset changed.
+    """
+    zones: list[str] = []
+    starts: list[datetime] = []
+    offsets: list[int] = []
+    for zone, (lo, hi) in sorted(spans.items()):
+        t = datetime(lo.year, lo.month, lo.day, tzinfo=UTC) - _DAY
+        prev = _offset_at(t, zone)
+        zones.append(zone)
+        starts.append(datetime(1, 1, 1, tzinfo=UTC))
+        offsets.append(prev)
+        while t <= hi + _DAY:
+            nxt = t + _DAY
+            off = _offset_at(nxt, zone)
+            if off != prev:
+                # bisect the second at which the new offset starts
+                day, before = t, prev
+                k = bisect.bisect_left(
+                    range(86_401),
+                    True,
+                    key=lambda s: _offset_at(day + timedelta(seconds=s), zone) != before,
+                )
+                zones.append(zone)
+                starts.append(t + timedelta(seconds=k))
+                offsets.append(_offset_at(t + timedelta(seconds=k), zone))
+                prev = off
+            t = nxt
+    return pl.DataFrame(
+        {"zone": zones, "_from": starts, "_offset_s": offsets},
+        schema={"zone": pl.String, "_from": _TS, "_offset_s": pl.Int64},
+    ).sort("_from")
+
+
+def _localise(frame: pl.DataFrame, column: str, prefix: str) -> pl.DataFrame:
+    """Add ``{prefix}_local`` (naive wall-clock datetime in the row's ``zone``) for ``column``."""
+    out = f"{prefix}_local"
+    known = frame.filter(pl.col(column).is_not_null() & pl.col("zone").is_not_null())
+    if known.height == 0:
+        return frame.with_columns(pl.lit(None, dtype=pl.Datetime("us")).alias(out))
+    spans = known.group_by("zone").agg(
+        pl.col(column).min().alias("lo"), pl.col(column).max().alias("hi")
+    )
+    table = _zone_offsets({z: (lo, hi) for z, lo, hi in spans.iter_rows()})
+    indexed = frame.with_row_index("_row")
+    local = (
+        indexed.filter(pl.col(column).is_not_null() & pl.col("zone").is_not_null())
+        .select("_row", "zone", column)
+        .sort(column)
+        .join_asof(
+            table,
+            left_on=column,
+            right_on="_from",
+            by="zone",
+            strategy="backward",
+            check_sortedness=False,
+        )
+        .select(
+            "_row",
+            (
+                pl.col(column).dt.replace_time_zone(None) + pl.duration(seconds=pl.col("_offset_s"))
+            ).alias(out),
+        )
+    )
+    return indexed.join(local, on="_row", how="left").sort("_row").drop("_row")
+
+
+def _frame(tables: CaseTables, name: str) -> pl.DataFrame:
+    return tables.to_polars(name)
+
+
+def _episodes(tables: CaseTables) -> pl.DataFrame:
+    """Episodes with their placement's home and authorities, and local start and end."""
+    eps = _frame(tables, "episodes").select(
+        "child_id",
+        "episode_id",
+        "placement_id",
+        "zone",
+        "last_seen_at",
+        "ended_at",
+        "returned_at",
+        "whereabouts",
+        "who_with",
+    )
+    places = _frame(tables, "placements").select(
+        "child_id", "placement_id", "home_id", "placing_authority", "host_authority"
+    )
+    eps = eps.join(places, on=["child_id", "placement_id"], how="left")
+    eps = _localise(eps, "last_seen_at", "start")
+    eps = _localise(eps, "ended_at", "end")
+    return eps.with_columns(
+        ((pl.col("ended_at") - pl.col("last_seen_at")).dt.total_microseconds() / 3.6e9).alias(
+            "elapsed_hours"
+        ),
+        (pl.col("end_local").dt.date() - pl.col("start_local").dt.date())
+        .dt.total_days()
+        .alias("calendar_days"),
+        pl.col("start_local").dt.date().alias("start_date"),
+    )
+
+
+def _displays(vocabularies: Mapping[str, Vocabulary] | None, *names: str) -> pl.DataFrame:
+    vocabs = dict(CORE)
+    if vocabularies is not None:
+        vocabs.update(vocabularies)
+    rows = [(n, c.code, c.display) for n in names for c in vocabs[n]]
+    return pl.DataFrame(
+        rows,
+        schema={"vocabulary": pl.String, "code": pl.String, "display": pl.String},
+        orient="row",
+    )
+
+
+def _bands(column: str, edges: Sequence[float]) -> tuple[pl.Expr, pl.Expr]:
+    """Expressions for the lower and upper edge of the band ``column`` falls in."""
+    if list(edges) != sorted(set(edges)) or not edges or edges[0] != 0:
+        raise ValueError("band edges must start at 0 and increase")
+    # built from the lowest edge up, so the outermost test (highest edge) wins
+    lower_e: pl.Expr = pl.lit(None, dtype=pl.Float64)
+    upper_e: pl.Expr = pl.lit(None, dtype=pl.Float64)
+    for i in range(len(edges)):
+        hi = edges[i + 1] if i + 1 < len(edges) else None
+        cond = pl.col(column) >= edges[i]
+        lower_e = pl.when(cond).then(pl.lit(float(edges[i]))).otherwise(lower_e)
+        upper_e = (
+            pl.when(cond)
+            .then(pl.lit(None if hi is None else float(hi), dtype=pl.Float64))
+            .otherwise(upper_e)
+        )
+    return lower_e.alias("lower"), upper_e.alias("upper")
+
+
+def _band_frame(edges: Sequence[float]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "lower": [float(e) for e in edges],
+            "upper": [float(e) for e in edges[1:]] + [None],
+        },
+        schema={"lower": pl.Float64, "upper": pl.Float64},
+    )
+
+
+def _count_bands(frame: pl.DataFrame, column: str, edges: Sequence[float]) -> pl.DataFrame:
+    lower, upper = _bands(column, edges)
+    counts = (
+        frame.filter(pl.col(column).is_not_null())
+        .with_columns(lower, upper)
+        .group_by("lower")
+        .agg(pl.len().alias("episodes"), pl.col("child_id").n_unique().alias("children"))
+    )
+    return (
+        _band_frame(edges)
+        .join(counts, on="lower", how="left")
+        .with_columns(pl.col("episodes", "children").fill_null(0).cast(pl.Int64))
+        .sort("lower")
+    )
+
+
+def _median(frame: pl.DataFrame, column: str) -> float | None:
+    values = frame.get_column(column).drop_nulls()
+    if values.len() == 0:
+        return None
+    m = values.median()
+    assert isinstance(m, (int, float))
+    return float(m)
+
+
+# --- hour of day × day of week ------------------------------------------------------
+
+
+@attrs.frozen(eq=False)
+class HourWeekday(CountTable):
+    """Episodes by the local hour and ISO weekday (1 = Monday) the child was last seen.
+
+    ``frame`` has all 168 cells: ``weekday, hour, episodes, children``.
+    """
+
+    episodes: int
+    children: int
+    LABELS: ClassVar[tuple[str, ...]] = ("weekday", "hour")
+    COUNTS: ClassVar[tuple[str, ...]] = ("episodes", "children")
+
+
+def hour_by_weekday(tables: CaseTables) -> HourWeekday:
+    """When children go missing, in the placement's local time."""
+    eps = _episodes(tables)
+    counts = (
+        eps.with_columns(
+            pl.col("start_local").dt.weekday().cast(pl.Int8).alias("weekday"),
+            pl.col("start_local").dt.hour().cast(pl.Int8).alias("hour"),
+        )
+        .group_by("weekday", "hour")
+        .agg(pl.len().alias("episodes"), pl.col("child_id").n_unique().alias("children"))
+    )
+    grid = pl.DataFrame(
+        {
+            "weekday": [d for d in range(1, 8) for _ in range(24)],
+            "hour": [h for _ in range(1, 8) for h in range(24)],
+        },
+        schema={"weekday": pl.Int8, "hour": pl.Int8},
+    )
+    frame = (
+        grid.join(counts, on=["weekday", "hour"], how="left")
+        .with_columns(pl.col("episodes", "children").fill_null(0).cast(pl.Int64))
+        .sort("weekday", "hour")
+    )
+    return HourWeekday(frame, episodes=eps.height, children=eps.get_column("child_id").n_unique())
+
+
+# --- durations ---------------------------------------------------------------------
+
+#: Default band edges for elapsed hours and for calendar days.
+HOUR_BANDS: tuple[float, ...] = (0, 1, 4, 8, 12, 24, 48, 72, 168)
+DAY_BANDS: tuple[float, ...] = (0, 1, 2, 3, 4, 7, 14, 28)
+
+
+@attrs.frozen(eq=False)
+class DurationDistribution(CountTable):
+    """How long closed episodes lasted, in elapsed hours and in local calendar days.
+
+    ``frame``: ``measure`` (``elapsed_hours`` or ``calendar_days``), the band
+    ``lower`` (inclusive) and ``upper`` (exclusive; null for the last band),
+    ``episodes`` and ``children``. Open episodes are counted apart.
+    """
+
+    closed_episodes: int
+    open_episodes: int
+    median_elapsed_hours: float | None
+    median_calendar_days: float | None
+    LABELS: ClassVar[tuple[str, ...]] = ("measure", "lower", "upper")
+    COUNTS: ClassVar[tuple[str, ...]] = ("episodes", "children")
+
+
+def durations(
+    tables: CaseTables,
+    *,
+    hour_bands: Sequence[float] = HOUR_BANDS,
+    day_bands: Sequence[float] = DAY_BANDS,
+) -> DurationDistribution:
+    """The distribution of episode lengths: true elapsed time and DfE-style calendar days."""
+    eps = _episodes(tables)
+    closed = eps.filter(pl.col("ended_at").is_not_null())
+    frame = pl.concat(
+        [
+            _count_bands(closed, "elapsed_hours", hour_bands).select(
+                pl.lit("elapsed_hours").alias("measure"), pl.all()
+            ),
+            _count_bands(closed, "calendar_days", day_bands).select(
+                pl.lit("calendar_days").alias("measure"), pl.all()
+            ),
+        ]
+    )
+    return DurationDistribution(
+        frame,
+        closed_episodes=closed.height,
+        open_episodes=eps.height - closed.height,
+        median_elapsed_hours=_median(closed, "elapsed_hours"),
+        median_calendar_days=_median(closed, "calendar_days"),
+    )
+
+
+# --- repeat episodes ----------------------------------------------------------------
+
+
+@attrs.frozen(eq=False)
+class RepeatEpisodes(CountTable):
+    """How many episodes children had within rolling windows of local days.
+
+    ``frame``: for each ``window_days``, the most episodes a child started
+    in any window of that many days (``most_in_window``), the ``children``
+    with that maximum and their ``episodes``. ``repeat_episodes`` counts, per
+    window, the episodes that began while another of the child's episodes
+    was within the window (the second or later in it).
+    """
+
+    repeat_episodes: Mapping[int, int]
+    LABELS: ClassVar[tuple[str, ...]] = ("window_days", "most_in_window")
+    COUNTS: ClassVar[tuple[str, ...]] = ("children", "episodes")
+
+
+def _in_window(days: int) -> pl.Expr:
+    """Per episode: the child's episodes with a local start date in the window ending on it."""
+    return (
+        pl.col("child_id")
+        .is_not_null()
+        .cast(pl.Int64)
+        .rolling_sum_by("start_date", window_size=f"{days}d", closed="right")
+        .over("child_id")
+    )
+
+
+def repeat_episodes(tables: CaseTables, windows: Iterable[int] = (28, 30, 90)) -> RepeatEpisodes:
+    """Repeat episodes per child in rolling windows (default 28, 30 and 90 days)."""
+    eps = _episodes(tables).select("child_id", "start_date").sort("child_id", "start_date")
+    parts = []
+    repeats: dict[int, int] = {}
+    for w in windows:
+        if w < 1:
+            raise ValueError("window lengths must be at least one day")
+        counted = eps.with_columns(_in_window(w).alias("n"))
+        repeats[w] = counted.filter(pl.col("n") >= 2).height
+        per_child = counted.group_by("child_id").agg(
+            pl.col("n").max().alias("most_in_window"), pl.len().alias("episodes")
+        )
+        parts.append(
+            per_child.group_by("most_in_window")
+            .agg(pl.len().alias("children"), pl.col("episodes").sum())
+            .select(
+                pl.lit(w, dtype=pl.Int64).alias("window_days"),
+                pl.col("most_in_window").cast(pl.Int64),
+                pl.col("children").cast(pl.Int64),
+                pl.col("episodes").cast(pl.Int64),
+            )
+        )
+    schema = {
+        "window_days": pl.Int64,
+        "most_in_window": pl.Int64,
+        "children": pl.Int64,
+        "episodes": pl.Int64,
+    }
+    frame = pl.concat([pl.DataFrame(schema=schema), *parts]).sort("window_days", "most_in_window")
+    return RepeatEpisodes(frame, repeat_episodes=repeats)
+
+
+# --- where and who with ---------------------------------------------------------------
+
+
+@attrs.frozen(eq=False)
+class Whereabouts(CountTable):
+    """Where children were while missing, and who with, as recorded on the episode.
+
+    ``frame``: ``dimension`` (``where`` or ``who_with``), ``code``,
+    ``display``, ``episodes`` and ``children``. An episode can have several
+    places or companions, so cells do not sum to the episode count.
+    """
+
+    episodes: int
+    episodes_with_where: int
+    episodes_with_who_with: int
+    LABELS: ClassVar[tuple[str, ...]] = ("dimension", "code", "display")
+    COUNTS: ClassVar[tuple[str, ...]] = ("episodes", "children")
+
+
+def whereabouts(
+    tables: CaseTables, *, vocabularies: Mapping[str, Vocabulary] | None = None
+) -> Whereabouts:
+    """Places and companions while missing, with counts of episodes and children."""
+    eps = _frame(tables, "episodes").select("child_id", "episode_id", "whereabouts", "who_with")
+    names = _displays(vocabularies, "location_types", "who_with")
+    parts = []
+    for column, dimension, vocab in (
+        ("whereabouts", "where", "location_types"),
+        ("who_with", "who_with", "who_with"),
+    ):
+        parts.append(
+            eps.select("child_id", "episode_id", pl.col(column).alias("code"))
+            .explode("code")
+            .drop_nulls("code")
+            .group_by("code")
+            .agg(
+                pl.struct("child_id", "episode_id").n_unique().alias("episodes"),
+                pl.col("child_id").n_unique().alias("children"),
+            )
+            .join(
+                names.filter(pl.col("vocabulary") == vocab).drop("vocabulary"),
+                on="code",
+                how="left",
+            )
+            .select(
+                pl.lit(dimension).alias("dimension"),
+                "code",
+                "display",
+                pl.col("episodes").cast(pl.Int64),
+                pl.col("children").cast(pl.Int64),
+            )
+        )
+    frame = pl.concat(parts).sort("dimension", "episodes", "code", descending=[False, True, False])
+    return Whereabouts(
+        frame,
+        episodes=eps.height,
+        episodes_with_where=eps.filter(pl.col("whereabouts").list.len() > 0).height,
+        episodes_with_who_with=eps.filter(pl.col("who_with").list.len() > 0).height,
+    )
+
+
+# --- factor and need prevalence --------------------------------------------------------
+
+
+@attrs.frozen(eq=False)
+class Prevalence(CountTable):
+    """How many children have each push factor, pull factor and unmet need recorded.
+
+    ``frame``: ``kind`` (``push``, ``pull`` or ``need``), ``code``,
+    ``display``, ``children`` (with at least one record of it), ``records``
+    and ``episodes`` (distinct episodes the records are tied to).
+    ``children_total`` is the number of children in the tables.
+    """
+
+    children_total: int
+    LABELS: ClassVar[tuple[str, ...]] = ("kind", "code", "display")
+    COUNTS: ClassVar[tuple[str, ...]] = ("children", "records", "episodes")
+
+
+def prevalence(
+    tables: CaseTables, *, vocabularies: Mapping[str, Vocabulary] | None = None
+) -> Prevalence:
+    """Factor and need prevalence among the children in ``tables``."""
+    names = _displays(vocabularies, "push_factors", "pull_factors", "unmet_needs").with_columns(
+        pl.col("vocabulary")
+        .replace_strict(
+            {"push_factors": "push", "pull_factors": "pull", "unmet_needs": "need"},
+            return_dtype=pl.String,
+        )
+        .alias("kind")
+    )
+    factors = _frame(tables, "factors").select(
+        pl.col("direction").alias("kind"),
+        pl.col("concept").alias("code"),
+        "child_id",
+        "episode_ids",
+    )
+    needs = _frame(tables, "needs").select(
+        pl.lit("need").alias("kind"), pl.col("need").alias("code"), "child_id", "episode_ids"
+    )
+    records = pl.concat([factors, needs])
+    counted = records.group_by("kind", "code").agg(
+        pl.col("child_id").n_unique().alias("children"), pl.len().alias("records")
+    )
+    linked = (
+        records.explode("episode_ids")
+        .drop_nulls("episode_ids")
+        .group_by("kind", "code")
+        .agg(pl.struct("child_id", "episode_ids").n_unique().alias("episodes"))
+    )
+    frame = (
+        counted.join(linked, on=["kind", "code"], how="left")
+        .join(names.drop("vocabulary"), on=["kind", "code"], how="left")
+        .select(
+            "kind",
+            "code",
+            "display",
+            pl.col("children").cast(pl.Int64),
+            pl.col("records").cast(pl.Int64),
+            pl.col("episodes").fill_null(0).cast(pl.Int64),
+        )
+        .sort("kind", "children", "code", descending=[False, True, False])
+    )
+    return Prevalence(frame, children_total=tables.children.num_rows)
+
+
+# --- return conversations ----------------------------------------------------------------
+
+
+def _returns(tables: CaseTables, deadline: timedelta) -> pl.DataFrame:
+    """One row per closed episode: its return, group keys and conversation facts."""
+    if deadline <= timedelta(0):
+        raise ValueError("the deadline must be positive")
+    eps = _episodes(tables).filter(pl.col("ended_at").is_not_null())
+    eps = _localise(eps, "returned_at", "return")
+    convs = _frame(tables, "conversations").select(
+        "child_id", "conversation_id", "episode_ids", "decision", "held_at"
+    )
+    offers = (
+        _frame(tables, "conversation_offers")
+        .group_by("child_id", "conversation_id")
+        .agg(pl.len().alias("n_offers"))
+    )
+    covered = (
+        convs.join(offers, on=["child_id", "conversation_id"], how="left")
+        .explode("episode_ids")
+        .rename({"episode_ids": "episode_id"})
+        .drop_nulls("episode_id")
+        .group_by("child_id", "episode_id")
+        .agg(
+            (
+                (pl.col("n_offers").fill_null(0) > 0)
+                | pl.col("decision").is_not_null()
+                | pl.col("held_at").is_not_null()
+            )
+            .any()
+            .alias("offered"),
+            ((pl.col("decision") == "accepted") | pl.col("held_at").is_not_null())
+            .any()
+            .alias("accepted"),
+            pl.col("held_at").min().alias("first_held_at"),
+        )
+    )
+    return eps.join(covered, on=["child_id", "episode_id"], how="left").with_columns(
+        pl.col("offered", "accepted").fill_null(False),
+        pl.col("first_held_at").is_not_null().alias("held"),
+        ((pl.col("first_held_at") - pl.col("returned_at")).dt.total_microseconds() / 3.6e9).alias(
+            "hours_to_conversation"
+        ),
+        (
+            pl.col("first_held_at").is_not_null()
+            & pl.col("returned_at").is_not_null()
+            & (pl.col("first_held_at") - pl.col("returned_at") <= deadline)
+        ).alias("within_deadline"),
+        pl.col("return_local").dt.strftime("%Y-%m").alias("month"),
+    )
+
+
+@attrs.frozen(eq=False)
+class ConversationRates(CountTable):
+    """Return-conversation rates by home, authority or month of return.
+
+    ``frame``: the group column (``home_id``, ``placing_authority`` or
+    ``month``, the local month of return), ``returns`` (closed episodes with
+    a recorded return time), ``children``, ``offered``, ``accepted``,
+    ``held``, ``held_within_deadline``, ``held_late``, ``not_held``, and the
+    rates ``offered_rate``, ``accepted_rate``, ``held_rate`` and
+    ``within_deadline_rate`` (each over ``returns``). Episodes closed with no
+    return time are counted in ``return_time_unknown`` only.
+    """
+
+    by: str
+    deadline: timedelta
+    returns: int
+    return_time_unknown: int
+    LABELS: ClassVar[tuple[str, ...]] = ("home_id", "placing_authority", "month")
+    COUNTS: ClassVar[tuple[str, ...]] = (
+        "returns",
+        "children",
+        "offered",
+        "accepted",
+        "held",
+        "held_within_deadline",
+        "held_late",
+        "not_held",
+    )
+
+
+_GROUPS = {"home": "home_id", "authority": "placing_authority", "month": "month"}
+
+
+def conversation_rates(
+    tables: CaseTables,
+    *,
+    by: Literal["home", "authority", "month"] = "month",
+    deadline: timedelta = ENGLAND_DEADLINE,
+) -> ConversationRates:
+    """Offered, accepted and held within ``deadline`` of return, by home, authority or month.
+
+    ``deadline`` is elapsed time after the return (72 hours in England).
+    """
+    if by not in _GROUPS:
+        raise ValueError(f"by must be one of: {', '.join(_GROUPS)}")
+    column = _GROUPS[by]
+    rows = _returns(tables, deadline)
+    known = rows.filter(pl.col("returned_at").is_not_null())
+    frame = (
+        known.group_by(column)
+        .agg(
+            pl.len().alias("returns"),
+            pl.col("child_id").n_unique().alias("children"),
+            pl.col("offered").sum(),
+            pl.col("accepted").sum(),
+            pl.col("held").sum(),
+            pl.col("within_deadline").sum().alias("held_within_deadline"),
+        )
+        .with_columns(pl.all().exclude(column).cast(pl.Int64))
+        .with_columns(
+            (pl.col("held") - pl.col("held_within_deadline")).alias("held_late"),
+            (pl.col("returns") - pl.col("held")).alias("not_held"),
+            *(
+                (pl.col(c) / pl.col("returns")).alias(f"{c}_rate")
+                for c in ("offered", "accepted", "held")
+            ),
+            (pl.col("held_within_deadline") / pl.col("returns")).alias("within_deadline_rate"),
+        )
+        .sort(column, nulls_last=True)
+    )
+    return ConversationRates(
+        frame,
+        by=by,
+        deadline=deadline,
+        returns=known.height,
+        return_time_unknown=rows.height - known.height,
+    )
+
+
+#: Default band edges (hours) for the time from return to conversation.
+CONVERSATION_BANDS: tuple[float, ...] = (0, 24, 48, 72, 120, 168, 336)
+
+
+@attrs.frozen(eq=False)
+class TimeToConversation(CountTable):
+    """Hours from return to the first conversation held, in bands.
+
+    ``frame``: ``lower``, ``upper``, ``episodes``, ``children``. Episodes
+    whose conversation was held before the recorded return fall outside the
+    bands and are counted in ``held_before_return``.
+    """
+
+    held: int
+    not_held: int
+    held_before_return: int
+    within_deadline: int
+    deadline: timedelta
+    median_hours: float | None
+    LABELS: ClassVar[tuple[str, ...]] = ("lower", "upper")
+    COUNTS: ClassVar[tuple[str, ...]] = ("episodes", "children")
+
+
+def time_to_conversation(
+    tables: CaseTables,
+    *,
+    deadline: timedelta = ENGLAND_DEADLINE,
+    bands: Sequence[float] = CONVERSATION_BANDS,
+) -> TimeToConversation:
+    """The time from return to the return conversation, for returns with a known time."""
+    rows = _returns(tables, deadline).filter(pl.col("returned_at").is_not_null())
+    held = rows.filter(pl.col("held"))
+    return TimeToConversation(
+        _count_bands(held, "hours_to_conversation", bands),
+        held=held.height,
+        not_held=rows.height - held.height,
+        held_before_return=held.filter(pl.col("hours_to_conversation") < 0).height,
+        within_deadline=held.filter(pl.col("within_deadline")).height,
+        deadline=deadline,
+        median_hours=_median(held, "hours_to_conversation"),
+    )
+
+
+# --- rates per placement-day ------------------------------------------------------------
+
+
+@attrs.frozen(eq=False)
+class EpisodeRates(CountTable):
+    """Episodes per 1,000 placement-days, by home, over ``[start, end)``.
+
+    ``frame``: ``home_id``, ``placements``, ``placement_days``,
+    ``episodes`` (local start date in the period), ``children`` (with an
+    episode) and ``per_1000_days``. Placement-days run from the later of
+    the placement's start and ``start`` to the earlier of its end and
+    ``end``; placements with no start date are not counted
+    (``placements_without_start``), nor are their episodes.
+    """
+
+    start: date
+    end: date
+    placements_without_start: int
+    LABELS: ClassVar[tuple[str, ...]] = ("home_id",)
+    COUNTS: ClassVar[tuple[str, ...]] = ("placements", "placement_days", "episodes", "children")
+
+
+def episode_rates(tables: CaseTables, *, start: date, end: date) -> EpisodeRates:
+    """Episodes per 1,000 placement-days by home, over the local dates ``[start, end)``."""
+    if not start < end:
+        raise ValueError("start must be before end")
+    places = _frame(tables, "placements")
+    dated = places.filter(pl.col("start").is_not_null())
+    days = (
+        dated.with_columns(
+            (
+                pl.min_horizontal(pl.col("end").fill_null(end), pl.lit(end))
+                - pl.max_horizontal(pl.col("start"), pl.lit(start))
+            )
+            .dt.total_days()
+            .clip(lower_bound=0)
+            .alias("days")
+        )
+        .group_by("home_id")
+        .agg(pl.len().alias("placements"), pl.col("days").sum().alias("placement_days"))
+    )
+    eps = (
+        _episodes(tables)
+        .join(dated.select("child_id", "placement_id"), on=["child_id", "placement_id"], how="semi")
+        .filter((pl.col("start_date") >= start) & (pl.col("start_date") < end))
+        .group_by("home_id")
+        .agg(pl.len().alias("episodes"), pl.col("child_id").n_unique().alias("children"))
+    )
+    frame = (
+        days.join(eps, on="home_id", how="full", coalesce=True, nulls_equal=True)
+        .with_columns(pl.all().exclude("home_id").fill_null(0).cast(pl.Int64))
+        .with_columns(
+            pl.when(pl.col("placement_days") > 0)
+            .then(pl.col("episodes") * 1000 / pl.col("placement_days"))
+            .otherwise(None)
+            .alias("per_1000_days")
+        )
+        .sort("home_id", nulls_last=True)
+    )
+    return EpisodeRates(
+        frame, start=start, end=end, placements_without_start=places.height - dated.height
+    )
+
+
+# --- trusted adult -----------------------------------------------------------------------
+
+
+@attrs.frozen(eq=False)
+class TrustedAdultComparison(CountTable):
+    """Episodes of children with and without a trusted adult at the time, compared.
+
+    ``frame``: ``trusted_adult`` (true when, at the moment the child was last
+    seen, a trusted adult relationship stood: named, not yet ended),
+    ``episodes``, ``children``, ``closed_episodes``,
+    ``median_elapsed_hours``, ``mean_elapsed_hours``, ``repeat_episodes``
+    (began with another of the child's episodes in the ``window_days``-day
+    window) and ``repeat_rate``. Descriptive only: it says nothing of cause.
+    """
+
+    window_days: int
+    LABELS: ClassVar[tuple[str, ...]] = ("trusted_adult",)
+    COUNTS: ClassVar[tuple[str, ...]] = (
+        "episodes",
+        "children",
+        "closed_episodes",
+        "repeat_episodes",
+    )
+
+
+def trusted_adult_comparison(
+    tables: CaseTables, *, window_days: int = 28
+) -> TrustedAdultComparison:
+    """Duration and repeat rate of episodes with and without a trusted adult in place."""
+    if window_days < 1:
+        raise ValueError("window_days must be at least one")
+    eps = _episodes(tables).sort("child_id", "start_date")
+    eps = eps.with_columns(_in_window(window_days).alias("n_in_window"))
+    adults = _frame(tables, "trusted_adults").select(
+        "child_id", pl.col("named_at"), pl.col("ended_at").alias("adult_ended_at")
+    )
+    present = (
+        eps.select("child_id", "episode_id", "last_seen_at")
+        .join(adults, on="child_id", how="inner")
+        .filter(
+            (pl.col("named_at") <= pl.col("last_seen_at"))
+            & (
+                pl.col("adult_ended_at").is_null()
+                | (pl.col("last_seen_at") < pl.col("adult_ended_at"))
+            )
+        )
+        .select("child_id", "episode_id")
+        .unique()
+        .with_columns(pl.lit(True).alias("trusted_adult"))
+    )
+    flagged = eps.join(present, on=["child_id", "episode_id"], how="left").with_columns(
+        pl.col("trusted_adult").fill_null(False)
+    )
+    counts = flagged.group_by("trusted_adult").agg(
+        pl.len().alias("episodes"),
+        pl.col("child_id").n_unique().alias("children"),
+        pl.col("ended_at").is_not_null().sum().alias("closed_episodes"),
+        pl.col("elapsed_hours").median().alias("median_elapsed_hours"),
+        pl.col("elapsed_hours").mean().alias("mean_elapsed_hours"),
+        (pl.col("n_in_window") >= 2).sum().alias("repeat_episodes"),
+    )
+    frame = (
+        pl.DataFrame({"trusted_adult": [True, False]})
+        .join(counts, on="trusted_adult", how="left", maintain_order="left")
+        .with_columns(
+            pl.col("episodes", "children", "closed_episodes", "repeat_episodes")
+            .fill_null(0)
+            .cast(pl.Int64)
+        )
+        .with_columns(
+            pl.when(pl.col("episodes") > 0)
+            .then(pl.col("repeat_episodes") / pl.col("episodes"))
+            .otherwise(None)
+            .alias("repeat_rate")
+        )
+    )
+    return TrustedAdultComparison(frame, window_days=window_days)
