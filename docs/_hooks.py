@@ -73,6 +73,9 @@ def on_config(config: Any) -> Any:
     for name, folder in SECTIONS:
         if (docs / folder).is_dir():
             nav.append({name: _entries(docs, docs / folder)})
+    for page in sorted(docs.glob("*.md")):  # top-level pages such as performance.md
+        if page.name != "index.md":
+            nav.append({_title(page): page.name})
     config["nav"] = nav
     return config
 
