@@ -317,6 +317,27 @@ def test_independence_unknown_interviewer_is_insufficient_data() -> None:
     assert finding.outcome is Outcome.INSUFFICIENT_DATA
 
 
+def test_independence_not_recorded_is_insufficient_data_never_a_breach() -> None:
+    base = _conversation(held=RETURN + timedelta(hours=5))
+    assert base.interviewer is not None
+    for independent, chosen in ((None, None), (False, None), (None, False)):
+        who = attrs.evolve(
+            base.interviewer, independent_of_home=independent, chosen_by_child=chosen
+        )
+        conv = attrs.evolve(base, interviewer=who)
+        finding = _at(_case([_episode()], [conv]), DUE, "return-conversation-independent", None)
+        assert finding.outcome is Outcome.INSUFFICIENT_DATA
+        assert finding.message_id.endswith(".independence-unknown")
+    who = attrs.evolve(base.interviewer, independent_of_home=None, chosen_by_child=True)
+    finding = _at(
+        _case([_episode()], [attrs.evolve(base, interviewer=who)]),
+        DUE,
+        "return-conversation-independent",
+        None,
+    )
+    assert finding.outcome is Outcome.MET
+
+
 def test_topics() -> None:
     held = RETURN + timedelta(hours=5)
     code = "return-conversation-topics"

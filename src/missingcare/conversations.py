@@ -83,10 +83,10 @@ class Interviewer:
     role: Concept = attrs.field(
         **f.concept("relationship_roles", "Role", "What is the interviewer's role?")
     )
-    independent_of_home: bool = f.flag(
+    independent_of_home: bool | None = f.optional_flag(
         "Independent of the home", "Is the interviewer independent of the home and its staff?"
     )
-    chosen_by_child: bool = f.flag(
+    chosen_by_child: bool | None = f.optional_flag(
         "Chosen by the child",
         "Did the child choose this person (e.g. a trusted adult they know)?",
     )
@@ -127,7 +127,7 @@ class ResponseOnReturn:
     reason: str | None = f.optional_text(
         "Recorded reason", "Why, in the record (e.g. the safeguarding reason)?"
     )
-    safeguarding_reason: bool = f.flag(
+    safeguarding_reason: bool | None = f.optional_flag(
         "Safeguarding reason recorded",
         "Is the reason a safeguarding one (to keep the child safe), not a sanction?",
     )

@@ -33,7 +33,9 @@ class AdultContact:
 
     at: datetime = attrs.field(**f.at("When", "When were they in touch?"))
     kind: ContactKind = attrs.field(**f.choice(ContactKind, "How", "How were they in touch?"))
-    child_initiated: bool = f.flag("Child reached out", "Did the child make the contact?")
+    child_initiated: bool | None = f.optional_flag(
+        "Child reached out", "Did the child make the contact?"
+    )
     episode_id: str | None = f.optional_text(
         "During episode", "If it was during a missing episode, which one?"
     )

@@ -214,7 +214,7 @@ def _sentences(f: EpisodeFormulation) -> tuple[str, ...]:
     if f.responses:
         parts = [
             lower_first(r.response.response.display)
-            + (" (safeguarding reason recorded)" if r.response.safeguarding_reason else "")
+            + (" (safeguarding reason recorded)" if r.response.safeguarding_reason is True else "")
             for r in f.responses
         ]
         out.append(f"On return, the home recorded: {', '.join(parts)}.")

@@ -99,7 +99,7 @@ def _came_back(
     """(episode id, index of the last contact in it, time to the end) for quick returns."""
     last: dict[str, int] = {}
     for i, contact in enumerate(ta.contacts):
-        if contact.episode_id is None or not contact.child_initiated:
+        if contact.episode_id is None or contact.child_initiated is not True:
             continue
         if as_of is not None and contact.at > as_of:
             continue
@@ -128,7 +128,7 @@ def trusted_adult_picture(
     for ta in named:
         seen = [c for c in ta.contacts if c.at <= now]
         reached = sorted(
-            {c.episode_id for c in seen if c.episode_id is not None and c.child_initiated}
+            {c.episode_id for c in seen if c.episode_id is not None and c.child_initiated is True}
         )
         present = ta.is_present_at(now)
         standings.append(

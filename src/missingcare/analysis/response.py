@@ -91,7 +91,8 @@ def response_on_return(
     restrictive = [
         (conv, i, r)
         for conv, i, r in responses_for(case, episode_id)
-        if r.response.code in config.groups.restrictive_responses and not r.safeguarding_reason
+        if r.response.code in config.groups.restrictive_responses
+        and r.safeguarding_reason is not True
     ]
     if restrictive:
         out.append(
@@ -127,7 +128,7 @@ def _insight(
 
 def _stranger(case: CaseFile, episode: MissingEpisode, conv: ReturnConversation) -> list[Insight]:
     who = conv.interviewer
-    if conv.held_at is None or who is None or who.chosen_by_child:
+    if conv.held_at is None or who is None or who.chosen_by_child is True:
         return []
     requested = set(conv.requested_adult_ids)
     if not requested or (who.adult_id is not None and who.adult_id in requested):

@@ -598,6 +598,9 @@ def _held(case: CaseFile, now: datetime) -> Iterator[tuple[int, ReturnConversati
         "not-independent": "Return conversation {conversation_id} was held by someone who is "
         "not independent of the home and was not chosen by the child.",
         "unknown": "Who held return conversation {conversation_id} is not recorded.",
+        "independence-unknown": "Whether the person who held return conversation "
+        "{conversation_id} is independent of the home, or was chosen by the child, is not "
+        "recorded.",
     },
     applies_to="conversation",
     fields=(
@@ -614,10 +617,15 @@ def return_conversation_independent(case: CaseFile, ctx: RuleContext) -> Iterato
         subject = f"$.conversations[{k}]"
         if conv.interviewer is None:
             key, outcome = "unknown", Outcome.INSUFFICIENT_DATA
-        elif conv.interviewer.independent_of_home:
+        elif conv.interviewer.independent_of_home is True:
             key, outcome = "independent", Outcome.MET
-        elif conv.interviewer.chosen_by_child:
+        elif conv.interviewer.chosen_by_child is True:
             key, outcome = "chosen", Outcome.MET
+        elif (
+            conv.interviewer.independent_of_home is None or conv.interviewer.chosen_by_child is None
+        ):
+            # not recorded is neither compliance nor a breach
+            key, outcome = "independence-unknown", Outcome.INSUFFICIENT_DATA
         else:
             key, outcome = "not-independent", Outcome.BREACHED
         yield ctx.finding(

@@ -372,8 +372,8 @@ def return_conversations(
     if held and draw(st.booleans()):
         interviewer = Interviewer(
             role=draw(concepts(RELATIONSHIP_ROLES)),
-            independent_of_home=draw(st.booleans()),
-            chosen_by_child=draw(st.booleans()),
+            independent_of_home=draw(_maybe(st.booleans())),
+            chosen_by_child=draw(_maybe(st.booleans())),
             organisation=draw(_maybe(texts(20))),
             adult_id=draw(_maybe(ids("A-"))),
         )
@@ -417,7 +417,7 @@ def return_conversations(
                 response=draw(concepts(RESPONSES_ON_RETURN)),
                 at=_after(draw, base, 24),
                 reason=draw(_maybe(texts(40))),
-                safeguarding_reason=draw(st.booleans()),
+                safeguarding_reason=draw(_maybe(st.booleans())),
             )
             for _ in range(draw(st.integers(0, 2)))
         ),
@@ -500,7 +500,7 @@ def adult_contacts(draw: st.DrawFn, *, episode_ids: Sequence[str] = ()) -> Adult
     return AdultContact(
         at=draw(instants()),
         kind=draw(st.sampled_from(ContactKind)),
-        child_initiated=draw(st.booleans()),
+        child_initiated=draw(_maybe(st.booleans())),
         episode_id=draw(_maybe(st.sampled_from(episode_ids))) if episode_ids else None,
         note=draw(_maybe(texts(40))),
     )
