@@ -491,14 +491,31 @@ def to_dict(value: object, *, converter: cattrs.Converter | None = None) -> dict
 
 
 def to_json(value: object, *, converter: cattrs.Converter | None = None) -> bytes:
-    """The UTF-8 JSON bytes of a top-level model value."""
+    """The UTF-8 JSON bytes of a top-level model value.
+
+    Without a ``converter`` this takes the msgspec-backed fast path, which
+    writes the same bytes (the test suite checks it).
+    """
+    if converter is None:
+        from missingcare._fastwire import default_wire  # noqa: PLC0415 - import cycle
+
+        return default_wire().dump(value)
     return json.dumps(
         to_dict(value, converter=converter), ensure_ascii=False, separators=(",", ":")
     ).encode()
 
 
 def from_json(data: bytes | str, cls: type[T], *, converter: cattrs.Converter | None = None) -> T:
-    """Read a top-level model value from JSON text or UTF-8 bytes."""
+    """Read a top-level model value from JSON text or UTF-8 bytes.
+
+    Without a ``converter`` this takes the msgspec-backed fast path, which
+    builds the same values and, for invalid input, falls back to the
+    converter so the error lists every violation exactly as it would.
+    """
+    if converter is None:
+        from missingcare._fastwire import default_wire  # noqa: PLC0415 - import cycle
+
+        return default_wire().load(data, cls)
     problems: list[Violation] = []
     try:
         document = json.loads(data)
