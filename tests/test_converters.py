@@ -20,6 +20,7 @@ from missingcare.testing import strategies as mst
 from missingcare.vocabularies import PUSH_FACTORS
 
 from ._helpers import examples
+from ._helpers import places as walk
 
 CANARY = "CANARY-Zq7xJane-Doe-9434765919"
 
@@ -101,20 +102,6 @@ CODE_KEYS = {
 }
 
 
-def _places(doc: Any, path: str = "$") -> Iterator[tuple[str, Any, Any]]:
-    """(path, container, key) for every value below ``doc``."""
-    if isinstance(doc, dict):
-        for key, value in doc.items():
-            child = f"{path}.{key}"
-            yield child, doc, key
-            yield from _places(value, child)
-    elif isinstance(doc, list):
-        for i, value in enumerate(doc):
-            child = f"{path}[{i}]"
-            yield child, doc, i
-            yield from _places(value, child)
-
-
 def _key_of(path: str) -> str:
     last = path.rsplit(".", 1)[-1]
     return last.split("[", 1)[0]
@@ -125,7 +112,7 @@ def mutations(draw: st.DrawFn, cls: type) -> tuple[dict[str, Any], str, str]:
     """A valid document with one fault: (document, kind, path where it must be reported)."""
     doc = mc.to_dict(draw(DOCUMENT_STRATEGIES[cls]))
     doc = copy.deepcopy(doc)
-    places = [p for p in _places(doc) if p[0] != "$.schema_version"]
+    places = [p for p in walk(doc) if p[0] != "$.schema_version"]
     kinds = ["unknown_key", "null", "wrong_type", "wrong_code"]
     kind = draw(st.sampled_from(kinds))
     if kind == "unknown_key":

@@ -37,6 +37,7 @@ from missingcare.vocab import SYSTEM, Concept
 from missingcare.vocabularies import CORE, PUSH_FACTORS
 
 from ._helpers import examples
+from ._helpers import places as walk
 
 CANARY = "CANARY-Zq7xJane-Doe-9434765919"
 
@@ -271,20 +272,6 @@ KINDS = (
 )
 
 
-def _places(doc: Any, path: str = "$") -> Iterator[tuple[str, Any, Any]]:
-    """(path, container, key) for every value below ``doc``."""
-    if isinstance(doc, dict):
-        for key, value in doc.items():
-            child = f"{path}.{key}"
-            yield child, doc, key
-            yield from _places(value, child)
-    elif isinstance(doc, list):
-        for i, value in enumerate(doc):
-            child = f"{path}[{i}]"
-            yield child, doc, i
-            yield from _places(value, child)
-
-
 def _is_instant(value: Any) -> bool:
     return isinstance(value, str) and len(value) >= 20 and value[10:11] == "T"
 
@@ -298,7 +285,7 @@ def mutations(draw: st.DrawFn, cls: type) -> tuple[dict[str, Any], dict[str, Any
     """A generated document, and a copy with one change that may or may not make it invalid."""
     original = mc.to_dict(draw(STRATEGIES[cls]))
     doc = copy.deepcopy(original)
-    places = [p for p in _places(doc) if p[0] != "$.schema_version"]
+    places = [p for p in walk(doc) if p[0] != "$.schema_version"]
     kind = draw(st.sampled_from(KINDS))
 
     def pick(ok: Any) -> tuple[str, Any, Any] | None:
