@@ -219,6 +219,7 @@ class FastWire:
         self._vocabs = _vocabularies(vocabularies)
         self._converter: cattrs.Converter = make_converter(vocabularies)
         self._plans: dict[type, _Plan] = {}
+        self._dump_fields: dict[type, list[tuple[str, Any, str | None, bool]]] = {}
         self._env: dict[str, Any] = {
             "_instant_text": _instant_text,
             "_SEEN": _SEEN,
@@ -274,7 +275,7 @@ class FastWire:
         values: list[tuple[str, str]] = []  # (field name, build expression)
         checks: list[str] = []
         sdump_fields: list[tuple[str, Any] | tuple[str, Any, Any]] = []
-        sdump_args: list[str] = []
+        dump_fields: list[tuple[str, Any, str | None, bool]] = []
         name = cls.__name__
         self._env[name] = cls
         direct = True
@@ -293,7 +294,7 @@ class FastWire:
                     build = f"None if w.{a.name} is None else {build}"
             values.append((a.name, build))
             sdump_fields.append((a.name, Any) if default is _NOTHING else (a.name, Any, default))
-            sdump_args.append(self._struct_dump(tp, vocab, f"v.{a.name}", optional))
+            dump_fields.append((a.name, tp, vocab, optional))
             check = _equivalent_check(a)
             if check is None:
                 direct = False
@@ -336,9 +337,8 @@ class FastWire:
             omit_defaults=True,
             gc=False,
         )
-        args = ", ".join(sdump_args)
-        src.append(f"def _sdump_{name}(v):")
-        src.append(f"    return _SD_{name}({args})")
+        self._dump_fields[cls] = dump_fields
+        args = ", ".join(self._dump_args(cls, "v", 0))
         src.append(f"def _sdoc_{name}(v):")
         src.append(f"    return _SDOC_{name}({SCHEMA_VERSION}, {args})")
         plan.source = "\n".join(src)
@@ -348,21 +348,41 @@ class FastWire:
         self._plans[cls] = plan
         return plan
 
-    def _struct_dump(self, tp: Any, vocab: str | None, ref: str, optional: bool) -> str:
-        """The expression giving field ``ref``'s value in a dump Struct."""
+    def _dump_args(self, cls: type, var: str, depth: int) -> list[str]:
+        """The expressions giving the dump Struct's fields for ``cls`` value ``var``."""
+        return [
+            self._struct_dump(tp, vocab, f"{var}.{field_name}", optional, depth)
+            for field_name, tp, vocab, optional in self._dump_fields[cls]
+        ]
+
+    def _struct_dump(self, tp: Any, vocab: str | None, ref: str, optional: bool, depth: int) -> str:
+        """The expression giving field ``ref``'s value in a dump Struct.
+
+        Nested values are built inline (a comprehension for a tuple), not by a
+        call per value: one Python frame per list instead of one per item.
+        ``x{depth}`` and ``i{depth}`` name the value at each level of nesting;
+        siblings reuse them, as each is bound and used within one argument.
+        """
+        x, i = f"x{depth}", f"i{depth}"
         if typing.get_origin(tp) is tuple:
             (item,) = typing.get_args(tp)[:1]
             if vocab is not None:
-                return f"(list(map(_CODE, x)) if (x := {ref}) else ())"
+                return f"(list(map(_CODE, {x})) if ({x} := {ref}) else ())"
             if attrs.has(item):
-                return f"(list(map(_sdump_{item.__name__}, x)) if (x := {ref}) else ())"
+                call = self._dump_call(item, i, depth + 1)
+                return f"([{call} for {i} in {x}] if ({x} := {ref}) else ())"
             return ref
         if vocab is not None:
-            return f"(None if (x := {ref}) is None else x.code)" if optional else f"{ref}.code"
+            return f"(None if ({x} := {ref}) is None else {x}.code)" if optional else f"{ref}.code"
         if attrs.has(tp):
-            fn = f"_sdump_{tp.__name__}"
-            return f"(None if (x := {ref}) is None else {fn}(x))" if optional else f"{fn}({ref})"
+            call = self._dump_call(tp, x, depth + 1)
+            if optional:
+                return f"(None if ({x} := {ref}) is None else {call})"
+            return f"({call} if ({x} := {ref}) is not None else None)"
         return ref
+
+    def _dump_call(self, cls: type, var: str, depth: int) -> str:
+        return f"_SD_{cls.__name__}({', '.join(self._dump_args(cls, var, depth))})"
 
     def _leaf(self, tp: Any, vocab: str | None, ref: str) -> tuple[Any, str]:
         """(wire type, build expression over ``ref``) for a field of type ``tp``."""

@@ -33,6 +33,7 @@ True
 from __future__ import annotations
 
 import enum
+import functools
 import re
 import string
 from collections.abc import Iterable, Iterator, Mapping
@@ -164,6 +165,10 @@ def template_fields(template: str) -> frozenset[str]:
     )
 
 
+#: A pack has a few dozen templates, each rendered once per finding.
+_cached_template_fields = functools.lru_cache(maxsize=1024)(template_fields)
+
+
 def render_message(template: str, params: Mapping[str, ParamValue]) -> str:
     """Render an English template from parameters, formatting instants as RFC 3339 UTC.
 
@@ -173,7 +178,7 @@ def render_message(template: str, params: Mapping[str, ParamValue]) -> str:
     >>> render_message("{count} episodes in {window}", {"count": 3, "window": timedelta(days=30)})
     '3 episodes in 30 days'
     """
-    fields = template_fields(template)
+    fields = _cached_template_fields(template)
     unused = set(params) - fields
     if unused:
         raise ValueError("parameters not used by the template: " + ", ".join(sorted(unused)))
@@ -265,9 +270,14 @@ class Finding:
 _EPOCH = instant(datetime.fromisoformat("1970-01-01T00:00:00+00:00"))
 
 
+_DIGIT_RUNS = re.compile(r"(\d+)")
+
+
+@functools.lru_cache(maxsize=1 << 12)
 def _natural(text: str) -> tuple[tuple[int, int | str], ...]:
+    # cached: a case file's findings share a few subjects and rule codes
     return tuple(
-        (0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", text) if part
+        (0, int(part)) if part.isdigit() else (1, part) for part in _DIGIT_RUNS.split(text) if part
     )
 
 

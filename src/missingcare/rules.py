@@ -25,6 +25,7 @@ recorded at instants after ``as_of`` are treated as not yet known.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import re
 import threading
@@ -722,6 +723,10 @@ def available_packs() -> tuple[str, ...]:
 # --- evaluation -------------------------------------------------------------------
 
 
+#: References are immutable values; one per rule and edition serves every evaluation.
+_rule_ref = functools.lru_cache(maxsize=1 << 12)(RuleRef)
+
+
 def evaluate(
     case: CaseFile,
     *,
@@ -756,7 +761,7 @@ def evaluate(
     findings: list[Finding] = []
     for r in the_pack.rules(ed):
         ctx = RuleContext(
-            rule=r, ref=RuleRef(the_pack.code, ed.name, r.code), as_of=now, settings=settings
+            rule=r, ref=_rule_ref(the_pack.code, ed.name, r.code), as_of=now, settings=settings
         )
         findings.extend(r.check(case, ctx))
     return Evaluation(
