@@ -338,3 +338,29 @@ def test_repeated_instants_share_one_value() -> None:
     episode = WIRE.load(json.dumps(doc), MissingEpisode)
     assert episode.statuses[0].at is episode.last_seen_at
     assert episode.last_seen_at.tzinfo is UTC
+
+
+def test_the_instant_cache_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from missingcare import _fastwire
+
+    monkeypatch.setattr(_fastwire, "_SEEN_MAX", 8)
+    _fastwire._SEEN.clear()
+    lines = [
+        json.dumps(
+            {
+                "schema_version": 1,
+                "id": f"E{i}",
+                "child_id": "C",
+                "placement_id": "P",
+                "zone": "UTC",
+                "last_seen_at": f"2026-06-01T12:{i:02d}:00Z",
+                "statuses": [{"at": f"2026-06-01T12:{i:02d}:00Z", "status": "missing"}],
+            }
+        )
+        for i in range(40)
+    ]
+    episodes = list(WIRE.load_lines(lines, MissingEpisode))
+    # cleared before a document once full: never more than the bound plus one document's
+    assert len(_fastwire._SEEN) <= 8 + 1
+    assert [e.last_seen_at.minute for e in episodes] == list(range(40))
+    assert episodes == [from_json(line, MissingEpisode, converter=WIRE.converter) for line in lines]

@@ -96,19 +96,23 @@ _DIGITS = bytes.maketrans(b"0123456789", b"0000000000")
 #: Instants already parsed, by text: records repeat them (a status starts when
 #: the child was last seen; the return is often the end). Datetimes are
 #: immutable, so sharing one object between records is safe and saves memory.
+#: Cleared before a document is read once it holds ``_SEEN_MAX`` instants.
 _SEEN: dict[str, datetime] = {}
 _SEEN_MAX = 1 << 14
 
+#: The build expression for an instant's text ``{ref}``: the instant seen
+#: before, or ``fromisoformat`` of canonical text, remembered, or else
+#: ``parse_instant`` (see above). Every call in it is into C, so reading an
+#: instant costs no Python frame.
+_INSTANT_EXPR = (
+    "(_SEEN_GET(x := {ref}) or (_SEEN_SET(x, _fromiso(x))"
+    " if x.encode().translate(_DIGITS) in _CANONICAL else _parse_instant(x)))"
+)
 
-def _instant_text(text: str) -> datetime:
-    """``parse_instant(text)``, by ``fromisoformat`` for canonical text (see above)."""
-    if text.encode().translate(_DIGITS) in _CANONICAL:
-        value = datetime.fromisoformat(text)
-        if len(_SEEN) >= _SEEN_MAX:
-            _SEEN.clear()
-        _SEEN[text] = value
-        return value
-    return parse_instant(text)
+
+def _forget_instants() -> None:
+    if len(_SEEN) >= _SEEN_MAX:
+        _SEEN.clear()
 
 
 def _date_text(value: str) -> date:
@@ -221,8 +225,9 @@ class FastWire:
         self._plans: dict[type, _Plan] = {}
         self._dump_fields: dict[type, list[tuple[str, Any, str | None, bool]]] = {}
         self._env: dict[str, Any] = {
-            "_instant_text": _instant_text,
-            "_SEEN": _SEEN,
+            "_SEEN_GET": _SEEN.get,
+            "_SEEN_SET": _SEEN.setdefault,
+            "_parse_instant": parse_instant,
             "_fromiso": datetime.fromisoformat,
             "_DIGITS": _DIGITS,
             "_CODE": operator.attrgetter("code"),
@@ -405,7 +410,7 @@ class FastWire:
             return str, f"{index}[{ref}]"
         if tp is datetime:
             # the text, parsed as the converter parses it (see _CANONICAL)
-            return str, f"(_SEEN.get({ref}) or _instant_text({ref}))"
+            return str, _INSTANT_EXPR.format(ref=ref)
         if tp is date:
             return str, f"_date({ref})"
         if tp in (str, bool, int) or (isinstance(tp, type) and issubclass(tp, enum.Enum)):
@@ -425,6 +430,7 @@ class FastWire:
             try:
                 wire = decoder.decode(data)
                 if wire.schema_version == SCHEMA_VERSION:
+                    _forget_instants()
                     return self._plans[cls].build(wire)  # type: ignore[no-any-return]
             except Exception:
                 pass
@@ -443,6 +449,7 @@ class FastWire:
             try:
                 wire = decoder.decode(line)
                 if wire.schema_version == SCHEMA_VERSION:
+                    _forget_instants()
                     yield build(wire)
                     continue
             except Exception:
