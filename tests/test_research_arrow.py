@@ -316,3 +316,42 @@ def test_importing_missingcare_loads_no_research_extra() -> None:
         "assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@settings(max_examples=examples(40))
+@given(cohorts)
+def test_rows_follow_the_case_files_and_lists_are_never_null(cases: list[CaseFile]) -> None:
+    """The column-wise build keeps case-file order, and each row's list is its own."""
+    tables = to_arrow(cases)
+    position = {c.child.id: i for i, c in enumerate(cases)}
+    for name in TABLES:
+        table = tables.table(name)
+        rows = [position[cid] for cid in table.column("child_id").to_pylist()]
+        assert rows == sorted(rows), name
+        for field in table.schema:
+            if pa.types.is_list(field.type):
+                assert table.column(field.name).null_count == 0, (name, field.name)
+    episodes = [e for c in cases for e in c.episodes]
+    assert tables.episodes.column("whereabouts").to_pylist() == [
+        [w.code for w in e.whereabouts] for e in episodes
+    ]
+    assert tables.episodes.column("harm_disclosed").to_pylist() == [
+        [h.code for h in e.harm_disclosed] for e in episodes
+    ]
+    conversations = [v for c in cases for v in c.conversations]
+    assert tables.conversations.column("episode_ids").to_pylist() == [
+        list(v.episode_ids) for v in conversations
+    ]
+    assert tables.conversations.column("screening_categories").to_pylist() == [
+        [] if v.screening is None else [k.value for k in v.screening.categories]
+        for v in conversations
+    ]
+    assert tables.context.column("resolves").to_pylist() == [
+        list(x.resolves) for c in cases for x in c.context
+    ]
+    assert tables.status_changes.column("episode_id").to_pylist() == [
+        e.id for e in episodes for _ in e.statuses
+    ]
+    assert tables.status_changes.column("seq").to_pylist() == [
+        i for e in episodes for i in range(len(e.statuses))
+    ]

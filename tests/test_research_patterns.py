@@ -10,6 +10,8 @@ move by half an hour).
 
 from __future__ import annotations
 
+import gc
+import random
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -466,3 +468,122 @@ def _check_durations(cases: tuple[CaseFile, ...], tables: CaseTables) -> None:
     hours = [e.duration.total_seconds() / 3600 for e in closed if e.duration is not None]
     if hours:
         assert result.median_elapsed_hours == pytest.approx(statistics.median(hours))
+
+
+# --- localisation and windows, the vectorised paths (issue 9) ----------------------------------
+
+_ODD_ZONES = (
+    "Europe/London",
+    "Europe/Dublin",
+    "America/New_York",
+    "America/St_Johns",
+    "Australia/Lord_Howe",
+    "Pacific/Chatham",
+    "Asia/Kathmandu",
+    "Africa/Casablanca",
+    "Antarctica/Troll",
+    "Pacific/Apia",
+    "Pacific/Kiritimati",
+)
+
+
+def test_local_times_agree_with_the_zone_database_around_every_change() -> None:
+    """Instants a second either side of every change (and at random) in zones with
+    negative summer time, half-hour shifts, two changes a year and a skipped day."""
+    rng = random.Random(9)
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    rows: list[tuple[str | None, datetime | None]] = [(None, epoch), ("Europe/London", None)]
+    for zone in _ODD_ZONES:
+        for year in (1971, 1996, 2011, 2019, 2026, 2040):
+            for start, _ in p._zone_year(zone, year)[1:]:
+                rows += [(zone, epoch + timedelta(seconds=start + d)) for d in (-1, 0, 1)]
+            rows += [
+                (
+                    zone,
+                    datetime(year, 1, 1, tzinfo=UTC) + timedelta(seconds=rng.randrange(31_000_000)),
+                )
+                for _ in range(50)
+            ]
+    frame = pl.DataFrame(
+        rows, schema={"zone": pl.String, "at": pl.Datetime("us", "UTC")}, orient="row"
+    )
+    got = p._localise(frame.reverse(), "at", "x").reverse()
+    assert got.get_column("zone").to_list() == frame.get_column("zone").to_list()
+    for zone, at, local in got.iter_rows():
+        expected = None if zone is None or at is None else _local(at, zone).replace(tzinfo=None)
+        assert local == expected, (zone, at)
+
+
+def test_instants_at_the_ends_of_the_datetime_range_are_localised() -> None:
+    """Year 1 and year 9999 no longer overflow: their local hours are the zone database's."""
+    instants = (
+        datetime(1, 1, 1, 5, 0, tzinfo=UTC),
+        datetime(1, 1, 2, 0, 0, tzinfo=UTC),
+        datetime(9999, 7, 1, 12, 0, tzinfo=UTC),
+        datetime(9999, 12, 31, 10, 0, tzinfo=UTC),
+    )
+    for zone in ("Europe/London", "America/New_York", "Australia/Lord_Howe"):
+        for at in instants:
+            tables = to_arrow([_case((at, at + timedelta(minutes=5)), zone=zone)])
+            result = p.hour_by_weekday(tables)
+            local = _local(at, zone)
+            cells = result.frame.filter(pl.col("episodes") > 0).select("weekday", "hour").rows()
+            assert cells == [(local.isoweekday(), local.hour)], (zone, at)
+            days = (_local(at + timedelta(minutes=5), zone).date() - local.date()).days
+            assert p.durations(tables).median_calendar_days == days
+
+
+def test_the_episodes_frame_is_built_once_per_tables_and_dropped_with_them() -> None:
+    tables = to_arrow([_case((datetime(2026, 3, 29, 0, 30, tzinfo=UTC), None))])
+    first = p._episodes(tables)
+    assert p._episodes(tables) is first
+    assert p.hour_by_weekday(tables).episodes == 1
+    key = id(tables)
+    assert key in p._EPISODES
+    del tables
+    gc.collect()
+    assert key not in p._EPISODES
+
+
+def test_repeat_windows_count_ties_duplicates_and_one_day_windows() -> None:
+    at = datetime(2026, 3, 28, 22, 0, tzinfo=UTC)
+    spans = [
+        (at + timedelta(hours=h), at + timedelta(hours=h, minutes=10))
+        for h in (0, 1, 3, 30, 49, 24 * 40)
+    ]
+    other = _case(*spans[:2], zone="America/New_York")
+    other = CaseFile(
+        child=ChildRef("C-NY"),
+        placements=other.placements,
+        episodes=tuple(
+            MissingEpisode(
+                id=e.id,
+                child_id="C-NY",
+                placement_id=e.placement_id,
+                zone=e.zone,
+                last_seen_at=e.last_seen_at,
+                statuses=e.statuses,
+                ended_at=e.ended_at,
+            )
+            for e in other.episodes
+        ),
+    )
+    cases = (_case(*spans), other)
+    windows = (1, 2, 28, 28, 90, 200_000)
+    result = p.repeat_episodes(to_arrow(cases), windows)
+    for w in set(windows):
+        counts = _window_counts(cases, w)
+        assert result.repeat_episodes[w] == sum(1 for n in counts.values() if n >= 2), w
+        expected = Counter(max(counts[c.child.id, e.id] for e in c.episodes) for c in cases)
+        got = result.frame.filter(pl.col("window_days") == w)
+        assert got.height == len(expected) * windows.count(w)
+        children: Counter[int] = Counter()
+        for most, n in got.select("most_in_window", "children").iter_rows():
+            children[most] += n
+        assert children == Counter({k: v * windows.count(w) for k, v in expected.items()})
+    assert p.repeat_episodes(to_arrow(cases), ()).frame.height == 0
+    # a window of a billion days holds every episode of the child (it once overflowed)
+    endless = p.repeat_episodes(to_arrow(cases), (10**9,)).frame
+    assert endless.select("most_in_window", "children").rows() == sorted(
+        (len(c.episodes), 1) for c in cases
+    )

@@ -132,3 +132,92 @@ def test_doctype_after_a_long_comment_is_still_refused() -> None:
     data = b"<?xml version='1.0'?><!--" + b"x" * 10_000 + b'--><!DOCTYPE a [<!ENTITY e "e">]><a/>'
     with pytest.raises(Unusable903Input, match="DOCTYPE"):
         read_xml(data)
+
+
+def _quoted_first_cell(data: bytes) -> bytes:
+    """The same CSV with its first data cell quoted, so it is read by the csv module."""
+    lines = data.splitlines(keepends=True)
+    at = [i for i, line in enumerate(lines) if line.strip()][1]
+    first, _, rest = lines[at].partition(b",")
+    lines[at] = b'"' + first + b'",' + rest
+    return b"".join(lines)
+
+
+def _variants(data: bytes) -> dict[str, bytes]:
+    lines = data.decode().splitlines()
+    width = lines[0].count(",")
+    blank = "," * width
+    names = lines[0].split(",")
+    swapped = [",".join([*ln.split(",")[1:], ln.split(",")[0]]) for ln in lines]
+    return {
+        "crlf": data,
+        "lf": "\n".join(lines).encode(),
+        "lf, no final line end": "\n".join(lines).rstrip("\n").encode(),
+        "blank lines": "\n\n".join(lines).encode() + b"\n\n",
+        "all-blank rows": "\r\n".join([lines[0], blank, *lines[1:3], blank, *lines[3:]]).encode(),
+        "header in another case": "\n".join(
+            [",".join(n.lower() for n in names), *lines[1:]]
+        ).encode(),
+        "columns in another order": "\n".join(swapped).encode(),
+        "bom": b"\xef\xbb\xbf" + data,
+    }
+
+
+def test_tidy_files_read_the_same_without_the_csv_module(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unquoted files with nothing to clean are read by splitting lines and cells; what
+    that gives (rows, row numbers, notes) is what reading them cell by cell gives."""
+    from missingcare.adapters.ssda903 import Table, reading, write_csv
+    from tests.test_ssda903_parity import generate_return
+
+    tidy_reads: list[int] = []
+    tidy = reading._tidy_body
+
+    def spy(*args: object, **kwargs: object) -> object:
+        got = tidy(*args, **kwargs)  # type: ignore[arg-type]
+        tidy_reads.append(got is not None)
+        return got
+
+    monkeypatch.setattr(reading, "_tidy_body", spy)
+    tables = generate_return(7)
+    for name in ("Header", "Episodes", "Missing"):
+        records = [  # as a tidy system writes them: no lower case, no spaces
+            {k: None if v is None else v.upper().replace(" ", "") for k, v in r.items()}
+            for r in tables[name]
+        ]
+        data = write_csv(Table.from_records(name, records))
+        for label, variant in _variants(data).items():
+            tidy_reads.clear()
+            fast = read_csv_with_notes(variant, expect=name)
+            assert tidy_reads == [True], (name, label)
+            tidy_reads.clear()
+            slow = read_csv_with_notes(_quoted_first_cell(variant), expect=name)
+            assert tidy_reads == [], (name, label)
+            assert fast == slow, (name, label)
+    # a lone CR ends lines for the csv module: such files are left to it
+    lone_cr = b"CHILD,DOB,MISSING,MIS_START,MIS_END\rC1,,M,01/06/2025,\r"
+    assert read_csv(lone_cr).rows == (("C1", None, "M", "01/06/2025", None),)
+
+
+def test_what_needs_cleaning_is_read_cell_by_cell() -> None:
+    head = b"CHILD,DOB,MISSING,MIS_START,MIS_END\n"
+    for line, code in (
+        (b"C1,,m,01/06/2025,\n", "lower_case_code"),
+        (b"C1, ,M,01/06/2025,\n", None),
+        (b"C1,,M ,01/06/2025,\n", "whitespace"),
+        (b"1.0,,M,01/06/2025,\n", "float_artefact"),
+        (b"C1,,M,01/06/2025,\xc2\xa0\n", None),  # a no-break space is blank too
+    ):
+        table, notes = read_csv_with_notes(head + line)
+        assert table.rows[0][2] == "M"
+        assert table.rows[0][4] is None
+        assert [n.code for n in notes] == ([code] if code else [])
+    ragged = read_csv_with_notes(head + b"C1,,M\nC2,,A,01/06/2025,,,\n")[0]
+    assert ragged.rows == (("C1", None, "M", None, None), ("C2", None, "A", "01/06/2025", None))
+
+
+def test_a_cell_over_the_csv_field_limit_is_refused_as_before() -> None:
+    import csv
+
+    cell = b"x" * (csv.field_size_limit() + 1)
+    with pytest.raises(Unusable903Input, match="not readable as CSV"):
+        read_csv(b"CHILD,DOB,MISSING,MIS_START,MIS_END\n" + cell + b",,M,,\n")

@@ -352,3 +352,81 @@ def test_generated_returns_flag_each_row_once_per_rule_and_deterministically() -
         assert all(0 <= f.row < sizes[f.table] for f in report.findings)
         fired |= {f.rule for f in report.findings}
     assert fired == set(RULES)
+
+
+def _reference_parse(text: str | None) -> date | None:
+    """parse_903_date as the pattern alone defines it (the fast path must agree)."""
+    import re
+
+    if text is None:
+        return None
+    found = re.fullmatch(
+        r"(3[01]|[12][0-9]|0[1-9]|[1-9]| [1-9])/(1[0-2]|0[1-9]|[1-9])/([0-9]{4})", text
+    )
+    if found is None:
+        return None
+    try:
+        value = date(int(found[3]), int(found[2]), int(found[1]))
+    except ValueError:
+        return None
+    return value if date(1677, 9, 22) <= value <= date(2262, 4, 11) else None
+
+
+def test_the_usual_date_shape_parses_as_the_pattern_says() -> None:
+    days = ("00", "01", "1", " 1", "09", "10", "28", "29", "30", "31", "32", "99", "0a", "+1", "١٢")
+    months = ("00", "01", "1", "02", "09", "12", "13", "1a", " 2", "-1")
+    years: tuple[str, ...] = ("2025", "2024", "2000", "1900", "0000", "0001", "1677", "2262")
+    years = (*years, "2263", "9999", "202", "20255", "２０２５", "1_00", " 202")
+    texts = [f"{d}/{m}/{y}" for d in days for m in months for y in years]
+    texts += ["21/09/1677", "22/09/1677", "11/04/2262", "12/04/2262", "01-06-2025", "01/06-2025"]
+    for text in texts:
+        assert parse_903_date(text) == _reference_parse(text), text
+
+
+# which of two overlapping rows (574), or of two first rows with the same start (576), is
+# flagged depends on the input order, as in DfE's validator
+ORDER_DEPENDENT = ("574", "576")
+
+
+def test_rows_of_a_child_apart_or_together_give_the_same_findings() -> None:
+    """Rows are grouped by child whether they sit together or are scattered (and the
+    order a child's rows are compared in does not depend on where they sit)."""
+    import random
+
+    from tests.test_ssda903_parity import generate_return
+
+    for seed in (1, 2, 4):  # generated in child order (seeds divisible by 3 or 5 shuffle)
+        tables = generate_return(seed)
+        rng = random.Random(seed)
+        order = {name: list(range(len(tables[name]))) for name in ("Header", "Episodes", "Missing")}
+        for positions in order.values():
+            rng.shuffle(positions)
+
+        def ret(
+            shuffled: bool,
+            tables: dict[str, list[Rec]] = tables,
+            order: dict[str, list[int]] = order,
+        ) -> Return903:
+            t = {
+                name: Table.from_records(
+                    name, [tables[name][i] for i in order[name]] if shuffled else tables[name]
+                )
+                for name in order
+            }
+            return Return903(
+                header=t["Header"],
+                episodes=t["Episodes"],
+                missing=t["Missing"],
+                missing_last=Table.from_records("Missing", tables["Missing_last"]),
+            )
+
+        together = {
+            (f.rule, f.table, f.row, f.problem) for f in validate(ret(False), "2025/26").findings
+        }
+        scattered = {
+            (f.rule, f.table, order[f.table][f.row], f.problem)
+            for f in validate(ret(True), "2025/26").findings
+            if f.rule not in ORDER_DEPENDENT
+        }
+        assert scattered == {f for f in together if f[0] not in ORDER_DEPENDENT}
+        assert together

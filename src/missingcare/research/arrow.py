@@ -34,11 +34,14 @@ import enum
 import importlib.util
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from itertools import chain
+from operator import attrgetter
 from typing import Any, TypeVar
 
 import attrs
 import polars as pl
 import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from missingcare.case import CaseFile
 from missingcare.children import ChildRef, PeriodOfCare, Placement, PlacementKind
@@ -84,6 +87,7 @@ _DATE = pa.date32()
 _BOOL = pa.bool_()
 _SEQ = pa.int32()
 _LIST = pa.list_(pa.string())
+_ZERO = pa.array([0], _SEQ)
 
 
 def _schema(name: str, *columns: tuple[str, pa.DataType]) -> pa.Schema:
@@ -436,232 +440,66 @@ class CaseTables:
         return self.table(name).to_pandas()
 
 
-# --- model → rows ----------------------------------------------------------------
+# --- model → columns ---------------------------------------------------------------
+#
+# Each table is built column by column: one list comprehension per column over
+# the records, then one typed ``pa.array`` call. Repeated values become a flat
+# list of strings and a list of offsets, so no Python list is made per row.
 
 
-def _code(value: Concept | None) -> str | None:
-    return None if value is None else value.code
+def _offsets(groups: Sequence[Sequence[Any]]) -> pa.Array:
+    lengths = pa.array(list(map(len, groups)), _SEQ)
+    return pa.concat_arrays([_ZERO, pc.cumulative_sum_checked(lengths)])
 
 
-def _codes(values: Iterable[Concept]) -> list[str]:
-    return [c.code for c in values]
+def _lists(groups: Sequence[Sequence[str]]) -> pa.Array:
+    """A ``list<string>`` column from each row's strings."""
+    return pa.ListArray.from_arrays(
+        _offsets(groups), pa.array(list(chain.from_iterable(groups)), _STR)
+    )
 
 
-def _enum(value: enum.Enum | None) -> str | None:
-    return None if value is None else str(value.value)
+def _code_lists(groups: Sequence[Sequence[Concept]]) -> pa.Array:
+    """A ``list<string>`` column of the codes of each row's concepts."""
+    return pa.ListArray.from_arrays(
+        _offsets(groups), pa.array([c.code for c in chain.from_iterable(groups)], _STR)
+    )
 
 
-class _Rows:
-    """Column-wise accumulators for every table."""
+def _table(name: str, *columns: pa.Array | list[Any]) -> pa.Table:
+    """The table ``name`` from its columns in schema order (lists are converted to its types)."""
+    schema = SCHEMAS[name]
+    arrays = [
+        c if isinstance(c, pa.Array) else pa.array(c, f.type)
+        for c, f in zip(columns, schema, strict=True)
+    ]
+    return pa.Table.from_arrays(arrays, schema=schema)
 
-    def __init__(self) -> None:
-        self.columns: dict[str, dict[str, list[Any]]] = {
-            n: {c: [] for c in s.names} for n, s in SCHEMAS.items()
-        }
 
-    def add(self, name: str, *values: Any) -> None:
-        cols = self.columns[name]
-        for column, value in zip(cols.values(), values, strict=True):
-            column.append(value)
+class _Level:
+    """The records at one level of nesting, each with its child id, parent id and position."""
 
-    def tables(self) -> CaseTables:
-        return CaseTables(
-            **{n: pa.Table.from_pydict(self.columns[n], schema=SCHEMAS[n]) for n in TABLES}
+    def __init__(
+        self,
+        parents: Sequence[Any],
+        parent_cids: Sequence[str],
+        attr: str,
+        *,
+        parent_ids: bool = False,
+    ) -> None:
+        get = attrgetter(attr)
+        groups = [get(p) for p in parents]
+        self.records: list[Any] = [x for g in groups for x in g]
+        self.child_id: list[str] = [c for c, g in zip(parent_cids, groups, strict=True) for _ in g]
+        self.seq: list[int] = [i for g in groups for i in range(len(g))]
+        self.parent_id: list[str] = (
+            [p.id for p, g in zip(parents, groups, strict=True) for _ in g] if parent_ids else []
         )
 
 
-def _add_case(rows: _Rows, seq: int, case: CaseFile) -> None:
-    cid = case.child.id
-    rows.add("children", cid, seq, case.child.date_of_birth)
-    for i, pl_ in enumerate(case.placements):
-        rows.add(
-            "placements",
-            cid,
-            i,
-            pl_.id,
-            pl_.kind.value,
-            pl_.zone,
-            pl_.home_id,
-            pl_.start,
-            pl_.end,
-            pl_.placing_authority,
-            pl_.host_authority,
-        )
-    for i, poc in enumerate(case.periods_of_care):
-        rows.add("periods_of_care", cid, i, poc.start, poc.end)
-    for i, ep in enumerate(case.episodes):
-        pr, loc = ep.police_report, ep.located
-        rows.add(
-            "episodes",
-            cid,
-            i,
-            ep.id,
-            ep.placement_id,
-            ep.zone,
-            ep.last_seen_at,
-            ep.last_seen_place,
-            ep.clothing,
-            ep.noticed_at,
-            None if pr is None else pr.reported_at,
-            None if pr is None else pr.reference,
-            None if pr is None else pr.reported_by,
-            None if loc is None else loc.at,
-            None if loc is None else _code(loc.where),
-            None if loc is None else loc.by,
-            ep.ended_at,
-            ep.returned_at,
-            _code(ep.ending),
-            _codes(ep.whereabouts),
-            _codes(ep.who_with),
-            _codes(ep.harm_disclosed),
-        )
-        for j, sc in enumerate(ep.statuses):
-            rows.add("status_changes", cid, ep.id, j, sc.at, sc.status.code)
-        for j, rg in enumerate(ep.risk_grades):
-            rows.add("risk_grades", cid, ep.id, j, rg.at, rg.grade.code, rg.by)
-        for j, sa in enumerate(ep.search_actions):
-            rows.add("search_actions", cid, ep.id, j, sa.at, sa.action.code, sa.by, sa.note)
-        for j, nt in enumerate(ep.notifications):
-            rows.add("notifications", cid, ep.id, j, nt.recipient.code, nt.at, nt.method)
-    for i, cv in enumerate(case.conversations):
-        iv, sc_ = cv.interviewer, cv.screening
-        rows.add(
-            "conversations",
-            cid,
-            i,
-            cv.id,
-            list(cv.episode_ids),
-            list(cv.requested_adult_ids),
-            _enum(cv.decision),
-            cv.declined_reason,
-            cv.held_at,
-            None if iv is None else iv.role.code,
-            None if iv is None else iv.independent_of_home,
-            None if iv is None else iv.chosen_by_child,
-            None if iv is None else iv.organisation,
-            None if iv is None else iv.adult_id,
-            _enum(cv.method),
-            cv.late_reason,
-            cv.child_account,
-            _codes(cv.whereabouts),
-            _codes(cv.who_with),
-            cv.what_happened,
-            _codes(cv.harm_disclosed),
-            sc_ is not None,
-            [] if sc_ is None else [c.value for c in sc_.categories],
-            [] if sc_ is None else _codes(sc_.indicators),
-            [t.value for t in cv.topics],
-            cv.child_feedback,
-        )
-        for j, of in enumerate(cv.offers):
-            rows.add(
-                "conversation_offers",
-                cid,
-                cv.id,
-                j,
-                of.at,
-                of.outcome.code,
-                of.by,
-                _enum(of.method),
-                of.reason,
-            )
-        for j, rr in enumerate(cv.responses_on_return):
-            rows.add(
-                "responses_on_return",
-                cid,
-                cv.id,
-                j,
-                rr.response.code,
-                rr.at,
-                rr.reason,
-                rr.safeguarding_reason,
-            )
-        for j, ac in enumerate(cv.actions):
-            rows.add(
-                "agreed_actions",
-                cid,
-                cv.id,
-                j,
-                ac.id,
-                ac.description,
-                ac.owner,
-                ac.due,
-                ac.done_at,
-            )
-    for i, ce in enumerate(case.context):
-        rows.add(
-            "context",
-            cid,
-            i,
-            ce.id,
-            ce.at,
-            ce.category.code,
-            ce.note,
-            ce.recorded_by,
-            list(ce.resolves),
-            list(ce.adult_ids),
-            _codes(ce.needs),
-        )
-    for i, fa in enumerate(case.factors):
-        rows.add(
-            "factors",
-            cid,
-            i,
-            fa.id,
-            fa.direction.value,
-            fa.concept.code,
-            fa.source.value,
-            fa.noted_at,
-            list(fa.episode_ids),
-            fa.note,
-        )
-    for i, nd in enumerate(case.needs):
-        rows.add(
-            "needs",
-            cid,
-            i,
-            nd.id,
-            nd.need.code,
-            nd.source.value,
-            nd.noted_at,
-            list(nd.episode_ids),
-            nd.note,
-        )
-    for i, ta in enumerate(case.trusted_adults):
-        rows.add(
-            "trusted_adults",
-            cid,
-            i,
-            ta.id,
-            ta.adult_id,
-            ta.role.code,
-            ta.named_at,
-            ta.named_by_child,
-            ta.child_words,
-            ta.ended_at,
-            ta.end_reason,
-        )
-        for j, co in enumerate(ta.contacts):
-            rows.add(
-                "adult_contacts",
-                cid,
-                ta.id,
-                j,
-                co.at,
-                co.kind.value,
-                co.child_initiated,
-                co.episode_id,
-                co.note,
-            )
-
-
-def to_arrow(cases: Iterable[CaseFile]) -> CaseTables:
-    """Every record of ``cases`` as Arrow tables (see :data:`SCHEMAS`).
-
-    Two case files for the same child id are refused: the tables key every
-    row by ``child_id``.
-    """
-    rows = _Rows()
+def _checked(cases: Iterable[CaseFile]) -> list[CaseFile]:
+    """``cases`` as a list, refusing anything but case files and a child id seen twice."""
+    out: list[CaseFile] = []
     seen: set[str] = set()
     for seq, case in enumerate(cases):
         if not isinstance(case, CaseFile):
@@ -671,8 +509,255 @@ def to_arrow(cases: Iterable[CaseFile]) -> CaseTables:
                 f"$[{seq}].child.id", "duplicate_id", "expected one case file per child"
             )
         seen.add(case.child.id)
-        _add_case(rows, seq, case)
-    return rows.tables()
+        out.append(case)
+    return out
+
+
+def to_arrow(cases: Iterable[CaseFile]) -> CaseTables:
+    """Every record of ``cases`` as Arrow tables (see :data:`SCHEMAS`).
+
+    Two case files for the same child id are refused: the tables key every
+    row by ``child_id``.
+    """
+    files = _checked(cases)
+    cids = [c.child.id for c in files]
+    t: dict[str, pa.Table] = {}
+    t["children"] = _table(
+        "children", cids, list(range(len(files))), [c.child.date_of_birth for c in files]
+    )
+    lv = _Level(files, cids, "placements")
+    xs = lv.records
+    t["placements"] = _table(
+        "placements",
+        lv.child_id,
+        lv.seq,
+        [x.id for x in xs],
+        [x.kind._value_ for x in xs],
+        [x.zone for x in xs],
+        [x.home_id for x in xs],
+        [x.start for x in xs],
+        [x.end for x in xs],
+        [x.placing_authority for x in xs],
+        [x.host_authority for x in xs],
+    )
+    lv = _Level(files, cids, "periods_of_care")
+    xs = lv.records
+    t["periods_of_care"] = _table(
+        "periods_of_care", lv.child_id, lv.seq, [x.start for x in xs], [x.end for x in xs]
+    )
+    eps = _Level(files, cids, "episodes")
+    xs = eps.records
+    prs = [x.police_report for x in xs]
+    locs = [x.located for x in xs]
+    t["episodes"] = _table(
+        "episodes",
+        eps.child_id,
+        eps.seq,
+        [x.id for x in xs],
+        [x.placement_id for x in xs],
+        [x.zone for x in xs],
+        [x.last_seen_at for x in xs],
+        [x.last_seen_place for x in xs],
+        [x.clothing for x in xs],
+        [x.noticed_at for x in xs],
+        [None if p is None else p.reported_at for p in prs],
+        [None if p is None else p.reference for p in prs],
+        [None if p is None else p.reported_by for p in prs],
+        [None if loc is None else loc.at for loc in locs],
+        [None if loc is None or loc.where is None else loc.where.code for loc in locs],
+        [None if loc is None else loc.by for loc in locs],
+        [x.ended_at for x in xs],
+        [x.returned_at for x in xs],
+        [None if x.ending is None else x.ending.code for x in xs],
+        _code_lists([x.whereabouts for x in xs]),
+        _code_lists([x.who_with for x in xs]),
+        _code_lists([x.harm_disclosed for x in xs]),
+    )
+    lv = _Level(xs, eps.child_id, "statuses", parent_ids=True)
+    ys = lv.records
+    t["status_changes"] = _table(
+        "status_changes",
+        lv.child_id,
+        lv.parent_id,
+        lv.seq,
+        [y.at for y in ys],
+        [y.status.code for y in ys],
+    )
+    lv = _Level(xs, eps.child_id, "risk_grades", parent_ids=True)
+    ys = lv.records
+    t["risk_grades"] = _table(
+        "risk_grades",
+        lv.child_id,
+        lv.parent_id,
+        lv.seq,
+        [y.at for y in ys],
+        [y.grade.code for y in ys],
+        [y.by for y in ys],
+    )
+    lv = _Level(xs, eps.child_id, "search_actions", parent_ids=True)
+    ys = lv.records
+    t["search_actions"] = _table(
+        "search_actions",
+        lv.child_id,
+        lv.parent_id,
+        lv.seq,
+        [y.at for y in ys],
+        [y.action.code for y in ys],
+        [y.by for y in ys],
+        [y.note for y in ys],
+    )
+    lv = _Level(xs, eps.child_id, "notifications", parent_ids=True)
+    ys = lv.records
+    t["notifications"] = _table(
+        "notifications",
+        lv.child_id,
+        lv.parent_id,
+        lv.seq,
+        [y.recipient.code for y in ys],
+        [y.at for y in ys],
+        [y.method for y in ys],
+    )
+    cvs = _Level(files, cids, "conversations")
+    xs = cvs.records
+    ivs = [x.interviewer for x in xs]
+    scr = [x.screening for x in xs]
+    t["conversations"] = _table(
+        "conversations",
+        cvs.child_id,
+        cvs.seq,
+        [x.id for x in xs],
+        _lists([x.episode_ids for x in xs]),
+        _lists([x.requested_adult_ids for x in xs]),
+        [None if x.decision is None else x.decision._value_ for x in xs],
+        [x.declined_reason for x in xs],
+        [x.held_at for x in xs],
+        [None if v is None else v.role.code for v in ivs],
+        [None if v is None else v.independent_of_home for v in ivs],
+        [None if v is None else v.chosen_by_child for v in ivs],
+        [None if v is None else v.organisation for v in ivs],
+        [None if v is None else v.adult_id for v in ivs],
+        [None if x.method is None else x.method._value_ for x in xs],
+        [x.late_reason for x in xs],
+        [x.child_account for x in xs],
+        _code_lists([x.whereabouts for x in xs]),
+        _code_lists([x.who_with for x in xs]),
+        [x.what_happened for x in xs],
+        _code_lists([x.harm_disclosed for x in xs]),
+        [s is not None for s in scr],
+        _lists([() if s is None else [c._value_ for c in s.categories] for s in scr]),
+        _code_lists([() if s is None else s.indicators for s in scr]),
+        _lists([[c._value_ for c in x.topics] for x in xs]),
+        [x.child_feedback for x in xs],
+    )
+    lv = _Level(xs, cvs.child_id, "offers", parent_ids=True)
+    ys = lv.records
+    t["conversation_offers"] = _table(
+        "conversation_offers",
+        lv.child_id,
+        lv.parent_id,
+        lv.seq,
+        [y.at for y in ys],
+        [y.outcome.code for y in ys],
+        [y.by for y in ys],
+        [None if y.method is None else y.method._value_ for y in ys],
+        [y.reason for y in ys],
+    )
+    lv = _Level(xs, cvs.child_id, "responses_on_return", parent_ids=True)
+    ys = lv.records
+    t["responses_on_return"] = _table(
+        "responses_on_return",
+        lv.child_id,
+        lv.parent_id,
+        lv.seq,
+        [y.response.code for y in ys],
+        [y.at for y in ys],
+        [y.reason for y in ys],
+        [y.safeguarding_reason for y in ys],
+    )
+    lv = _Level(xs, cvs.child_id, "actions", parent_ids=True)
+    ys = lv.records
+    t["agreed_actions"] = _table(
+        "agreed_actions",
+        lv.child_id,
+        lv.parent_id,
+        lv.seq,
+        [y.id for y in ys],
+        [y.description for y in ys],
+        [y.owner for y in ys],
+        [y.due for y in ys],
+        [y.done_at for y in ys],
+    )
+    lv = _Level(files, cids, "context")
+    xs = lv.records
+    t["context"] = _table(
+        "context",
+        lv.child_id,
+        lv.seq,
+        [x.id for x in xs],
+        [x.at for x in xs],
+        [x.category.code for x in xs],
+        [x.note for x in xs],
+        [x.recorded_by for x in xs],
+        _lists([x.resolves for x in xs]),
+        _lists([x.adult_ids for x in xs]),
+        _code_lists([x.needs for x in xs]),
+    )
+    lv = _Level(files, cids, "factors")
+    xs = lv.records
+    t["factors"] = _table(
+        "factors",
+        lv.child_id,
+        lv.seq,
+        [x.id for x in xs],
+        [x.direction._value_ for x in xs],
+        [x.concept.code for x in xs],
+        [x.source._value_ for x in xs],
+        [x.noted_at for x in xs],
+        _lists([x.episode_ids for x in xs]),
+        [x.note for x in xs],
+    )
+    lv = _Level(files, cids, "needs")
+    xs = lv.records
+    t["needs"] = _table(
+        "needs",
+        lv.child_id,
+        lv.seq,
+        [x.id for x in xs],
+        [x.need.code for x in xs],
+        [x.source._value_ for x in xs],
+        [x.noted_at for x in xs],
+        _lists([x.episode_ids for x in xs]),
+        [x.note for x in xs],
+    )
+    tas = _Level(files, cids, "trusted_adults")
+    xs = tas.records
+    t["trusted_adults"] = _table(
+        "trusted_adults",
+        tas.child_id,
+        tas.seq,
+        [x.id for x in xs],
+        [x.adult_id for x in xs],
+        [x.role.code for x in xs],
+        [x.named_at for x in xs],
+        [x.named_by_child for x in xs],
+        [x.child_words for x in xs],
+        [x.ended_at for x in xs],
+        [x.end_reason for x in xs],
+    )
+    lv = _Level(xs, tas.child_id, "contacts", parent_ids=True)
+    ys = lv.records
+    t["adult_contacts"] = _table(
+        "adult_contacts",
+        lv.child_id,
+        lv.parent_id,
+        lv.seq,
+        [y.at for y in ys],
+        [y.kind._value_ for y in ys],
+        [y.child_initiated for y in ys],
+        [y.episode_id for y in ys],
+        [y.note for y in ys],
+    )
+    return CaseTables(**t)
 
 
 # --- rows → model ----------------------------------------------------------------

@@ -10,12 +10,15 @@ distinct children, since one child can account for many episodes).
 
 They are vectorised polars expressions with no per-row Python, so the same
 code serves one home's few dozen records and a national multi-year extract.
-The one place Python loops is the zone table: for each zone in the data,
-the UTC offsets in force over the data's span are read from the pinned zone
-database through :mod:`missingcare.time` (a probe a day, then bisection to
-the second at each change), and joined to the instants as-of. Local hours,
-weekdays and dates therefore agree with :func:`missingcare.time.local_date`
-to the second, across clock changes, for any zone.
+The one place Python loops is the zone table: for each zone and UTC year in
+the data, the UTC offsets in force are read from the pinned zone database
+through :mod:`missingcare.time` (a probe a day, then bisection to the second
+at each change; cached, as it depends on nothing else), and each instant
+finds the offset in force by binary search. Local hours, weekdays and dates
+therefore agree with :func:`missingcare.time.local_date` to the second,
+across clock changes, for any zone. The episodes of a
+:class:`~missingcare.research.arrow.CaseTables`, localised, are built once
+and shared by every analysis run on the same tables.
 
 Conventions where the issue leaves a choice:
 
@@ -36,6 +39,8 @@ Conventions where the issue leaves a choice:
 from __future__ import annotations
 
 import bisect
+import functools
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import ClassVar, Literal
@@ -78,8 +83,16 @@ __all__ = [
 #: The return-conversation deadline in England: 72 hours after return (domain.md [DFE14]).
 ENGLAND_DEADLINE = timedelta(hours=72)
 
-_TS = pl.Datetime("us", "UTC")
-_DAY = timedelta(days=1)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_EPOCH_ORDINAL_DAYS = _EPOCH.toordinal() - 1
+#: Seconds in 400 Gregorian years, after which the calendar (weekdays included) repeats.
+_CYCLE = 146_097 * 86_400
+#: The Unix seconds of 0002-01-01 and 9999-01-01 (UTC), the range read from the zone database.
+_FIRST = int((datetime(2, 1, 1, tzinfo=UTC) - _EPOCH).total_seconds())
+_LAST = int((datetime(9999, 1, 1, tzinfo=UTC) - _EPOCH).total_seconds())
+#: Zone-year keys: zone index × _YEARS + year + _YEAR0 (polars years lie within ±2^18).
+_YEARS = 1 << 20
+_YEAR0 = 1 << 19
 
 
 @attrs.frozen(eq=False)
@@ -110,89 +123,144 @@ class CountTable:
 # --- shared frames ----------------------------------------------------------------
 
 
-def _offset_at(when: datetime, zone: str) -> int:
-    offset = local_datetime(when, zone).utcoffset()
+def _offset_at(second: int, zone: str) -> int:
+    """The UTC offset (seconds) of ``zone`` at the Unix time ``second``, from the pinned database.
+
+    Outside the years 2 to 9998, where a local reading could leave the
+    datetime range, the instant is first moved by whole 400-year Gregorian
+    cycles into those years: no zone changed its clocks before 1800, and after
+    its last listed change a zone's rule repeats with the calendar.
+    """
+    if second < _FIRST:
+        second += -((second - _FIRST) // _CYCLE) * _CYCLE
+    elif second >= _LAST:
+        second -= ((second - _LAST) // _CYCLE + 1) * _CYCLE
+    offset = local_datetime(_EPOCH + timedelta(seconds=second), zone).utcoffset()
     assert offset is not None
     return int(offset.total_seconds())
 
 
-def _zone_offsets(spans: Mapping[str, tuple[datetime, datetime]]) -> pl.DataFrame:
-    """The UTC offsets in force per zone over each span: ``zone, _from, _offset_s``.
+@functools.lru_cache(maxsize=4096)
+def _zone_year(zone: str, year: int) -> tuple[tuple[int, int], ...]:
+    """``(from, offset)`` Unix seconds for ``zone`` over the UTC year ``year``.
 
-    A probe a day through :mod:`missingcare.time` (the pinned zone database),
-    then bisection to the second wherever the offset changed.
+    The first pair is the offset at the year's first second; then one pair per
+    change: a probe at every UTC midnight, and bisection to the second inside
+    any day whose midnights differ. Pure (it reads only the pinned zone
+    database), so it is cached.
     """
-    zones: list[str] = []
-    starts: list[datetime] = []
+    day = _days_from_epoch(year)
+    end = _days_from_epoch(year + 1)
+    prev = _offset_at(day * 86_400, zone)
+    out = [(day * 86_400, prev)]
+    while day < end:
+        t = day * 86_400
+        off = _offset_at(t + 86_400, zone)
+        if off != prev:
+            before = prev
+            k = bisect.bisect_left(
+                range(86_401), True, key=lambda s: _offset_at(t + s, zone) != before
+            )
+            out.append((t + k, _offset_at(t + k, zone)))
+            prev = off
+        day += 1
+    return tuple(out)
+
+
+def _days_from_epoch(year: int) -> int:
+    """Days from 1970-01-01 to 1 January of ``year`` (proleptic Gregorian; any year)."""
+    y = year - 1
+    return 365 * y + y // 4 - y // 100 + y // 400 - _EPOCH_ORDINAL_DAYS
+
+
+def _local_columns(frame: pl.DataFrame, columns: Mapping[str, str]) -> list[pl.Expr]:
+    """Expressions for the naive wall-clock time, in the row's ``zone``, of each instant column.
+
+    ``columns`` maps an instant column to the name of its local column. The
+    offsets come from :func:`_zone_year` for every (zone, UTC year) in the
+    data, and each instant finds the offset in force with one binary search
+    over keys ``zone index × span + seconds``, so nothing loops per row and
+    the frame is never reordered.
+    """
+    nulls = [pl.lit(None, dtype=pl.Datetime("us")).alias(out) for out in columns.values()]
+    zones = frame.get_column("zone").drop_nulls().unique().sort().to_list()
+    if not zones:
+        return nulls
+    zone_i = pl.col("zone").cast(pl.Enum(zones)).to_physical().cast(pl.Int64)
+    # every (zone, UTC year) with an instant, as zone index × 2^20 + year + 2^19
+    pairs = (
+        frame.select(pl.concat([zone_i * _YEARS + pl.col(c).dt.year() + _YEAR0 for c in columns]))
+        .to_series()
+        .drop_nulls()
+        .unique()
+        .sort()
+        .to_list()
+    )
+    if not pairs:
+        return nulls
+    years = [p % _YEARS - _YEAR0 for p in pairs]
+    lo = _days_from_epoch(min(years)) * 86_400
+    hi = _days_from_epoch(max(years) + 1) * 86_400
+    span = hi - lo + 1
+    keys: list[int] = []
     offsets: list[int] = []
-    for zone, (lo, hi) in sorted(spans.items()):
-        t = datetime(lo.year, lo.month, lo.day, tzinfo=UTC) - _DAY
-        prev = _offset_at(t, zone)
-        zones.append(zone)
-        starts.append(datetime(1, 1, 1, tzinfo=UTC))
-        offsets.append(prev)
-        while t <= hi + _DAY:
-            nxt = t + _DAY
-            off = _offset_at(nxt, zone)
-            if off != prev:
-                # bisect the second at which the new offset starts
-                day, before = t, prev
-                k = bisect.bisect_left(
-                    range(86_401),
-                    True,
-                    key=lambda s: _offset_at(day + timedelta(seconds=s), zone) != before,
-                )
-                zones.append(zone)
-                starts.append(t + timedelta(seconds=k))
-                offsets.append(_offset_at(t + timedelta(seconds=k), zone))
-                prev = off
-            t = nxt
-    return pl.DataFrame(
-        {"zone": zones, "_from": starts, "_offset_s": offsets},
-        schema={"zone": pl.String, "_from": _TS, "_offset_s": pl.Int64},
-    ).sort("_from")
+    for pair in pairs:
+        zone, year = zones[pair // _YEARS], pair % _YEARS - _YEAR0
+        base = (pair // _YEARS) * span - lo
+        for start, offset in _zone_year(zone, year):
+            keys.append(base + start)
+            offsets.append(offset)
+    key_s = pl.Series(keys, dtype=pl.Int64)
+    offset_s = pl.Series(offsets, dtype=pl.Int64)
+    out = []
+    for column, name in columns.items():
+        key = zone_i * span + pl.col(column).dt.epoch("s") - lo
+        found = pl.lit(key_s).search_sorted(key, side="right").cast(pl.Int64) - 1
+        shift = pl.when(key.is_not_null()).then(pl.lit(offset_s).gather(found))
+        out.append(
+            (pl.col(column).dt.replace_time_zone(None) + pl.duration(seconds=shift)).alias(name)
+        )
+    return out
 
 
 def _localise(frame: pl.DataFrame, column: str, prefix: str) -> pl.DataFrame:
     """Add ``{prefix}_local`` (naive wall-clock datetime in the row's ``zone``) for ``column``."""
-    out = f"{prefix}_local"
-    known = frame.filter(pl.col(column).is_not_null() & pl.col("zone").is_not_null())
-    if known.height == 0:
-        return frame.with_columns(pl.lit(None, dtype=pl.Datetime("us")).alias(out))
-    spans = known.group_by("zone").agg(
-        pl.col(column).min().alias("lo"), pl.col(column).max().alias("hi")
-    )
-    table = _zone_offsets({z: (lo, hi) for z, lo, hi in spans.iter_rows()})
-    indexed = frame.with_row_index("_row")
-    local = (
-        indexed.filter(pl.col(column).is_not_null() & pl.col("zone").is_not_null())
-        .select("_row", "zone", column)
-        .sort(column)
-        .join_asof(
-            table,
-            left_on=column,
-            right_on="_from",
-            by="zone",
-            strategy="backward",
-            check_sortedness=False,
-        )
-        .select(
-            "_row",
-            (
-                pl.col(column).dt.replace_time_zone(None) + pl.duration(seconds=pl.col("_offset_s"))
-            ).alias(out),
-        )
-    )
-    return indexed.join(local, on="_row", how="left").sort("_row").drop("_row")
+    return frame.with_columns(_local_columns(frame, {column: f"{prefix}_local"}))
 
 
 def _frame(tables: CaseTables, name: str) -> pl.DataFrame:
     return tables.to_polars(name)
 
 
+def _columns(tables: CaseTables, name: str, *columns: str) -> pl.DataFrame:
+    """Only ``columns`` of the table ``name``, as polars (the others are never converted)."""
+    frame = pl.from_arrow(tables.table(name).select(list(columns)))
+    assert isinstance(frame, pl.DataFrame)
+    return frame
+
+
+#: The episodes frame of each live CaseTables (immutable), by id; dropped with the tables.
+_EPISODES: dict[int, pl.DataFrame] = {}
+
+
 def _episodes(tables: CaseTables) -> pl.DataFrame:
-    """Episodes with their placement's home and authorities, and local start and end."""
-    eps = _frame(tables, "episodes").select(
+    """Episodes with their placement's home and authorities, and local start and end.
+
+    Built once per :class:`CaseTables` (whose tables cannot change) and shared
+    by every analysis run on it.
+    """
+    key = id(tables)
+    found = _EPISODES.get(key)
+    if found is None:
+        found = _EPISODES[key] = _build_episodes(tables)
+        weakref.finalize(tables, _EPISODES.pop, key, None)
+    return found
+
+
+def _build_episodes(tables: CaseTables) -> pl.DataFrame:
+    eps = _columns(
+        tables,
+        "episodes",
         "child_id",
         "episode_id",
         "placement_id",
@@ -200,15 +268,20 @@ def _episodes(tables: CaseTables) -> pl.DataFrame:
         "last_seen_at",
         "ended_at",
         "returned_at",
-        "whereabouts",
-        "who_with",
     )
-    places = _frame(tables, "placements").select(
-        "child_id", "placement_id", "home_id", "placing_authority", "host_authority"
+    places = _columns(
+        tables,
+        "placements",
+        "child_id",
+        "placement_id",
+        "home_id",
+        "placing_authority",
+        "host_authority",
     )
-    eps = eps.join(places, on=["child_id", "placement_id"], how="left")
-    eps = _localise(eps, "last_seen_at", "start")
-    eps = _localise(eps, "ended_at", "end")
+    eps = eps.join(places, on=["child_id", "placement_id"], how="left", maintain_order="left")
+    eps = eps.with_columns(
+        _local_columns(eps, {"last_seen_at": "start_local", "ended_at": "end_local"})
+    )
     return eps.with_columns(
         ((pl.col("ended_at") - pl.col("last_seen_at")).dt.total_microseconds() / 3.6e9).alias(
             "elapsed_hours"
@@ -399,48 +472,86 @@ class RepeatEpisodes(CountTable):
     COUNTS: ClassVar[tuple[str, ...]] = ("children", "episodes")
 
 
-def _in_window(days: int) -> pl.Expr:
-    """Per episode: the child's episodes with a local start date in the window ending on it."""
-    return (
-        pl.col("child_id")
-        .is_not_null()
-        .cast(pl.Int64)
-        .rolling_sum_by("start_date", window_size=f"{days}d", closed="right")
-        .over("child_id")
+def _in_window(frame: pl.DataFrame, windows: Sequence[int]) -> list[pl.Series]:
+    """Per episode and window ``w``: the child's episodes with a local start date in the
+    ``w``-day window ending on its own (``n_{w}``; null when its date is unknown).
+
+    Each episode is a key ``child rank × stride + day`` and its count is the
+    number of keys in ``[key - w + 1, key]``, found by two binary searches in
+    the sorted keys: no per-child loop, no reordering. Rows with no child id
+    count nothing, as in a window summed over ``child_id.is_not_null()``.
+    """
+    day = pl.col("start_date").cast(pl.Int32).cast(pl.Int64)
+    first, last = frame.select(day.min().alias("a"), day.max().alias("b")).row(0)
+    if first is None:
+        return [pl.Series(f"n_{w}", [None] * frame.height, dtype=pl.Int64) for w in windows]
+    # a window longer than the data's span counts what the span does: capped, keys stay small
+    length = {w: min(w, last - first + 1) for w in windows}
+    stride = last - first + max(length.values())
+    key = frame.select(
+        (pl.col("child_id").rank("dense").cast(pl.Int64) * stride + day - first).alias("k")
+    ).get_column("k")
+    keys = key.drop_nulls().sort()
+    upper = keys.search_sorted(key, side="right").cast(pl.Int64)
+    counts = pl.DataFrame(
+        [key, frame.get_column("start_date")]
+        + [
+            (upper - keys.search_sorted(key - (n - 1), side="left").cast(pl.Int64)).alias(str(w))
+            for w, n in length.items()
+        ]
     )
+    # a row with no child id but a date counts nothing; one with no date has no count
+    return [
+        counts.select(
+            pl.when(pl.col("k").is_not_null())
+            .then(pl.col(str(w)))
+            .when(pl.col("start_date").is_not_null())
+            .then(pl.lit(0, dtype=pl.Int64))
+            .alias(f"n_{w}")
+        ).to_series()
+        for w in windows
+    ]
 
 
 def repeat_episodes(tables: CaseTables, windows: Iterable[int] = (28, 30, 90)) -> RepeatEpisodes:
     """Repeat episodes per child in rolling windows (default 28, 30 and 90 days)."""
-    eps = _episodes(tables).select("child_id", "start_date").sort("child_id", "start_date")
-    parts = []
-    repeats: dict[int, int] = {}
-    for w in windows:
-        if w < 1:
-            raise ValueError("window lengths must be at least one day")
-        counted = eps.with_columns(_in_window(w).alias("n"))
-        repeats[w] = counted.filter(pl.col("n") >= 2).height
-        per_child = counted.group_by("child_id").agg(
-            pl.col("n").max().alias("most_in_window"), pl.len().alias("episodes")
-        )
-        parts.append(
-            per_child.group_by("most_in_window")
-            .agg(pl.len().alias("children"), pl.col("episodes").sum())
-            .select(
-                pl.lit(w, dtype=pl.Int64).alias("window_days"),
-                pl.col("most_in_window").cast(pl.Int64),
-                pl.col("children").cast(pl.Int64),
-                pl.col("episodes").cast(pl.Int64),
-            )
-        )
+    windows = list(windows)
+    if any(w < 1 for w in windows):
+        raise ValueError("window lengths must be at least one day")
+    eps = _episodes(tables).select("child_id", "start_date")
     schema = {
         "window_days": pl.Int64,
         "most_in_window": pl.Int64,
         "children": pl.Int64,
         "episodes": pl.Int64,
     }
+    if not windows:
+        return RepeatEpisodes(pl.DataFrame(schema=schema), repeat_episodes={})
+    unique = list(dict.fromkeys(windows))
+    counted = eps.with_columns(_in_window(eps, unique))
+    repeats = dict(
+        zip(
+            unique,
+            counted.select((pl.col(f"n_{w}") >= 2).sum() for w in unique).row(0),
+            strict=True,
+        )
+    )
+    per_child = counted.group_by("child_id").agg(
+        *(pl.col(f"n_{w}").max() for w in unique), pl.len().alias("episodes")
+    )
+    parts = [
+        per_child.group_by(pl.col(f"n_{w}").alias("most_in_window"))
+        .agg(pl.len().alias("children"), pl.col("episodes").sum())
+        .select(
+            pl.lit(w, dtype=pl.Int64).alias("window_days"),
+            pl.col("most_in_window").cast(pl.Int64),
+            pl.col("children").cast(pl.Int64),
+            pl.col("episodes").cast(pl.Int64),
+        )
+        for w in windows
+    ]
     frame = pl.concat([pl.DataFrame(schema=schema), *parts]).sort("window_days", "most_in_window")
-    return RepeatEpisodes(frame, repeat_episodes=repeats)
+    return RepeatEpisodes(frame, repeat_episodes={w: repeats[w] for w in windows})
 
 
 # --- where and who with ---------------------------------------------------------------
@@ -839,7 +950,7 @@ def trusted_adult_comparison(
     if window_days < 1:
         raise ValueError("window_days must be at least one")
     eps = _episodes(tables).sort("child_id", "start_date")
-    eps = eps.with_columns(_in_window(window_days).alias("n_in_window"))
+    eps = eps.with_columns(_in_window(eps, [window_days])[0].alias("n_in_window"))
     adults = _frame(tables, "trusted_adults").select(
         "child_id", pl.col("named_at"), pl.col("ended_at").alias("adult_ended_at")
     )

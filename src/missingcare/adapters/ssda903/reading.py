@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
@@ -94,7 +95,7 @@ def _clean(text: str, column: str, row: int, notes: _Notes) -> str | None:
 
 
 def _decode(data: bytes, source: str) -> str:
-    if not data.strip():
+    if not data or data.isspace():  # (as ``not data.strip()``, without copying the data)
         raise Unusable903Input(source, "the file is empty")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data:
         raise Unusable903Input(
@@ -144,11 +145,15 @@ def read_csv_with_notes(
 ) -> tuple[Table, tuple[ReadNote, ...]]:
     """Like :func:`read_csv`, also returning what was tolerated."""
     text = _decode(data, source)
-    try:
-        lines = list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as exc:
-        raise Unusable903Input(source, f"not readable as CSV ({exc})") from None
-    lines = [ln for ln in lines if ln]  # blank lines are not rows (as DfE's tools read them)
+    plain = _plain_lines(text)
+    if plain is not None:
+        lines = [ln.split(",") for ln in plain[:1]]
+    else:
+        try:
+            lines = list(csv.reader(io.StringIO(text, newline="")))
+        except csv.Error as exc:
+            raise Unusable903Input(source, f"not readable as CSV ({exc})") from None
+        lines = [ln for ln in lines if ln]  # blank lines are not rows (as DfE's tools read them)
     if not lines:
         raise Unusable903Input(source, "the file is empty")
     raw_names = lines[0]
@@ -162,6 +167,12 @@ def read_csv_with_notes(
     if names != raw_names:
         notes.add("header_case", None, None, "header names were read ignoring case and spaces")
     columns = COLUMNS[name]
+    if plain is not None:
+        del plain[0]  # the header line: the data lines remain
+        fast = _tidy_body(plain, names, columns, notes)
+        if fast is not None:
+            return Table(name, columns, *fast), notes.done()
+        lines += [ln.split(",") for ln in plain]
     pairs = [(names.index(c), c) for c in columns]
     rows: list[tuple[str | None, ...]] = []
     numbers: list[int] = []
@@ -177,6 +188,90 @@ def read_csv_with_notes(
         rows.append(tuple([_clean(cells[i], c, n, notes) for i, c in pairs]))
         numbers.append(n)
     return Table(name, columns, tuple(rows), tuple(numbers)), notes.done()
+
+
+def _plain_lines(text: str) -> list[str] | None:
+    """The non-blank lines of CSV text with no quoting, or ``None`` when it needs the csv module.
+
+    Without a quote character, what ``csv.reader`` gives for a line is exactly
+    ``line.split(",")``; line ends are ``\n`` or ``\r\n`` (a lone ``\r``, which
+    the csv module also reads as a line end, is left to it), and a line longer
+    than the csv module's field size limit is left to it so it is refused the same.
+    """
+    if '"' in text:
+        return None
+    end = "\n"
+    if "\r" in text:
+        crlf = text.count("\r\n")
+        if crlf == text.count("\r") == text.count("\n"):
+            end = "\r\n"
+        else:
+            text = text.replace("\r\n", "\n")
+            if "\r" in text:
+                return None
+    lines = text.split(end)
+    if lines and not lines[-1]:
+        lines.pop()
+    if end + end in text or (lines and not lines[0]):
+        lines = [ln for ln in lines if ln]
+    if lines and max(map(len, lines)) > csv.field_size_limit():
+        return None
+    return lines
+
+
+_BLANK_CELL: dict[str, None] = {"": None}
+_SPACES = " \t\x0b\x0c\x1c\x1d\x1e\x1f"
+
+
+def _tidy_body(
+    body: list[str], names: list[str], columns: tuple[str, ...], notes: _Notes
+) -> tuple[tuple[tuple[str | None, ...], ...], tuple[int, ...]] | None:
+    """The rows and row numbers of unquoted data lines, when nothing in them needs cleaning.
+
+    That is: every line has one cell per column, and no cell has spaces, lower-case
+    letters or a ``.`` (so :func:`_clean` would change nothing but blank to ``None``).
+    Otherwise ``None``, and the caller reads the lines cell by cell.
+    """
+    width = len(names)
+    if not body:
+        return (), ()
+    if set(map(str.count, body, itertools.repeat(","))) != {width - 1}:
+        return None
+    joined = ",".join(body)
+    if not joined.isascii() or "." in joined or any(c in joined for c in _SPACES):
+        return None
+    if not joined.isupper() and joined.upper() != joined:  # (isupper: no lower case, quickly)
+        return None
+    blank = "," * (width - 1)
+    blanks = [n for n, line in enumerate(body) if line == blank] if blank in body else []
+    # Nothing below needs the lines: letting them go (the caller's list is this one) spares
+    # the garbage collector, which walks every young list item by item, from walking them
+    # while the rows are made; for the same reason the columns are tuples, which it stops
+    # tracking once it has seen them.
+    body.clear()
+    cells = joined.split(",")
+    del joined
+    cols: list[tuple[str | None, ...]] = []
+    for c in columns:  # each column in canonical order, blank cells read as None
+        col = cells[names.index(c) :: width]
+        if "" not in col:
+            cols.append(tuple(col))
+        elif col.count("") == len(col):
+            cols.append((None,) * len(col))
+        else:
+            cols.append(tuple(map(_BLANK_CELL.get, col, col)))
+    del cells, col
+    # (a list first: a tuple grown from an iterator keeps re-entering the collector's
+    # youngest generation, where every collection walks it again)
+    rows: tuple[tuple[str | None, ...], ...] = tuple(list(zip(*cols, strict=True)))  # noqa: C414
+    del cols
+    if not blanks:
+        return rows, tuple(range(len(rows)))
+    for n in blanks:
+        notes.add("blank_row", None, n, "an all-blank row was skipped")
+    dropped = set(blanks)
+    numbers = tuple(n for n in range(len(rows)) if n not in dropped)
+    return tuple(rows[n] for n in numbers), numbers
 
 
 _XML_NAMES = {"CHILDID": "CHILD", "PL": "PLACE"}

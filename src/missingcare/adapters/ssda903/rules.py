@@ -20,8 +20,10 @@ from __future__ import annotations
 import itertools
 import operator
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from datetime import date
+from typing import cast
 
 import attrs
 
@@ -30,9 +32,8 @@ from missingcare.adapters.ssda903.tables import (
     ReadNote,
     Return903,
     Table,
-    parse_903_date,
+    _parse_date,
 )
-from missingcare.intervals import Period, Span, chain_periods
 
 __all__ = [
     "EDITIONS",
@@ -70,31 +71,101 @@ class Finding:
         return RULES[self.rule].message
 
 
+_NEVER = date.max  # sorts after every date a 903 cell can hold (they end in 2262)
+_DAYS = 1 << 22  # more than date.max's day number: (a * _DAYS + b) sorts as (a, b)
+_BLANK_DAY = _NEVER.toordinal()
+_KINDS_ANY_CASE = frozenset({"M", "A", "m", "a"})
+_KINDS = frozenset({"M", "A", None})
+
+
+class _Dates:
+    """Parses each distinct date text once per validation (a dict of this run, no global cache)."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str | None, date | None] = {None: None}
+
+    def column(self, cells: tuple[str | None, ...]) -> tuple[date | None, ...]:
+        """The dates of a column's cells (a tuple: the garbage collector soon stops walking it)."""
+        seen = self._seen
+        for text in set(cells).difference(seen):
+            seen[text] = _parse_date(text)
+        return tuple(map(seen.__getitem__, cells))
+
+    def parsed(self) -> Iterable[date | None]:
+        """Every date parsed so far."""
+        return self._seen.values()
+
+
+def _positions(keys: tuple[str | None, ...]) -> dict[str, Sequence[int]]:
+    """The positions of each non-blank key, in order: a ``range`` for rows that are together.
+
+    Ranges are not tracked by the garbage collector, so a large table leaves it little to do.
+    """
+    n = len(keys)
+    if None not in keys and len(set(keys)) == n:
+        return dict(zip(keys, map(range, range(n), range(1, n + 1)), strict=True))  # type: ignore[arg-type]
+    out: dict[str, Sequence[int]] = {}
+    scattered: dict[str, list[int]] = {}
+    pos = 0
+    for key, run in itertools.groupby(keys):
+        end = pos + len(list(run))
+        if key is not None:
+            if key in out:  # the key's rows are apart
+                gathered = scattered.get(key)
+                if gathered is None:
+                    gathered = scattered[key] = list(out[key])
+                gathered.extend(range(pos, end))
+            else:
+                out[key] = range(pos, end)
+        pos = end
+    for key, gathered in scattered.items():
+        out[key] = tuple(gathered)
+    return out
+
+
+def _columns(table: Table, names: tuple[str, ...]) -> list[tuple[str | None, ...]]:
+    """The cells of the named columns of a table, one tuple per column."""
+    where = [table.columns.index(c) for c in names]
+    return [tuple(map(operator.itemgetter(i), table.rows)) for i in where]
+
+
 class _Missing:
-    __slots__ = ("child", "dob", "ed", "end", "kind", "row", "sd", "start")
+    """A Missing table as columns in input order (``row`` the input row numbers), dates parsed.
 
-    def __init__(self, row: int, cells: tuple[str | None, ...]) -> None:
-        self.row = row
-        self.child, dob, self.kind, self.start, self.end = cells
-        self.dob = parse_903_date(dob)
-        self.sd = parse_903_date(self.start)
-        self.ed = parse_903_date(self.end)
+    ``by_child`` lists, for each non-blank child, the positions of its rows.
+    """
+
+    __slots__ = ("by_child", "child", "dob", "ed", "end", "kind", "row", "sd", "start")
+
+    def __init__(self, table: Table | None, dates: _Dates) -> None:
+        self.row: tuple[int, ...] = ()
+        cols: list[tuple[str | None, ...]] = [(), (), (), (), ()]
+        if table is not None:
+            self.row = table.row_numbers
+            cols = _columns(table, ("CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"))
+        self.child, dob, self.kind, self.start, self.end = cols
+        self.dob = dates.column(dob)
+        self.sd = dates.column(self.start)
+        self.ed = dates.column(self.end)
+        self.by_child = _positions(self.child)
 
 
-class _Episode:
-    __slots__ = ("child", "dec", "decom", "rec", "row")
-
-    def __init__(self, row: int, child: str | None, decom: str | None, dec: str | None,
-                 rec: str | None) -> None:  # fmt: skip
-        self.row = row
-        self.child = child
-        self.decom = parse_903_date(decom)
-        self.dec = parse_903_date(dec)
-        self.rec = rec
+def _chain(spans: list[tuple[date, date | None]]) -> tuple[tuple[date, date | None], ...]:
+    """:func:`missingcare.intervals.chain_periods` on (start, end) pairs, as (start, end) pairs."""
+    spans.sort(key=operator.itemgetter(0))
+    periods: list[tuple[date, date | None]] = []
+    start, end = spans[0]
+    for s, e in spans[1:]:
+        if end is not None and end < s:
+            periods.append((start, end))
+            start = s
+        end = e
+    periods.append((start, end))
+    return tuple(periods)
 
 
 class _Data:
-    """The input parsed once, with per-child indexes, shared by all rules (read-only)."""
+    """The input parsed once, as columns with per-child indexes, shared by all rules (read-only)."""
 
     def __init__(self, ret: Return903, year: CollectionYear) -> None:
         self.year = year
@@ -104,48 +175,103 @@ class _Data:
             "Missing": ret.missing is not None,
             "Missing_last": ret.missing_last is not None,
         }
-        self.missing = _missing_rows(ret.missing)
-        self.missing_last = _missing_rows(ret.missing_last)
-        self.episodes: list[_Episode] = []
+        self._dates = dates = _Dates()
+        self._days: dict[date, int] | None = None
+        self.missing = _Missing(ret.missing, dates)
+        self.missing_last = _Missing(ret.missing_last, dates)
+        #: the Episodes table as columns (``ep_row`` the input row numbers), and the
+        #: positions of each child's rows
+        self.ep_row: tuple[int, ...] = ()
+        self.ep_decom: tuple[date | None, ...] = ()
+        self.ep_dec: tuple[date | None, ...] = ()
+        self.ep_rec: tuple[str | None, ...] = ()
+        self.episodes_by_child: dict[str, Sequence[int]] = {}
         if ret.episodes is not None:
-            cols = ret.episodes.columns
-            ci, di, ei, ri = (cols.index(c) for c in ("CHILD", "DECOM", "DEC", "REC"))
-            self.episodes = [
-                _Episode(n, r[ci], r[di], r[ei], r[ri])
-                for n, r in zip(ret.episodes.row_numbers, ret.episodes.rows, strict=True)
-            ]
-        self.header: dict[str, list[date | None]] = defaultdict(list)
+            child, decom, dec, self.ep_rec = _columns(
+                ret.episodes, ("CHILD", "DECOM", "DEC", "REC")
+            )
+            self.ep_row = ret.episodes.row_numbers
+            self.ep_decom = dates.column(decom)
+            self.ep_dec = dates.column(dec)
+            self.episodes_by_child = _positions(child)
+        #: each child's date of birth in the Header table (for a child with several Header
+        #: rows, the last one's), and every row's for the children with several
+        self.header_dob: dict[str | None, date | None] = {}
+        self.header_dobs: dict[str, Sequence[date | None]] = {}
         if ret.header is not None:
-            ci, di = ret.header.columns.index("CHILD"), ret.header.columns.index("DOB")
-            for r in ret.header.rows:
-                child = r[ci]
-                if child is not None:
-                    self.header[child].append(parse_903_date(r[di]))
-        self.episodes_by_child: dict[str, list[_Episode]] = defaultdict(list)
-        for e in self.episodes:
-            if e.child is not None:
-                self.episodes_by_child[e.child].append(e)
-        self._periods: dict[str, tuple[Period[date, int], ...]] | None = None
+            h_child, h_dob = _columns(ret.header, ("CHILD", "DOB"))
+            dobs = dates.column(h_dob)
+            self.header_dob = dict(zip(h_child, dobs, strict=True))
+            self.header_dob.pop(None, None)
+            if len(self.header_dob) != len(h_child) - h_child.count(None):
+                self.header_dobs = {
+                    c: [dobs[i] for i in p] for c, p in _positions(h_child).items() if len(p) > 1
+                }
+        self._care: tuple[list[int], list[int], list[int]] | None = None
 
-    def periods_of_care(self, child: str) -> tuple[Period[date, int], ...]:
-        """The child's periods of care: episodes with a valid DECOM chained without a gap."""
-        if self._periods is None:
-            self._periods = {
-                c: chain_periods(Span(e.decom, e.dec, e.row) for e in eps if e.decom is not None)
-                for c, eps in self.episodes_by_child.items()
-            }
-        return self._periods.get(child, ())
+    def day_numbers(self) -> dict[date, int]:
+        """The day number (``toordinal``) of every date in the input."""
+        if self._days is None:
+            self._days = {x: x.toordinal() for x in self._dates.parsed() if x is not None}
+        return self._days
 
+    def care(self) -> tuple[list[int], list[int], list[int]]:
+        """The Missing rows that rules 577, 578 and 581 flag, found in one pass.
 
-def _missing_rows(table: Table | None) -> list[_Missing]:
-    if table is None:
-        return []
-    cols = table.columns
-    order = [cols.index(c) for c in ("CHILD", "DOB", "MISSING", "MIS_START", "MIS_END")]
-    return [
-        _Missing(n, tuple(r[i] for i in order))
-        for n, r in zip(table.row_numbers, table.rows, strict=True)
-    ]
+        577: the episode has no end but care ended, or it ends outside every period
+        of care. 578: it starts outside every period of care. 581: it starts in no
+        episode (or its start is not a date). 577 and 578 need a period of care; 581
+        needs an Episodes row.
+        """
+        if self._care is not None:
+            return self._care
+        r577: list[int] = []
+        r578: list[int] = []
+        r581: list[int] = []
+        m = self.missing
+        sd, ed, rows = m.sd, m.ed, m.row
+        decoms, decs = self.ep_decom, self.ep_dec
+        for child, positions in m.by_child.items():
+            eps = self.episodes_by_child.get(child)
+            if not eps:
+                continue
+            if len(eps) == 1 and (p_start := decoms[eps[0]]) is not None:
+                # one episode, with a start: it is the one period of care
+                p_end = decs[eps[0]]
+                for i in positions:
+                    s = sd[i]
+                    if s is None:
+                        r581.append(rows[i])
+                        continue
+                    if s < p_start or (p_end is not None and s > p_end):
+                        r578.append(rows[i])
+                        r581.append(rows[i])
+                    e = ed[i]
+                    if e is None:
+                        if p_end is not None or s < p_start:
+                            r577.append(rows[i])
+                    elif (p_end is not None and e > p_end) or e < p_start:
+                        r577.append(rows[i])
+                continue
+            spans = [(a, decs[j]) for j in eps if (a := decoms[j]) is not None]
+            periods = _chain(spans) if spans else ()  # (sorts spans)
+            for i in positions:
+                s = sd[i]
+                if s is None or not any(a <= s and (b is None or s <= b) for a, b in spans):
+                    r581.append(rows[i])
+                if s is None or not periods:
+                    continue
+                if all(s < a or (b is not None and s > b) for a, b in periods):
+                    r578.append(rows[i])
+                e = ed[i]
+                if e is None:
+                    out = all(b is not None or s < a for a, b in periods)
+                else:
+                    out = all((b is not None and e > b) or e < a for a, b in periods)
+                if out:
+                    r577.append(rows[i])
+        self._care = (r577, r578, r581)
+        return self._care
 
 
 _Hit = tuple[str, int, str]  # (table, row, problem)
@@ -172,121 +298,140 @@ class Rule:
 
 
 # ---- the rules -------------------------------------------------------------------------
+# Each rule reads the columns of ``_Data``; a cheap whole-column test (``None in ...``,
+# a set or a min/max) skips the row-by-row pass when no row can be flagged.
 
 
-def _r564(d: _Data) -> Iterator[_Hit]:
-    for m in d.missing:
-        if m.kind in {"M", "A", "m", "a"} and m.start is None:
-            yield "Missing", m.row, "blank"
+def _missing_hits(rows: Iterable[int], problem: str) -> list[_Hit]:
+    return [("Missing", r, problem) for r in rows]
 
 
-def _r565(d: _Data) -> Iterator[_Hit]:
-    for m in d.missing:
-        if m.start is not None and m.kind is None:
-            yield "Missing", m.row, "blank"
+def _blank(cells: Sequence[object]) -> Iterator[int]:
+    """The positions of the blank (``None``) cells of a column."""
+    return itertools.compress(range(len(cells)), map(operator.is_, cells, itertools.repeat(None)))
 
 
-def _r566(d: _Data) -> Iterator[_Hit]:
-    for m in d.missing:
-        if m.end is not None and m.kind is None:
-            yield "Missing", m.row, "blank"
-
-
-def _r567(d: _Data) -> Iterator[_Hit]:
-    for m in d.missing:
-        if m.sd is not None and m.ed is not None and m.sd > m.ed:
-            yield "Missing", m.row, "out_of_range"
-
-
-def _r570(d: _Data) -> Iterator[_Hit]:
-    for m in d.missing:
-        if m.sd is not None and m.sd > d.year.end:
-            yield "Missing", m.row, "out_of_range"
-
-
-def _r571(d: _Data) -> Iterator[_Hit]:
-    for m in d.missing:
-        if m.ed is not None and (m.ed < d.year.start or m.ed > d.year.end):
-            yield "Missing", m.row, "out_of_range"
-
-
-def _sort_574(m: _Missing, position: int) -> tuple[object, ...]:
-    fill = m.ed if m.ed is not None else m.sd
-    return (
-        m.child is None,
-        m.child or "",
-        fill is None,
-        fill or date.min,
-        m.sd is None,
-        m.sd or date.min,
-        position,
+def _r564(d: _Data) -> list[_Hit]:
+    m = d.missing
+    return _missing_hits(
+        (m.row[i] for i in _blank(m.start) if m.kind[i] in _KINDS_ANY_CASE), "blank"
     )
 
 
-def _r574(d: _Data) -> Iterator[_Hit]:
-    # DfE portal order: per child by end (an open end takes its start), then start;
-    # each row is compared with the one before it, and the *later* row is flagged.
-    ordered = sorted(enumerate(d.missing), key=lambda pm: _sort_574(pm[1], pm[0]))
-    for (_, prev), (_, cur) in itertools.pairwise(ordered):
-        if cur.child is None or cur.child != prev.child:
-            continue
-        if prev.ed is None:
-            yield "Missing", cur.row, "previous_open"
-        elif cur.sd is not None and cur.sd < prev.ed:
-            yield "Missing", cur.row, "overlap"
+def _r565(d: _Data) -> list[_Hit]:
+    m = d.missing
+    return _missing_hits((m.row[i] for i in _blank(m.kind) if m.start[i] is not None), "blank")
 
 
-def _r575(d: _Data) -> Iterator[_Hit]:
-    for m in d.missing:
-        if m.end is not None or m.sd is None or m.child is None:
+def _r566(d: _Data) -> list[_Hit]:
+    m = d.missing
+    return _missing_hits((m.row[i] for i in _blank(m.kind) if m.end[i] is not None), "blank")
+
+
+def _r567(d: _Data) -> list[_Hit]:
+    m = d.missing
+    return _missing_hits(
+        (r for r, s, e in zip(m.row, m.sd, m.ed, strict=True)
+         if s is not None and e is not None and s > e),
+        "out_of_range",
+    )  # fmt: skip
+
+
+def _r570(d: _Data) -> list[_Hit]:
+    m, end = d.missing, d.year.end
+    latest = max(filter(None, m.sd), default=None)
+    if latest is None or latest <= end:
+        return []
+    return _missing_hits(
+        (r for r, s in zip(m.row, m.sd, strict=True) if s is not None and s > end),
+        "out_of_range",
+    )
+
+
+def _r571(d: _Data) -> list[_Hit]:
+    m, start, end = d.missing, d.year.start, d.year.end
+    ends = [e for e in m.ed if e is not None]
+    if not ends or (start <= min(ends) and max(ends) <= end):
+        return []
+    return _missing_hits(
+        (r for r, e in zip(m.row, m.ed, strict=True)
+         if e is not None and (e < start or e > end)),
+        "out_of_range",
+    )  # fmt: skip
+
+
+def _r574(d: _Data) -> list[_Hit]:
+    # DfE portal order: per child by end (an open end takes its start), then start, then
+    # input order; each row is compared with the one before it, and the *later* row is
+    # flagged. A blank end or start sorts after every date. The sort key is one int (end,
+    # else start, then start, as day numbers); sorting is stable, so ties keep input order.
+    m = d.missing
+    sd, ed, rows = m.sd, m.ed, m.row
+    day = cast("Callable[[date | None, int], int]", d.day_numbers().get)
+    repeat = itertools.repeat
+    start = list(map(day, sd, repeat(_BLANK_DAY)))
+    keys = list(
+        map(
+            operator.add,
+            map(operator.mul, map(day, ed, start), repeat(_DAYS)),  # end, else start
+            start,
+        )
+    )
+    hits: list[_Hit] = []
+    for positions in m.by_child.values():
+        if len(positions) < 2:
             continue
-        for e in d.episodes_by_child.get(m.child, ()):
-            if e.decom is not None and e.dec is not None and e.decom <= m.sd <= e.dec:
-                yield "Missing", m.row, "blank"
+        for p, c in itertools.pairwise(sorted(positions, key=keys.__getitem__)):
+            prev_end = ed[p]
+            if prev_end is None:
+                hits.append(("Missing", rows[c], "previous_open"))
+            else:
+                cur = sd[c]
+                if cur is not None and cur < prev_end:
+                    hits.append(("Missing", rows[c], "overlap"))
+    return hits
+
+
+def _r575(d: _Data) -> list[_Hit]:
+    m = d.missing
+    hits: list[int] = []
+    for i in itertools.compress(range(len(m.end)), map(operator.not_, m.end)):  # open rows
+        r, child, sd = m.row[i], m.child[i], m.sd[i]
+        if sd is None or child is None:
+            continue
+        for j in d.episodes_by_child.get(child, ()):
+            decom, dec = d.ep_decom[j], d.ep_dec[j]
+            if decom is not None and dec is not None and decom <= sd <= dec:
+                hits.append(r)
                 break
+    return _missing_hits(hits, "blank")
 
 
-def _r576(d: _Data) -> Iterator[_Hit]:
-    first: dict[str, tuple[date, _Missing]] = {}
-    for m in d.missing:
-        if m.child is None:
+def _r576(d: _Data) -> list[_Hit]:
+    m, last = d.missing, d.missing_last
+    open_last: defaultdict[str, list[date]] = defaultdict(list)
+    for child, sd, end in zip(last.child, last.sd, last.end, strict=True):
+        if end is None and sd is not None and child is not None:
+            open_last[child].append(sd)
+    hits: list[int] = []
+    starts = [s or _FAR_FUTURE for s in m.sd]
+    for child, positions in m.by_child.items():
+        carried = open_last.get(child)
+        if not carried:
             continue
-        start = m.sd if m.sd is not None else _FAR_FUTURE
-        if m.child not in first or start < first[m.child][0]:
-            first[m.child] = (start, m)
-    open_last: dict[str, list[date]] = defaultdict(list)
-    for m in d.missing_last:
-        if m.end is None and m.sd is not None and m.child is not None:
-            open_last[m.child].append(m.sd)
-    for child, (start, m) in first.items():
-        if any(s != start for s in open_last.get(child, ())):
-            yield "Missing", m.row, "not_carried"
+        first = min(positions, key=starts.__getitem__)  # the first of equal starts
+        start = starts[first]
+        if any(s != start for s in carried):
+            hits.append(m.row[first])
+    return _missing_hits(hits, "not_carried")
 
 
-def _out_577(m: _Missing, p: Period[date, int]) -> bool:
-    assert m.sd is not None  # guarded by the caller
-    if m.ed is None:
-        return p.end is not None or m.sd < p.start
-    return (p.end is not None and m.ed > p.end) or m.ed < p.start
+def _r577(d: _Data) -> list[_Hit]:
+    return _missing_hits(d.care()[0], "outside_care")
 
 
-def _r577(d: _Data) -> Iterator[_Hit]:
-    for m in d.missing:
-        if m.sd is None or m.child is None:
-            continue
-        periods = d.periods_of_care(m.child)
-        if periods and all(_out_577(m, p) for p in periods):
-            yield "Missing", m.row, "outside_care"
-
-
-def _r578(d: _Data) -> Iterator[_Hit]:
-    for m in d.missing:
-        if m.sd is None or m.child is None:
-            continue
-        sd = m.sd
-        periods = d.periods_of_care(m.child)
-        if periods and all(sd < p.start or (p.end is not None and sd > p.end) for p in periods):
-            yield "Missing", m.row, "outside_care"
+def _r578(d: _Data) -> list[_Hit]:
+    return _missing_hits(d.care()[1], "outside_care")
 
 
 def _eighteenth(dob: date) -> date:
@@ -296,79 +441,86 @@ def _eighteenth(dob: date) -> date:
         return date(dob.year + 18, 2, 28)
 
 
-def _r580(d: _Data) -> Iterator[_Hit]:
+def _r580(d: _Data) -> list[_Hit]:
+    m = d.missing
     hits: set[int] = set()
-    for m in d.missing:
-        if m.ed is None or m.dob is None or m.child is None:
+    for child, dob, end in zip(m.child, m.dob, m.ed, strict=True):
+        if end is None or dob is None or child is None or end.year - dob.year != 18:
+            continue  # (the eighteenth birthday always falls in the year of birth + 18)
+        if _eighteenth(dob) != end:
             continue
-        if _eighteenth(m.dob) != m.ed:
-            continue
-        for e in d.episodes_by_child.get(m.child, ()):
-            if e.dec == m.ed and e.rec != "E8":
-                hits.add(e.row)
-    for row in sorted(hits):
-        yield "Episodes", row, "wrong_reason"
+        for j in d.episodes_by_child.get(child, ()):
+            if d.ep_dec[j] == end and d.ep_rec[j] != "E8":
+                hits.add(d.ep_row[j])
+    return [("Episodes", row, "wrong_reason") for row in sorted(hits)]
 
 
-def _r581(d: _Data) -> Iterator[_Hit]:
-    for m in d.missing:
-        if m.child is None:
-            continue
-        eps = d.episodes_by_child.get(m.child)
-        if not eps:
-            continue
-        sd = m.sd
-        inside = sd is not None and any(
-            e.decom is not None and e.decom <= sd and (e.dec is None or sd <= e.dec) for e in eps
-        )
-        if not inside:
-            yield "Missing", m.row, "outside_care"
+def _r581(d: _Data) -> list[_Hit]:
+    return _missing_hits(d.care()[2], "outside_care")
 
 
-def _r586(d: _Data) -> Iterator[_Hit]:
-    for m in d.missing:
-        if m.sd is not None and m.dob is not None and m.sd <= m.dob:
-            yield "Missing", m.row, "out_of_range"
+def _r586(d: _Data) -> list[_Hit]:
+    m = d.missing
+    return _missing_hits(
+        (r for r, s, b in zip(m.row, m.sd, m.dob, strict=True)
+         if s is not None and b is not None and s <= b),
+        "out_of_range",
+    )  # fmt: skip
 
 
-def _r1004(d: _Data) -> Iterator[_Hit]:
-    for m in d.missing:
-        if m.start is None:
-            yield "Missing", m.row, "blank"
-        elif m.sd is None:
-            yield "Missing", m.row, "unparseable"
+def _r1004(d: _Data) -> list[_Hit]:
+    m = d.missing
+    return [
+        ("Missing", m.row[i], "blank" if m.start[i] is None else "unparseable")
+        for i in _blank(m.sd)
+    ]
 
 
-def _r1005(d: _Data) -> Iterator[_Hit]:
-    for m in d.missing:
-        if m.end is not None and m.ed is None:
-            yield "Missing", m.row, "unparseable"
+def _r1005(d: _Data) -> list[_Hit]:
+    m = d.missing
+    return _missing_hits((m.row[i] for i in _blank(m.ed) if m.end[i] is not None), "unparseable")
 
 
-def _r1006(d: _Data) -> Iterator[_Hit]:
-    for m in d.missing:
-        if m.kind is not None and m.kind not in {"M", "A"}:
-            yield "Missing", m.row, "unknown_code"
+def _r1006(d: _Data) -> list[_Hit]:
+    m = d.missing
+    if set(m.kind) <= _KINDS:
+        return []
+    return _missing_hits(
+        (r for r, k in zip(m.row, m.kind, strict=True) if k not in _KINDS), "unknown_code"
+    )
 
 
-def _r1012(d: _Data) -> Iterator[_Hit]:
-    for m in d.missing:
-        if m.child is None or m.child not in d.episodes_by_child:
-            yield "Missing", m.row, "unknown_child"
+def _unknown_children(m: _Missing, known: AbstractSet[str | None]) -> list[_Hit]:
+    rows = [m.row[i] for c in m.by_child.keys() - known for i in m.by_child[c]]
+    if None in m.child:
+        rows += [r for r, c in zip(m.row, m.child, strict=True) if c is None]
+    return _missing_hits(rows, "unknown_child")
 
 
-def _rint04(d: _Data) -> Iterator[_Hit]:
-    for m in d.missing:
-        if m.child is None or m.child not in d.header:
-            yield "Missing", m.row, "unknown_child"
+def _r1012(d: _Data) -> list[_Hit]:
+    return _unknown_children(d.missing, d.episodes_by_child.keys())
 
 
-def _rint13(d: _Data) -> Iterator[_Hit]:
-    for m in d.missing:
-        if m.dob is None or m.child is None:
-            continue
-        if any(h is not None and h != m.dob for h in d.header.get(m.child, ())):
-            yield "Missing", m.row, "mismatch"
+def _rint04(d: _Data) -> list[_Hit]:
+    return _unknown_children(d.missing, d.header_dob.keys())
+
+
+def _rint13(d: _Data) -> list[_Hit]:
+    m = d.missing
+    several = d.header_dobs
+    # rows whose DOB differs from (or is blank, or has no) the DOB of their child's Header row
+    header_dob = list(map(d.header_dob.get, m.child))
+    hits: list[int] = []
+    for i in itertools.compress(range(len(header_dob)), map(operator.ne, header_dob, m.dob)):
+        dob, h, child = m.dob[i], header_dob[i], m.child[i]
+        if dob is not None and h is not None and child not in several:
+            hits.append(m.row[i])
+    for child, dobs in several.items():  # a child with several Header rows
+        for i in m.by_child.get(child, ()):
+            dob = m.dob[i]
+            if dob is not None and any(h is not None and h != dob for h in dobs):
+                hits.append(m.row[i])
+    return _missing_hits(hits, "mismatch")
 
 
 _M = ("Missing",)

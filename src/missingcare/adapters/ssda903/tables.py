@@ -63,8 +63,23 @@ def parse_903_date(text: str | None) -> date | None:
     >>> parse_903_date("31/02/2025") is None
     True
     """
+    return _parse_date(text)
+
+
+def _parse_date(text: str | None) -> date | None:
+    """:func:`parse_903_date` without its cache (callers that parse a column keep their own)."""
     if text is None:
         return None
+    if len(text) == 10 and text[2] == "/" and text[5] == "/" and text.isascii():
+        # the usual dd/mm/yyyy: ASCII digits in each place are what the pattern below
+        # accepts, and date() refuses a day or month out of range (00, 32, 13...) as it does
+        day, month, year = text[:2], text[3:5], text[6:]
+        if day.isdigit() and month.isdigit() and year.isdigit():
+            try:
+                value = date(int(year), int(month), int(day))
+            except ValueError:
+                return None
+            return value if _MIN <= value <= _MAX else None
     m = _DATE.fullmatch(text)
     if m is None:
         return None
@@ -170,7 +185,7 @@ class Table:
         if len(self.row_numbers) != len(self.rows):
             raise ValueError("expected one row number per row")
         width = len(self.columns)
-        if any(len(r) != width for r in self.rows):
+        if not set(map(len, self.rows)) <= {width}:
             raise ValueError("expected every row to have one cell per column")
 
     def column(self, name: str) -> tuple[str | None, ...]:
