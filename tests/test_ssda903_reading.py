@@ -164,20 +164,30 @@ def _variants(data: bytes) -> dict[str, bytes]:
 
 
 def test_tidy_files_read_the_same_without_the_csv_module(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Unquoted files with nothing to clean are read by splitting lines and cells; what
-    that gives (rows, row numbers, notes) is what reading them cell by cell gives."""
+    """Unquoted files with nothing to clean are read by splitting the whole text into cells
+    (or, with blank lines, by splitting lines and cells); what that gives (rows, row numbers,
+    notes) is what reading them cell by cell gives."""
     from missingcare.adapters.ssda903 import Table, reading, write_csv
     from tests.test_ssda903_parity import generate_return
 
-    tidy_reads: list[int] = []
-    tidy = reading._tidy_body
+    fast_reads: list[str] = []
+    simple, tidy = reading._read_simple, reading._tidy_body
 
-    def spy(*args: object, **kwargs: object) -> object:
-        got = tidy(*args, **kwargs)  # type: ignore[arg-type]
-        tidy_reads.append(got is not None)
+    def spy_simple(*args: object, **kwargs: object) -> object:
+        got = simple(*args, **kwargs)  # type: ignore[arg-type]
+        if got is not None:
+            fast_reads.append("text")
         return got
 
-    monkeypatch.setattr(reading, "_tidy_body", spy)
+    def spy_tidy(*args: object, **kwargs: object) -> object:
+        got = tidy(*args, **kwargs)  # type: ignore[arg-type]
+        if got is not None:
+            fast_reads.append("lines")
+        return got
+
+    monkeypatch.setattr(reading, "_read_simple", spy_simple)
+    monkeypatch.setattr(reading, "_tidy_body", spy_tidy)
+    by_lines = {"blank lines", "all-blank rows"}  # (the others: the whole text at once)
     tables = generate_return(7)
     for name in ("Header", "Episodes", "Missing"):
         records = [  # as a tidy system writes them: no lower case, no spaces
@@ -186,16 +196,122 @@ def test_tidy_files_read_the_same_without_the_csv_module(monkeypatch: pytest.Mon
         ]
         data = write_csv(Table.from_records(name, records))
         for label, variant in _variants(data).items():
-            tidy_reads.clear()
+            fast_reads.clear()
             fast = read_csv_with_notes(variant, expect=name)
-            assert tidy_reads == [True], (name, label)
-            tidy_reads.clear()
+            assert fast_reads == ["lines" if label in by_lines else "text"], (name, label)
+            fast_reads.clear()
             slow = read_csv_with_notes(_quoted_first_cell(variant), expect=name)
-            assert tidy_reads == [], (name, label)
+            assert fast_reads == [], (name, label)
             assert fast == slow, (name, label)
+            assert fast[0].rows == slow[0].rows, (name, label)
+            assert fast[0].row_numbers == slow[0].row_numbers, (name, label)
+            assert len(fast[0]) == len(slow[0]), (name, label)
+            for column in fast[0].columns:
+                assert fast[0].column(column) == slow[0].column(column), (name, label)
     # a lone CR ends lines for the csv module: such files are left to it
     lone_cr = b"CHILD,DOB,MISSING,MIS_START,MIS_END\rC1,,M,01/06/2025,\r"
     assert read_csv(lone_cr).rows == (("C1", None, "M", "01/06/2025", None),)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        # a lone LF (or CR) among CRLF line ends
+        b"CHILD,DOB,MISSING,MIS_START,MIS_END\r\nC1,,M,01/06/2025,\nC2,,A,,\r\n",
+        b"CHILD,DOB,MISSING,MIS_START,MIS_END\nC1,,M,01/06/2025,\r\nC2,,A,,\r\n",
+        b"CHILD,DOB,MISSING,MIS_START,MIS_END\r\nC1,,M,01/\r06/2025,\r\nC2,,A,,\r\n",
+        # blank lines, first, inside and last
+        b"\r\nCHILD,DOB,MISSING,MIS_START,MIS_END\r\nC1,,M,01/06/2025,\r\n",
+        b"CHILD,DOB,MISSING,MIS_START,MIS_END\n\nC1,,M,01/06/2025,\n\n",
+        # all-blank rows, with a blank cell in every column
+        b"CHILD,DOB,MISSING,MIS_START,MIS_END\nC1,,M,01/06/2025,\n,,,,\n,01/01/2010,,,\n",
+        b"CHILD,DOB,MISSING,MIS_START,MIS_END\n,,,,\nC1,,M,01/06/2025,\n,01/01/2010,,,",
+        # lines with too few or too many cells, one making up for another
+        b"CHILD,DOB,MISSING,MIS_START,MIS_END\nC1,,M,01/06/2025\nC2,,A,,,\n",
+        b"CHILD,DOB,MISSING,MIS_START,MIS_END\nC1,,M,01/06/2025,,\n",
+        # headers: repeated, trailing blank name, no line end
+        b"CHILD,DOB,MISSING,MIS_START,MIS_START\nC1,,M,01/06/2025,\n",
+        b"CHILD,DOB,MISSING,MIS_START,MIS_END,\nC1,,M,01/06/2025,,\n",
+        b"CHILD,DOB,MISSING,MIS_START,MIS_END",
+        b"CHILD,DOB,MISSING,MIS_START,MIS_END\n",
+    ],
+)
+def test_files_the_whole_text_shortcut_leaves_read_as_before(data: bytes) -> None:
+    """What the whole-text shortcut does not read is read (or refused) the long way."""
+    from missingcare.adapters.ssda903 import reading
+
+    assert reading._read_simple(data.decode(), "Missing") is None
+    assert reading._read_simple(data.decode(), None) is None
+    assert reading._read_simple(data.decode(), "Header") is None
+    for expect in (None, "Missing"):
+        try:
+            got: object = read_csv_with_notes(data, expect=expect)
+        except Unusable903Input as exc:
+            got = exc.problem
+        quoted = data.replace(b"MIS_END", b'"MIS_END"', 1)  # (read by the csv module)
+        try:
+            want: object = read_csv_with_notes(quoted, expect=expect)
+        except Unusable903Input as exc:
+            want = exc.problem
+        assert got == want
+
+
+def test_tables_read_from_text_make_their_rows_when_asked() -> None:
+    """A table read by the shortcut keeps its columns; its rows and row numbers are made on
+    first use, and it is equal to (and pickles, copies and evolves like) the table built
+    from its rows."""
+    import copy
+    import pickle
+
+    import attrs
+
+    from missingcare.adapters.ssda903 import COLUMNS, Table
+
+    data = b"CHILD,DOB,MISSING,MIS_START,MIS_END\r\nC1,,M,01/06/2025,\r\nC2,01/01/2010,A,,\r\n"
+    rows = (("C1", None, "M", "01/06/2025", None), ("C2", "01/01/2010", "A", None, None))
+    built = Table("Missing", COLUMNS["Missing"], rows)
+
+    def read() -> Table:
+        table = read_csv(data, expect="Missing")
+        assert table._column_cells() is not None  # (read by the shortcut)
+        return table
+
+    assert read() == built
+    assert hash(read()) == hash(built)
+    assert repr(read()) == repr(built)
+    assert attrs.asdict(read()) == attrs.asdict(built)
+    assert pickle.loads(pickle.dumps(read())) == built
+    assert copy.deepcopy(read()) == built
+    assert attrs.evolve(read(), name="Missing") == built
+    table = read()
+    assert len(table) == 2
+    assert table.column("DOB") == (None, "01/01/2010")
+    assert table.records() == built.records()
+    assert table.rows == rows
+    assert table.rows is table.rows  # (made once)
+    assert table.row_numbers == (0, 1)
+    with pytest.raises(AttributeError):
+        table.rows = ()  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        _ = table.no_such_attribute  # type: ignore[attr-defined]
+    assert built._column_cells() is None
+    assert built.column("DOB") == (None, "01/01/2010")
+
+
+def test_a_long_cell_is_left_to_the_csv_module(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shortcut never reads a cell the csv module might find over its field size limit."""
+    import csv
+
+    data = b"CHILD,DOB,MISSING,MIS_START,MIS_END\nC1,,M,01/06/2025,\nC2,,A,,\n"
+    assert read_csv(data).rows[0][3] == "01/06/2025"
+    old = csv.field_size_limit(9)
+    try:
+        with pytest.raises(Unusable903Input, match="not readable as CSV"):
+            read_csv(data)
+        csv.field_size_limit(10)
+        assert read_csv(data).rows[0][3] == "01/06/2025"
+    finally:
+        csv.field_size_limit(old)
 
 
 def test_what_needs_cleaning_is_read_cell_by_cell() -> None:
@@ -218,6 +334,12 @@ def test_what_needs_cleaning_is_read_cell_by_cell() -> None:
 def test_a_cell_over_the_csv_field_limit_is_refused_as_before() -> None:
     import csv
 
-    cell = b"x" * (csv.field_size_limit() + 1)
-    with pytest.raises(Unusable903Input, match="not readable as CSV"):
-        read_csv(b"CHILD,DOB,MISSING,MIS_START,MIS_END\n" + cell + b",,M,,\n")
+    for letter in (b"x", b"X"):
+        cell = letter * (csv.field_size_limit() + 1)
+        with pytest.raises(Unusable903Input, match="not readable as CSV"):
+            read_csv(b"CHILD,DOB,MISSING,MIS_START,MIS_END\n" + cell + b",,M,,\n")
+    # a file of another table than the one expected is refused as before
+    header = b"CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\nC1,1,01/01/2010,WBRI,,,\n"
+    assert read_csv(header).name == "Header"
+    with pytest.raises(Unusable903Input, match="not that of the 903 Missing table"):
+        read_csv(header, expect="Missing")

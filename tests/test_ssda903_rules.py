@@ -430,3 +430,71 @@ def test_rows_of_a_child_apart_or_together_give_the_same_findings() -> None:
         }
         assert scattered == {f for f in together if f[0] not in ORDER_DEPENDENT}
         assert together
+
+
+def test_positions_of_each_key_together_apart_or_blank() -> None:
+    """Each non-blank key's positions, in order and first-seen order, whichever way its
+    rows sit; runs of equal keys cover every row in order."""
+    import itertools
+    import random
+
+    from missingcare.adapters.ssda903 import rules
+
+    rng = random.Random(5)
+    for n in range(60):
+        keys = tuple(rng.choice(["A", "B", "C", None]) for _ in range(n % 12))
+        if n % 3 == 0:
+            keys = tuple(sorted(keys, key=str))
+        want: dict[str, list[int]] = {}
+        for i, key in enumerate(keys):
+            if key is not None:
+                want.setdefault(key, []).append(i)
+        got = rules._positions(keys)
+        assert list(got) == list(want)
+        assert {k: list(v) for k, v in got.items()} == want
+        firsts, starts, ends = rules._runs(keys)
+        assert [k for k, _ in itertools.groupby(keys)] == firsts
+        assert [i for s, e in zip(starts, ends, strict=True) for i in range(s, e)] == list(
+            range(len(keys))
+        )
+        assert all(keys[i] == k for k, s, e in zip(firsts, starts, ends, strict=True)
+                   for i in range(s, e))  # fmt: skip
+
+
+def test_tables_read_from_csv_give_the_findings_of_tables_built_from_rows() -> None:
+    """Validation reads the columns a table read from CSV keeps: its findings are those of
+    the same table built from rows (with all-blank rows skipped, so row numbers have holes)."""
+    from missingcare.adapters.ssda903 import read_csv, write_csv
+    from tests.test_ssda903_parity import generate_return
+
+    for seed in (1, 2, 3):
+        tables = generate_return(seed)
+        built = {  # as a tidy system writes them: no lower case, no spaces
+            name: Table.from_records(
+                name,
+                [
+                    {k: None if v is None else v.upper().replace(" ", "") for k, v in r.items()}
+                    for r in tables[name]
+                ],
+            )
+            for name in ("Header", "Episodes", "Missing")
+        }
+        read = {name: read_csv(write_csv(t), expect=name) for name, t in built.items()}
+        assert all(read[name]._column_cells() is not None for name in read)
+        blank = b"\r\n" + b"," * 4 + b"\r\n"  # an all-blank Missing row, skipped
+        holed = read_csv(write_csv(built["Missing"]).replace(b"\r\n", blank, 2), expect="Missing")
+        for missing in (read["Missing"], holed):
+            a = validate(
+                Return903(header=built["Header"], episodes=built["Episodes"],
+                          missing=built["Missing"]), "2025/26",
+            )  # fmt: skip
+            b = validate(
+                Return903(header=read["Header"], episodes=read["Episodes"], missing=missing),
+                "2025/26",
+            )
+            assert a.findings
+            renumber = dict(enumerate(missing.row_numbers))
+            assert [(f.rule, f.table, f.row, f.problem) for f in b.findings] == [
+                (f.rule, f.table, renumber[f.row] if f.table == "Missing" else f.row, f.problem)
+                for f in a.findings
+            ]

@@ -21,7 +21,7 @@ import io
 import itertools
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from missingcare.adapters.ssda903.tables import COLUMNS, ReadNote, Return903, Table
@@ -145,6 +145,9 @@ def read_csv_with_notes(
 ) -> tuple[Table, tuple[ReadNote, ...]]:
     """Like :func:`read_csv`, also returning what was tolerated."""
     text = _decode(data, source)
+    simple = _read_simple(text, expect)
+    if simple is not None:
+        return simple
     plain = _plain_lines(text)
     if plain is not None:
         lines = [ln.split(",") for ln in plain[:1]]
@@ -171,7 +174,7 @@ def read_csv_with_notes(
         del plain[0]  # the header line: the data lines remain
         fast = _tidy_body(plain, names, columns, notes)
         if fast is not None:
-            return Table(name, columns, *fast), notes.done()
+            return Table._from_columns(name, columns, *fast), notes.done()
         lines += [ln.split(",") for ln in plain]
     pairs = [(names.index(c), c) for c in columns]
     rows: list[tuple[str | None, ...]] = []
@@ -188,6 +191,97 @@ def read_csv_with_notes(
         rows.append(tuple([_clean(cells[i], c, n, notes) for i, c in pairs]))
         numbers.append(n)
     return Table(name, columns, tuple(rows), tuple(numbers)), notes.done()
+
+
+def _read_simple(text: str, expect: str | None) -> tuple[Table, tuple[ReadNote, ...]] | None:
+    """The table in CSV text that needs no tolerance at all, or ``None`` to read it the long way.
+
+    What this reads, the long way reads the same (it is a shortcut, and never refuses):
+    no quote character, one kind of line end (``\n`` or ``\r\n``), no blank or all-blank
+    line, a header of a 903 table's columns (any order, any case) and one cell per column on
+    every line, no cell with spaces, lower-case letters or a ``.``, none too long for the
+    csv module. The cells are split from the whole text at once, line ends read as one more
+    cell, and each column is taken from that with a stride: no line or row is ever made.
+    """
+    if '"' in text:
+        return None
+    end = "\r\n" if "\r" in text else "\n"
+    first = text.find(end)
+    if first <= 0 or first > csv.field_size_limit():
+        return None  # (a blank first line, or a header line the csv module may refuse)
+    header = text[:first]
+    if "\r" in header or "\n" in header:
+        return None
+    raw_names = header.split(",")
+    names = [n.strip().upper() for n in raw_names]
+    found = set(names)
+    if len(found) != len(names):
+        return None
+    candidates = list(COLUMNS) if expect is None else [expect]
+    name = next((t for t in candidates if found == set(COLUMNS.get(t, ()))), None)
+    if name is None:
+        return None
+    width = len(names)
+    body = text[first + len(end) :]
+    if not body:
+        return None
+    if not body.isascii() or "." in body or any(c in body for c in _SPACES):
+        return None
+    if body.upper() != body:  # (ASCII: no lower-case letter; quicker than isupper)
+        return None
+    if not body.endswith(end):
+        body += end
+    if not _short_cells(body):
+        return None  # (maybe a cell too long for the csv module, which the long way refuses)
+    # "a,b\r\nc,d\r\n" -> "a,b,\n,c,d,\n," -> a b \n c d \n '': every line has one cell per
+    # column when its n line ends (the only "\n" in it, no "\r" left) are every (width + 1)th
+    # cell (a blank line would be one cell)
+    joined = body.replace(end, ",\n,")
+    n_rows = (len(joined) - len(body)) // (3 - len(end))  # (each line end made longer)
+    del body
+    if "\r" in joined or joined.count("\n") != n_rows:
+        return None
+    cells = joined.split(",")
+    del joined
+    if len(cells) != n_rows * (width + 1) + 1 or cells[width :: width + 1].count("\n") != n_rows:
+        return None
+    cols: list[tuple[str | None, ...]] = []
+    filled = False  # whether a column has no blank cell (so no line is all blank)
+    for c in COLUMNS[name]:  # each column in canonical order, blank cells read as None
+        col = cells[names.index(c) : -1 : width + 1]
+        if "" not in col:
+            cols.append(tuple(col))
+            filled = True
+        elif col.count("") == len(col):
+            cols.append((None,) * len(col))
+        else:
+            cols.append(tuple(map(_BLANK_CELL.get, col, col)))
+    if not filled and any(map(_all_blank, *cols)):
+        return None  # (the long way skips an all-blank line, and notes it)
+    notes = _Notes(name)
+    if names != raw_names:
+        notes.add("header_case", None, None, "header names were read ignoring case and spaces")
+    return Table._from_columns(name, COLUMNS[name], cols, range(n_rows)), notes.done()
+
+
+def _all_blank(*cells: str | None) -> bool:
+    return cells.count(None) == len(cells)
+
+
+def _short_cells(body: str) -> bool:
+    """Whether no cell of unquoted CSV text can be longer than the csv module's field size limit.
+
+    Checked without touching the cells: a cell longer than the limit would hold a whole
+    stretch of half the limit (those that start at a multiple of it) with no ``,`` nor line
+    end. (A cell of half the limit or more may be refused here too: the long way decides.)
+    """
+    step = csv.field_size_limit() // 2
+    if step < 1:
+        return False
+    return all(
+        body.find(",", a, a + step) >= 0 or body.find("\n", a, a + step) >= 0
+        for a in range(0, len(body), step)
+    )
 
 
 def _plain_lines(text: str) -> list[str] | None:
@@ -225,8 +319,9 @@ _SPACES = " \t\x0b\x0c\x1c\x1d\x1e\x1f"
 
 def _tidy_body(
     body: list[str], names: list[str], columns: tuple[str, ...], notes: _Notes
-) -> tuple[tuple[tuple[str | None, ...], ...], tuple[int, ...]] | None:
-    """The rows and row numbers of unquoted data lines, when nothing in them needs cleaning.
+) -> tuple[list[tuple[str | None, ...]], Sequence[int]] | None:
+    """The columns (in canonical order) and row numbers of unquoted data lines, when
+    nothing in them needs cleaning.
 
     That is: every line has one cell per column, and no cell has spaces, lower-case
     letters or a ``.`` (so :func:`_clean` would change nothing but blank to ``None``).
@@ -234,44 +329,43 @@ def _tidy_body(
     """
     width = len(names)
     if not body:
-        return (), ()
+        return [() for _ in columns], ()
     if set(map(str.count, body, itertools.repeat(","))) != {width - 1}:
         return None
     joined = ",".join(body)
     if not joined.isascii() or "." in joined or any(c in joined for c in _SPACES):
         return None
-    if not joined.isupper() and joined.upper() != joined:  # (isupper: no lower case, quickly)
+    if joined.upper() != joined:  # (ASCII: no lower-case letter; quicker than isupper)
         return None
     blank = "," * (width - 1)
     blanks = [n for n, line in enumerate(body) if line == blank] if blank in body else []
     # Nothing below needs the lines: letting them go (the caller's list is this one) spares
     # the garbage collector, which walks every young list item by item, from walking them
-    # while the rows are made; for the same reason the columns are tuples, which it stops
-    # tracking once it has seen them.
+    # while the columns are made; for the same reason the columns are tuples, which it
+    # stops tracking once it has seen them. No row tuple is made: the table makes its rows
+    # from the columns if they are ever asked for.
+    n_rows = len(body)
     body.clear()
     cells = joined.split(",")
     del joined
+    numbers: Sequence[int] = range(n_rows)
+    if blanks:
+        for n in blanks:
+            notes.add("blank_row", None, n, "an all-blank row was skipped")
+        dropped = set(blanks)
+        numbers = tuple(n for n in numbers if n not in dropped)
     cols: list[tuple[str | None, ...]] = []
     for c in columns:  # each column in canonical order, blank cells read as None
         col = cells[names.index(c) :: width]
+        if blanks:
+            col = list(map(col.__getitem__, numbers))
         if "" not in col:
             cols.append(tuple(col))
         elif col.count("") == len(col):
             cols.append((None,) * len(col))
         else:
             cols.append(tuple(map(_BLANK_CELL.get, col, col)))
-    del cells, col
-    # (a list first: a tuple grown from an iterator keeps re-entering the collector's
-    # youngest generation, where every collection walks it again)
-    rows: tuple[tuple[str | None, ...], ...] = tuple(list(zip(*cols, strict=True)))  # noqa: C414
-    del cols
-    if not blanks:
-        return rows, tuple(range(len(rows)))
-    for n in blanks:
-        notes.add("blank_row", None, n, "an all-blank row was skipped")
-    dropped = set(blanks)
-    numbers = tuple(n for n in range(len(rows)) if n not in dropped)
-    return tuple(rows[n] for n in numbers), numbers
+    return cols, numbers
 
 
 _XML_NAMES = {"CHILDID": "CHILD", "PL": "PLACE"}

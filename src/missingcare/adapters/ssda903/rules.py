@@ -78,46 +78,61 @@ _KINDS_ANY_CASE = frozenset({"M", "A", "m", "a"})
 _KINDS = frozenset({"M", "A", None})
 
 
+class _Seen(dict[str | None, date | None]):
+    """The date of each cell text seen so far: a text not seen yet is parsed when first met."""
+
+    def __missing__(self, text: str) -> date | None:
+        value = self[text] = _parse_date(text)
+        return value
+
+
 class _Dates:
     """Parses each distinct date text once per validation (a dict of this run, no global cache)."""
 
     def __init__(self) -> None:
-        self._seen: dict[str | None, date | None] = {None: None}
+        self._seen = _Seen({None: None})
 
     def column(self, cells: tuple[str | None, ...]) -> tuple[date | None, ...]:
         """The dates of a column's cells (a tuple: the garbage collector soon stops walking it)."""
-        seen = self._seen
-        for text in set(cells).difference(seen):
-            seen[text] = _parse_date(text)
-        return tuple(map(seen.__getitem__, cells))
+        return tuple(map(self._seen.__getitem__, cells))
 
     def parsed(self) -> Iterable[date | None]:
         """Every date parsed so far."""
         return self._seen.values()
 
 
-def _positions(keys: tuple[str | None, ...]) -> dict[str, Sequence[int]]:
+def _runs(keys: tuple[str | None, ...]) -> tuple[list[str | None], list[int], list[int]]:
+    """The runs of equal keys, in order: each run's key, and where it starts and ends."""
+    n = len(keys)
+    if not n:
+        return [], [], []
+    starts = [0, *itertools.compress(range(1, n), map(operator.ne, keys[1:], keys))]
+    ends = [*starts[1:], n]
+    return list(map(keys.__getitem__, starts)), starts, ends
+
+
+def _positions(
+    keys: tuple[str | None, ...], runs: tuple[list[str | None], list[int], list[int]] | None = None
+) -> dict[str, Sequence[int]]:
     """The positions of each non-blank key, in order: a ``range`` for rows that are together.
 
     Ranges are not tracked by the garbage collector, so a large table leaves it little to do.
     """
-    n = len(keys)
-    if None not in keys and len(set(keys)) == n:
-        return dict(zip(keys, map(range, range(n), range(1, n + 1)), strict=True))  # type: ignore[arg-type]
+    firsts, starts, ends = _runs(keys) if runs is None else runs
+    together = dict(zip(firsts, map(range, starts, ends), strict=True))
+    if len(together) == len(firsts) and None not in together:  # each key's rows are together
+        return together  # type: ignore[return-value]
     out: dict[str, Sequence[int]] = {}
     scattered: dict[str, list[int]] = {}
-    pos = 0
-    for key, run in itertools.groupby(keys):
-        end = pos + len(list(run))
+    for key, start, end in zip(firsts, starts, ends, strict=True):
         if key is not None:
             if key in out:  # the key's rows are apart
                 gathered = scattered.get(key)
                 if gathered is None:
                     gathered = scattered[key] = list(out[key])
-                gathered.extend(range(pos, end))
+                gathered.extend(range(start, end))
             else:
-                out[key] = range(pos, end)
-        pos = end
+                out[key] = range(start, end)
     for key, gathered in scattered.items():
         out[key] = tuple(gathered)
     return out
@@ -126,28 +141,51 @@ def _positions(keys: tuple[str | None, ...]) -> dict[str, Sequence[int]]:
 def _columns(table: Table, names: tuple[str, ...]) -> list[tuple[str | None, ...]]:
     """The cells of the named columns of a table, one tuple per column."""
     where = [table.columns.index(c) for c in names]
+    kept = table._column_cells()  # (a table read from CSV keeps its columns)
+    if kept is not None:
+        return [kept[0][i] for i in where]
     return [tuple(map(operator.itemgetter(i), table.rows)) for i in where]
+
+
+def _row_numbers(table: Table) -> Sequence[int]:
+    """A table's row numbers (a ``range`` when a table read from CSV skipped no row)."""
+    kept = table._column_cells()
+    return table.row_numbers if kept is None else kept[1]
 
 
 class _Missing:
     """A Missing table as columns in input order (``row`` the input row numbers), dates parsed.
 
-    ``by_child`` lists, for each non-blank child, the positions of its rows.
+    ``by_child`` lists, for each non-blank child, the positions of its rows; ``child_runs``
+    gives the runs of equal cells of the child column, in order: each one's cell and length.
     """
 
-    __slots__ = ("by_child", "child", "dob", "ed", "end", "kind", "row", "sd", "start")
+    __slots__ = (
+        "by_child",
+        "child",
+        "child_runs",
+        "dob",
+        "ed",
+        "end",
+        "kind",
+        "row",
+        "sd",
+        "start",
+    )
 
     def __init__(self, table: Table | None, dates: _Dates) -> None:
-        self.row: tuple[int, ...] = ()
+        self.row: Sequence[int] = ()
         cols: list[tuple[str | None, ...]] = [(), (), (), (), ()]
         if table is not None:
-            self.row = table.row_numbers
+            self.row = _row_numbers(table)
             cols = _columns(table, ("CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"))
         self.child, dob, self.kind, self.start, self.end = cols
         self.dob = dates.column(dob)
         self.sd = dates.column(self.start)
         self.ed = dates.column(self.end)
-        self.by_child = _positions(self.child)
+        runs = _runs(self.child)
+        self.by_child = _positions(self.child, runs)
+        self.child_runs = (runs[0], list(map(operator.sub, runs[2], runs[1])))
 
 
 def _chain(spans: list[tuple[date, date | None]]) -> tuple[tuple[date, date | None], ...]:
@@ -181,7 +219,7 @@ class _Data:
         self.missing_last = _Missing(ret.missing_last, dates)
         #: the Episodes table as columns (``ep_row`` the input row numbers), and the
         #: positions of each child's rows
-        self.ep_row: tuple[int, ...] = ()
+        self.ep_row: Sequence[int] = ()
         self.ep_decom: tuple[date | None, ...] = ()
         self.ep_dec: tuple[date | None, ...] = ()
         self.ep_rec: tuple[str | None, ...] = ()
@@ -190,7 +228,7 @@ class _Data:
             child, decom, dec, self.ep_rec = _columns(
                 ret.episodes, ("CHILD", "DECOM", "DEC", "REC")
             )
-            self.ep_row = ret.episodes.row_numbers
+            self.ep_row = _row_numbers(ret.episodes)
             self.ep_decom = dates.column(decom)
             self.ep_dec = dates.column(dec)
             self.episodes_by_child = _positions(child)
@@ -339,25 +377,18 @@ def _r567(d: _Data) -> list[_Hit]:
 
 def _r570(d: _Data) -> list[_Hit]:
     m, end = d.missing, d.year.end
-    latest = max(filter(None, m.sd), default=None)
-    if latest is None or latest <= end:
+    late = {s for s in set(m.sd) if s is not None and s > end}  # (each distinct date once)
+    if not late:
         return []
-    return _missing_hits(
-        (r for r, s in zip(m.row, m.sd, strict=True) if s is not None and s > end),
-        "out_of_range",
-    )
+    return _missing_hits(itertools.compress(m.row, map(late.__contains__, m.sd)), "out_of_range")
 
 
 def _r571(d: _Data) -> list[_Hit]:
     m, start, end = d.missing, d.year.start, d.year.end
-    ends = [e for e in m.ed if e is not None]
-    if not ends or (start <= min(ends) and max(ends) <= end):
+    outside = {e for e in set(m.ed) if e is not None and (e < start or e > end)}
+    if not outside:
         return []
-    return _missing_hits(
-        (r for r, e in zip(m.row, m.ed, strict=True)
-         if e is not None and (e < start or e > end)),
-        "out_of_range",
-    )  # fmt: skip
+    return _missing_hits(itertools.compress(m.row, map(outside.__contains__, m.ed)), "out_of_range")
 
 
 def _r574(d: _Data) -> list[_Hit]:
@@ -434,6 +465,9 @@ def _r578(d: _Data) -> list[_Hit]:
     return _missing_hits(d.care()[1], "outside_care")
 
 
+_NO_DATE = object()  # equal to no date (nor to None)
+
+
 def _eighteenth(dob: date) -> date:
     try:
         return dob.replace(year=dob.year + 18)
@@ -444,10 +478,17 @@ def _eighteenth(dob: date) -> date:
 def _r580(d: _Data) -> list[_Hit]:
     m = d.missing
     hits: set[int] = set()
-    for child, dob, end in zip(m.child, m.dob, m.ed, strict=True):
-        if end is None or dob is None or child is None or end.year - dob.year != 18:
-            continue  # (the eighteenth birthday always falls in the year of birth + 18)
-        if _eighteenth(dob) != end:
+    # the rows that end on the child's eighteenth birthday (each distinct birth date's
+    # birthday found once; a blank birth date's stands for no date, so equals no end)
+    birthdays: dict[date | None, object] = {
+        dob: _eighteenth(dob) for dob in set(m.dob) if dob is not None
+    }
+    birthdays[None] = _NO_DATE
+    for i in itertools.compress(
+        range(len(m.ed)), map(operator.eq, map(birthdays.__getitem__, m.dob), m.ed)
+    ):
+        child, end = m.child[i], m.ed[i]
+        if child is None:
             continue
         for j in d.episodes_by_child.get(child, ()):
             if d.ep_dec[j] == end and d.ep_rec[j] != "E8":
@@ -483,16 +524,17 @@ def _r1005(d: _Data) -> list[_Hit]:
 
 def _r1006(d: _Data) -> list[_Hit]:
     m = d.missing
-    if set(m.kind) <= _KINDS:
+    unknown = set(m.kind) - _KINDS
+    if not unknown:
         return []
     return _missing_hits(
-        (r for r, k in zip(m.row, m.kind, strict=True) if k not in _KINDS), "unknown_code"
+        itertools.compress(m.row, map(unknown.__contains__, m.kind)), "unknown_code"
     )
 
 
 def _unknown_children(m: _Missing, known: AbstractSet[str | None]) -> list[_Hit]:
     rows = [m.row[i] for c in m.by_child.keys() - known for i in m.by_child[c]]
-    if None in m.child:
+    if None in m.child_runs[0]:
         rows += [r for r, c in zip(m.row, m.child, strict=True) if c is None]
     return _missing_hits(rows, "unknown_child")
 
@@ -509,7 +551,11 @@ def _rint13(d: _Data) -> list[_Hit]:
     m = d.missing
     several = d.header_dobs
     # rows whose DOB differs from (or is blank, or has no) the DOB of their child's Header row
-    header_dob = list(map(d.header_dob.get, m.child))
+    # (each run of rows of one child looks its child up once)
+    cells, lengths = m.child_runs
+    header_dob = list(
+        itertools.chain.from_iterable(map(itertools.repeat, map(d.header_dob.get, cells), lengths))
+    )
     hits: list[int] = []
     for i in itertools.compress(range(len(header_dob)), map(operator.ne, header_dob, m.dob)):
         dob, h, child = m.dob[i], header_dob[i], m.child[i]

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -164,8 +166,24 @@ class ReadNote:
     rows: tuple[int, ...] = ()
 
 
+class _Cells:
+    """Private state of a :class:`Table` read from CSV: its cells as columns, its row numbers.
+
+    A table that :func:`~missingcare.adapters.ssda903.read_csv` read from a tidy file (one
+    with nothing to clean) has them; its ``rows`` and ``row_numbers`` are made from them on
+    first use (the same values, made once), so reading and validating, which only needs the
+    columns, never makes them. Not part of the table's value: neither compared, shown nor
+    pickled (a copy or an unpickled table has its rows, and no columns kept).
+    """
+
+    __slots__ = ("_cells",)
+
+
+_LAZY = frozenset({"rows", "row_numbers"})
+
+
 @attrs.frozen
-class Table:
+class Table(_Cells):
     """One 903 table: its name, canonical columns, and the text of each cell.
 
     ``row_numbers[i]`` is the 0-based index in the input of ``rows[i]``
@@ -188,9 +206,54 @@ class Table:
         if not set(map(len, self.rows)) <= {width}:
             raise ValueError("expected every row to have one cell per column")
 
+    if not TYPE_CHECKING:  # (hidden from type checkers, which would accept any name)
+
+        def __getattr__(self, name: str) -> Any:
+            # only reached when a slot is unset: ``rows``/``row_numbers`` of a table made
+            # by ``_from_columns`` before their first use
+            if name not in _LAZY:
+                raise AttributeError(name)
+            try:
+                cells, numbers = object.__getattribute__(self, "_cells")
+            except AttributeError:
+                raise AttributeError(name) from None
+            # (rows: a list first, as a tuple grown from an iterator keeps re-entering the
+            # collector's youngest generation, where every collection walks it again)
+            rows = list(zip(*cells, strict=True)) if name == "rows" else numbers
+            value = tuple(rows)
+            object.__setattr__(self, name, value)
+            return value
+
+    @classmethod
+    def _from_columns(
+        cls,
+        name: str,
+        columns: tuple[str, ...],
+        cells: Sequence[tuple[str | None, ...]],
+        numbers: Sequence[int],
+    ) -> Table:
+        """A table of these columns' cells (one tuple per column, all of one length, a
+        ``range`` or tuple of row numbers as long): what ``Table(name, columns, rows,
+        numbers)`` would be, its rows made on first use."""
+        table: Table = object.__new__(cls)
+        object.__setattr__(table, "name", name)
+        object.__setattr__(table, "columns", columns)
+        object.__setattr__(table, "_cells", (tuple(cells), numbers))
+        return table
+
+    def _column_cells(self) -> tuple[tuple[tuple[str | None, ...], ...], Sequence[int]] | None:
+        """The columns and row numbers kept by ``_from_columns``, if this table has them."""
+        try:
+            return object.__getattribute__(self, "_cells")  # type: ignore[no-any-return]
+        except AttributeError:
+            return None
+
     def column(self, name: str) -> tuple[str | None, ...]:
         """Every cell of one column, in row order."""
         i = self.columns.index(name)
+        kept = self._column_cells()
+        if kept is not None:
+            return kept[0][i]
         return tuple(r[i] for r in self.rows)
 
     def records(self) -> tuple[dict[str, str | None], ...]:
@@ -206,6 +269,9 @@ class Table:
         return cls(name, columns, tuple(tuple(r.get(c) for c in columns) for r in records))
 
     def __len__(self) -> int:
+        kept = self._column_cells()
+        if kept is not None:
+            return len(kept[1])
         return len(self.rows)
 
 
