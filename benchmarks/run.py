@@ -1232,8 +1232,10 @@ class _LazyDataset:
 
     def __init__(self, episodes: int) -> None:
         self._episodes = episodes
+        self.built = False
 
     def __getattr__(self, name: str) -> Any:
+        self.built = True
         data = dataset(self._episodes)
         return getattr(data, name)
 
@@ -1307,12 +1309,15 @@ def run(tier_name: str, only: Sequence[str] | None = None, echo: bool = True) ->
     if unknown:
         raise SystemExit(f"unknown benchmarks: {', '.join(sorted(unknown))}")
     data = _LazyDataset(tier.episodes)
+    described = False
     rows: list[Row] = []
     for name in names:
         started = time.perf_counter()
         got = BENCHMARKS[name](tier, data)
-        if echo and name == names[0] and name != "synth":
+        if echo and not described and data.built:
+            # (only once a benchmark has built the dataset: a streaming one needs none)
             print(f"tier {tier_name}: {data.describe()}", flush=True)
+            described = True
         rows += got
         if echo:
             print(f"  {name}: {time.perf_counter() - started:,.1f} s", flush=True)
