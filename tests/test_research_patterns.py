@@ -587,3 +587,56 @@ def test_repeat_windows_count_ties_duplicates_and_one_day_windows() -> None:
     assert endless.select("most_in_window", "children").rows() == sorted(
         (len(c.episodes), 1) for c in cases
     )
+
+
+def _tzif_changes(data: bytes) -> list[tuple[int, int]]:
+    """(Unix second, UTC offset) of each transition in a TZif file (64-bit block if present)."""
+    import struct
+
+    def header(at: int) -> tuple[int, ...]:
+        return struct.unpack(">6l", data[at + 20 : at + 44])
+
+    isutc, isstd, leap, count, types, chars = header(0)
+    size, at = 4, 0
+    if data[4] >= ord("2"):  # skip the 32-bit block to the 64-bit one
+        at = 44 + count * 5 + types * 6 + chars + leap * 8 + isstd + isutc
+        isutc, isstd, leap, count, types, chars = header(at)
+        size = 8
+    p_ = at + 44
+    times = struct.unpack(f">{count}{'q' if size == 8 else 'l'}", data[p_ : p_ + size * count])
+    index = data[p_ + size * count : p_ + (size + 1) * count]
+    q = p_ + (size + 1) * count
+    offsets = [struct.unpack(">l", data[q + 6 * i : q + 6 * i + 4])[0] for i in range(types)]
+    return [(t, offsets[i]) for t, i in zip(times, index, strict=True)]
+
+
+def test_no_zone_changes_its_offset_twice_in_one_utc_day() -> None:
+    # _zone_year probes each UTC midnight and bisects a day whose midnights differ: it
+    # relies on at most one change of offset per UTC day. This checks every transition
+    # listed in every zone of the installed tzdata, so an update that breaks it is caught.
+    # (After its last listed transition a zone follows its POSIX rule: a start and an
+    # end of summer time on two different dates of each year.)
+    import importlib.resources
+
+    root = importlib.resources.files("tzdata").joinpath("zoneinfo")
+    seen = 0
+
+    def walk(node: Any) -> Iterable[Any]:
+        for child in node.iterdir():
+            if child.is_dir():
+                yield from walk(child)
+            else:
+                yield child
+
+    for entry in walk(root):
+        data = entry.read_bytes()
+        if data[:4] != b"TZif":
+            continue
+        seen += 1
+        changes: list[tuple[int, int]] = []
+        for at, offset in _tzif_changes(data):
+            if not changes or changes[-1][1] != offset:
+                changes.append((at, offset))
+        days = [at // 86_400 for at, _ in changes]
+        assert len(days) == len(set(days)), entry.name
+    assert seen > 300
