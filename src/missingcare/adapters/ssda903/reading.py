@@ -225,9 +225,7 @@ def _read_simple(text: str, expect: str | None) -> tuple[Table, tuple[ReadNote, 
     body = text[first + len(end) :]
     if not body:
         return None
-    if not body.isascii() or "." in body or any(c in body for c in _SPACES):
-        return None
-    if body.upper() != body:  # (ASCII: no lower-case letter; quicker than isupper)
+    if not _nothing_to_clean(body):
         return None
     if not body.endswith(end):
         body += end
@@ -249,13 +247,8 @@ def _read_simple(text: str, expect: str | None) -> tuple[Table, tuple[ReadNote, 
     filled = False  # whether a column has no blank cell (so no line is all blank)
     for c in COLUMNS[name]:  # each column in canonical order, blank cells read as None
         col = cells[names.index(c) : -1 : width + 1]
-        if "" not in col:
-            cols.append(tuple(col))
-            filled = True
-        elif col.count("") == len(col):
-            cols.append((None,) * len(col))
-        else:
-            cols.append(tuple(map(_BLANK_CELL.get, col, col)))
+        filled = filled or "" not in col
+        cols.append(_column(col))
     if not filled and any(map(_all_blank, *cols)):
         return None  # (the long way skips an all-blank line, and notes it)
     notes = _Notes(name)
@@ -333,9 +326,7 @@ def _tidy_body(
     if set(map(str.count, body, itertools.repeat(","))) != {width - 1}:
         return None
     joined = ",".join(body)
-    if not joined.isascii() or "." in joined or any(c in joined for c in _SPACES):
-        return None
-    if joined.upper() != joined:  # (ASCII: no lower-case letter; quicker than isupper)
+    if not _nothing_to_clean(joined):
         return None
     blank = "," * (width - 1)
     blanks = [n for n, line in enumerate(body) if line == blank] if blank in body else []
@@ -359,13 +350,30 @@ def _tidy_body(
         col = cells[names.index(c) :: width]
         if blanks:
             col = list(map(col.__getitem__, numbers))
-        if "" not in col:
-            cols.append(tuple(col))
-        elif col.count("") == len(col):
-            cols.append((None,) * len(col))
-        else:
-            cols.append(tuple(map(_BLANK_CELL.get, col, col)))
+        cols.append(_column(col))
     return cols, numbers
+
+
+def _nothing_to_clean(text: str) -> bool:
+    """Whether no cell in ``text`` has spaces, lower-case letters, a ``.`` or non-ASCII text.
+
+    Then :func:`_clean` would change nothing but blank to ``None``.
+    """
+    return (
+        text.isascii()
+        and "." not in text
+        and not any(c in text for c in _SPACES)
+        and text.upper() == text  # (ASCII: no lower-case letter; quicker than isupper)
+    )
+
+
+def _column(cells: list[str]) -> tuple[str | None, ...]:
+    """One column's cells as the table holds them: a blank cell is ``None``."""
+    if "" not in cells:
+        return tuple(cells)
+    if cells.count("") == len(cells):
+        return (None,) * len(cells)
+    return tuple(map(_BLANK_CELL.get, cells, cells))
 
 
 _XML_NAMES = {"CHILDID": "CHILD", "PL": "PLACE"}
