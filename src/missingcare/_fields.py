@@ -9,7 +9,7 @@ label and help text). Every error names the field and never the value.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, TypeVar
 
@@ -274,6 +274,15 @@ def not_before(
     """Record a violation at ``path`` if ``later`` is before ``earlier`` (both known)."""
     if later is not None and earlier is not None and later < earlier:
         problems.add(path, "out_of_order", message)
+
+
+def in_time_order(items: Sequence[Any]) -> bool:
+    """Whether the items' ``at`` instants never go backwards (equal ones allowed)."""
+    # a loop, not all() over a generator: no generator frame on the construction path
+    for i in range(1, len(items)):  # noqa: SIM110
+        if items[i].at < items[i - 1].at:
+            return False
+    return True
 
 
 def unique_ids(problems: Problems, items: Iterable[Any], path: str) -> None:

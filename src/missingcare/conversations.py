@@ -210,6 +210,46 @@ class ReturnConversation:
     )
 
     def __attrs_post_init__(self) -> None:
+        if not self._plainly_consistent():
+            self._check()
+
+    def _plainly_consistent(self) -> bool:
+        """True only if :meth:`_check` would find nothing (a cheap, sound test).
+
+        Plain comparisons, no paths or messages built: every load constructs
+        conversations, and nearly all are consistent. :meth:`_check` decides
+        whenever this answers False.
+        """
+        ids = self.episode_ids
+        requested = self.requested_adult_ids
+        topics = self.topics
+        offers = self.offers
+        actions = self.actions
+        decision = self.decision
+        held = self.held_at
+        return bool(
+            ids
+            and f.in_time_order(offers)
+            and all(map(str.strip, ids))
+            and (len(ids) == 1 or len(set(ids)) == len(ids))
+            and (not requested or all(map(str.strip, requested)))
+            and (len(requested) < 2 or len(set(requested)) == len(requested))
+            and (len(topics) < 2 or len(set(topics)) == len(topics))
+            and (held is None or decision is not Decision.DECLINED)
+            and (self.declined_reason is None or decision is Decision.DECLINED)
+            and (
+                held is not None
+                or (
+                    self.interviewer is None
+                    and self.child_account is None
+                    and self.child_feedback is None
+                )
+            )
+            and (len(actions) < 2 or len({a.id for a in actions}) == len(actions))
+        )
+
+    def _check(self) -> None:
+        """Raise a :class:`ValidationError` naming every broken invariant."""
         p = f.Problems()
         if not self.episode_ids:
             p.add("$.episode_ids", "required", "a conversation covers at least one episode")

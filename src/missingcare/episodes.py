@@ -170,6 +170,53 @@ class MissingEpisode:
     )
 
     def __attrs_post_init__(self) -> None:
+        if not self._plainly_consistent():
+            self._check()
+
+    def _plainly_consistent(self) -> bool:
+        """True only if :meth:`_check` would find nothing (a cheap, sound test).
+
+        Construction is on every load's path, and nearly every episode is
+        consistent: this says so with plain comparisons, building no paths or
+        messages. It may answer False for a consistent episode (two statuses
+        with the same code, say): :meth:`_check` then decides.
+        """
+        seen = self.last_seen_at
+        statuses = self.statuses
+        if not statuses or statuses[0].at < seen:
+            return False
+        prev = statuses[0]
+        for change in statuses[1:]:
+            if change.at <= prev.at or change.status.code == prev.status.code:
+                return False
+            prev = change
+        if not f.in_time_order(self.risk_grades):
+            return False
+        ended = self.ended_at
+        returned = self.returned_at
+        noticed = self.noticed_at
+        police = self.police_report
+        located = self.located
+        ending = self.ending
+        if ended is None:
+            return (
+                returned is None
+                and located is None
+                and (ending is None or ending.code == "still_missing_at_period_end")
+                and (noticed is None or noticed >= seen)
+                and (police is None or police.reported_at >= seen)
+            )
+        return (
+            ended >= seen
+            and prev.at <= ended
+            and (returned is None or returned >= ended)
+            and (noticed is None or noticed >= seen)
+            and (police is None or police.reported_at >= seen)
+            and (located is None or located.at >= seen)
+        )
+
+    def _check(self) -> None:
+        """Raise a :class:`ValidationError` naming every broken invariant."""
         p = f.Problems()
         seen = self.last_seen_at
         if not self.statuses:
