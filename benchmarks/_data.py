@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import itertools
 import random
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -33,7 +34,7 @@ from missingcare import (
 from missingcare.episodes import StatusChange
 from missingcare.vocabularies import EPISODE_ENDINGS, EPISODE_STATUSES, LOCATION_TYPES
 
-__all__ = ["Dataset", "case_files", "dataset"]
+__all__ = ["Dataset", "case_files", "dataset", "some_case_files"]
 
 SEED = 903
 
@@ -84,6 +85,23 @@ def case_files(episodes: int, seed: int = SEED) -> Iterator[CaseFile]:
             return
         yield case
         produced += len(case.episodes)
+
+
+def some_case_files(count: int, data: Dataset, seed: int = SEED) -> tuple[CaseFile, ...]:
+    """Exactly ``count`` case files: the dataset's first ones if it has enough.
+
+    Otherwise a cohort of ``count`` children is generated for the purpose
+    (the rules benchmark asks for more case files than a tier's episodes fill).
+    """
+    if len(data.cases) >= count:
+        return data.cases[:count]
+    if importlib.util.find_spec("missingcare.synth") is not None:
+        from missingcare.synth import iter_case_files
+
+        source: Iterator[CaseFile] = iter(iter_case_files(count, seed=seed))
+    else:
+        source = _fallback_case_files(count, seed)
+    return tuple(itertools.islice(source, count))
 
 
 class Dataset:
