@@ -37,6 +37,7 @@ import json
 import os
 import platform
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -540,11 +541,25 @@ def _with_mistakes(ret: Any, s903: Any, seed: int = 903, share: float = 0.05) ->
     return s903.Return903(header=ret.header, episodes=ret.episodes, missing=table)
 
 
+def interpreter(name: str) -> str:
+    """``name`` as a command that works from any directory.
+
+    The timers run in the directory of the files they read, so a relative
+    path (``.venv-903/bin/python``) is made absolute against the current
+    directory, without resolving symlinks (a venv's python is a symlink to
+    the base interpreter, which would lose the venv); a bare name is looked up
+    on ``PATH``.
+    """
+    if os.sep in name or (os.altsep is not None and os.altsep in name):
+        return os.path.abspath(name)
+    return shutil.which(name) or name
+
+
 def _time_903(side: str, python: str, files: Mapping[str, Path], job: Mapping[str, Any]) -> Any:
     """Time one side's read + validate of the files in a fresh interpreter (``_ssda903_timer``)."""
     job = {**job, "side": side, "files": {name: str(path) for name, path in files.items()}}
     proc = subprocess.run(
-        [python, str(_TIMER_903)],
+        [interpreter(python), str(_TIMER_903)],
         input=json.dumps(job),
         capture_output=True,
         text=True,

@@ -61,3 +61,28 @@ def test_a_finding_only_one_side_has_stops_the_run(
         _run(runner, monkeypatch, lambda found: [*found, ["574", "Missing", 0]])
     with pytest.raises(runner.CheckFailedError, match="findings equal"):
         _run(runner, monkeypatch, lambda found: found[1:])
+
+
+def test_the_validator_python_may_be_given_relative_to_where_the_runner_starts(
+    runner: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The timers run in the files' directory: ``.venv-903/bin/python`` must still work."""
+    real = tmp_path / "base-python"
+    real.write_text("")
+    venv_bin = tmp_path / ".venv-903" / "bin"
+    venv_bin.mkdir(parents=True)
+    (venv_bin / "python").symlink_to(real)
+    monkeypatch.chdir(tmp_path)
+    got = runner.interpreter(".venv-903/bin/python")
+    # absolute, and still the venv's own python: the symlink is not followed
+    assert got == str(tmp_path / ".venv-903" / "bin" / "python")
+    assert runner.interpreter(str(real)) == str(real)
+    # a bare name is looked up on PATH; an unknown one is left for the OS to refuse
+    on_path = tmp_path / "on-path"
+    on_path.mkdir()
+    tool = on_path / "python-903"
+    tool.write_text("#!/bin/sh\n")
+    tool.chmod(0o755)
+    monkeypatch.setenv("PATH", str(on_path))
+    assert runner.interpreter("python-903") == str(tool)
+    assert runner.interpreter("no-such-python") == "no-such-python"
