@@ -206,9 +206,9 @@ class MissingEpisode:
                 and (noticed is None or noticed >= seen)
                 and (police is None or police.reported_at >= seen)
             )
+        # ended >= seen follows: the first status is at or after seen, the last at or before ended
         return (
-            ended >= seen
-            and prev.at <= ended
+            prev.at <= ended
             and (returned is None or returned >= ended)
             and (noticed is None or noticed >= seen)
             and (police is None or police.reported_at >= seen)
