@@ -9,6 +9,7 @@ mutation happens to stay valid.
 
 from __future__ import annotations
 
+import builtins
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -364,3 +365,23 @@ def test_the_instant_cache_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> Non
     assert len(_fastwire._SEEN) <= 8 + 1
     assert [e.last_seen_at.minute for e in episodes] == list(range(40))
     assert episodes == [from_json(line, MissingEpisode, converter=WIRE.converter) for line in lines]
+
+
+def test_to_json_and_from_json_run_no_import_per_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The public functions reach the fast path without an import statement per call.
+
+    An import inside ``to_json`` once cost about 1 µs a call, a third of a dump.
+    """
+    case = CaseFile(child=ChildRef("C-1"))
+    data = to_json(case)  # first use: the fast path may be imported here
+    imported: list[str] = []
+    real = builtins.__import__
+
+    def counting(name: str, *args: Any, **kwargs: Any) -> Any:
+        imported.append(name)
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", counting)
+    assert from_json(to_json(case), CaseFile) == case
+    assert to_json(case) == data
+    assert imported == []

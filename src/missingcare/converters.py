@@ -34,7 +34,7 @@ import types
 import typing
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 import cattrs
@@ -68,6 +68,9 @@ from missingcare.relationships import AdultContact, TrustedAdult
 from missingcare.time import format_instant, parse_instant
 from missingcare.vocab import Concept, Vocabulary
 from missingcare.vocabularies import CORE
+
+if TYPE_CHECKING:
+    from missingcare._fastwire import FastWire
 
 __all__ = [
     "DOCUMENTS",
@@ -490,6 +493,18 @@ def to_dict(value: object, *, converter: cattrs.Converter | None = None) -> dict
     return {"schema_version": SCHEMA_VERSION, **body}
 
 
+@functools.cache
+def _fast_wire() -> FastWire:
+    """The fast path, imported on first use (``_fastwire`` imports this module).
+
+    Cached, so a call costs no import statement: an import inside ``to_json``
+    ran the import machinery on every call, about 1 µs, a third of a dump.
+    """
+    from missingcare._fastwire import default_wire  # noqa: PLC0415 - import cycle
+
+    return default_wire()
+
+
 def to_json(value: object, *, converter: cattrs.Converter | None = None) -> bytes:
     """The UTF-8 JSON bytes of a top-level model value.
 
@@ -497,9 +512,7 @@ def to_json(value: object, *, converter: cattrs.Converter | None = None) -> byte
     writes the same bytes (the test suite checks it).
     """
     if converter is None:
-        from missingcare._fastwire import default_wire  # noqa: PLC0415 - import cycle
-
-        return default_wire().dump(value)
+        return _fast_wire().dump(value)
     return json.dumps(
         to_dict(value, converter=converter), ensure_ascii=False, separators=(",", ":")
     ).encode()
@@ -513,9 +526,7 @@ def from_json(data: bytes | str, cls: type[T], *, converter: cattrs.Converter | 
     converter so the error lists every violation exactly as it would.
     """
     if converter is None:
-        from missingcare._fastwire import default_wire  # noqa: PLC0415 - import cycle
-
-        return default_wire().load(data, cls)
+        return _fast_wire().load(data, cls)
     problems: list[Violation] = []
     try:
         document = json.loads(data)
