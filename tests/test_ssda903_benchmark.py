@@ -86,3 +86,26 @@ def test_the_validator_python_may_be_given_relative_to_where_the_runner_starts(
     monkeypatch.setenv("PATH", str(on_path))
     assert runner.interpreter("python-903") == str(tool)
     assert runner.interpreter("no-such-python") == "no-such-python"
+
+
+def test_the_timer_is_started_with_the_resolved_path(
+    runner: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[list[str]] = []
+
+    class Done:
+        returncode = 0
+        stderr = ""
+        stdout = '{"findings": []}\n'
+
+    def fake_run(argv: list[str], **kwargs: Any) -> Done:
+        started.append(argv)
+        return Done()
+
+    data = tmp_path / "files"
+    data.mkdir()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(runner.subprocess, "run", fake_run)
+    got = runner._time_903("validator", ".venv-903/bin/python", {"missing": data / "m.csv"}, {})
+    assert got == {"findings": []}
+    assert started[0][0] == str(tmp_path / ".venv-903" / "bin" / "python")
