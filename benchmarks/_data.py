@@ -71,16 +71,19 @@ def _fallback_case_files(children: int, seed: int) -> Iterator[CaseFile]:
         yield CaseFile(child=ChildRef(cid), placements=(placement,), episodes=tuple(episodes))
 
 
-def case_files(episodes: int, seed: int = SEED) -> Iterator[CaseFile]:
-    """Synthetic case files, until at least ``episodes`` episodes have been produced."""
+def _cohort(children: int, seed: int) -> Iterator[CaseFile]:
+    """The case files of ``children`` synthetic children: the library's generator if present."""
     if importlib.util.find_spec("missingcare.synth") is not None:
         from missingcare.synth import iter_case_files
 
-        source: Iterator[CaseFile] = iter(iter_case_files(10 * episodes + 10, seed=seed))
-    else:
-        source = _fallback_case_files(10 * episodes + 10, seed)
+        return iter(iter_case_files(children, seed=seed))
+    return _fallback_case_files(children, seed)
+
+
+def case_files(episodes: int, seed: int = SEED) -> Iterator[CaseFile]:
+    """Synthetic case files, until at least ``episodes`` episodes have been produced."""
     produced = 0
-    for case in source:
+    for case in _cohort(10 * episodes + 10, seed):
         if produced >= episodes:
             return
         yield case
@@ -95,13 +98,7 @@ def some_case_files(count: int, data: Dataset, seed: int = SEED) -> tuple[CaseFi
     """
     if len(data.cases) >= count:
         return data.cases[:count]
-    if importlib.util.find_spec("missingcare.synth") is not None:
-        from missingcare.synth import iter_case_files
-
-        source: Iterator[CaseFile] = iter(iter_case_files(count, seed=seed))
-    else:
-        source = _fallback_case_files(count, seed)
-    return tuple(itertools.islice(source, count))
+    return tuple(itertools.islice(_cohort(count, seed), count))
 
 
 class Dataset:
