@@ -1185,7 +1185,50 @@ def bench_research(tier: Tier, data: Dataset) -> list[Row]:
         check=f"all 17 tables equal, schema and values ({n_rows:,} rows)",
         unit="episode",
     )
+    rows += _bench_read_back(cases, theirs if len(cases) <= _READ_BACK_CASES else None)
     return rows
+
+
+#: Arrow → model runs on at most this many case files, whatever the tier: it is
+#: information (no target), and the full tier's export set would take minutes a pass.
+_READ_BACK_CASES = 7_500
+
+
+def _bench_read_back(cases: Sequence[CaseFile], tables: Any | None) -> list[Row]:
+    """Arrow → model (``from_arrow``) against JSON lines → model (``from_json``).
+
+    Both read the same case files and must give them back equal. No target:
+    it shows what reading a columnar extract back into the model costs,
+    beside the library's fastest way in.
+    """
+    from missingcare.research import from_arrow, to_arrow
+
+    cases = cases[:_READ_BACK_CASES]
+    if tables is None:
+        tables = to_arrow(cases)
+    lines = [to_json(c) for c in cases]
+    expected = tuple(cases)
+    _check(from_arrow(tables) == expected, "read back: from_arrow gives the case files back")
+    _check(
+        tuple(from_json(line, CaseFile) for line in lines) == expected,
+        "read back: from_json gives the case files back",
+    )
+    variants: dict[str, Callable[[], object]] = {
+        "from_json per line (case files)": _each(
+            functools.partial(_from_json, cls=CaseFile), lines
+        ),
+        "research.from_arrow (case files)": lambda: from_arrow(tables),
+    }
+    return _ratio_rows(
+        "6 research",
+        "from_json per line (case files)",
+        len(cases),
+        compare(variants, 3, collect=True),
+        off=None,
+        targets={},
+        check="both give the case files back equal",
+        unit="case file",
+    )
 
 
 def _research_cases(tier: Tier, data: Dataset) -> Iterable[CaseFile]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
+import itertools
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import pytest
@@ -355,3 +357,46 @@ def test_rows_follow_the_case_files_and_lists_are_never_null(cases: list[CaseFil
     assert tables.status_changes.column("seq").to_pylist() == [
         i for e in episodes for i in range(len(e.statuses))
     ]
+
+
+def _chunked(values: Sequence[object], cuts: list[int], type_: object) -> object:
+    """``values`` as a chunked array whose chunks are slices of one array (offsets ≠ 0)."""
+    whole = pa.array([None, *values, None], type_)  # sliced off below: offsets start at 1
+    bounds = sorted({0, len(values), *(c % (len(values) + 1) for c in cuts)})
+    return pa.chunked_array(
+        [whole.slice(1 + a, b - a) for a, b in itertools.pairwise(bounds)] or [whole.slice(1, 0)],
+        type_,
+    )
+
+
+@settings(max_examples=examples(200))
+@given(
+    st.lists(st.none() | st.lists(st.none() | st.text(max_size=3), max_size=3), max_size=12),
+    st.lists(st.integers(0, 20), max_size=4),
+)
+def test_text_list_columns_read_as_pyarrow_reads_them(
+    values: list[list[str | None] | None], cuts: list[int]
+) -> None:
+    from missingcare.research.arrow import _LIST, _values
+
+    column = _chunked(values, cuts, _LIST)
+    expected = [None if v is None else tuple(v) for v in column.to_pylist()]  # type: ignore[attr-defined]
+    assert _values(column) == expected == [None if v is None else tuple(v) for v in values]
+
+
+@settings(max_examples=examples(200))
+@given(
+    st.lists(
+        st.none() | st.integers(-62_135_596_800_000_000, 253_402_300_799_999_999), max_size=12
+    ),
+    st.lists(st.integers(0, 20), max_size=4),
+)
+def test_instant_columns_read_as_pyarrow_reads_them_as_plain_utc(
+    micros: list[int | None], cuts: list[int]
+) -> None:
+    from missingcare.research.arrow import _TS, _values
+
+    column = _chunked(micros, cuts, pa.int64()).cast(_TS)  # type: ignore[attr-defined]
+    got = _values(column)
+    assert got == column.to_pylist()
+    assert all(v is None or (type(v) is datetime and v.tzinfo is UTC) for v in got)
