@@ -284,6 +284,25 @@ def test_refusals_name_table_row_and_column_never_the_value() -> None:
     assert missing.value.paths == ("episodes.zone",)
 
 
+def test_instants_and_dates_python_cannot_hold_are_refused_by_path() -> None:
+    tables = to_arrow(synthetic_cases(4, 8, seed=2))
+    beyond = {
+        "episodes": ("ended_at", pa.int64(), 253_402_300_800_000_000, "invalid_datetime"),
+        "children": ("date_of_birth", pa.int32(), 2_932_897, "invalid_date"),
+    }
+    for name, (column, raw, value, code) in beyond.items():
+        table = tables.table(name)
+        i = table.schema.get_field_index(column)
+        values: list[int | None] = [None] * table.num_rows
+        values[1] = value
+        broken = table.set_column(i, column, pa.array(values, raw).cast(table.schema.field(i).type))
+        with pytest.raises(ValidationError) as info:
+            from_arrow({**tables.as_dict(), name: broken})
+        (violation,) = info.value.violations
+        assert (violation.path, violation.code) == (f"{name}[1].{column}", code)
+        assert str(value) not in str(info.value)
+
+
 def test_one_case_file_per_child_and_orphans_refused() -> None:
     case = CaseFile(child=ChildRef("C-1"))
     with pytest.raises(ValidationError):
@@ -381,7 +400,8 @@ def test_text_list_columns_read_as_pyarrow_reads_them(
 
     column = _chunked(values, cuts, _LIST)
     expected = [None if v is None else tuple(v) for v in column.to_pylist()]  # type: ignore[attr-defined]
-    assert _values(column) == expected == [None if v is None else tuple(v) for v in values]
+    given_ = [None if v is None else tuple(v) for v in values]
+    assert _values(column, "t[{}].c") == expected == given_
 
 
 @settings(max_examples=examples(200))
@@ -397,6 +417,6 @@ def test_instant_columns_read_as_pyarrow_reads_them_as_plain_utc(
     from missingcare.research.arrow import _TS, _values
 
     column = _chunked(micros, cuts, pa.int64()).cast(_TS)  # type: ignore[attr-defined]
-    got = _values(column)
+    got = _values(column, "t[{}].c")
     assert got == column.to_pylist()
     assert all(v is None or (type(v) is datetime and v.tzinfo is UTC) for v in got)

@@ -823,30 +823,50 @@ class _Reader:
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def _values(column: pa.ChunkedArray) -> list[Any]:
+def _values(column: pa.ChunkedArray, where: str) -> list[Any]:
     """A column's values as Python objects (lists of text as tuples).
 
     Instants are read as their integer microseconds and made into UTC
     datetimes here: pyarrow's own conversion costs about 3 µs a value and
     gives a ``tzinfo`` that :func:`missingcare.time.instant` must then
     normalise. An instant that repeats (a status starts when the child was
-    last seen) is one shared, immutable datetime.
+    last seen) is one shared, immutable datetime. ``where`` is the column's
+    path with ``{}`` for the row, for an instant or date outside the years
+    1 to 9999, which Python cannot hold.
     """
-    if column.type == _LIST:
-        return list(chain.from_iterable(map(_tuples, column.chunks)))
-    if column.type != _TS:
-        return column.to_pylist()  # type: ignore[no-any-return]
-    seen: dict[int, datetime] = {}
-    out: list[Any] = []
-    for us in column.cast(pa.int64()).to_pylist():
-        if us is None:
-            out.append(None)
-            continue
-        value = seen.get(us)
-        if value is None:
-            value = seen[us] = _EPOCH + timedelta(microseconds=us)
-        out.append(value)
-    return out
+    try:
+        if column.type == _LIST:
+            return list(chain.from_iterable(map(_tuples, column.chunks)))
+        if column.type != _TS:
+            return column.to_pylist()  # type: ignore[no-any-return]
+        seen: dict[int, datetime] = {}
+        out: list[Any] = []
+        for us in column.cast(pa.int64()).to_pylist():
+            if us is None:
+                out.append(None)
+                continue
+            value = seen.get(us)
+            if value is None:
+                value = seen[us] = _EPOCH + timedelta(microseconds=us)
+            out.append(value)
+        return out
+    except (OverflowError, ValueError):
+        raise _out_of_range(column, where) from None
+
+
+def _out_of_range(column: pa.ChunkedArray, where: str) -> ValidationError:
+    """The refusal for the first value of ``column`` Python cannot hold."""
+    is_instant = column.type == _TS
+    for i in range(len(column)):
+        try:
+            column[i].as_py()
+        except (OverflowError, ValueError):
+            return ValidationError.single(
+                where.format(i),
+                "invalid_datetime" if is_instant else "invalid_date",
+                "expected a value between the years 1 and 9999",
+            )
+    raise AssertionError("no value of the column fails to convert")  # pragma: no cover
 
 
 def _tuples(chunk: pa.ListArray) -> list[tuple[str, ...] | None]:
@@ -866,19 +886,19 @@ def _tuples(chunk: pa.ListArray) -> list[tuple[str, ...] | None]:
     return out
 
 
-def _pylist(table: pa.Table) -> list[dict[str, Any]]:
-    """The table's rows as dicts (as ``Table.to_pylist``, column by column)."""
+def _pylist(table: pa.Table, name: str) -> list[dict[str, Any]]:
+    """The rows of table ``name`` as dicts (as ``Table.to_pylist``, column by column)."""
     names = table.column_names
-    columns = [_values(table.column(i)) for i in range(table.num_columns)]
+    columns = [_values(table.column(c), f"{name}[{{}}].{c}") for c in names]
     return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
 def _rows(
-    table: pa.Table, key: Sequence[str]
+    table: pa.Table, name: str, key: Sequence[str]
 ) -> dict[tuple[str, ...], list[tuple[int, dict[str, Any]]]]:
     """Rows grouped by ``key`` columns and sorted by ``seq``, each with its row number."""
     groups: dict[tuple[str, ...], list[tuple[int, dict[str, Any]]]] = defaultdict(list)
-    for i, row in enumerate(_pylist(table)):
+    for i, row in enumerate(_pylist(table, name)):
         groups[tuple(row[k] for k in key)].append((i, row))
     for rows in groups.values():
         rows.sort(key=lambda r: r[1]["seq"])
@@ -1005,7 +1025,7 @@ def from_arrow(
 
     def sub(name: str, key: Sequence[str], make: Callable[[dict[str, Any]], Any]) -> Any:
         out: dict[tuple[str, ...], list[Any]] = defaultdict(list)
-        for k, rows in _rows(t.table(name), key).items():
+        for k, rows in _rows(t.table(name), name, key).items():
             out[k] = [r.build(make, row) for row in _each(r, name, rows)]
         return out
 
@@ -1208,7 +1228,8 @@ def from_arrow(
         )
 
     out: list[CaseFile] = []
-    ordered = sorted(_rows(t.children, child_key).values(), key=lambda rows: rows[0][1]["seq"])
+    children = _rows(t.children, "children", child_key)
+    ordered = sorted(children.values(), key=lambda rows: rows[0][1]["seq"])
     for rows in ordered:
         for row in _each(r, "children", rows[:1]):
             out.append(r.build(case_of, row))
