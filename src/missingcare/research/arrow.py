@@ -44,6 +44,7 @@ import polars as pl
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
+from missingcare._direct import maker as _make
 from missingcare.case import CaseFile
 from missingcare.children import ChildRef, PeriodOfCare, Placement, PlacementKind
 from missingcare.context import ContextEntry
@@ -769,23 +770,31 @@ class _Reader:
 
     def __init__(self, vocabularies: Mapping[str, Vocabulary]) -> None:
         self.vocabs = vocabularies
+        self._indexes: dict[str, dict[str, Concept]] = {}
         self.table = ""
         self.row = 0
 
     def _path(self, column: str) -> str:
         return f"{self.table}[{self.row}].{column}"
 
+    def _index(self, vocab: str) -> dict[str, Concept]:
+        """Code → concept for ``vocab`` (made when first used)."""
+        index = self._indexes.get(vocab)
+        if index is None:
+            index = self._indexes[vocab] = {c.code: c for c in self.vocabs[vocab]}
+        return index
+
     def concept(self, vocab: str, code: str | None, column: str) -> Concept | None:
         if code is None:
             return None
-        for_vocab = self.vocabs[vocab]
-        if code not in for_vocab:
+        found = self._index(vocab).get(code)
+        if found is None:
             raise ValidationError.single(
                 self._path(column),
                 "unknown_code",
                 f"expected a code of the vocabulary {vocab!r}",
             )
-        return for_vocab.get(code)
+        return found
 
     def required(self, vocab: str, code: str | None, column: str) -> Concept:
         value = self.concept(vocab, code, column)
@@ -794,7 +803,12 @@ class _Reader:
         return value
 
     def concepts(self, vocab: str, codes: Sequence[str] | None, column: str) -> tuple[Concept, ...]:
-        return tuple(self.required(vocab, c, column) for c in codes or ())
+        if not codes:
+            return ()
+        try:
+            return tuple(map(self._index(vocab).__getitem__, codes))
+        except (KeyError, TypeError):  # the checks below say which code and why
+            return tuple(self.required(vocab, c, column) for c in codes)
 
     def choice(self, cls: type[enum.Enum], value: str | None, column: str) -> Any:
         if value is None:
@@ -886,50 +900,53 @@ def _tuples(chunk: pa.ListArray) -> list[tuple[str, ...] | None]:
     return out
 
 
-def _pylist(table: pa.Table, name: str) -> list[dict[str, Any]]:
-    """The rows of table ``name`` as dicts (as ``Table.to_pylist``, column by column)."""
-    names = table.column_names
-    columns = [_values(table.column(c), f"{name}[{{}}].{c}") for c in names]
-    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+class _Rows:
+    """One table's rows, grouped by ``key`` columns and in ``seq`` order within a group.
 
+    The columns are read once (see ``_values``); a row's dict, as
+    ``Table.to_pylist`` would give it, is made only as it is read and can be
+    freed once its record is built, so the collector never walks a whole
+    table's worth of dicts.
+    """
 
-def _rows(
-    table: pa.Table, name: str, key: Sequence[str]
-) -> dict[tuple[str, ...], list[tuple[int, dict[str, Any]]]]:
-    """Rows grouped by ``key`` columns and sorted by ``seq``, each with its row number."""
-    groups: dict[tuple[str, ...], list[tuple[int, dict[str, Any]]]] = defaultdict(list)
-    for i, row in enumerate(_pylist(table, name)):
-        groups[tuple(row[k] for k in key)].append((i, row))
-    for rows in groups.values():
-        rows.sort(key=lambda r: r[1]["seq"])
-    return groups
+    def __init__(self, table: pa.Table, name: str, key: Sequence[str]) -> None:
+        self.name = name
+        self.names = table.column_names
+        self.columns = [_values(table.column(c), f"{name}[{{}}].{c}") for c in self.names]
+        by_name = dict(zip(self.names, self.columns, strict=True))
+        groups: dict[tuple[str, ...], list[tuple[int, int]]] = defaultdict(list)
+        keys = zip(*(by_name[k] for k in key), strict=True)
+        for i, (k, seq) in enumerate(zip(keys, by_name["seq"], strict=True)):
+            groups[k].append((seq, i))
+        #: row numbers by key, ordered by seq then row number (unique): the
+        #: stable order of a sort by seq alone
+        self.groups = {k: [i for _, i in sorted(g)] for k, g in groups.items()}
 
-
-def _each(
-    reader: _Reader, name: str, rows: Iterable[tuple[int, dict[str, Any]]]
-) -> Iterator[dict[str, Any]]:
-    reader.table = name
-    for i, row in rows:
-        reader.row = i
-        yield row
+    def read(self, reader: _Reader, rows: Iterable[int]) -> Iterator[dict[str, Any]]:
+        """The rows numbered ``rows``, with ``reader`` told which row it is reading."""
+        reader.table = self.name
+        names, columns = self.names, self.columns
+        for i in rows:
+            reader.row = i
+            yield dict(zip(names, [c[i] for c in columns], strict=True))
 
 
 def _read_episode(r: _Reader, row: dict[str, Any], subs: dict[str, list[Any]]) -> MissingEpisode:
     pr = None
     if row["police_reported_at"] is not None:
-        pr = PoliceReport(
+        pr = _make(PoliceReport)(
             reported_at=row["police_reported_at"],
             reference=row["police_reference"],
             reported_by=row["police_reported_by"],
         )
     loc = None
     if row["located_at"] is not None:
-        loc = Located(
+        loc = _make(Located)(
             at=row["located_at"],
             where=r.concept("location_types", row["located_where"], "located_where"),
             by=row["located_by"],
         )
-    return MissingEpisode(
+    return _make(MissingEpisode)(
         id=row["episode_id"],
         child_id=row["child_id"],
         placement_id=row["placement_id"],
@@ -958,7 +975,7 @@ def _read_conversation(
 ) -> ReturnConversation:
     iv = None
     if row["interviewer_role"] is not None:
-        iv = Interviewer(
+        iv = _make(Interviewer)(
             role=r.required("relationship_roles", row["interviewer_role"], "interviewer_role"),
             independent_of_home=row["interviewer_independent_of_home"],
             chosen_by_child=row["interviewer_chosen_by_child"],
@@ -967,7 +984,7 @@ def _read_conversation(
         )
     screening = None
     if row["screening_recorded"]:
-        screening = ExploitationScreening(
+        screening = _make(ExploitationScreening)(
             categories=tuple(
                 r.choice(ExploitationCategory, c, "screening_categories")
                 for c in row["screening_categories"] or ()
@@ -976,7 +993,7 @@ def _read_conversation(
                 "exploitation_indicators", row["screening_indicators"], "screening_indicators"
             ),
         )
-    return ReturnConversation(
+    return _make(ReturnConversation)(
         id=row["conversation_id"],
         child_id=row["child_id"],
         episode_ids=tuple(row["episode_ids"] or ()),
@@ -1025,8 +1042,9 @@ def from_arrow(
 
     def sub(name: str, key: Sequence[str], make: Callable[[dict[str, Any]], Any]) -> Any:
         out: dict[tuple[str, ...], list[Any]] = defaultdict(list)
-        for k, rows in _rows(t.table(name), name, key).items():
-            out[k] = [r.build(make, row) for row in _each(r, name, rows)]
+        table = _Rows(t.table(name), name, key)
+        for k, rows in table.groups.items():
+            out[k] = [r.build(make, row) for row in table.read(r, rows)]
         return out
 
     ep_key, cv_key = ("child_id", "episode_id"), ("child_id", "conversation_id")
@@ -1034,21 +1052,21 @@ def from_arrow(
         "status_changes": sub(
             "status_changes",
             ep_key,
-            lambda x: StatusChange(
+            lambda x: _make(StatusChange)(
                 at=x["at"], status=r.required("episode_statuses", x["status"], "status")
             ),
         ),
         "risk_grades": sub(
             "risk_grades",
             ep_key,
-            lambda x: RiskGrading(
+            lambda x: _make(RiskGrading)(
                 at=x["at"], grade=r.required("police_risk_grades", x["grade"], "grade"), by=x["by"]
             ),
         ),
         "search_actions": sub(
             "search_actions",
             ep_key,
-            lambda x: SearchAction(
+            lambda x: _make(SearchAction)(
                 at=x["at"],
                 action=r.required("search_actions", x["action"], "action"),
                 by=x["by"],
@@ -1058,7 +1076,7 @@ def from_arrow(
         "notifications": sub(
             "notifications",
             ep_key,
-            lambda x: Notification(
+            lambda x: _make(Notification)(
                 recipient=r.required("notification_recipients", x["recipient"], "recipient"),
                 at=x["at"],
                 method=x["method"],
@@ -1069,7 +1087,7 @@ def from_arrow(
         "conversation_offers": sub(
             "conversation_offers",
             cv_key,
-            lambda x: ConversationOffer(
+            lambda x: _make(ConversationOffer)(
                 at=x["at"],
                 outcome=r.required("conversation_outcomes", x["outcome"], "outcome"),
                 by=x["by"],
@@ -1080,7 +1098,7 @@ def from_arrow(
         "responses_on_return": sub(
             "responses_on_return",
             cv_key,
-            lambda x: ResponseOnReturn(
+            lambda x: _make(ResponseOnReturn)(
                 response=r.required("responses_on_return", x["response"], "response"),
                 at=x["at"],
                 reason=x["reason"],
@@ -1090,7 +1108,7 @@ def from_arrow(
         "agreed_actions": sub(
             "agreed_actions",
             cv_key,
-            lambda x: AgreedAction(
+            lambda x: _make(AgreedAction)(
                 id=x["action_id"],
                 description=x["description"],
                 owner=x["owner"],
@@ -1102,7 +1120,7 @@ def from_arrow(
     contacts = sub(
         "adult_contacts",
         ("child_id", "relationship_id"),
-        lambda x: AdultContact(
+        lambda x: _make(AdultContact)(
             at=x["at"],
             kind=r.choice(ContactKind, x["kind"], "kind"),
             child_initiated=x["child_initiated"],
@@ -1120,7 +1138,7 @@ def from_arrow(
     placements = sub(
         "placements",
         child_key,
-        lambda x: Placement(
+        lambda x: _make(Placement)(
             id=x["placement_id"],
             kind=r.choice(PlacementKind, x["kind"], "kind"),
             zone=x["zone"],
@@ -1132,7 +1150,7 @@ def from_arrow(
         ),
     )
     periods = sub(
-        "periods_of_care", child_key, lambda x: PeriodOfCare(start=x["start"], end=x["end"])
+        "periods_of_care", child_key, lambda x: _make(PeriodOfCare)(start=x["start"], end=x["end"])
     )
     episodes = sub(
         "episodes",
@@ -1147,7 +1165,7 @@ def from_arrow(
     context = sub(
         "context",
         child_key,
-        lambda x: ContextEntry(
+        lambda x: _make(ContextEntry)(
             id=x["entry_id"],
             child_id=x["child_id"],
             at=x["at"],
@@ -1164,7 +1182,7 @@ def from_arrow(
         direction = r.choice(FactorDirection, x["direction"], "direction")
         if direction is None:
             raise ValidationError.single("$.direction", "required", "this value is required")
-        return Factor(
+        return _make(Factor)(
             id=x["factor_id"],
             child_id=x["child_id"],
             direction=direction,
@@ -1179,7 +1197,7 @@ def from_arrow(
     needs = sub(
         "needs",
         child_key,
-        lambda x: UnmetNeed(
+        lambda x: _make(UnmetNeed)(
             id=x["need_id"],
             child_id=x["child_id"],
             need=r.required("unmet_needs", x["need"], "need"),
@@ -1192,7 +1210,7 @@ def from_arrow(
     adults = sub(
         "trusted_adults",
         child_key,
-        lambda x: TrustedAdult(
+        lambda x: _make(TrustedAdult)(
             id=x["relationship_id"],
             child_id=x["child_id"],
             adult_id=x["adult_id"],
@@ -1215,8 +1233,8 @@ def from_arrow(
 
     def case_of(x: dict[str, Any]) -> CaseFile:
         k = (x["child_id"],)
-        return CaseFile(
-            child=ChildRef(x["child_id"], date_of_birth=x["date_of_birth"]),
+        return _make(CaseFile)(
+            child=_make(ChildRef)(x["child_id"], date_of_birth=x["date_of_birth"]),
             placements=tuple(placements.get(k, ())),
             periods_of_care=tuple(periods.get(k, ())),
             episodes=tuple(episodes.get(k, ())),
@@ -1228,13 +1246,13 @@ def from_arrow(
         )
 
     out: list[CaseFile] = []
-    children = _rows(t.children, "children", child_key)
-    ordered = sorted(children.values(), key=lambda rows: rows[0][1]["seq"])
-    for rows in ordered:
-        for row in _each(r, "children", rows[:1]):
+    children = _Rows(t.children, "children", child_key)
+    seq = children.columns[children.names.index("seq")]
+    for rows in sorted(children.groups.values(), key=lambda rows: seq[rows[0]]):
+        for row in children.read(r, rows[:1]):
             out.append(r.build(case_of, row))
         if len(rows) > 1:
-            r.row = rows[1][0]
+            r.row = rows[1]
             raise ValidationError.single(
                 f"children[{r.row}].child_id", "duplicate_id", "expected one row per child"
             )
