@@ -91,3 +91,16 @@ def test_the_command_prints_a_table(runner: Any, capsys: pytest.CaptureFixture[s
     out = capsys.readouterr().out
     assert "| 3 memory |" in out
     assert "CPUs" in out
+
+
+def test_the_fill_benchmark_runs_and_checks_its_instances(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    spec = importlib.util.spec_from_file_location("missingcare_bench_fill", BENCH / "bench_fill.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.main(["--number", "50"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split("  ")[0] for line in lines] == list(module.measure(50))
