@@ -56,6 +56,7 @@ from typing import Any, BinaryIO
 
 import attrs
 
+from missingcare._direct import maker
 from missingcare.case import CaseFile
 from missingcare.children import ChildRef, PeriodOfCare, Placement, PlacementKind
 from missingcare.context import ContextEntry
@@ -937,10 +938,11 @@ class _Child:
         context.sort(key=lambda e: (e[0], e[1]))
         ids = {e[1]: f"{self.id}-L{n:04d}" for n, e in enumerate(context, start=1)}
         entries = []
+        make_entry = maker(ContextEntry)
         for t, serial, category, resolves, adult_ids in context:
             eid = ids[serial]
             entries.append(
-                ContextEntry(
+                make_entry(
                     id=eid,
                     child_id=self.id,
                     at=self.at(t),
