@@ -42,6 +42,7 @@ from missingcare.conversations import ContactMethod
 from missingcare.converters import MODELS
 from missingcare.exceptions import ValidationError
 from missingcare.testing import strategies as mst  # noqa: F401  (registers the strategies)
+from missingcare.vocab import Concept
 from missingcare.vocabularies import EPISODE_STATUSES, WHO_WITH
 
 from ._helpers import examples
@@ -106,8 +107,32 @@ class _Other(enum.Enum):
     ONE = "one"
 
 
+class _UnhashableText(str):
+    __hash__ = None  # type: ignore[assignment]
+
+    def __eq__(self, other: object) -> bool:
+        return str.__eq__(self, other)
+
+
+class _LiarType(type):
+    """A metaclass whose classes claim to equal, and hash as, ``str``."""
+
+    def __eq__(cls, other: object) -> bool:
+        return True
+
+    def __hash__(cls) -> int:
+        return hash(str)
+
+
+class _Liar(metaclass=_LiarType):
+    def strip(self) -> str:
+        return "x"
+
+
 T = datetime(2026, 3, 29, 0, 30, tzinfo=UTC)
 CONCEPT = EPISODE_STATUSES["missing"]
+#: A Concept whose hash fails: a lone one in a tuple is refused by the no-repeats check
+UNHASHABLE = Concept(_UnhashableText("urn:test"), "code", "Display")
 
 
 def _replacements(value: Any) -> list[Any]:
@@ -146,6 +171,9 @@ def _replacements(value: Any) -> list[Any]:
         (CONCEPT, CONCEPT),
         (None,),
         (True,),
+        (UNHASHABLE,),
+        (_Liar(),),
+        _Liar(),
         {},
         object(),
     ]
@@ -232,3 +260,61 @@ def _role() -> Any:
     from missingcare.vocabularies import RELATIONSHIP_ROLES
 
     return next(iter(RELATIONSHIP_ROLES))
+
+
+@attrs.frozen(kw_only=True)
+class _KeywordOnly:
+    a: str
+
+
+@attrs.frozen(cache_hash=True)
+class _CachedHash:
+    a: str
+
+
+@attrs.define(frozen=True, slots=False)
+class _NoSlots:
+    a: str
+
+
+@attrs.frozen(init=False)
+class _HandInit:
+    a: str
+
+    def __init__(self, a: str) -> None:
+        self.__attrs_init__(a.upper())
+
+
+@attrs.frozen
+class _PreInit:
+    a: str
+
+    def __attrs_pre_init__(self) -> None:
+        pass
+
+
+@attrs.frozen
+class _Subclass(CaseFile):
+    pass
+
+
+@attrs.frozen
+class _Plain:
+    a: str
+
+
+@pytest.mark.parametrize(
+    "cls",
+    [_KeywordOnly, _CachedHash, _NoSlots, _HandInit, _PreInit, _Subclass],
+    ids=lambda c: c.__name__,
+)
+def test_classes_whose_init_does_more_are_left_to_the_class(cls: type) -> None:
+    assert maker(cls) is cls
+
+
+def test_a_plain_attrs_class_is_made_directly() -> None:
+    make: Any = maker(_Plain)
+    assert make is not _Plain
+    assert make("x") == _Plain("x") == make(a="x")
+    with pytest.raises(TypeError):
+        make()

@@ -303,6 +303,33 @@ def test_instants_and_dates_python_cannot_hold_are_refused_by_path() -> None:
         assert str(value) not in str(info.value)
 
 
+def test_a_null_seq_is_refused_by_path() -> None:
+    tables = to_arrow(synthetic_cases(4, 8, seed=2))
+    for name in ("status_changes", "children"):
+        table = tables.table(name)
+        i = table.schema.get_field_index("seq")
+        seqs = table.column("seq").to_pylist()
+        seqs[1] = None
+        broken = table.set_column(i, "seq", pa.array(seqs, pa.int32()))
+        with pytest.raises(ValidationError) as info:
+            from_arrow({**tables.as_dict(), name: broken})
+        (violation,) = info.value.violations
+        assert (violation.path, violation.code) == (f"{name}[1].seq", "required")
+
+
+def test_only_instants_and_dates_are_reported_as_out_of_range() -> None:
+    tables = to_arrow(synthetic_cases(4, 8, seed=2))
+    episodes = tables.table("episodes")
+    i = episodes.schema.get_field_index("clothing")
+    n = episodes.num_rows
+    # text that is not UTF-8 in every row: pyarrow's own error, not a date's
+    offsets = pa.py_buffer(pa.array(range(n + 1), pa.int32()).buffers()[1])
+    broken_text = pa.Array.from_buffers(pa.string(), n, [None, offsets, pa.py_buffer(b"\xff" * n)])
+    broken = episodes.set_column(i, "clothing", broken_text)
+    with pytest.raises(UnicodeDecodeError):
+        from_arrow({**tables.as_dict(), "episodes": broken})
+
+
 def test_one_case_file_per_child_and_orphans_refused() -> None:
     case = CaseFile(child=ChildRef("C-1"))
     with pytest.raises(ValidationError):

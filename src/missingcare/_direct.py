@@ -38,6 +38,7 @@ from __future__ import annotations
 import enum
 import functools
 import inspect
+import types
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar, cast
@@ -71,7 +72,8 @@ _GUARDS: dict[Any, str] = {
     _fields._optional_date_validator: "{v} is None or _type({v}) is _date",
     _fields._concept_validator: "_type({v}) is _Concept",
     _fields._optional_concept_validator: "{v} is None or _type({v}) is _Concept",
-    _fields._no_repeats: "_len({v}) < 2 or _len(_set({v})) == _len({v})",
+    # every item is hashed, as the validator hashes it, unless there is none
+    _fields._no_repeats: "not {v} or _len(_set({v})) == _len({v})",
     # instant() returns a plain datetime whose tzinfo is UTC unchanged
     _fields._instant_converter: "_type({v}) is _datetime and {v}.tzinfo is _UTC",
     _fields._optional_instant_converter: (
@@ -79,6 +81,7 @@ _GUARDS: dict[Any, str] = {
     ),
 }
 
+_SLOT = types.MemberDescriptorType
 _INSTANCE_OF: Any = type(attrs.validators.instance_of(int))
 _OPTIONAL: Any = type(attrs.validators.optional(attrs.validators.instance_of(int)))
 
@@ -117,9 +120,11 @@ class _Plan:
 
     def exact(self, v: str, kinds: type | tuple[type, ...]) -> str:
         """A guard that ``v``'s type is exactly one of ``kinds`` (implies isinstance)."""
-        if isinstance(kinds, type):
-            return f"_type({v}) is {self.bind(kinds)}"
-        return f"_type({v}) in {self.bind(frozenset(kinds))}"
+        # ``is`` each time, never ``in`` a set: a set lookup would trust the types' __eq__
+        each = (kinds,) if isinstance(kinds, type) else kinds
+        if not each:
+            return "False"
+        return "(" + " or ".join(f"_type({v}) is {self.bind(k)}" for k in each) + ")"
 
     def validator(self, v: str, validator: Any) -> str | None:
         """The guard for ``validator``, or None if it is not one this module knows."""
@@ -166,21 +171,43 @@ class _Plan:
             # and is a bool only where item_type is bool (see _tuple_converter)
             item_type = _closure(inner, "item_type")
             kinds = item_type if isinstance(item_type, tuple) else (item_type,)
-            allowed = frozenset(k for k in kinds if k is not bool or item_type is bool)
-            items = self.bind(allowed)
-            return f"_type({v}) is _tuple and _all([_type(_i) in {items} for _i in {v}])"
+            allowed = tuple(k for k in kinds if k is not bool or item_type is bool)
+            return f"_type({v}) is _tuple and _all([{self.exact('_i', allowed)} for _i in {v}])"
         return None
+
+
+def _plain(cls: type) -> bool:
+    """Whether ``cls``'s own ``__init__`` is attrs' and does only what the maker repeats.
+
+    That is: slots for every field and nothing else stored (no cached hash),
+    ``object.__new__``, no ``__attrs_pre_init__``, an ``__init__`` that attrs
+    generated (not one written by hand, nor a subclass's inherited one).
+    """
+    init = cls.__dict__.get("__init__")
+    code = getattr(init, "__code__", None)
+    slots = cls.__dict__.get("__slots__")
+    return (
+        slots is not None
+        and "_attrs_cached_hash" not in slots
+        and getattr(cls, "__new__", None) is object.__new__
+        and getattr(cls, "__attrs_pre_init__", None) is None
+        and code is not None
+        and code.co_filename.startswith("<attrs generated")
+        and all(isinstance(cls.__dict__.get(a.name), _SLOT) for a in attrs.fields(cls))
+    )
 
 
 def _source(cls: type, plan: _Plan) -> str | None:
     """The generated ``make`` for ``cls``, or None if any field is not one it knows."""
-    if getattr(cls, "__attrs_pre_init__", None) is not None:
+    if not _plain(cls):
         return None
     fields = attrs.fields(cls)
     params: list[str] = []
     guards: list[str] = []
     for a in fields:
-        if not a.init or a.alias != a.name or isinstance(a.default, attrs.Factory):  # type: ignore[arg-type]
+        if (
+            not a.init or a.kw_only or a.alias != a.name or isinstance(a.default, attrs.Factory)  # type: ignore[arg-type]
+        ):
             return None
         v = a.name  # the parameter, as in __init__; generated names all start with "_"
         for guard in (plan.converter(v, a.converter), plan.validator(v, a.validator)):

@@ -848,10 +848,12 @@ def _values(column: pa.ChunkedArray, where: str) -> list[Any]:
     path with ``{}`` for the row, for an instant or date outside the years
     1 to 9999, which Python cannot hold.
     """
+    if column.type == _LIST:
+        return list(chain.from_iterable(map(_tuples, column.chunks)))
+    if column.type not in (_TS, _DATE):
+        return column.to_pylist()  # type: ignore[no-any-return]
     try:
-        if column.type == _LIST:
-            return list(chain.from_iterable(map(_tuples, column.chunks)))
-        if column.type != _TS:
+        if column.type == _DATE:
             return column.to_pylist()  # type: ignore[no-any-return]
         seen: dict[int, datetime] = {}
         out: list[Any] = []
@@ -917,6 +919,10 @@ class _Rows:
         groups: dict[tuple[str, ...], list[tuple[int, int]]] = defaultdict(list)
         keys = zip(*(by_name[k] for k in key), strict=True)
         for i, (k, seq) in enumerate(zip(keys, by_name["seq"], strict=True)):
+            if seq is None:
+                raise ValidationError.single(
+                    f"{name}[{i}].seq", "required", "this value is required"
+                )
             groups[k].append((seq, i))
         #: row numbers by key, ordered by seq then row number (unique): the
         #: stable order of a sort by seq alone
