@@ -93,7 +93,7 @@ def test_the_command_prints_a_table(runner: Any, capsys: pytest.CaptureFixture[s
     assert "CPUs" in out
 
 
-def test_the_fill_benchmark_runs_and_checks_its_instances(
+def test_the_fill_benchmark_runs_and_prints_each_way(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     spec = importlib.util.spec_from_file_location("missingcare_bench_fill", BENCH / "bench_fill.py")

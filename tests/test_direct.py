@@ -28,18 +28,14 @@ from missingcare import (
     AdultContact,
     CaseFile,
     ChildRef,
-    ContextEntry,
-    Factor,
     MissingEpisode,
     PeriodOfCare,
-    Placement,
     ReturnConversation,
     TrustedAdult,
-    UnmetNeed,
 )
 from missingcare._direct import maker
 from missingcare.conversations import ContactMethod
-from missingcare.converters import MODELS
+from missingcare.converters import DOCUMENTS, MODELS
 from missingcare.exceptions import ValidationError
 from missingcare.testing import strategies as mst  # noqa: F401  (registers the strategies)
 from missingcare.vocab import Concept
@@ -63,25 +59,9 @@ _SOURCE.update(
         if cls.__module__ == "missingcare.conversations" and cls is not ReturnConversation
     }
 )
-# the classes missingcare.testing.strategies registers a strategy for
-_SOURCE.update(
-    {
-        cls: cls
-        for cls in (
-            CaseFile,
-            MissingEpisode,
-            ReturnConversation,
-            ContextEntry,
-            Factor,
-            UnmetNeed,
-            TrustedAdult,
-            Placement,
-            ChildRef,
-            PeriodOfCare,
-            AdultContact,
-        )
-    }
-)
+# the classes missingcare.testing.strategies registers a strategy for: every
+# top-level document, and the three parts that have one of their own
+_SOURCE.update({cls: cls for cls in (*DOCUMENTS, ChildRef, PeriodOfCare, AdultContact)})
 
 
 def _walk(value: Any) -> Iterator[Any]:

@@ -341,3 +341,12 @@ def test_misspelt_code_suggests(vocabulary: Vocabulary, typo: str, expected: str
 
 def test_conflict_with_staff_display_matches_vocab_docs() -> None:
     assert v.PUSH_FACTORS["conflict_with_staff"].display == "Conflict with carers or staff"
+
+
+def test_by_code_is_the_vocabulary_read_only() -> None:
+    vocab = v.EPISODE_STATUSES
+    assert dict(vocab.by_code) == {c.code: c for c in vocab}
+    assert list(vocab.by_code) == list(vocab.codes)
+    with pytest.raises(TypeError):
+        vocab.by_code["missing"] = vocab["missing"]  # type: ignore[index]
+    assert vocab.extend(Concept(SYSTEM, "x_local", "Local")).by_code["x_local"].code == "x_local"

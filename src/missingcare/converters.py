@@ -204,7 +204,7 @@ def _enum_hook(cls: type[enum.Enum]) -> Callable[[object, object], enum.Enum]:
 
 
 def _concept_hook(vocab: Vocabulary) -> Callable[[object, object], Concept]:
-    index = {c.code: c for c in vocab}
+    index = vocab.by_code
 
     def hook(value: object, _: object) -> Concept:
         if type(value) is not str:

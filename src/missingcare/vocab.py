@@ -17,6 +17,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from types import MappingProxyType
 
 import attrs
 
@@ -91,6 +92,18 @@ class Vocabulary:
 
     def __getitem__(self, code: str) -> Concept:
         return self.get(code)
+
+    @property
+    def by_code(self) -> Mapping[str, Concept]:
+        """The concepts by code, read-only: a plain lookup, ``None`` from ``.get`` if unknown.
+
+        >>> from missingcare.vocabularies import EPISODE_STATUSES
+        >>> EPISODE_STATUSES.by_code.get("missing") == EPISODE_STATUSES["missing"]
+        True
+        >>> EPISODE_STATUSES.by_code.get("gone") is None
+        True
+        """
+        return MappingProxyType(self._index)
 
     def get(self, code: str) -> Concept:
         """The concept with ``code``; raises :class:`UnknownCodeError` with close matches."""

@@ -770,18 +770,18 @@ class _Reader:
 
     def __init__(self, vocabularies: Mapping[str, Vocabulary]) -> None:
         self.vocabs = vocabularies
-        self._indexes: dict[str, dict[str, Concept]] = {}
+        self._indexes: dict[str, Mapping[str, Concept]] = {}
         self.table = ""
         self.row = 0
 
     def _path(self, column: str) -> str:
         return f"{self.table}[{self.row}].{column}"
 
-    def _index(self, vocab: str) -> dict[str, Concept]:
-        """Code → concept for ``vocab`` (made when first used)."""
+    def _index(self, vocab: str) -> Mapping[str, Concept]:
+        """Code → concept for ``vocab`` (the vocabulary's own, looked up once)."""
         index = self._indexes.get(vocab)
         if index is None:
-            index = self._indexes[vocab] = {c.code: c for c in self.vocabs[vocab]}
+            index = self._indexes[vocab] = self.vocabs[vocab].by_code
         return index
 
     def concept(self, vocab: str, code: str | None, column: str) -> Concept | None:
@@ -834,6 +834,7 @@ class _Reader:
             ) from None
 
 
+#: The Unix epoch, the zero of Arrow's instants (also used by ``patterns``).
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -853,21 +854,23 @@ def _values(column: pa.ChunkedArray, where: str) -> list[Any]:
     if column.type not in (_TS, _DATE):
         return column.to_pylist()  # type: ignore[no-any-return]
     try:
-        if column.type == _DATE:
-            return column.to_pylist()  # type: ignore[no-any-return]
-        seen: dict[int, datetime] = {}
-        out: list[Any] = []
-        for us in column.cast(pa.int64()).to_pylist():
-            if us is None:
-                out.append(None)
-                continue
-            value = seen.get(us)
-            if value is None:
-                value = seen[us] = _EPOCH + timedelta(microseconds=us)
-            out.append(value)
-        return out
+        return _instants(column) if column.type == _TS else column.to_pylist()
     except (OverflowError, ValueError):
         raise _out_of_range(column, where) from None
+
+
+def _instants(column: pa.ChunkedArray) -> list[datetime | None]:
+    seen: dict[int, datetime] = {}
+    out: list[datetime | None] = []
+    for us in column.cast(pa.int64()).to_pylist():
+        if us is None:
+            out.append(None)
+            continue
+        value = seen.get(us)
+        if value is None:
+            value = seen[us] = _EPOCH + timedelta(microseconds=us)
+        out.append(value)
+    return out
 
 
 def _out_of_range(column: pa.ChunkedArray, where: str) -> ValidationError:

@@ -49,7 +49,7 @@ import attrs
 import polars as pl
 import pyarrow as pa  # type: ignore[import-untyped]
 
-from missingcare.research.arrow import CaseTables
+from missingcare.research.arrow import _EPOCH, CaseTables
 from missingcare.time import local_datetime
 from missingcare.vocab import Vocabulary
 from missingcare.vocabularies import CORE
@@ -83,7 +83,6 @@ __all__ = [
 #: The return-conversation deadline in England: 72 hours after return (domain.md [DFE14]).
 ENGLAND_DEADLINE = timedelta(hours=72)
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _EPOCH_ORDINAL_DAYS = _EPOCH.toordinal() - 1
 #: Seconds in 400 Gregorian years, after which the calendar (weekdays included) repeats.
 _CYCLE = 146_097 * 86_400
