@@ -1,0 +1,169 @@
+"""Small builders of valid records, for tests, docs and examples.
+
+Each builder fills in sensible defaults around the one or two values a test
+is about, so a test reads as its scenario::
+
+    >>> from datetime import UTC, datetime, timedelta
+    >>> from missingcare.testing.builders import case_file, episode
+    >>> seen = datetime(2026, 10, 1, 20, tzinfo=UTC)
+    >>> ep = episode("E1", seen=seen, ended=seen + timedelta(hours=3))
+    >>> ep.returned_at == ep.ended_at
+    True
+    >>> case = case_file(ep)
+    >>> case.child.id, case.placements[0].kind.value
+    ('C1', 'childrens_home')
+
+The defaults: child ``C1``, placement ``P1`` (a children's home in
+``Europe/London``), an episode last seen at 20:00 UTC on 1 October 2026 with
+the status ``missing``, ended three hours later and back at the placement
+when it ended. Pass ``ended=None`` for an episode still open; ``returned=None``
+for a return time not recorded. Unlike the Hypothesis strategies in
+:mod:`missingcare.testing.strategies`, these build one fixed, readable record;
+they import nothing beyond the model and need no extra.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from missingcare.case import CaseFile
+from missingcare.children import ChildRef, Placement, PlacementKind
+from missingcare.context import ContextEntry
+from missingcare.conversations import ReturnConversation
+from missingcare.episodes import MissingEpisode, StatusChange
+from missingcare.relationships import TrustedAdult
+from missingcare.vocabularies import CONTEXT_CATEGORIES, EPISODE_STATUSES, RELATIONSHIP_ROLES
+
+__all__ = [
+    "CHILD",
+    "PLACEMENT",
+    "SEEN",
+    "ZONE",
+    "case_file",
+    "context_entry",
+    "conversation",
+    "episode",
+    "placement",
+    "trusted_adult",
+]
+
+#: The default child, placement and zone of every builder.
+CHILD = "C1"
+PLACEMENT = "P1"
+ZONE = "Europe/London"
+#: The default instant an episode's child was last seen.
+SEEN = datetime(2026, 10, 1, 20, tzinfo=UTC)
+
+_SAME: Any = object()
+
+
+def placement(
+    id: str = PLACEMENT,
+    kind: PlacementKind = PlacementKind.CHILDRENS_HOME,
+    zone: str = ZONE,
+    **changes: Any,
+) -> Placement:
+    """A placement (a children's home in ``Europe/London`` by default)."""
+    return Placement(id=id, kind=kind, zone=zone, **changes)
+
+
+def episode(
+    id: str = "E1",
+    *,
+    seen: datetime = SEEN,
+    ended: datetime | None = _SAME,
+    returned: datetime | None = _SAME,
+    status: str = "missing",
+    child_id: str = CHILD,
+    placement_id: str = PLACEMENT,
+    zone: str = ZONE,
+    **changes: Any,
+) -> MissingEpisode:
+    """An episode last seen at ``seen`` with one status change (``missing`` by default).
+
+    ``ended`` defaults to three hours after ``seen`` (``None``: still open);
+    ``returned`` defaults to ``ended`` (``None``: return time not recorded).
+    Any other field of :class:`~missingcare.MissingEpisode` can be given.
+    """
+    end = seen + timedelta(hours=3) if ended is _SAME else ended
+    back = end if returned is _SAME else returned
+    values: dict[str, Any] = {
+        "id": id,
+        "child_id": child_id,
+        "placement_id": placement_id,
+        "zone": zone,
+        "last_seen_at": seen,
+        "statuses": (StatusChange(seen, EPISODE_STATUSES[status]),),
+        "ended_at": end,
+        "returned_at": back if end is not None else None,
+    }
+    values.update(changes)
+    return MissingEpisode(**values)
+
+
+def conversation(
+    id: str = "RC1",
+    *episode_ids: str,
+    child_id: str = CHILD,
+    **changes: Any,
+) -> ReturnConversation:
+    """A return conversation covering ``episode_ids`` (``E1`` when none are given)."""
+    return ReturnConversation(
+        id=id, child_id=child_id, episode_ids=episode_ids or ("E1",), **changes
+    )
+
+
+def context_entry(
+    id: str,
+    at: datetime,
+    category: str = "conflict_with_staff",
+    *,
+    child_id: str = CHILD,
+    **changes: Any,
+) -> ContextEntry:
+    """A context-log entry of a core category (by code) at ``at``."""
+    concept = changes.pop("concept", None) or CONTEXT_CATEGORIES[category]
+    return ContextEntry(id=id, child_id=child_id, at=at, category=concept, **changes)
+
+
+def trusted_adult(
+    id: str = "TA1",
+    *,
+    named_at: datetime = SEEN - timedelta(days=30),
+    adult_id: str = "A1",
+    role: str = "key_worker",
+    child_id: str = CHILD,
+    **changes: Any,
+) -> TrustedAdult:
+    """A trusted adult the child named 30 days before :data:`SEEN` (by default)."""
+    return TrustedAdult(
+        id=id,
+        child_id=child_id,
+        adult_id=adult_id,
+        role=RELATIONSHIP_ROLES[role],
+        named_at=named_at,
+        **changes,
+    )
+
+
+def case_file(
+    *episodes: MissingEpisode,
+    child_id: str = CHILD,
+    placements: Iterable[Placement] | None = None,
+    conversations: Iterable[ReturnConversation] = (),
+    context: Iterable[ContextEntry] = (),
+    trusted_adults: Iterable[TrustedAdult] = (),
+    **changes: Any,
+) -> CaseFile:
+    """One child's case file: the episodes given, in one children's home by default."""
+    return CaseFile(
+        child=ChildRef(child_id),
+        placements=tuple(placements) if placements is not None else (placement(),),
+        episodes=episodes,
+        conversations=tuple(conversations),
+        context=tuple(context),
+        trusted_adults=tuple(trusted_adults),
+        **changes,
+    )

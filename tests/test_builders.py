@@ -1,0 +1,54 @@
+"""The shared builders in missingcare.testing.builders build valid, readable records."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from missingcare import ValidationError
+from missingcare.testing.builders import (
+    SEEN,
+    case_file,
+    context_entry,
+    conversation,
+    episode,
+    trusted_adult,
+)
+
+
+def test_episode_defaults_end_and_return_three_hours_after_seen() -> None:
+    ep = episode()
+    assert ep.ended_at == ep.returned_at == SEEN + timedelta(hours=3)
+    assert [s.status.code for s in ep.statuses] == ["missing"]
+
+
+def test_an_open_episode_has_no_return() -> None:
+    ep = episode(ended=None)
+    assert ep.ended_at is None
+    assert ep.returned_at is None
+
+
+def test_return_time_may_be_unrecorded_or_later() -> None:
+    assert episode(returned=None).returned_at is None
+    later = SEEN + timedelta(hours=5)
+    assert episode(returned=later).returned_at == later
+
+
+def test_builders_still_enforce_the_model() -> None:
+    with pytest.raises(ValidationError):
+        episode(ended=SEEN - timedelta(hours=1))
+
+
+def test_a_case_file_holds_what_it_is_given() -> None:
+    ep = episode("E1")
+    case = case_file(
+        ep,
+        conversations=[conversation("RC1", "E1")],
+        context=[context_entry("X1", SEEN - timedelta(hours=2))],
+        trusted_adults=[trusted_adult()],
+    )
+    assert case.episodes == (ep,)
+    assert case.conversations[0].episode_ids == ("E1",)
+    assert case.context[0].category.code == "conflict_with_staff"
+    assert case.trusted_adults[0].role.code == "key_worker"
