@@ -1,21 +1,20 @@
-"""Tests for the ``missingcare`` command (:mod:`missingcare.cli`)."""
+"""Tests for the ``missingcare`` group (:mod:`missingcare.cli`): its exit codes and one-line errors,
+``demo``, ``synth`` and ``check``."""
 
 from __future__ import annotations
 
 import hashlib
-import importlib.machinery
 import json
 import subprocess
 import sys
-import types
 from pathlib import Path
 
 import click
 import pytest
 from click.testing import CliRunner, Result
 
-from missingcare import CaseFile, ChildRef, from_json, to_json
-from missingcare.cli import main
+from missingcare import CaseFile, ChildRef, ValidationError, Violation, from_json, to_json
+from missingcare.cli import ExitCode, UnusableInput, main
 
 AS_OF = "2026-04-01T08:00:00Z"
 
@@ -72,7 +71,7 @@ def test_an_unexpected_error_is_one_line_not_a_traceback(
     def broken(*_args: object, **_kwargs: object) -> list[dict[str, object]]:
         raise RuntimeError("boom with CANARY-data")
 
-    monkeypatch.setattr("missingcare.cli._evaluate", broken)
+    monkeypatch.setattr("missingcare.cli.check._evaluate", broken)
     result = _run("check", str(synth_dir / "case-files.jsonl"), "--as-of", AS_OF)
     _one_line_error(result, "RuntimeError")
     assert "CANARY" not in result.output
@@ -88,23 +87,107 @@ def test_importing_missingcare_loads_no_extra() -> None:
     assert out.stdout.strip() == "[]"
 
 
-def test_the_903_group_is_attached_when_it_exists(monkeypatch: pytest.MonkeyPatch) -> None:
-    @click.group("903")
-    def group() -> None:
-        """SSDA903."""
-
-    @group.command()
-    def hello() -> None:
-        click.echo("hello from 903")
-
-    module = types.ModuleType("missingcare.cli_903")
-    module.__spec__ = importlib.machinery.ModuleSpec("missingcare.cli_903", None)
-    module.group = group  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "missingcare.cli_903", module)
+def test_the_903_group_is_attached() -> None:
     assert "903" in _run("--help").stdout
-    result = _run("903", "hello")
+    result = _run("903", "--help")
     assert result.exit_code == 0
-    assert "hello from 903" in result.stdout
+    assert "validate" in result.stdout
+
+
+def test_exit_codes_are_the_documented_three() -> None:
+    assert [(c.name, int(c)) for c in ExitCode] == [("OK", 0), ("FLAGGED", 1), ("UNUSABLE", 2)]
+    assert UnusableInput("x").exit_code == ExitCode.UNUSABLE
+
+
+@pytest.mark.parametrize(
+    ("raised", "fragment"),
+    [
+        (click.Abort(), "aborted"),
+        (KeyboardInterrupt(), "aborted"),
+        (click.ClickException("a click error whose own code is 1"), "whose own code is 1"),
+        (OSError(13, "Permission denied", "/somewhere/CANARY-free.jsonl"), "Permission denied"),
+    ],
+)
+def test_whatever_stops_a_command_exits_2_never_1(
+    monkeypatch: pytest.MonkeyPatch, synth_dir: Path, raised: BaseException, fragment: str
+) -> None:
+    # 1 means "did the whole job and flagged something"; an interrupted check flagged nothing
+    def stopped(*_args: object, **_kwargs: object) -> list[dict[str, object]]:
+        raise raised
+
+    monkeypatch.setattr("missingcare.cli.check._evaluate", stopped)
+    _one_line_error(_run("check", str(synth_dir / "case-files.jsonl"), "--as-of", AS_OF), fragment)
+
+
+def test_a_library_error_is_one_line_naming_the_path_not_the_value(
+    monkeypatch: pytest.MonkeyPatch, synth_dir: Path
+) -> None:
+    def refused(*_args: object, **_kwargs: object) -> list[dict[str, object]]:
+        raise ValidationError(
+            (
+                Violation("$.episodes[3].returned_at", "naive_datetime", "expected an instant"),
+                Violation("$.child.id", "required", "this field is required"),
+            )
+        )
+
+    monkeypatch.setattr("missingcare.cli.check._evaluate", refused)
+    result = _run("check", str(synth_dir / "case-files.jsonl"), "--as-of", AS_OF)
+    _one_line_error(result, "$.child.id: this field is required [required] (and 1 more)")
+
+
+def test_without_a_command_the_help_is_shown_and_exits_2() -> None:
+    result = _run()
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Usage: missingcare [OPTIONS] COMMAND")
+    for name in ("903", "check", "demo", "schema", "synth"):
+        assert f"  {name} " in result.stderr
+
+
+def test_python_dash_m_runs_the_group() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "missingcare.cli", "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.startswith("missingcare ")
+
+
+def test_commands_load_only_when_run() -> None:
+    code = (
+        "import sys\n"
+        "from missingcare.cli import main\n"
+        "assert main(['--version'], standalone_mode=False) == 0\n"
+        "print(sorted(m for m in sys.modules if m == 'rich'"
+        " or m.startswith('missingcare.adapters')"
+        " or (m.startswith('missingcare.cli.') and m != 'missingcare.cli._common')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines()[-1] == "[]"
+
+
+@pytest.mark.parametrize(
+    ("old", "name", "new"),
+    [
+        ("missingcare.cli", "EXIT_OK", "missingcare.cli.ExitCode.OK"),
+        ("missingcare.cli", "EXIT_FLAGGED", "missingcare.cli.ExitCode.FLAGGED"),
+        ("missingcare.cli", "EXIT_UNUSABLE", "missingcare.cli.ExitCode.UNUSABLE"),
+        ("missingcare.cli_903", "ssda903_group", "missingcare.cli.ssda903.ssda903_group"),
+        ("missingcare.cli_903", "group", "missingcare.cli.ssda903.ssda903_group"),
+        ("missingcare.cli_schema", "schema_command", "missingcare.cli.schema.schema_command"),
+        ("missingcare.cli_schema", "UnknownModelError", "missingcare.cli.UnusableInput"),
+    ],
+)
+def test_moved_names_still_import_with_a_deprecation_warning(old: str, name: str, new: str) -> None:
+    import importlib
+    import pkgutil
+
+    module = importlib.import_module(old)
+    with pytest.warns(DeprecationWarning, match=rf"{old}\.{name} is deprecated; use {new}"):
+        value = getattr(module, name)
+    assert value is pkgutil.resolve_name(new)
+    with pytest.raises(AttributeError, match="no_such_name"):
+        module.no_such_name  # noqa: B018
 
 
 # --- demo ----------------------------------------------------------------------------------------
@@ -269,7 +352,6 @@ def test_check_bad_options(synth_dir: Path) -> None:
 
 
 def test_synth_903_tables_pass_903_validate(synth_dir: Path) -> None:
-    pytest.importorskip("missingcare.cli_903")
     result = _run(
         "903",
         "validate",

@@ -1,4 +1,4 @@
-"""``missingcare schema [MODEL]`` (:mod:`missingcare.cli_schema`), tested alone."""
+"""``missingcare schema [MODEL]`` (:mod:`missingcare.cli.schema`), alone and in the group."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from click.testing import CliRunner
 
 import missingcare as mc
 from missingcare.adapters.jsonschema import json_schema
-from missingcare.cli_schema import schema_command
+from missingcare.cli import main
+from missingcare.cli.schema import schema_command
 from missingcare.converters import DOCUMENTS
 
 
@@ -50,10 +51,11 @@ def test_fields_prints_form_metadata() -> None:
 
 
 def test_unknown_model_exits_2_with_one_line() -> None:
-    result = CliRunner().invoke(schema_command, ["Episode"])
+    result = CliRunner().invoke(main, ["schema", "Episode"])
     assert result.exit_code == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
+    assert lines[0].startswith("missingcare: error: unknown document")
     assert "MissingEpisode" in lines[0]
     assert "Traceback" not in result.output
     assert not result.stdout

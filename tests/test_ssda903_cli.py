@@ -8,14 +8,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from missingcare.cli_903 import ssda903_group
+from missingcare.cli import main
+from missingcare.cli.ssda903 import ssda903_group
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ssda903"
-YEAR = ["validate", "--collection-year", "2025/26"]
+YEAR = ["903", "validate", "--collection-year", "2025/26"]
 
 
 def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(ssda903_group, [*YEAR, *args])
+    result = CliRunner().invoke(main, [*YEAR, *args])
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -77,20 +78,27 @@ def test_unusable_input_exits_2_with_one_line(args: list[str], problem: str) -> 
     code, out, err = run(*args)
     assert code == 2
     assert out == ""
+    assert err.startswith("missingcare: error: ")
     assert problem in err
     assert err.count("\n") == 1
     assert "Traceback" not in err
 
 
+def test_the_group_ends_the_same_way_on_its_own() -> None:
+    result = CliRunner().invoke(ssda903_group, [*YEAR[1:], *csv_args("empty.csv")])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == f"missingcare: error: {FIXTURES / 'empty.csv'}: the file is empty\n"
+    result = CliRunner().invoke(ssda903_group, [*YEAR[1:], *csv_args("broken_missing.csv")])
+    assert result.exit_code == 1
+
+
 def test_bad_collection_year_exits_2() -> None:
     result = CliRunner().invoke(
-        ssda903_group, ["validate", "--collection-year", "2031/32", *csv_args()]
+        main, ["903", "validate", "--collection-year", "2031/32", *csv_args()]
     )
     assert result.exit_code == 2
     assert "no 903 rule edition" in result.stderr
-    result = CliRunner().invoke(
-        ssda903_group, ["validate", "--collection-year", "2026", *csv_args()]
-    )
+    result = CliRunner().invoke(main, ["903", "validate", "--collection-year", "2026", *csv_args()])
     assert result.exit_code == 2
     assert "--collection-year" in result.stderr
 

@@ -1,0 +1,151 @@
+"""What every ``missingcare`` command shares: exit codes, the unusable-input error, one-line errors.
+
+The rule is written here once; :mod:`missingcare.cli` documents it for users.
+"""
+
+from __future__ import annotations
+
+import enum
+import importlib
+import pkgutil
+import sys
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from missingcare.exceptions import MissingCareError, ValidationError
+
+__all__ = ["ExitCode", "Group", "UnusableInput", "describe", "moved"]
+
+
+class ExitCode(enum.IntEnum):
+    """How a ``missingcare`` command ends.
+
+    ``FLAGGED`` only ever means that the command did its whole job and found
+    something (a breached or invalid finding, a flagged 903 row); anything that
+    stops a command from doing its job is ``UNUSABLE``.
+    """
+
+    #: The command did its job and flagged nothing.
+    OK = 0
+    #: The command did its job and flagged something.
+    FLAGGED = 1
+    #: The command could not do its job: unusable input, a usage error, an
+    #: interruption, or a bug.
+    UNUSABLE = 2
+
+
+class UnusableInput(click.ClickException):
+    """Input the command cannot use: a missing file, bad JSON, a wrong schema version."""
+
+    exit_code = ExitCode.UNUSABLE
+
+
+def _one_line(text: str) -> str:
+    """``text`` with every run of white space, line breaks included, folded to one space."""
+    return " ".join(text.split())
+
+
+def describe(exc: MissingCareError) -> str:
+    """One line for a library error: the field path and what would be accepted, never the value.
+
+    >>> describe(ValidationError.single("$.child.id", "required", "this field is required"))
+    '$.child.id: this field is required [required]'
+    """
+    if isinstance(exc, ValidationError):
+        first, *rest = exc.violations
+        return f"{first} (and {len(rest)} more)" if rest else str(first)
+    # every other library error is built from paths, codes and file names only
+    return _one_line(str(exc))
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"missingcare: error: {_one_line(message)}", err=True)
+    sys.exit(ExitCode.UNUSABLE)
+
+
+def _failure(exc: Exception) -> str:
+    """The one-line message for an exception that stopped a command."""
+    if isinstance(exc, click.ClickException):
+        return exc.format_message()
+    if isinstance(exc, click.Abort):
+        return "aborted"
+    if isinstance(exc, MissingCareError):
+        return describe(exc)
+    if isinstance(exc, OSError):
+        where = f"{Path(str(exc.filename)).name}: " if exc.filename else ""
+        return f"{where}{exc.strerror or type(exc).__name__}"
+    return f"unexpected {type(exc).__name__}; please report this bug"
+
+
+class Group(click.Group):
+    """A group that ends with an :class:`ExitCode` and one error line, never a traceback.
+
+    ``lazy`` maps a command's name to ``"module:attribute"``; the module is
+    imported only when the command is run or listed, which keeps start-up light.
+    """
+
+    def __init__(self, *args: Any, lazy: Mapping[str, str] | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("context_settings", {"help_option_names": ["-h", "--help"]})
+        super().__init__(*args, **kwargs)
+        self.lazy = dict(lazy or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy and cmd_name not in self.commands:
+            module, _, attribute = self.lazy[cmd_name].partition(":")
+            command = getattr(importlib.import_module(module), attribute)
+            if not isinstance(command, click.Command):
+                raise TypeError(f"{self.lazy[cmd_name]} is not a click command")
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        try:
+            rv = super().main(
+                args=args,
+                prog_name=prog_name or "missingcare",
+                complete_var=complete_var,
+                standalone_mode=False,
+                **extra,
+            )
+        except click.exceptions.NoArgsIsHelpError as exc:
+            click.echo(exc.format_message(), err=True)  # the help, as written
+            sys.exit(ExitCode.UNUSABLE)
+        except Exception as exc:  # the top-level handler: never a traceback
+            _fail(_failure(exc))
+        code = rv if isinstance(rv, int) else ExitCode.OK
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+def moved(old_module: str, new_paths: Mapping[str, str]) -> Callable[[str], Any]:
+    """A module ``__getattr__`` for names that moved: warns, then returns the new object.
+
+    ``new_paths`` maps each old name to the dotted path it now lives at.
+    """
+
+    def __getattr__(name: str) -> Any:  # noqa: N807 - it becomes a module's __getattr__
+        if name not in new_paths:
+            raise AttributeError(f"module {old_module!r} has no attribute {name!r}")
+        warnings.warn(
+            f"{old_module}.{name} is deprecated; use {new_paths[name]}",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return pkgutil.resolve_name(new_paths[name])
+
+    return __getattr__
