@@ -58,7 +58,7 @@ def describe(exc: MissingCareError) -> str:
     if isinstance(exc, ValidationError):
         first, *rest = exc.violations
         return f"{first} (and {len(rest)} more)" if rest else str(first)
-    # every other library error is built from paths, codes and file names only
+    # the library builds every other message from paths, codes, vocabulary terms and file names
     return _one_line(str(exc))
 
 
