@@ -1,4 +1,4 @@
-"""The generic interval engine: spans chained into periods, gaps, containment."""
+"""The interval engine of the 903 adapter: spans chained into periods, gaps, containment."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from missingcare.intervals import Span, chain_periods, containing, gaps
+from missingcare.adapters.ssda903.intervals import Span, chain_periods, containing, gaps
 
 D = date(2025, 4, 1)
 
