@@ -17,6 +17,7 @@ from missingcare.adapters.ssda903 import (
     RULES,
     CollectionYear,
     Return903,
+    RowError,
     Table,
     parse_903_date,
     rules_for,
@@ -269,6 +270,19 @@ def test_findings_name_rule_table_row_fields_and_problem() -> None:
         ("1004", "Missing", 1, ("MIS_START",), "blank"),
     ]
     assert findings[0].message.endswith("is not a valid date.")
+    assert all(type(f) is RowError for f in findings)
+
+
+def test_the_old_name_of_a_row_error_still_works_with_a_warning() -> None:
+    from missingcare.adapters import ssda903
+    from missingcare.adapters.ssda903 import rules
+
+    for module in (ssda903, rules):
+        with pytest.warns(DeprecationWarning, match="RowError"):
+            assert module.Finding is RowError
+        with pytest.raises(AttributeError):
+            module.Nothing  # noqa: B018 - the lookup is the test
+    assert "Finding" not in ssda903.__all__
 
 
 def test_rules_do_not_depend_on_each_other() -> None:
@@ -293,6 +307,9 @@ def test_editions_cover_2022_23_to_2026_27() -> None:
     assert len(RULES) == 20
     with pytest.raises(ValueError, match="no 903 rule edition"):
         rules_for("2030/31")
+    # years before the first edition are checked with it, as DfE's validator does
+    assert rules_for("2019/20") == rules_for("2022/23") == rules_for(CollectionYear(2024))
+    assert [r.code for r in rules_for("2026/27")] == list(RULES)  # in DfE code order
     with pytest.raises(ValueError, match="unknown rule codes"):
         validate(Return903(), "2025/26", codes=["999"])
 

@@ -29,6 +29,7 @@ from missingcare.adapters.ssda903.tables import COLUMNS, ReadNote, Return903, Ta
 from missingcare.exceptions import Unusable903Input
 
 __all__ = [
+    "Unusable903Input",  # defined in missingcare.exceptions; importable here as before
     "read_csv",
     "read_csv_with_notes",
     "read_return",
