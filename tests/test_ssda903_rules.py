@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import attrs
 import pytest
 
 from missingcare.adapters.ssda903 import (
@@ -347,6 +348,27 @@ def test_collection_year() -> None:
 )
 def test_parse_903_date(text: str | None, expected: date | None) -> None:
     assert parse_903_date(text) == expected
+
+
+def test_one_care_episode_gives_what_the_interval_engine_gives_for_it() -> None:
+    """A child's single care episode is read as its period of care without chaining it;
+    the same episode given twice goes through the interval engine: the same rows."""
+    from tests.test_ssda903_parity import generate_return
+
+    for seed in range(4):
+        tables = generate_return(seed)
+        episodes = tables["Episodes"]
+        ret = Return903(
+            header=Table.from_records("Header", tables["Header"]),
+            episodes=Table.from_records("Episodes", episodes),
+            missing=Table.from_records("Missing", tables["Missing"]),
+        )
+        twice = attrs.evolve(ret, episodes=Table.from_records("Episodes", episodes + episodes))
+        for code in ("577", "578", "581"):
+            once = [(f.table, f.row) for f in validate(ret, "2025/26", codes=[code]).findings]
+            again = [(f.table, f.row) for f in validate(twice, "2025/26", codes=[code]).findings]
+            assert once == again, (seed, code)
+            assert once, (seed, code)
 
 
 def test_generated_returns_flag_each_row_once_per_rule_and_deterministically() -> None:

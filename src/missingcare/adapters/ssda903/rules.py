@@ -271,7 +271,8 @@ class _Data:
             if not eps:
                 continue
             if len(eps) == 1 and (p_start := decoms[eps[0]]) is not None:
-                # one episode, with a start: it is the one period of care
+                # one episode, with a start: it is the one period of care (what
+                # chain_periods gives for one span, without building one per child)
                 p_end = decs[eps[0]]
                 for i in positions:
                     s = sd[i]
