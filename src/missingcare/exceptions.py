@@ -20,10 +20,12 @@ __all__ = [
     "NaiveDatetimeError",
     "NonExistentLocalTimeError",
     "UnknownCodeError",
-    "Unusable903Input",
     "ValidationError",
     "Violation",
 ]
+# Unusable903Input, the 903 adapter's error, is defined here with the others but
+# exported by missingcare.adapters.ssda903: every name listed above is also a
+# top-level name, and the 903 adapter is not part of the top-level surface.
 
 
 class MissingCareError(Exception):
