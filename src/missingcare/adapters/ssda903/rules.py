@@ -63,6 +63,7 @@ class RowError:
 
     A value, not an exception. (It was called ``Finding``; that name still
     works, with a ``DeprecationWarning``, for one minor release.)
+
     ``row`` is the 0-based index of the data row in that table's input (header
     line excluded). ``problem`` says what kind of failure it is: ``blank``,
     ``unparseable``, ``out_of_range``, ``overlap``, ``previous_open``,
