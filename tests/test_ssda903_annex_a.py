@@ -4,54 +4,39 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import attrs
+
 from missingcare import (
     CaseFile,
     ChildRef,
     ConversationOffer,
     Decision,
-    MissingEpisode,
     PeriodOfCare,
-    Placement,
     PlacementKind,
     ReturnConversation,
-    StatusChange,
 )
 from missingcare.adapters.ssda903 import AnnexAAnswer, annex_a_list8
-from missingcare.vocabularies import CONVERSATION_OUTCOMES, EPISODE_STATUSES
-
-ZONE = "Europe/London"
+from missingcare.testing.builders import CHILD, case_file, conversation, episode, placement
+from missingcare.vocabularies import CONVERSATION_OUTCOMES
 
 
 def at(y: int, m: int, d: int, h: int = 20) -> datetime:
     return datetime(y, m, d, h, tzinfo=UTC)
 
 
-def ep(eid: str, seen: datetime, status: str, ended: datetime) -> MissingEpisode:
-    return MissingEpisode(
-        id=eid,
-        child_id="SYN-7",
-        placement_id="P1",
-        zone=ZONE,
-        last_seen_at=seen,
-        statuses=(StatusChange(at=seen, status=EPISODE_STATUSES[status]),),
-        ended_at=ended,
-    )
-
-
 def case(*conversations: ReturnConversation) -> CaseFile:
-    return CaseFile(
-        child=ChildRef("SYN-7", date_of_birth=date(2010, 1, 1)),
-        placements=(Placement("P1", PlacementKind.FOSTER_CARE, ZONE),),
+    c = case_file(
+        episode("E1", seen=at(2024, 3, 1), ended=at(2024, 3, 2)),  # more than 12 months before
+        episode("E2", seen=at(2025, 3, 31), ended=at(2025, 4, 1),
+                status="away_without_authorisation"),
+        episode("E3", seen=at(2025, 6, 1), ended=at(2025, 6, 2)),
+        episode("E4", seen=at(2025, 9, 1), ended=at(2025, 9, 3)),
+        episode("E5", seen=at(2026, 4, 1), ended=at(2026, 4, 2)),  # after the snapshot
+        placements=(placement(kind=PlacementKind.FOSTER_CARE),),
         periods_of_care=(PeriodOfCare(date(2023, 1, 1)),),
-        episodes=(
-            ep("E1", at(2024, 3, 1), "missing", at(2024, 3, 2)),  # more than 12 months before
-            ep("E2", at(2025, 3, 31), "away_without_authorisation", at(2025, 4, 1)),
-            ep("E3", at(2025, 6, 1), "missing", at(2025, 6, 2)),
-            ep("E4", at(2025, 9, 1), "missing", at(2025, 9, 3)),
-            ep("E5", at(2026, 4, 1), "missing", at(2026, 4, 2)),  # after the snapshot
-        ),
         conversations=conversations,
-    )
+    )  # fmt: skip
+    return attrs.evolve(c, child=ChildRef(CHILD, date_of_birth=date(2010, 1, 1)))
 
 
 def test_counts_in_the_twelve_months_to_the_snapshot() -> None:
@@ -68,20 +53,16 @@ def test_no_record_of_an_offer_is_unknown_never_no() -> None:
 
 def test_offer_and_decision_after_the_last_missing_episode() -> None:
     offer = ConversationOffer(at=at(2025, 9, 4), outcome=next(iter(CONVERSATION_OUTCOMES)))
-    declined = ReturnConversation(
-        id="RC1", child_id="SYN-7", episode_ids=("E4",), offers=(offer,),
-        decision=Decision.DECLINED,
-    )  # fmt: skip
+    declined = conversation("RC1", "E4", offers=(offer,), decision=Decision.DECLINED)
     row = annex_a_list8(case(declined), date(2026, 3, 31))
     assert (row.offered, row.accepted) == (AnnexAAnswer.YES, AnnexAAnswer.NO)
-    held = ReturnConversation(
-        id="RC1", child_id="SYN-7", episode_ids=("E4",), offers=(offer,),
-        decision=Decision.ACCEPTED, held_at=at(2025, 9, 5),
-    )  # fmt: skip
+    held = conversation(
+        "RC1", "E4", offers=(offer,), decision=Decision.ACCEPTED, held_at=at(2025, 9, 5)
+    )
     row = annex_a_list8(case(held), date(2026, 3, 31))
     assert (row.offered, row.accepted) == (AnnexAAnswer.YES, AnnexAAnswer.YES)
     # a conversation about an earlier episode says nothing about the last one
-    earlier = ReturnConversation(id="RC1", child_id="SYN-7", episode_ids=("E3",), offers=(offer,))
+    earlier = conversation("RC1", "E3", offers=(offer,))
     row = annex_a_list8(case(earlier), date(2026, 3, 31))
     assert row.offered is AnnexAAnswer.UNKNOWN
 

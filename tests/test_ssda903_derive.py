@@ -9,15 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from missingcare import (
-    CaseFile,
-    ChildRef,
-    MissingEpisode,
-    PeriodOfCare,
-    Placement,
-    PlacementKind,
-    StatusChange,
-)
+from missingcare import CaseFile, ChildRef, MissingEpisode, PeriodOfCare, StatusChange
 from missingcare.adapters.ssda903 import (
     CollectionYear,
     derive_return,
@@ -25,12 +17,13 @@ from missingcare.adapters.ssda903 import (
     validate,
 )
 from missingcare.exceptions import ValidationError
+from missingcare.testing.builders import case_file
+from missingcare.testing.builders import episode as built
 from missingcare.testing.strategies import case_files
 from missingcare.time import local_date
 from missingcare.vocab import Concept
 from missingcare.vocabularies import EPISODE_STATUSES
 
-ZONE = "Europe/London"
 MISSING = EPISODE_STATUSES["missing"]
 AWAY = EPISODE_STATUSES["away_without_authorisation"]
 
@@ -45,17 +38,11 @@ def episode(
     ended: datetime | None,
     *changes: tuple[datetime, Concept],
 ) -> MissingEpisode:
-    statuses = tuple(StatusChange(at=at, status=s) for at, s in changes) or (
-        StatusChange(at=seen, status=MISSING),
-    )
-    return MissingEpisode(
-        id=eid,
-        child_id="SYN-1",
-        placement_id="P1",
-        zone=ZONE,
-        last_seen_at=seen,
-        statuses=statuses,
-        ended_at=ended,
+    """The shared builder's episode; ``changes`` are its status history when given."""
+    if not changes:
+        return built(eid, seen=seen, ended=ended)
+    return built(
+        eid, seen=seen, ended=ended, statuses=tuple(StatusChange(at, s) for at, s in changes)
     )
 
 
@@ -67,12 +54,9 @@ def case(
     dob: date | None = date(2010, 5, 14),
     care: tuple[PeriodOfCare, ...] = CARE,
 ) -> CaseFile:
-    return CaseFile(
-        child=ChildRef("SYN-1", date_of_birth=dob),
-        placements=(Placement("P1", PlacementKind.CHILDRENS_HOME, ZONE),),
-        periods_of_care=care,
-        episodes=episodes,
-    )
+    """The shared builder's case file, with the birth date and care the 903 return needs."""
+    c = case_file(*episodes, periods_of_care=care)
+    return attrs.evolve(c, child=ChildRef(c.child.id, date_of_birth=dob))
 
 
 def cells(c: CaseFile, year: str = "2025/26") -> list[tuple[str, str, str | None]]:

@@ -128,6 +128,15 @@ def test_unusable_input_pickles() -> None:
     assert (again.source, again.problem, str(again)) == ("m.csv", "the file is empty", str(err))
 
 
+def test_unusable_input_is_one_of_the_library_errors_importable_from_the_adapter() -> None:
+    from missingcare import exceptions
+    from missingcare.adapters.ssda903 import reading
+
+    assert Unusable903Input is exceptions.Unusable903Input is reading.Unusable903Input
+    assert issubclass(Unusable903Input, exceptions.MissingCareError)
+    assert issubclass(Unusable903Input, ValueError)
+
+
 def test_doctype_after_a_long_comment_is_still_refused() -> None:
     data = b"<?xml version='1.0'?><!--" + b"x" * 10_000 + b'--><!DOCTYPE a [<!ENTITY e "e">]><a/>'
     with pytest.raises(Unusable903Input, match="DOCTYPE"):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import attrs
 import pytest
 
 from missingcare.adapters.ssda903 import (
@@ -17,6 +18,7 @@ from missingcare.adapters.ssda903 import (
     RULES,
     CollectionYear,
     Return903,
+    RowError,
     Table,
     parse_903_date,
     rules_for,
@@ -269,6 +271,19 @@ def test_findings_name_rule_table_row_fields_and_problem() -> None:
         ("1004", "Missing", 1, ("MIS_START",), "blank"),
     ]
     assert findings[0].message.endswith("is not a valid date.")
+    assert all(type(f) is RowError for f in findings)
+
+
+def test_the_old_name_of_a_row_error_still_works_with_a_warning() -> None:
+    from missingcare.adapters import ssda903
+    from missingcare.adapters.ssda903 import rules
+
+    for module in (ssda903, rules):
+        with pytest.warns(DeprecationWarning, match="RowError"):
+            assert module.Finding is RowError
+        with pytest.raises(AttributeError):
+            module.Nothing  # noqa: B018 - the lookup is the test
+    assert "Finding" not in ssda903.__all__
 
 
 def test_rules_do_not_depend_on_each_other() -> None:
@@ -293,6 +308,9 @@ def test_editions_cover_2022_23_to_2026_27() -> None:
     assert len(RULES) == 20
     with pytest.raises(ValueError, match="no 903 rule edition"):
         rules_for("2030/31")
+    # years before the first edition are checked with it, as DfE's validator does
+    assert rules_for("2019/20") == rules_for("2022/23") == rules_for(CollectionYear(2024))
+    assert [r.code for r in rules_for("2026/27")] == list(RULES)  # in DfE code order
     with pytest.raises(ValueError, match="unknown rule codes"):
         validate(Return903(), "2025/26", codes=["999"])
 
@@ -330,6 +348,27 @@ def test_collection_year() -> None:
 )
 def test_parse_903_date(text: str | None, expected: date | None) -> None:
     assert parse_903_date(text) == expected
+
+
+def test_one_care_episode_gives_what_the_interval_engine_gives_for_it() -> None:
+    """A child's single care episode is read as its period of care without chaining it;
+    the same episode given twice goes through the interval engine: the same rows."""
+    from tests.test_ssda903_parity import generate_return
+
+    for seed in range(4):
+        tables = generate_return(seed)
+        episodes = tables["Episodes"]
+        ret = Return903(
+            header=Table.from_records("Header", tables["Header"]),
+            episodes=Table.from_records("Episodes", episodes),
+            missing=Table.from_records("Missing", tables["Missing"]),
+        )
+        twice = attrs.evolve(ret, episodes=Table.from_records("Episodes", episodes + episodes))
+        for code in ("577", "578", "581"):
+            once = [(f.table, f.row) for f in validate(ret, "2025/26", codes=[code]).findings]
+            again = [(f.table, f.row) for f in validate(twice, "2025/26", codes=[code]).findings]
+            assert once == again, (seed, code)
+            assert once, (seed, code)
 
 
 def test_generated_returns_flag_each_row_once_per_rule_and_deterministically() -> None:

@@ -23,6 +23,9 @@ __all__ = [
     "ValidationError",
     "Violation",
 ]
+# Unusable903Input, the 903 adapter's error, is defined here with the others but
+# exported by missingcare.adapters.ssda903: every name listed above is also a
+# top-level name, and the 903 adapter is not part of the top-level surface.
 
 
 class MissingCareError(Exception):
@@ -174,3 +177,21 @@ class UnknownCodeError(MissingCareError, LookupError):
 
     def __reduce__(self) -> tuple[type[UnknownCodeError], tuple[str, str, tuple[str, ...]]]:
         return (type(self), (self.vocabulary, self.code, self.suggestions))
+
+
+class Unusable903Input(MissingCareError, ValueError):  # noqa: N818 - reads as a noun phrase
+    """A file cannot be read as a 903 table or return; nothing partial is returned.
+
+    Raised by :mod:`missingcare.adapters.ssda903`'s readers (and importable from
+    there too). ``source`` is the file name as given; ``problem`` is one line
+    saying what is wrong and what would be accepted. Neither ever quotes the
+    file's content.
+    """
+
+    def __init__(self, source: str, problem: str) -> None:
+        self.source = source
+        self.problem = problem
+        super().__init__(f"{source}: {problem}")
+
+    def __reduce__(self) -> tuple[type[Unusable903Input], tuple[str, str]]:
+        return (type(self), (self.source, self.problem))

@@ -12,15 +12,21 @@ it back as CSV or XML, and produces Ofsted Annex A List 8's missing columns.
 ...     {"CHILD": "C1", "DOB": "01/05/2010", "MISSING": "M", "MIS_START": "02/06/2025"},
 ...     {"CHILD": "C1", "DOB": "01/05/2010", "MISSING": "A", "MIS_START": "31/13/2025"},
 ... ])
->>> [(f.rule, f.table, f.row, f.problem) for f in validate(Return903(missing=missing),
+>>> [(e.rule, e.table, e.row, e.problem) for e in validate(Return903(missing=missing),
 ...                                                         "2025/26").findings]
 [('574', 'Missing', 1, 'previous_open'), ('1004', 'Missing', 1, 'unparseable')]
+
+Each flagged row is a :class:`RowError` (DfE's "validation error"). The
+interval engine the rules use, which chains dated episodes into periods, is
+:mod:`missingcare.adapters.ssda903.intervals`.
 """
+
+import warnings
+from typing import Any
 
 from missingcare.adapters.ssda903.annex_a import AnnexAAnswer, AnnexAList8, annex_a_list8
 from missingcare.adapters.ssda903.derive import DEFAULT_STATUS_CODES, derive_return, missing_rows
 from missingcare.adapters.ssda903.reading import (
-    Unusable903Input,
     read_csv,
     read_csv_with_notes,
     read_return,
@@ -29,7 +35,7 @@ from missingcare.adapters.ssda903.reading import (
 from missingcare.adapters.ssda903.rules import (
     EDITIONS,
     RULES,
-    Finding,
+    RowError,
     Rule,
     ValidationReport,
     rules_for,
@@ -46,6 +52,7 @@ from missingcare.adapters.ssda903.tables import (
     parse_903_date,
 )
 from missingcare.adapters.ssda903.writing import write_csv, write_xml
+from missingcare.exceptions import Unusable903Input
 
 __all__ = [
     "COLUMNS",
@@ -55,10 +62,10 @@ __all__ = [
     "AnnexAAnswer",
     "AnnexAList8",
     "CollectionYear",
-    "Finding",
     "Missing903Row",
     "ReadNote",
     "Return903",
+    "RowError",
     "Rule",
     "Table",
     "Unusable903Input",
@@ -77,3 +84,15 @@ __all__ = [
     "write_csv",
     "write_xml",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Finding":
+        warnings.warn(
+            "missingcare.adapters.ssda903.Finding is now RowError (a validation error, "
+            "not a rule finding); the old name will be removed in the next minor release",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return RowError
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -7,7 +7,8 @@ do), float artefacts from spreadsheets (``1234.0``), surrounding spaces,
 header names in another case or order, blank lines and all-blank rows, a
 UTF-8 byte-order mark. Tables are identified by their header line.
 
-What cannot be read is refused with :class:`Unusable903Input`, whose message
+What cannot be read is refused with
+:class:`~missingcare.exceptions.Unusable903Input`, whose message
 names the file and the problem in one line and never quotes a cell: an empty
 file, text that is not UTF-8, headers that match no 903 table, XML that is
 not a 903 return, or XML with a DOCTYPE (refused outright, so no entity is
@@ -25,10 +26,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from missingcare.adapters.ssda903.tables import COLUMNS, ReadNote, Return903, Table
-from missingcare.exceptions import MissingCareError
+from missingcare.exceptions import Unusable903Input
 
 __all__ = [
-    "Unusable903Input",
+    "Unusable903Input",  # defined in missingcare.exceptions; importable here as before
     "read_csv",
     "read_csv_with_notes",
     "read_return",
@@ -37,22 +38,6 @@ __all__ = [
 
 _DATE_COLUMNS = frozenset({"DOB", "MC_DOB", "DECOM", "DEC", "MIS_START", "MIS_END"})
 _FLOAT_ARTEFACT = re.compile(r"([0-9]+)\.0+")
-
-
-class Unusable903Input(MissingCareError, ValueError):  # noqa: N818 - reads as a noun phrase
-    """A file cannot be read as a 903 table or return; nothing partial is returned.
-
-    ``source`` is the file name as given; ``problem`` is one line saying what is
-    wrong and what would be accepted. Neither ever quotes the file's content.
-    """
-
-    def __init__(self, source: str, problem: str) -> None:
-        self.source = source
-        self.problem = problem
-        super().__init__(f"{source}: {problem}")
-
-    def __reduce__(self) -> tuple[type[Unusable903Input], tuple[str, str]]:
-        return (type(self), (self.source, self.problem))
 
 
 class _Notes:

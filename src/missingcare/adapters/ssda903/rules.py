@@ -2,15 +2,21 @@
 
 Each :class:`Rule` carries its DfE code and message, the tables it needs and
 the fields it names; :func:`validate` runs the edition for a collection year
-and returns one :class:`Finding` per (rule, table, row). Rules are evaluated
-independently of each other, on the same unchanged input.
+and returns one :class:`RowError` per (rule, table, row) — a *validation
+error* in DfE's words, a row that breaks a rule; not a rule pack's
+:class:`~missingcare.findings.Finding`, which judges a case against an
+expectation. Rules are evaluated independently of each other, on the same
+unchanged input. Editions are composed as a rule pack's are (the previous
+year plus added rules minus withdrawn codes, :mod:`missingcare._editions`);
+periods of care come from the interval engine
+(:mod:`missingcare.adapters.ssda903.intervals`).
 
 The logic follows DfE's public validator (``csc-validator-be-903``, source key
 903V in the domain research) rule by rule, including which row rule 574 flags
 (the DfE portal's choice, see the how-to). Where that validator's answer is an
 accident of its implementation, the how-to says what we do and why.
 
-Findings tell *why* a date failed: ``blank``, ``unparseable`` (not a
+Row errors tell *why* a date failed: ``blank``, ``unparseable`` (not a
 ``dd/mm/yyyy`` date) or ``out_of_range`` — the validator skips unparseable
 dates silently in every comparison rule, so only 1004/1005 report them.
 """
@@ -19,14 +25,17 @@ from __future__ import annotations
 
 import itertools
 import operator
+import warnings
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from datetime import date
-from typing import cast
+from typing import Any, cast
 
 import attrs
 
+from missingcare._editions import compose_editions
+from missingcare.adapters.ssda903.intervals import Span, chain_periods, containing
 from missingcare.adapters.ssda903.tables import (
     CollectionYear,
     ReadNote,
@@ -38,7 +47,7 @@ from missingcare.adapters.ssda903.tables import (
 __all__ = [
     "EDITIONS",
     "RULES",
-    "Finding",
+    "RowError",
     "Rule",
     "ValidationReport",
     "rules_for",
@@ -49,8 +58,11 @@ _FAR_FUTURE = date(2099, 1, 1)  # what 576 puts in place of a blank or invalid s
 
 
 @attrs.frozen
-class Finding:
-    """One row that breaks one rule.
+class RowError:
+    """One row that breaks one rule: what DfE and its validator call a validation error.
+
+    A value, not an exception. (It was called ``Finding``; that name still
+    works, with a ``DeprecationWarning``, for one minor release.)
 
     ``row`` is the 0-based index of the data row in that table's input (header
     line excluded). ``problem`` says what kind of failure it is: ``blank``,
@@ -188,20 +200,6 @@ class _Missing:
         self.child_runs = (runs[0], list(map(operator.sub, runs[2], runs[1])))
 
 
-def _chain(spans: list[tuple[date, date | None]]) -> tuple[tuple[date, date | None], ...]:
-    """:func:`missingcare.intervals.chain_periods` on (start, end) pairs, as (start, end) pairs."""
-    spans.sort(key=operator.itemgetter(0))
-    periods: list[tuple[date, date | None]] = []
-    start, end = spans[0]
-    for s, e in spans[1:]:
-        if end is not None and end < s:
-            periods.append((start, end))
-            start = s
-        end = e
-    periods.append((start, end))
-    return tuple(periods)
-
-
 class _Data:
     """The input parsed once, as columns with per-child indexes, shared by all rules (read-only)."""
 
@@ -274,7 +272,8 @@ class _Data:
             if not eps:
                 continue
             if len(eps) == 1 and (p_start := decoms[eps[0]]) is not None:
-                # one episode, with a start: it is the one period of care
+                # one episode, with a start: it is the one period of care (what
+                # chain_periods gives for one span, without building one per child)
                 p_end = decs[eps[0]]
                 for i in positions:
                     s = sd[i]
@@ -291,21 +290,21 @@ class _Data:
                     elif (p_end is not None and e > p_end) or e < p_start:
                         r577.append(rows[i])
                 continue
-            spans = [(a, decs[j]) for j in eps if (a := decoms[j]) is not None]
-            periods = _chain(spans) if spans else ()  # (sorts spans)
+            spans = [Span(a, decs[j], j) for j in eps if (a := decoms[j]) is not None]
+            periods = chain_periods(spans)
             for i in positions:
                 s = sd[i]
-                if s is None or not any(a <= s and (b is None or s <= b) for a, b in spans):
+                if s is None or not containing(spans, s):
                     r581.append(rows[i])
                 if s is None or not periods:
                     continue
-                if all(s < a or (b is not None and s > b) for a, b in periods):
+                if not any(p.contains(s) for p in periods):
                     r578.append(rows[i])
                 e = ed[i]
-                if e is None:
-                    out = all(b is not None or s < a for a, b in periods)
+                if e is None:  # open: out unless a period still open had started by then
+                    out = not any(p.end is None and not s < p.start for p in periods)
                 else:
-                    out = all((b is not None and e > b) or e < a for a, b in periods)
+                    out = not any(p.contains(e) for p in periods)
                 if out:
                     r577.append(rows[i])
         self._care = (r577, r578, r581)
@@ -326,13 +325,13 @@ class Rule:
     check: Callable[[_Data], Iterable[_Hit]] = attrs.field(repr=False)
     source: str = "903V"
 
-    def run(self, data: _Data) -> Iterator[Finding]:
-        """The findings of this rule (nothing when a table it needs is absent)."""
+    def run(self, data: _Data) -> Iterator[RowError]:
+        """The rows this rule flags (nothing when a table it needs is absent)."""
         if not all(data.has[t] for t in self.tables):
             return
         code, fields = self.code, self.fields
         for table, row, problem in self.check(data):  # each check yields a row once
-            yield Finding(code, table, row, fields, problem)
+            yield RowError(code, table, row, fields, problem)
 
 
 # ---- the rules -------------------------------------------------------------------------
@@ -745,6 +744,16 @@ EDITIONS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("2026/27", (), ()),
 )
 
+# each edition's rules, composed as a rule pack's editions are
+_COMPOSED: dict[CollectionYear, tuple[Rule, ...]] = {
+    CollectionYear.parse(name): rules
+    for name, rules in compose_editions(
+        ((name, map(RULES.__getitem__, added), removed) for name, added, removed in EDITIONS),
+        code=operator.attrgetter("code"),
+    ).items()
+}
+_FIRST = CollectionYear.parse(EDITIONS[0][0])
+
 
 def rules_for(year: CollectionYear | str) -> tuple[Rule, ...]:
     """The rules in force for a collection year, in DfE code order of the base edition.
@@ -754,18 +763,11 @@ def rules_for(year: CollectionYear | str) -> tuple[Rule, ...]:
     historic files. Raises ``ValueError`` for a year after the last edition.
     """
     y = CollectionYear.parse(year) if isinstance(year, str) else year
-    y = max(y, CollectionYear.parse(EDITIONS[0][0]), key=lambda c: c.start_year)
-    codes: list[str] = []
-    found = False
-    for name, added, removed in EDITIONS:
-        codes = [c for c in codes if c not in removed]
-        codes += [c for c in added if c not in codes]
-        if CollectionYear.parse(name) == y:
-            found = True
-            break
-    if not found:
+    y = max(y, _FIRST, key=lambda c: c.start_year)
+    rules = _COMPOSED.get(y)
+    if rules is None:
         raise ValueError(f"no 903 rule edition for {y}; the latest is {EDITIONS[-1][0]}")
-    return tuple(RULES[c] for c in codes)
+    return rules
 
 
 _by_place = operator.attrgetter("table", "row")
@@ -773,10 +775,13 @@ _by_place = operator.attrgetter("table", "row")
 
 @attrs.frozen
 class ValidationReport:
-    """What :func:`validate` found: findings, rules not run for want of a table, reader notes."""
+    """What :func:`validate` found: row errors, rules not run for want of a table, reader notes.
+
+    ``findings`` holds the :class:`RowError` values, in the order :func:`validate` gives.
+    """
 
     year: CollectionYear
-    findings: tuple[Finding, ...]
+    findings: tuple[RowError, ...]
     not_run: tuple[str, ...]
     notes: tuple[ReadNote, ...] = ()
 
@@ -791,8 +796,8 @@ def validate(
 ) -> ValidationReport:
     """Run the year's missing-episode rules (or only ``codes``) on a return.
 
-    Every rule sees the same unchanged input. Findings are ordered by rule (in
-    edition order), table, then row.
+    Every rule sees the same unchanged input. Row errors are ordered by rule
+    (in edition order), table, then row.
     """
     y = CollectionYear.parse(year) if isinstance(year, str) else year
     rules = rules_for(y)
@@ -803,7 +808,7 @@ def validate(
             raise ValueError(f"unknown rule codes for {y}: {', '.join(sorted(unknown))}")
         rules = tuple(r for r in rules if r.code in wanted)
     data = _Data(ret, y)
-    findings: list[Finding] = []
+    findings: list[RowError] = []
     not_run: list[str] = []
     for rule in rules:
         if not all(data.has[t] for t in rule.tables):
@@ -811,3 +816,15 @@ def validate(
             continue
         findings.extend(sorted(rule.run(data), key=_by_place))
     return ValidationReport(y, tuple(findings), tuple(not_run), ret.notes)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Finding":
+        warnings.warn(
+            "missingcare.adapters.ssda903.rules.Finding is now RowError (a validation "
+            "error, not a rule finding); the old name will be removed in the next minor release",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return RowError
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,14 +1,15 @@
-"""The generic interval engine: spans chained into periods, gaps, containment."""
+"""The interval engine of the 903 adapter: spans chained into periods, gaps, containment."""
 
 from __future__ import annotations
 
 import itertools
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from missingcare.intervals import Span, chain_periods, containing, gaps
+from missingcare.adapters.ssda903.intervals import Span, chain_periods, containing, gaps
 
 D = date(2025, 4, 1)
 
@@ -59,3 +60,15 @@ def test_every_span_lands_in_exactly_one_period_and_periods_are_separated(
         assert a.end is not None
         assert a.end < b.start
     assert len(gaps(periods)) == max(0, len(periods) - 1)
+
+
+def test_the_old_path_still_works_with_a_warning() -> None:
+    import missingcare.intervals as old
+
+    with pytest.warns(DeprecationWarning, match=r"missingcare\.adapters\.ssda903\.intervals"):
+        assert old.chain_periods is chain_periods
+    for name in ("Gap", "Period", "Span", "containing", "gaps"):
+        with pytest.warns(DeprecationWarning, match=f"missingcare.intervals.{name} moved"):
+            getattr(old, name)
+    with pytest.raises(AttributeError):
+        old.nothing  # noqa: B018 - the lookup is the test
