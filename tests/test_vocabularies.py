@@ -6,6 +6,7 @@ import hashlib
 import importlib.util
 import json
 import re
+import zipfile
 from collections.abc import Callable, Mapping
 from importlib.resources import files
 from pathlib import Path
@@ -403,6 +404,12 @@ def test_core_data_is_a_package_resource() -> None:
     assert load_vocabularies(resource) == v.CORE
 
 
+def test_core_data_keeps_one_layout() -> None:
+    """Two-space indents, one key a line, UTF-8 as written: small diffs when a concept changes."""
+    text = (files("missingcare.vocabularies") / "core.json").read_text(encoding="utf-8")
+    assert text == json.dumps(json.loads(text), ensure_ascii=False, indent=2) + "\n"
+
+
 def _fresh_module() -> Any:
     """A new, unbound copy of :mod:`missingcare.vocabularies`, as on first import."""
     spec = importlib.util.find_spec("missingcare.vocabularies")
@@ -472,6 +479,17 @@ def test_load_vocabularies_reads_every_vocabulary_in_order(tmp_path: Path) -> No
     assert found["zebra"]["a"] == Concept("https://example.invalid/codes", "a", "A", "Means a.")
     assert found["zebra"].source == "our own practice guidance"
     assert load_vocabularies(str(path)) == found
+
+
+def test_a_resource_in_a_zip_is_read_and_named(tmp_path: Path) -> None:
+    archive = tmp_path / "vendor.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("ours.json", json.dumps({"schema_version": 1, "vocabularies": [{}]}))
+        z.writestr("good.json", json.dumps({"schema_version": 1, "vocabularies": []}))
+    assert load_vocabularies(zipfile.Path(archive, "good.json")) == {}
+    with pytest.raises(ValidationError) as info:
+        load_vocabularies(zipfile.Path(archive, "ours.json"))
+    assert info.value.__notes__ == [f"in the vocabulary file {archive / 'ours.json'}"]
 
 
 def test_optional_keys_take_their_defaults(tmp_path: Path) -> None:
