@@ -53,7 +53,7 @@ __all__ = [
 # The names below are bound from ``core.json`` on first use (see ``__getattr__``);
 # declared here so that type checkers and ``dir()`` know them.
 
-#: Every core vocabulary, by name, in a fixed order.
+#: Every core vocabulary, by name, in the order of ``core.json``.
 CORE: MappingProxyType[str, Vocabulary]
 EPISODE_STATUSES: Vocabulary
 POLICE_RISK_GRADES: Vocabulary
