@@ -1,6 +1,8 @@
 """Generate one reference page per core vocabulary: ``docs/reference/vocabularies/*.md``.
 
-Run ``python docs/_gen_vocabularies.py`` after changing a vocabulary and
+The pages are rendered from the data the package ships,
+``src/missingcare/vocabularies/core.json``, as the library reads it (``CORE``).
+Run ``python docs/_gen_vocabularies.py`` after changing that file and
 commit the pages; ``--check`` only reports stale pages (exit 1), as
 ``docs/build.sh`` and ``tests/test_docs_build.py`` do.
 Each page lists the concepts (code, display, definition), the vocabulary's
@@ -57,8 +59,9 @@ def _page(vocab: Vocabulary) -> str:
         f"Sources: {_cell(vocab.source)}. Source keys refer to the project's domain research.",
         "",
         (
-            "Extend it with `Vocabulary.extend` and pass the result to `make_converter` and "
-            "`json_schema` (see the how-to on extending a vocabulary)."
+            "Extend it with `Vocabulary.extend`, with your own concepts in code or in a "
+            "vocabulary file read by `Vocabulary.from_file`, and pass the result to "
+            "`make_converter` and `json_schema` (see the how-to on extending a vocabulary)."
         ),
         "",
         "| code | display | definition |",

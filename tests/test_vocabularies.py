@@ -1,15 +1,24 @@
-"""Tests for the core vocabularies in :mod:`missingcare.vocabularies`."""
+"""Tests for the core vocabularies in :mod:`missingcare.vocabularies` and the file format."""
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
+import json
 import re
+import zipfile
+from collections.abc import Callable, Mapping
+from importlib.resources import files
+from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 import pytest
 
+from missingcare import vocab
 from missingcare import vocabularies as v
-from missingcare.exceptions import UnknownCodeError
-from missingcare.vocab import SYSTEM, Concept, Vocabulary
+from missingcare.exceptions import UnknownCodeError, ValidationError
+from missingcare.vocab import SYSTEM, Concept, Vocabulary, load_vocabularies
 
 _CODE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 
@@ -241,7 +250,7 @@ def test_module_constants_are_the_core_values() -> None:
 
 def test_all_is_sorted_and_complete() -> None:
     assert v.__all__ == sorted(v.__all__)
-    public = {n for n in vars(v) if n.isupper() and not n.startswith("_")}
+    public = {n for n in dir(v) if n.isupper() and not n.startswith("_")}
     assert public | {"exploitation_category"} == set(v.__all__)
     for name in v.__all__:
         assert hasattr(v, name)
@@ -350,3 +359,293 @@ def test_by_code_is_the_vocabulary_read_only() -> None:
     with pytest.raises(TypeError):
         vocab.by_code["missing"] = vocab["missing"]  # type: ignore[index]
     assert vocab.extend(Concept(SYSTEM, "x_local", "Local")).by_code["x_local"].code == "x_local"
+
+
+# --- the data file ---------------------------------------------------------------
+
+#: SHA-256 of the canonical dump of CORE, recorded from the Python tuples the
+#: vocabularies were written as before they became package data.  A deliberate
+#: change to a vocabulary changes it: record the new digest in the same commit.
+CORE_DIGEST = "9a66bffbe053c05a09026dffa76cec54ad2cd3ab39c879ea5131b9168cd5edf6"
+
+
+def _canonical(core: Mapping[str, Vocabulary]) -> bytes:
+    """Every field of every vocabulary and concept, in order, as compact sorted-key JSON."""
+    dump = [
+        {
+            "name": vocabulary.name,
+            "title": vocabulary.title,
+            "source": vocabulary.source,
+            "concepts": [
+                {
+                    "system": c.system,
+                    "code": c.code,
+                    "display": c.display,
+                    "definition": c.definition,
+                }
+                for c in vocabulary.concepts
+            ],
+        }
+        for vocabulary in core.values()
+    ]
+    text = json.dumps(dump, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return text.encode()
+
+
+def test_core_is_identical_to_the_tuples_it_replaced() -> None:
+    assert len(v.CORE) == 16
+    assert sum(len(vocabulary) for vocabulary in v.CORE.values()) == 235
+    assert hashlib.sha256(_canonical(v.CORE)).hexdigest() == CORE_DIGEST
+
+
+def test_core_data_is_a_package_resource() -> None:
+    resource = files("missingcare.vocabularies") / "core.json"
+    assert resource.is_file()
+    assert load_vocabularies(resource) == v.CORE
+
+
+def test_core_data_keeps_one_layout() -> None:
+    """Two-space indents, one key a line, UTF-8 as written: small diffs when a concept changes."""
+    text = (files("missingcare.vocabularies") / "core.json").read_text(encoding="utf-8")
+    assert text == json.dumps(json.loads(text), ensure_ascii=False, indent=2) + "\n"
+
+
+def _fresh_module() -> Any:
+    """A new, unbound copy of :mod:`missingcare.vocabularies`, as on first import."""
+    spec = importlib.util.find_spec("missingcare.vocabularies")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_core_is_read_on_first_use_and_only_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    module = _fresh_module()
+    assert "CORE" not in vars(module)
+    assert "PUSH_FACTORS" in dir(module)
+    reads: list[object] = []
+
+    def counting(source: vocab.VocabularySource) -> Mapping[str, Vocabulary]:
+        reads.append(source)
+        return load_vocabularies(source)
+
+    monkeypatch.setattr(module, "load_vocabularies", counting)
+    first = module.PUSH_FACTORS
+    assert first is module.CORE["push_factors"] is module.PUSH_FACTORS
+    assert module.EPISODE_STATUSES is module.CORE["episode_statuses"]
+    assert len(reads) == 1
+    assert first == v.PUSH_FACTORS
+    with pytest.raises(AttributeError, match="PUSH_FACTOR"):
+        _ = module.PUSH_FACTOR
+
+
+# --- reading a vocabulary file ------------------------------------------------------
+
+
+def _concept(code: str, **extra: object) -> dict[str, object]:
+    return {"code": code, "display": code.capitalize(), "definition": f"Means {code}.", **extra}
+
+
+def _vocabulary(name: str, *codes: str, **extra: object) -> dict[str, object]:
+    return {
+        "name": name,
+        "title": name.capitalize(),
+        "source": "our own practice guidance",
+        "system": "https://example.invalid/codes",
+        "concepts": [_concept(code) for code in codes],
+        **extra,
+    }
+
+
+def _write(tmp_path: Path, document: object, name: str = "ours.json") -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
+def test_load_vocabularies_reads_every_vocabulary_in_order(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        {
+            "schema_version": 1,
+            "vocabularies": [_vocabulary("zebra", "a", "b"), _vocabulary("aardvark", "c")],
+        },
+    )
+    found = load_vocabularies(path)
+    assert isinstance(found, MappingProxyType)
+    assert list(found) == ["zebra", "aardvark"]
+    assert found["zebra"].codes == ("a", "b")
+    assert found["zebra"]["a"] == Concept("https://example.invalid/codes", "a", "A", "Means a.")
+    assert found["zebra"].source == "our own practice guidance"
+    assert load_vocabularies(str(path)) == found
+
+
+def test_a_resource_in_a_zip_is_read_and_named(tmp_path: Path) -> None:
+    archive = tmp_path / "vendor.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("ours.json", json.dumps({"schema_version": 1, "vocabularies": [{}]}))
+        z.writestr("good.json", json.dumps({"schema_version": 1, "vocabularies": []}))
+    assert load_vocabularies(zipfile.Path(archive, "good.json")) == {}
+    with pytest.raises(ValidationError) as info:
+        load_vocabularies(zipfile.Path(archive, "ours.json"))
+    assert info.value.__notes__ == [f"in the vocabulary file {archive / 'ours.json'}"]
+
+
+def test_optional_keys_take_their_defaults(tmp_path: Path) -> None:
+    entry = _vocabulary("ours")
+    del entry["source"]
+    entry["concepts"] = [
+        {"code": "plain", "display": "Plain"},
+        {"code": "borrowed", "display": "Borrowed", "system": SYSTEM},
+    ]
+    path = _write(tmp_path, {"schema_version": 1, "vocabularies": [entry]})
+    ours = Vocabulary.from_file(path)
+    assert ours.source == ""
+    assert ours["plain"] == Concept("https://example.invalid/codes", "plain", "Plain", "")
+    assert ours["borrowed"].system == SYSTEM
+
+
+def test_from_file_reads_the_one_vocabulary_and_extends_a_core_one(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path, {"schema_version": 1, "vocabularies": [_vocabulary("push_factors", "bus_pass")]}
+    )
+    ours = Vocabulary.from_file(path)
+    extended = v.PUSH_FACTORS.extend(*ours)
+    assert extended.name == "push_factors"
+    assert extended.codes == (*v.PUSH_FACTORS.codes, "bus_pass")
+
+
+def test_from_file_refuses_a_file_of_several(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        {"schema_version": 1, "vocabularies": [_vocabulary("a", "x"), _vocabulary("b", "y")]},
+    )
+    with pytest.raises(ValidationError) as info:
+        Vocabulary.from_file(path)
+    assert [(x.path, x.code) for x in info.value.violations] == [("$.vocabularies", "not_one")]
+    assert info.value.__notes__ == [f"in the vocabulary file {path}"]
+
+
+def _good() -> dict[str, Any]:
+    return {"schema_version": 1, "vocabularies": [_vocabulary("ours", "a", "b", "c")]}
+
+
+def _concepts(document: dict[str, Any]) -> list[dict[str, Any]]:
+    concepts: list[dict[str, Any]] = document["vocabularies"][0]["concepts"]
+    return concepts
+
+
+def _set(change: Callable[[dict[str, Any]], object]) -> dict[str, Any]:
+    document = _good()
+    change(document)
+    return document
+
+
+MALFORMED: list[tuple[str, object, list[tuple[str, str]]]] = [
+    ("top level not an object", ["vocabularies"], [("$", "wrong_type")]),
+    (
+        "schema_version missing",
+        _set(lambda d: d.pop("schema_version")),
+        [("$.schema_version", "required")],
+    ),
+    (
+        "schema_version from the future",
+        _set(lambda d: d.update(schema_version=2)),
+        [("$.schema_version", "unsupported_version")],
+    ),
+    (
+        "schema_version a boolean",
+        _set(lambda d: d.update(schema_version=True)),
+        [("$.schema_version", "wrong_type")],
+    ),
+    (
+        "vocabulary not an object",
+        _set(lambda d: d["vocabularies"].insert(0, "ours")),
+        [("$.vocabularies[0]", "wrong_type")],
+    ),
+    (
+        "title missing",
+        _set(lambda d: d["vocabularies"][0].pop("title")),
+        [("$.vocabularies[0].title", "required")],
+    ),
+    (
+        "name not a code",
+        _set(lambda d: d["vocabularies"][0].update(name="Our Codes")),
+        [("$.vocabularies[0].name", "invalid")],
+    ),
+    (
+        "a vocabulary named twice",
+        _set(lambda d: d["vocabularies"].append(_vocabulary("ours", "z"))),
+        [("$.vocabularies[1].name", "repeated")],
+    ),
+    (
+        "display missing",
+        _set(lambda d: _concepts(d)[1].pop("display")),
+        [("$.vocabularies[0].concepts[1].display", "required")],
+    ),
+    (
+        "definition not text",
+        _set(lambda d: _concepts(d)[2].update(definition=3)),
+        [("$.vocabularies[0].concepts[2].definition", "wrong_type")],
+    ),
+    (
+        "a misspelt key",
+        _set(lambda d: _concepts(d)[0].update(defintion="Means a.")),
+        [("$.vocabularies[0].concepts[0].defintion", "unknown_key")],
+    ),
+    (
+        "code not a code",
+        _set(lambda d: _concepts(d)[2].update(code="Secret Code")),
+        [("$.vocabularies[0].concepts[2].code", "invalid")],
+    ),
+    (
+        "a code twice",
+        _set(lambda d: _concepts(d)[2].update(code="a")),
+        [("$.vocabularies[0].concepts[2].code", "repeated")],
+    ),
+    (
+        "every problem at once",
+        _set(
+            lambda d: (
+                _concepts(d)[0].pop("code"),
+                _concepts(d)[2].update(display=None),
+                d["vocabularies"].append(_vocabulary("other", "x", extends="ours")),
+            )
+        ),
+        [
+            ("$.vocabularies[0].concepts[0].code", "required"),
+            ("$.vocabularies[0].concepts[2].display", "wrong_type"),
+            ("$.vocabularies[1].extends", "unknown_key"),
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("document", "expected"), [m[1:] for m in MALFORMED], ids=[m[0] for m in MALFORMED]
+)
+def test_a_malformed_file_names_the_file_and_each_entry(
+    tmp_path: Path, document: object, expected: list[tuple[str, str]]
+) -> None:
+    path = _write(tmp_path, document)
+    with pytest.raises(ValidationError) as info:
+        load_vocabularies(path)
+    error = info.value
+    assert [(x.path, x.code) for x in error.violations] == expected
+    assert error.__notes__ == [f"in the vocabulary file {path}"]
+    assert "Secret Code" not in str(error)
+
+
+def test_a_file_that_is_not_json(tmp_path: Path) -> None:
+    path = tmp_path / "ours.json"
+    path.write_bytes(b'{"schema_version": 1,')
+    with pytest.raises(ValidationError) as info:
+        load_vocabularies(path)
+    assert [(x.path, x.code) for x in info.value.violations] == [("$", "invalid_json")]
+    assert info.value.__notes__ == [f"in the vocabulary file {path}"]
+
+
+def test_a_missing_file_is_an_os_error(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        load_vocabularies(tmp_path / "absent.json")
