@@ -40,7 +40,7 @@ from missingcare._version import __version__
 from missingcare.case import CaseFile
 from missingcare.converters import SCHEMA_VERSION, from_dict, from_json, to_json
 from missingcare.exceptions import MissingCareError, ValidationError
-from missingcare.synth import Cohort
+from missingcare.testing.synth import Cohort
 from missingcare.time import (
     SystemClock,
     format_instant,
