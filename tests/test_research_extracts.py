@@ -20,7 +20,6 @@ pl = pytest.importorskip("polars")
 
 from missingcare import CaseFile, ChildRef, PoliceReport, ValidationError  # noqa: E402
 from missingcare.research import patterns as p  # noqa: E402
-from missingcare.research._synthetic import synthetic_cases  # noqa: E402
 from missingcare.research.arrow import CaseTables, to_arrow  # noqa: E402
 from missingcare.research.extracts import (  # noqa: E402
     DFE_NATIONAL,
@@ -34,6 +33,7 @@ from missingcare.research.extracts import (  # noqa: E402
     publish,
     suppress,
 )
+from missingcare.testing.synth import Cohort  # noqa: E402
 from tests._helpers import examples  # noqa: E402
 
 KEY = hashlib.sha256(b"missingcare test key one").digest()
@@ -77,7 +77,7 @@ def _with_canaries(cases: tuple[CaseFile, ...]) -> tuple[CaseFile, ...]:
 
 @pytest.fixture(scope="module")
 def cases() -> tuple[CaseFile, ...]:
-    return _with_canaries(synthetic_cases(300, 1_500, seed=9))
+    return _with_canaries(tuple(Cohort(children=400, seed=9, profile="clock_changes")))
 
 
 @pytest.fixture(scope="module")

@@ -12,15 +12,15 @@ pytest.importorskip("polars")
 from missingcare import CaseFile, ChildRef
 from missingcare.research import patterns as p
 from missingcare.research import plots
-from missingcare.research._synthetic import synthetic_cases
 from missingcare.research.arrow import CaseTables, to_arrow
+from missingcare.testing.synth import Cohort
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.fixture(scope="module")
 def cases() -> tuple[CaseFile, ...]:
-    return synthetic_cases(80, 400, seed=11)
+    return tuple(Cohort(children=100, seed=11, profile="clock_changes"))
 
 
 @pytest.fixture(scope="module")

@@ -37,9 +37,11 @@ time and holds no more than one child's records in memory.
 A *profile* (:data:`PROFILES`) is a named preset of zones and
 :class:`Parameters` for a kind of test: ``"default"`` is the realistic cohort
 above; ``"clock_changes"`` puts homes in four zones with summer time (one of
-them moving its clocks by half an hour) and starts many episodes in the hours
-around a clock change, with some children still away when the records end.
-Explicit ``zones`` or ``parameters`` override the profile's.
+them moving its clocks by half an hour), has more children go missing more
+often, starts many episodes in the hours around a clock change, and leaves
+some children still away when the records end. It is a testing device, not a
+picture of practice. Explicit ``zones`` or ``parameters`` override the
+profile's.
 
 >>> cohort = Cohort(children=8, seed=7)
 >>> first = cohort.case_file(0)
@@ -302,8 +304,10 @@ PROFILES: Mapping[str, Profile] = MappingProxyType(
             name="clock_changes",
             description=(
                 "Homes in four zones with summer time (London, Dublin, New York and Lord "
-                "Howe, whose clocks move by half an hour); a third of episodes start in the "
-                "hours around a clock change and one runner in eight is away at the end."
+                "Howe, whose clocks move by half an hour). More children go missing, more "
+                "often; many episodes start in the six hours before or two after a clock "
+                "change; about one runner in eight is still away when the records end; "
+                "placing and host authorities are recorded."
             ),
             zones=(
                 "Europe/London",
@@ -312,7 +316,8 @@ PROFILES: Mapping[str, Profile] = MappingProxyType(
                 "Australia/Lord_Howe",
             ),
             parameters=Parameters(
-                runner_share=0.8,
+                runner_share=0.85,
+                runner_rate_mean=12.0,
                 clock_change_share=0.35,
                 open_at_end_share=0.125,
                 authorities=("SYN-LA-A", "SYN-LA-B", "SYN-LA-C", "SYN-LA-D"),
