@@ -48,7 +48,7 @@ def test_arrow_round_trip_is_lossless(cases: list[CaseFile]) -> None:
     assert from_arrow(to_arrow(cases)) == tuple(cases)
 
 
-@settings(max_examples=20)
+@settings(max_examples=examples(20))
 @given(cohorts)
 def test_round_trip_through_polars_is_lossless(cases: list[CaseFile]) -> None:
     tables = to_arrow(cases)
@@ -58,7 +58,7 @@ def test_round_trip_through_polars_is_lossless(cases: list[CaseFile]) -> None:
     assert from_arrow(frames) == tuple(cases)
 
 
-@settings(max_examples=20)
+@settings(max_examples=examples(20))
 @given(st.lists(mst.case_files(), min_size=1, max_size=2).map(_distinct_children))
 def test_round_trip_survives_reordered_rows(cases: list[CaseFile]) -> None:
     tables = to_arrow(cases)
