@@ -21,8 +21,11 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
 
+from missingcare import CaseFile
+from missingcare.testing.synth import Cohort
 from tests._helpers import DEEP_EXAMPLES, PROFILES
 
 settings.register_profile(
@@ -38,3 +41,13 @@ settings.register_profile(
 )
 assert set(PROFILES) == {"default", "thorough", "deep"}
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+@pytest.fixture(scope="session")
+def clock_changes_cohort() -> tuple[CaseFile, ...]:
+    """1,600 children of the generator's ``clock_changes`` profile (seed 6), built once.
+
+    At least 10,000 episodes, open episodes and episodes across clock changes in
+    four zones; the research tests take it whole or a leading slice of it.
+    """
+    return tuple(Cohort(children=1_600, seed=6, profile="clock_changes"))

@@ -33,7 +33,6 @@ from missingcare.research.extracts import (  # noqa: E402
     publish,
     suppress,
 )
-from missingcare.testing.synth import Cohort  # noqa: E402
 from tests._helpers import examples  # noqa: E402
 
 KEY = hashlib.sha256(b"missingcare test key one").digest()
@@ -76,8 +75,8 @@ def _with_canaries(cases: tuple[CaseFile, ...]) -> tuple[CaseFile, ...]:
 
 
 @pytest.fixture(scope="module")
-def cases() -> tuple[CaseFile, ...]:
-    return _with_canaries(tuple(Cohort(children=400, seed=9, profile="clock_changes")))
+def cases(clock_changes_cohort: tuple[CaseFile, ...]) -> tuple[CaseFile, ...]:
+    return _with_canaries(clock_changes_cohort[:400])
 
 
 @pytest.fixture(scope="module")

@@ -34,8 +34,8 @@ MIN_EPISODES = 10_000
 
 
 @pytest.fixture(scope="module")
-def cases() -> tuple[CaseFile, ...]:
-    return tuple(Cohort(children=1_600, seed=6, profile="clock_changes"))
+def cases(clock_changes_cohort: tuple[CaseFile, ...]) -> tuple[CaseFile, ...]:
+    return clock_changes_cohort
 
 
 @pytest.fixture(scope="module")

@@ -13,14 +13,13 @@ from missingcare import CaseFile, ChildRef
 from missingcare.research import patterns as p
 from missingcare.research import plots
 from missingcare.research.arrow import CaseTables, to_arrow
-from missingcare.testing.synth import Cohort
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.fixture(scope="module")
-def cases() -> tuple[CaseFile, ...]:
-    return tuple(Cohort(children=100, seed=11, profile="clock_changes"))
+def cases(clock_changes_cohort: tuple[CaseFile, ...]) -> tuple[CaseFile, ...]:
+    return clock_changes_cohort[:100]
 
 
 @pytest.fixture(scope="module")
