@@ -1,6 +1,6 @@
 """Synthetic inputs for the benchmarks: seeded, deterministic, never a real person.
 
-The records come from :func:`missingcare.synth.iter_case_files` (the
+The records come from :func:`missingcare.testing.synth.iter_case_files` (the
 library's own generator of synthetic cohorts). If that module is absent
 (an older checkout), a small seeded builder in this file stands in, so the
 benchmarks still run.
@@ -73,8 +73,8 @@ def _fallback_case_files(children: int, seed: int) -> Iterator[CaseFile]:
 
 def _cohort(children: int, seed: int) -> Iterator[CaseFile]:
     """The case files of ``children`` synthetic children: the library's generator if present."""
-    if importlib.util.find_spec("missingcare.synth") is not None:
-        from missingcare.synth import iter_case_files
+    if importlib.util.find_spec("missingcare.testing.synth") is not None:
+        from missingcare.testing.synth import iter_case_files
 
         return iter(iter_case_files(children, seed=seed))
     return _fallback_case_files(children, seed)

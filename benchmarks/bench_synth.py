@@ -5,7 +5,7 @@ A plain script (not a test), run by hand or in a scheduled job::
     .venv/bin/python benchmarks/bench_synth.py                 # 1,000,000 episodes
     .venv/bin/python benchmarks/bench_synth.py --episodes 100000 --no-tracemalloc
 
-It generates case files with :func:`missingcare.synth.iter_case_files` until
+It generates case files with :func:`missingcare.testing.synth.iter_case_files` until
 ``--episodes`` episodes have been produced, serialises each case file as a
 JSON line (as ``missingcare synth`` does) into a sink that only counts bytes,
 and reports episodes per second and peak memory, both as the Python heap seen
@@ -27,7 +27,7 @@ import tracemalloc
 from typing import BinaryIO
 
 from missingcare import to_json
-from missingcare.synth import iter_case_files
+from missingcare.testing.synth import iter_case_files
 
 
 class _CountingSink:

@@ -1249,8 +1249,16 @@ _LAUNCH = "import subprocess, sys; sys.exit(subprocess.call(sys.argv[1:]))"
 def bench_synth(tier: Tier, data: Dataset) -> list[Row]:
     """bench_synth.py in a child process: throughput and peak resident memory."""
     script = HERE / "bench_synth.py"
-    if not script.exists() or importlib.util.find_spec("missingcare.synth") is None:
-        return [Row("7 synth", "skipped", "", 0, note="bench_synth.py or missingcare.synth absent")]
+    if not script.exists() or importlib.util.find_spec("missingcare.testing.synth") is None:
+        return [
+            Row(
+                "7 synth",
+                "skipped",
+                "",
+                0,
+                note="bench_synth.py or missingcare.testing.synth absent",
+            )
+        ]
     inner = [
         sys.executable,
         str(script),

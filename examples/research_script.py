@@ -2,7 +2,7 @@
 
 Run it with ``python examples/research_script.py`` (needs the ``plot`` extra,
 which brings ``research``). Everything it touches is synthetic
-(:mod:`missingcare.synth`), the key lives only in memory, and every file is
+(:mod:`missingcare.testing.synth`), the key lives only in memory, and every file is
 written to a temporary directory that is removed at the end. The script
 checks its own output and exits non-zero if anything is wrong.
 """
@@ -19,7 +19,7 @@ from missingcare.research import from_arrow, to_arrow
 from missingcare.research import patterns as p
 from missingcare.research.extracts import make_extract
 from missingcare.research.plots import heatmap, timeliness
-from missingcare.synth import Cohort
+from missingcare.testing.synth import Cohort
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

@@ -12,43 +12,33 @@ from datetime import date, datetime, timedelta
 from missingcare import (
     AdultContact,
     CaseFile,
-    ChildRef,
     ContactKind,
     ContextEntry,
     Decision,
     EvidenceSource,
     Factor,
-    FactorDirection,
     Interviewer,
     MissingEpisode,
     PeriodOfCare,
     Placement,
-    PlacementKind,
     ResponseOnReturn,
     ReturnConversation,
-    StatusChange,
     TrustedAdult,
     UnmetNeed,
     local_instant,
 )
 from missingcare.analysis.insights import Evidence
 from missingcare.conversations import AgreedAction
-from missingcare.vocabularies import (
-    CONTEXT_CATEGORIES,
-    EPISODE_STATUSES,
-    PULL_FACTORS,
-    PUSH_FACTORS,
-    RELATIONSHIP_ROLES,
-    RESPONSES_ON_RETURN,
-    UNMET_NEEDS,
-)
+from missingcare.testing import builders as b
+from missingcare.vocabularies import RELATIONSHIP_ROLES, RESPONSES_ON_RETURN
 
 ZONE = "Europe/London"
 CHILD = "C-SYN-01"
 HOME = "HOME-SYN-A"
-PLACEMENT = Placement(
-    "P-1", PlacementKind.CHILDRENS_HOME, ZONE, home_id=HOME, start=date(2025, 1, 6)
-)
+PLACEMENT = b.placement("P-1", zone=ZONE, home_id=HOME, start=date(2025, 1, 6))
+
+# The scenario's own defaults over the shared builders (missingcare.testing.builders):
+# the child C-SYN-01 in placement P-1, episodes back after five hours.
 
 
 def at(month: int, day: int, hour: int = 12, minute: int = 0, year: int = 2026) -> datetime:
@@ -67,15 +57,15 @@ def entry(
     needs: Iterable[str] = (),
     child: str = CHILD,
 ) -> ContextEntry:
-    return ContextEntry(
-        id=id,
+    return b.context_entry(
+        id,
+        when,
+        code,
         child_id=child,
-        at=when,
-        category=CONTEXT_CATEGORIES[code],
         note=note,
         resolves=tuple(resolves),
         adult_ids=tuple(adults),
-        needs=tuple(UNMET_NEEDS[n] for n in needs),
+        needs=tuple(needs),
     )
 
 
@@ -87,16 +77,13 @@ def episode(
     child: str = CHILD,
     placement: Placement = PLACEMENT,
 ) -> MissingEpisode:
-    ended = None if back_after is None else seen + back_after
-    return MissingEpisode(
-        id=id,
+    return b.episode(
+        id,
+        seen=seen,
+        ended=None if back_after is None else seen + back_after,
         child_id=child,
         placement_id=placement.id,
         zone=placement.zone,
-        last_seen_at=seen,
-        statuses=(StatusChange(seen, EPISODE_STATUSES["missing"]),),
-        ended_at=ended,
-        returned_at=ended,
     )
 
 
@@ -110,14 +97,8 @@ def factor(
     source: EvidenceSource = EvidenceSource.STAFF_OBSERVATION,
     child: str = CHILD,
 ) -> Factor:
-    return Factor(
-        id=id,
-        child_id=child,
-        direction=FactorDirection.PULL if pull else FactorDirection.PUSH,
-        concept=(PULL_FACTORS if pull else PUSH_FACTORS)[code],
-        source=source,
-        noted_at=noted,
-        episode_ids=tuple(episodes),
+    return b.factor(
+        id, code, noted, pull=pull, source=source, child_id=child, episode_ids=tuple(episodes)
     )
 
 
@@ -130,14 +111,7 @@ def need(
     source: EvidenceSource = EvidenceSource.CHILD_OWN_WORDS,
     child: str = CHILD,
 ) -> UnmetNeed:
-    return UnmetNeed(
-        id=id,
-        child_id=child,
-        need=UNMET_NEEDS[code],
-        source=source,
-        noted_at=noted,
-        episode_ids=tuple(episodes),
-    )
+    return b.unmet_need(id, code, noted, source=source, child_id=child, episode_ids=tuple(episodes))
 
 
 def trusted(
@@ -150,12 +124,12 @@ def trusted(
     ended: datetime | None = None,
     child: str = CHILD,
 ) -> TrustedAdult:
-    return TrustedAdult(
-        id=id,
-        child_id=child,
-        adult_id=adult,
-        role=RELATIONSHIP_ROLES[role],
+    return b.trusted_adult(
+        id,
         named_at=named,
+        adult_id=adult,
+        role=role,
+        child_id=child,
         contacts=tuple(contacts),
         ended_at=ended,
         end_reason="left the home" if ended is not None else None,
@@ -200,10 +174,10 @@ def conversation(
             independent_of_home=True,
             chosen_by_child=False,
         )
-    return ReturnConversation(
-        id=id,
+    return b.conversation(
+        id,
+        *episodes,
         child_id=child,
-        episode_ids=tuple(episodes),
         requested_adult_ids=tuple(requested),
         held_at=held,
         decision=decision if decision is not None else (Decision.ACCEPTED if held else None),
@@ -225,16 +199,17 @@ def case(
     child: str = CHILD,
     placement: Placement = PLACEMENT,
 ) -> CaseFile:
-    return CaseFile(
-        child=ChildRef(child, date_of_birth=date(2011, 2, 1)),
-        placements=(placement,),
+    return b.case_file(
+        *episodes,
+        child_id=child,
+        date_of_birth=date(2011, 2, 1),
+        placements=[placement],
         periods_of_care=(PeriodOfCare(date(2025, 1, 6)),),
-        episodes=tuple(episodes),
-        conversations=tuple(conversations),
-        context=tuple(context),
+        conversations=conversations,
+        context=context,
         factors=tuple(factors),
         needs=tuple(needs),
-        trusted_adults=tuple(trusted_adults),
+        trusted_adults=trusted_adults,
     )
 
 

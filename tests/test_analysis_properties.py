@@ -35,11 +35,12 @@ from missingcare.analysis import (
 )
 from missingcare.testing.strategies import case_files
 from missingcare.vocabularies import CONTEXT_CATEGORIES, UNMET_NEEDS
+from tests._helpers import examples
 
 T = TypeVar("T")
 
 SETTINGS = settings(
-    max_examples=60,
+    max_examples=examples(60),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )

@@ -7,13 +7,16 @@ from datetime import timedelta
 import pytest
 
 from missingcare import ValidationError
+from missingcare.factors import EvidenceSource, FactorDirection
 from missingcare.testing.builders import (
     SEEN,
     case_file,
     context_entry,
     conversation,
     episode,
+    factor,
     trusted_adult,
+    unmet_need,
 )
 
 
@@ -52,3 +55,22 @@ def test_a_case_file_holds_what_it_is_given() -> None:
     assert case.conversations[0].episode_ids == ("E1",)
     assert case.context[0].category.code == "conflict_with_staff"
     assert case.trusted_adults[0].role.code == "key_worker"
+
+
+def test_factors_and_needs_by_code() -> None:
+    push = factor("F1", "conflict_with_staff", SEEN)
+    pull = factor("F2", "see_family", SEEN, pull=True, episode_ids=("E1",))
+    need = unmet_need("N1", "belonging", SEEN)
+    assert (push.direction, push.concept.code) == (FactorDirection.PUSH, "conflict_with_staff")
+    assert (pull.direction, pull.episode_ids) == (FactorDirection.PULL, ("E1",))
+    assert (need.need.code, need.source) == ("belonging", EvidenceSource.CHILD_OWN_WORDS)
+    case = case_file(episode(), factors=[push, pull], needs=[need])
+    assert case.factors == (push, pull)
+
+
+def test_context_needs_by_code_and_a_date_of_birth() -> None:
+    entry = context_entry("X1", SEEN, "child_upset", needs=["belonging"], note="upset")
+    assert [n.code for n in entry.needs] == ["belonging"]
+    assert entry.note == "upset"
+    dob = SEEN.date().replace(year=2011)
+    assert case_file(date_of_birth=dob).child.date_of_birth == dob

@@ -79,7 +79,7 @@ def test_an_unexpected_error_is_one_line_not_a_traceback(
 
 def test_importing_missingcare_loads_no_extra() -> None:
     code = (
-        "import sys, missingcare, missingcare.synth\n"
+        "import sys, missingcare, missingcare.testing.synth\n"
         "bad = {'click', 'rich', 'hypothesis', 'polars', 'pyarrow', 'matplotlib'}\n"
         "print(sorted(bad & set(sys.modules)))\n"
     )

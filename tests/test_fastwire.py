@@ -153,7 +153,7 @@ def test_mutated_documents_give_the_same_outcome(case: tuple[bytes, type]) -> No
 
 def _exemplars() -> list[Any]:
     """A few rich documents, each with most optional fields filled."""
-    from missingcare.synth import iter_case_files
+    from missingcare.testing.synth import iter_case_files
 
     found: dict[type, list[Any]] = {}
     cases = list(iter_case_files(40, seed=7))

@@ -20,7 +20,6 @@ pl = pytest.importorskip("polars")
 
 from missingcare import CaseFile, ChildRef, PoliceReport, ValidationError  # noqa: E402
 from missingcare.research import patterns as p  # noqa: E402
-from missingcare.research._synthetic import synthetic_cases  # noqa: E402
 from missingcare.research.arrow import CaseTables, to_arrow  # noqa: E402
 from missingcare.research.extracts import (  # noqa: E402
     DFE_NATIONAL,
@@ -76,8 +75,8 @@ def _with_canaries(cases: tuple[CaseFile, ...]) -> tuple[CaseFile, ...]:
 
 
 @pytest.fixture(scope="module")
-def cases() -> tuple[CaseFile, ...]:
-    return _with_canaries(synthetic_cases(300, 1_500, seed=9))
+def cases(clock_changes_cohort: tuple[CaseFile, ...]) -> tuple[CaseFile, ...]:
+    return _with_canaries(clock_changes_cohort[:400])
 
 
 @pytest.fixture(scope="module")

@@ -2,10 +2,10 @@
 
 Acceptance 1 of issue 6: every analysis is checked against a straightforward
 computation on the model objects (``MissingEpisode.duration``,
-``length_in_days``, :func:`missingcare.time.local_datetime`) over 10,000
-generated episodes that include open episodes and episodes across clock
-changes in four zones (London, Dublin, New York and Lord Howe, whose clocks
-move by half an hour).
+``length_in_days``, :func:`missingcare.time.local_datetime`) over at least
+10,000 generated episodes (the generator's ``clock_changes`` profile) that
+include open episodes and episodes across clock changes in four zones (London,
+Dublin, New York and Lord Howe, whose clocks move by half an hour).
 """
 
 from __future__ import annotations
@@ -22,19 +22,20 @@ import pytest
 
 pl = pytest.importorskip("polars")
 
-from missingcare import CaseFile, ChildRef, MissingEpisode, Placement, PlacementKind, StatusChange  # noqa: E402
+from missingcare import CaseFile, MissingEpisode  # noqa: E402
 from missingcare.research import patterns as p  # noqa: E402
-from missingcare.research._synthetic import synthetic_cases  # noqa: E402
 from missingcare.research.arrow import CaseTables, to_arrow  # noqa: E402
+from missingcare.testing.builders import case_file, episode, placement  # noqa: E402
+from missingcare.testing.synth import Cohort  # noqa: E402
 from missingcare.time import local_datetime, local_instant  # noqa: E402
-from missingcare.vocabularies import EPISODE_STATUSES  # noqa: E402
 
-N_EPISODES = 10_000
+#: At least this many episodes in the cohort every analysis is checked on.
+MIN_EPISODES = 10_000
 
 
 @pytest.fixture(scope="module")
-def cases() -> tuple[CaseFile, ...]:
-    return synthetic_cases(2_000, N_EPISODES, seed=6)
+def cases(clock_changes_cohort: tuple[CaseFile, ...]) -> tuple[CaseFile, ...]:
+    return clock_changes_cohort
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +71,7 @@ def test_the_data_has_open_episodes_clock_changes_and_several_zones(
     cases: tuple[CaseFile, ...],
 ) -> None:
     eps = _episodes(cases)
-    assert len(eps) == N_EPISODES
+    assert len(eps) >= MIN_EPISODES
     assert sum(e.is_open for _, e in eps) > 50
     across = [
         e
@@ -99,7 +100,7 @@ def test_hour_by_weekday(cases: tuple[CaseFile, ...], tables: CaseTables) -> Non
         key = (row["weekday"], row["hour"])
         assert row["episodes"] == episodes[key], key
         assert row["children"] == len(children[key]), key
-    assert result.episodes == N_EPISODES
+    assert result.episodes == len(_episodes(cases))
     assert result.children == len({c.child.id for c, _ in _episodes(cases)})
 
 
@@ -126,7 +127,7 @@ def test_durations(cases: tuple[CaseFile, ...], tables: CaseTables) -> None:
         assert row["episodes"] == expected[key], key
         assert row["children"] == len(kids[key]), key
     assert result.closed_episodes == len(closed)
-    assert result.open_episodes == N_EPISODES - len(closed)
+    assert result.open_episodes == len(_episodes(cases)) - len(closed)
     assert result.median_elapsed_hours == pytest.approx(statistics.median(hours))
     assert result.median_calendar_days == statistics.median(days)
 
@@ -338,22 +339,15 @@ def test_trusted_adult_comparison(cases: tuple[CaseFile, ...], tables: CaseTable
 # --- clock changes, exactly -------------------------------------------------------------------
 
 
-def _case(*spans: tuple[datetime, datetime | None], zone: str = "Europe/London") -> CaseFile:
-    cid = "C-DST"
-    episodes = tuple(
-        MissingEpisode(
-            id=f"E{i}",
-            child_id=cid,
-            placement_id="P1",
-            zone=zone,
-            last_seen_at=start,
-            statuses=(StatusChange(at=start, status=EPISODE_STATUSES["missing"]),),
-            ended_at=end,
-        )
+def _case(
+    *spans: tuple[datetime, datetime | None], zone: str = "Europe/London", child_id: str = "C-DST"
+) -> CaseFile:
+    """One child in one home whose episodes run over ``spans`` (no return times recorded)."""
+    episodes = (
+        episode(f"E{i}", seen=start, ended=end, returned=None, child_id=child_id, zone=zone)
         for i, (start, end) in enumerate(spans)
     )
-    placement = Placement(id="P1", kind=PlacementKind.CHILDRENS_HOME, zone=zone)
-    return CaseFile(child=ChildRef(cid), placements=(placement,), episodes=episodes)
+    return case_file(*episodes, child_id=child_id, placements=[placement(zone=zone)])
 
 
 def test_october_night_is_seven_hours_and_march_five() -> None:
@@ -409,12 +403,14 @@ def test_one_home_few_records_and_empty_tables() -> None:
     assert p.trusted_adult_comparison(empty).frame.get_column("episodes").to_list() == [0, 0]
 
 
-def test_results_convert_to_arrow_and_polars(tables: CaseTables) -> None:
+def test_results_convert_to_arrow_and_polars(
+    cases: tuple[CaseFile, ...], tables: CaseTables
+) -> None:
     result = p.hour_by_weekday(tables)
     assert result.to_arrow().num_rows == 168
     copy = result.to_polars()
     copy = copy.with_columns(pl.lit(0).alias("episodes"))
-    assert result.frame.get_column("episodes").sum() == N_EPISODES
+    assert result.frame.get_column("episodes").sum() == len(_episodes(cases))
 
 
 def test_open_episodes_are_not_read_as_short(tables: CaseTables) -> None:
@@ -436,10 +432,10 @@ def test_bad_arguments_are_refused(tables: CaseTables) -> None:
 
 
 def test_agreement_on_the_project_synthetic_cohort() -> None:
-    """The same checks on missingcare.synth data: conversations covering several
-    episodes, several placements per child, context logs and trusted adults leaving."""
-    synth = pytest.importorskip("missingcare.synth")
-    cohort = tuple(synth.Cohort(children=150, seed=6))
+    """The same checks on the generator's realistic (default) profile: conversations
+    covering several episodes, several placements per child, context logs and trusted
+    adults leaving."""
+    cohort = tuple(Cohort(children=150, seed=6))
     tables = to_arrow(cohort)
     _check_hour_by_weekday(cohort, tables)
     _check_durations(cohort, tables)
@@ -551,23 +547,7 @@ def test_repeat_windows_count_ties_duplicates_and_one_day_windows() -> None:
         (at + timedelta(hours=h), at + timedelta(hours=h, minutes=10))
         for h in (0, 1, 3, 30, 49, 24 * 40)
     ]
-    other = _case(*spans[:2], zone="America/New_York")
-    other = CaseFile(
-        child=ChildRef("C-NY"),
-        placements=other.placements,
-        episodes=tuple(
-            MissingEpisode(
-                id=e.id,
-                child_id="C-NY",
-                placement_id=e.placement_id,
-                zone=e.zone,
-                last_seen_at=e.last_seen_at,
-                statuses=e.statuses,
-                ended_at=e.ended_at,
-            )
-            for e in other.episodes
-        ),
-    )
+    other = _case(*spans[:2], zone="America/New_York", child_id="C-NY")
     cases = (_case(*spans), other)
     windows = (1, 2, 28, 28, 90, 200_000)
     result = p.repeat_episodes(to_arrow(cases), windows)

@@ -12,15 +12,14 @@ pytest.importorskip("polars")
 from missingcare import CaseFile, ChildRef
 from missingcare.research import patterns as p
 from missingcare.research import plots
-from missingcare.research._synthetic import synthetic_cases
 from missingcare.research.arrow import CaseTables, to_arrow
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.fixture(scope="module")
-def cases() -> tuple[CaseFile, ...]:
-    return synthetic_cases(80, 400, seed=11)
+def cases(clock_changes_cohort: tuple[CaseFile, ...]) -> tuple[CaseFile, ...]:
+    return clock_changes_cohort[:100]
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Tests for :mod:`missingcare.synth`: invariants, documented distributions, causal structure.
+"""Tests for :mod:`missingcare.testing.synth`: invariants, documented distributions, causes.
 
 The targets and tolerances here are the ones documented in
 ``docs/how-to/synthetic-data.md``; each test names the source key of its
@@ -8,8 +8,10 @@ target in the domain research.
 from __future__ import annotations
 
 import bisect
+import hashlib
 import io
 import statistics
+import warnings
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
@@ -17,7 +19,8 @@ import pytest
 
 from missingcare import CaseFile, from_json, to_json
 from missingcare.exceptions import ValidationError
-from missingcare.synth import (
+from missingcare.testing.synth import (
+    PROFILES,
     TRIGGER_CATEGORIES,
     Cohort,
     Parameters,
@@ -436,3 +439,143 @@ def test_no_runners_means_no_episodes() -> None:
     quiet = Cohort(children=20, seed=1, parameters=Parameters(runner_share=0.0))
     assert all(not c.episodes for c in quiet)
     assert any(c.context for c in quiet)  # the daily log is kept for every child
+
+
+# --- the default output never changes ---------------------------------------------------------
+
+#: SHA-256 of the JSON lines (``to_json`` of each case file, each followed by a
+#: newline) of two cohorts, recorded before the generator moved to
+#: ``missingcare.testing`` and gained profiles. The findings digest over the
+#: 2,000-child cohort rests on these records: a change to the generator that
+#: alters them is a change to every figure computed from them.
+DEFAULT_OUTPUT = {
+    "children=2000, seed=2026": (
+        Cohort(children=2000, seed=2026),
+        "7900ca9537699006dd1022fe5f7d4548bfed03426cb3e784e8dbbb6d0bfc4bd0",
+    ),
+    "children=400, seed=11, three zones, two a home": (
+        Cohort(
+            children=400,
+            seed=11,
+            zones=("Europe/London", "America/New_York", "Australia/Sydney"),
+            children_per_home=2,
+        ),
+        "e693b8116e188adbca60bb000836b55a3ec4a1ec1ab06e525d2e5bb9a6be9e8d",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(DEFAULT_OUTPUT))
+def test_the_default_output_is_unchanged_byte_for_byte(name: str) -> None:
+    cohort, expected = DEFAULT_OUTPUT[name]
+    digest = hashlib.sha256()
+    for case in cohort:
+        digest.update(to_json(case))
+        digest.update(b"\n")
+    assert digest.hexdigest() == expected
+
+
+# --- profiles ---------------------------------------------------------------------------------
+
+
+def test_the_default_profile_is_the_plain_cohort() -> None:
+    assert Cohort(children=3, seed=4, profile="default") == Cohort(children=3, seed=4)
+    plain = Cohort(children=3, seed=4)
+    assert (plain.zones, plain.parameters) == (
+        PROFILES["default"].zones,
+        PROFILES["default"].parameters,
+    )
+    assert plain.parameters == Parameters()
+
+
+def test_an_unknown_profile_is_refused() -> None:
+    with pytest.raises(ValueError, match="clock_changes, default"):
+        Cohort(children=1, profile="busy")
+
+
+def test_explicit_zones_and_parameters_override_the_profile() -> None:
+    cohort = Cohort(children=2, profile="clock_changes", zones=("America/New_York",))
+    assert cohort.zones == ("America/New_York",)
+    assert cohort.parameters == PROFILES["clock_changes"].parameters
+    quiet = Parameters(runner_share=0.0)
+    assert Cohort(children=2, profile="clock_changes", parameters=quiet).parameters == quiet
+    streamed = list(iter_case_files(3, seed=8, profile="clock_changes"))
+    assert streamed == list(Cohort(children=3, seed=8, profile="clock_changes"))
+
+
+@pytest.fixture(scope="module")
+def clock_cases() -> list[CaseFile]:
+    return list(Cohort(children=300, seed=5, profile="clock_changes"))
+
+
+def test_the_clock_changes_profile_crowds_episodes_round_the_changes(
+    clock_cases: list[CaseFile],
+) -> None:
+    episodes = [e for c in clock_cases for e in c.episodes]
+    zones = {e.zone for e in episodes}
+    assert zones == set(PROFILES["clock_changes"].zones)
+    closed = [e for e in episodes if e.ended_at is not None]
+    across = [
+        e
+        for e in closed
+        if local_datetime(e.last_seen_at, e.zone).utcoffset()
+        != local_datetime(e.ended_at, e.zone).utcoffset()  # type: ignore[arg-type]
+    ]
+    # a realistic cohort has about one in a hundred; the profile many times more
+    assert len(across) > 0.04 * len(closed)
+    for zone in zones:
+        assert any(e.zone == zone for e in across), zone
+    plain = [e for c in Cohort(children=300, seed=5) for e in c.episodes if e.ended_at]
+    plain_across = [
+        e
+        for e in plain
+        if local_datetime(e.last_seen_at, e.zone).utcoffset()
+        != local_datetime(e.ended_at, e.zone).utcoffset()  # type: ignore[arg-type]
+    ]
+    assert len(across) / len(closed) > 3 * len(plain_across) / len(plain)
+
+
+def test_the_clock_changes_profile_leaves_children_away_at_the_end(
+    clock_cases: list[CaseFile],
+) -> None:
+    cohort = Cohort(children=300, seed=5, profile="clock_changes")
+    runners = [c for c in clock_cases if c.episodes]
+    still_away = [c for c in runners if c.episodes[-1].is_open]
+    assert len(still_away) > 0.08 * len(runners)
+    for case in still_away:
+        last = case.episodes[-1]
+        assert last.last_seen_at < cohort.as_of(last.zone)
+        assert all(not e.is_open for e in case.episodes[:-1])
+
+
+def test_the_clock_changes_profile_records_authorities(clock_cases: list[CaseFile]) -> None:
+    codes = set(PROFILES["clock_changes"].parameters.authorities)
+    placing = {p.placing_authority for c in clock_cases for p in c.placements}
+    assert placing == codes
+    by_home: dict[str | None, set[str | None]] = {}
+    for case in clock_cases:
+        for p in case.placements:
+            if p.home_id is not None:
+                by_home.setdefault(p.home_id, set()).add(p.host_authority)
+    assert all(len(hosts) == 1 for hosts in by_home.values())
+
+
+def test_the_old_import_path_warns_and_still_works() -> None:
+    with pytest.warns(DeprecationWarning, match=r"missingcare\.testing\.synth\.Cohort"):
+        from missingcare.synth import Cohort as Old
+    assert Old is Cohort
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        import missingcare.synth  # noqa: F401 - the module itself imports quietly
+
+
+def test_the_generator_needs_no_hypothesis() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, missingcare.testing, missingcare.testing.synth, "
+        "missingcare.testing.builders\n"
+        "assert 'hypothesis' not in sys.modules, 'hypothesis was imported'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -20,7 +20,7 @@ from rich.table import Table
 from missingcare.case import CaseFile
 from missingcare.cli._common import ExitCode
 from missingcare.converters import from_json, to_json
-from missingcare.synth import Cohort
+from missingcare.testing.synth import Cohort
 from missingcare.time import local_datetime, start_of_local_day
 
 __all__ = ["demo"]

@@ -23,7 +23,7 @@ from missingcare.case import CaseFile
 from missingcare.cli._common import ExitCode, UnusableInput
 from missingcare.converters import SCHEMA_VERSION, to_json
 from missingcare.exceptions import ValidationError
-from missingcare.synth import Cohort
+from missingcare.testing.synth import Cohort
 from missingcare.time import tzdata_version
 
 __all__ = ["synth"]
@@ -137,7 +137,7 @@ def synth(
     if tables is not None:
         files.update(tables.manifest())
     manifest = {
-        "generator": "missingcare.synth",
+        "generator": "missingcare.testing.synth",
         "missingcare_version": __version__,
         "schema_version": SCHEMA_VERSION,
         "tzdata_version": tzdata_version(),

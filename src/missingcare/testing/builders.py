@@ -3,7 +3,7 @@
 Each builder fills in sensible defaults around the one or two values a test
 is about, so a test reads as its scenario::
 
-    >>> from datetime import UTC, datetime, timedelta
+    >>> from datetime import UTC, date, datetime, timedelta
     >>> from missingcare.testing.builders import case_file, episode
     >>> seen = datetime(2026, 10, 1, 20, tzinfo=UTC)
     >>> ep = episode("E1", seen=seen, ended=seen + timedelta(hours=3))
@@ -25,7 +25,7 @@ they import nothing beyond the model and need no extra.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from missingcare.case import CaseFile
@@ -33,8 +33,16 @@ from missingcare.children import ChildRef, Placement, PlacementKind
 from missingcare.context import ContextEntry
 from missingcare.conversations import ReturnConversation
 from missingcare.episodes import MissingEpisode, StatusChange
+from missingcare.factors import EvidenceSource, Factor, FactorDirection, UnmetNeed
 from missingcare.relationships import TrustedAdult
-from missingcare.vocabularies import CONTEXT_CATEGORIES, EPISODE_STATUSES, RELATIONSHIP_ROLES
+from missingcare.vocabularies import (
+    CONTEXT_CATEGORIES,
+    EPISODE_STATUSES,
+    PULL_FACTORS,
+    PUSH_FACTORS,
+    RELATIONSHIP_ROLES,
+    UNMET_NEEDS,
+)
 
 __all__ = [
     "CHILD",
@@ -45,8 +53,10 @@ __all__ = [
     "context_entry",
     "conversation",
     "episode",
+    "factor",
     "placement",
     "trusted_adult",
+    "unmet_need",
 ]
 
 #: The default child, placement and zone of every builder.
@@ -123,9 +133,53 @@ def context_entry(
     child_id: str = CHILD,
     **changes: Any,
 ) -> ContextEntry:
-    """A context-log entry of a core category (by code) at ``at``."""
+    """A context-log entry of a core category (by code) at ``at``.
+
+    ``needs`` may be given as codes of the core unmet needs.
+    """
     concept = changes.pop("concept", None) or CONTEXT_CATEGORIES[category]
+    if "needs" in changes:
+        changes["needs"] = tuple(
+            UNMET_NEEDS[n] if isinstance(n, str) else n for n in changes["needs"]
+        )
     return ContextEntry(id=id, child_id=child_id, at=at, category=concept, **changes)
+
+
+def factor(
+    id: str,
+    code: str,
+    noted: datetime,
+    *,
+    pull: bool = False,
+    source: EvidenceSource = EvidenceSource.STAFF_OBSERVATION,
+    child_id: str = CHILD,
+    **changes: Any,
+) -> Factor:
+    """A push factor (``pull=True``: a pull factor) of a core code, noted at ``noted``."""
+    return Factor(
+        id=id,
+        child_id=child_id,
+        direction=FactorDirection.PULL if pull else FactorDirection.PUSH,
+        concept=(PULL_FACTORS if pull else PUSH_FACTORS)[code],
+        source=source,
+        noted_at=noted,
+        **changes,
+    )
+
+
+def unmet_need(
+    id: str,
+    code: str,
+    noted: datetime,
+    *,
+    source: EvidenceSource = EvidenceSource.CHILD_OWN_WORDS,
+    child_id: str = CHILD,
+    **changes: Any,
+) -> UnmetNeed:
+    """An unmet need of a core code, noted at ``noted`` (in the child's own words by default)."""
+    return UnmetNeed(
+        id=id, child_id=child_id, need=UNMET_NEEDS[code], source=source, noted_at=noted, **changes
+    )
 
 
 def trusted_adult(
@@ -151,15 +205,20 @@ def trusted_adult(
 def case_file(
     *episodes: MissingEpisode,
     child_id: str = CHILD,
+    date_of_birth: date | None = None,
     placements: Iterable[Placement] | None = None,
     conversations: Iterable[ReturnConversation] = (),
     context: Iterable[ContextEntry] = (),
     trusted_adults: Iterable[TrustedAdult] = (),
     **changes: Any,
 ) -> CaseFile:
-    """One child's case file: the episodes given, in one children's home by default."""
+    """One child's case file: the episodes given, in one children's home by default.
+
+    Any other field of :class:`~missingcare.CaseFile` (``factors``, ``needs``,
+    ``periods_of_care``) can be given.
+    """
     return CaseFile(
-        child=ChildRef(child_id),
+        child=ChildRef(child_id, date_of_birth=date_of_birth),
         placements=tuple(placements) if placements is not None else (placement(),),
         episodes=episodes,
         conversations=tuple(conversations),
