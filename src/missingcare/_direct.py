@@ -65,13 +65,9 @@ _TEXT = "_type({v}) is _str and {v} and not {v}.isspace() and _len({v}) <= _MAX"
 #: ``not v.strip()`` is ``not v or v.isspace()``: both use str.isspace's whitespace.
 _GUARDS: dict[Any, str] = {
     _fields._text_validator: _TEXT,
-    _fields._optional_text_validator: "{v} is None or (" + _TEXT + ")",
     _fields._bool_validator: "_type({v}) is _bool",
-    _fields._optional_bool_validator: "{v} is None or _type({v}) is _bool",
     _fields._date_validator: "_type({v}) is _date",
-    _fields._optional_date_validator: "{v} is None or _type({v}) is _date",
     _fields._concept_validator: "_type({v}) is _Concept",
-    _fields._optional_concept_validator: "{v} is None or _type({v}) is _Concept",
     # every item is hashed, as the validator hashes it, unless there is none
     _fields._no_repeats: "not {v} or _len(_set({v})) == _len({v})",
     # instant() returns a plain datetime whose tzinfo is UTC unchanged

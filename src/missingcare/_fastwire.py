@@ -284,9 +284,9 @@ class FastWire:
         name = cls.__name__
         self._env[name] = cls
         direct = True
-        for a in attrs.fields(cls):
+        for i, a in enumerate(attrs.fields(cls)):
             tp, optional = _unwrap_optional(hints[a.name])
-            vocab = a.metadata.get(_fields.VOCAB)
+            vocab = _fields.kinds(cls)[i][1].vocabulary
             if cls is Factor and a.name == "concept":
                 vocab = "<factor>"
             wire_tp, build = self._leaf(tp, vocab, f"w.{a.name}")

@@ -311,9 +311,9 @@ def _class_hooks(
     hints = typing.get_type_hints(cls)
     s_over: dict[str, Any] = {}
     u_over: dict[str, Any] = {}
-    for a in attrs.fields(cls):
+    for i, a in enumerate(attrs.fields(cls)):
         tp = hints[a.name]
-        name = bind.get(a.name) or a.metadata.get(_fields.VOCAB)
+        name = bind.get(a.name) or _fields.kinds(cls)[i][1].vocabulary
         if name is not None:
             s_over[a.name] = override(struct_hook=_concept_field_hook(tp, vocabs[name]))
             multi = typing.get_origin(tp) is tuple

@@ -58,7 +58,6 @@ from typing import Any
 import attrs
 
 from missingcare import _fields
-from missingcare.children import _zone_validator
 from missingcare.conversations import ReturnConversation
 from missingcare.converters import DOCUMENTS, SCHEMA_VERSION
 from missingcare.episodes import MissingEpisode
@@ -122,11 +121,6 @@ _NON_EMPTY: Mapping[tuple[type, str], str] = types.MappingProxyType(
         (MissingEpisode, "statuses"): "an episode has at least one status",
         (ReturnConversation, "episode_ids"): "a conversation covers at least one episode",
     }
-)
-
-_TEXT_VALIDATORS = (
-    _fields._text_validator,
-    _fields._optional_text_validator,
 )
 
 
@@ -286,13 +280,15 @@ class _Builder:
 
     def value(self, cls: type, field: attrs.Attribute[Any], tp: Any) -> dict[str, Any]:
         """The schema of one value of type ``tp`` (not a list)."""
-        vocab = field.metadata.get(_fields.VOCAB)
+        kind = _fields.kind_of(field)
+        assert kind is not None
+        vocab = kind.vocabulary
         if tp is Concept:
             if vocab is None or "|" in vocab:
                 return {"type": "string"}  # bound elsewhere (the factor's direction)
             return self.vocabulary(vocab)
         if tp is str:
-            if field.validator is _zone_validator:
+            if kind.base == "zone":
                 return self.zone()
             return {"type": "string", "minLength": 1, "pattern": TEXT_PATTERN}
         if tp is bool:
@@ -309,11 +305,9 @@ class _Builder:
 
     def field(self, cls: type, field: attrs.Attribute[Any], tp: Any) -> dict[str, Any]:
         tp = _strip_optional(tp)
-        described: dict[str, Any] = {}
-        if _fields.LABEL in field.metadata:
-            described["title"] = field.metadata[_fields.LABEL]
-        if _fields.HELP in field.metadata:
-            described["description"] = field.metadata[_fields.HELP]
+        kind = _fields.kind_of(field)
+        assert kind is not None
+        described: dict[str, Any] = {"title": kind.label, "description": kind.help}
         if typing.get_origin(tp) is tuple:
             (item_tp,) = (a for a in typing.get_args(tp) if a is not Ellipsis)
             schema: dict[str, Any] = {
@@ -327,7 +321,7 @@ class _Builder:
                 schema["uniqueItems"] = True
             return schema
         schema = self.value(cls, field, tp)
-        if field.validator in _TEXT_VALIDATORS:
+        if kind.base in _fields.TEXTUAL:
             schema["maxLength"] = _fields.MAX_TEXT
         if "$ref" in schema:
             return {**described, **schema}
@@ -494,18 +488,20 @@ def field_metadata(cls: type) -> tuple[FieldMetadata, ...]:
         raise TypeError(f"{getattr(cls, '__name__', cls)!s} is not a model type")
     hints = typing.get_type_hints(cls)
     rules = _rules_by_field()
-    out = []
+    out: list[FieldMetadata] = []
     for a in attrs.fields(cls):
         tp = _strip_optional(hints[a.name])
+        kind = _fields.kinds(cls)[len(out)][1]
         out.append(
             FieldMetadata(
                 name=a.name,
-                label=a.metadata.get(_fields.LABEL, _humanise(a.name)),
-                help=a.metadata.get(_fields.HELP, ""),
+                label=kind.label,
+                help=kind.help,
                 kind=_kind(tp),
                 required=a.default is attrs.NOTHING or (cls, a.name) in _NON_EMPTY,
                 repeated=typing.get_origin(tp) is tuple,
-                vocabulary=a.metadata.get(_fields.VOCAB),
+                vocabulary=kind.vocabulary
+                or ("push_factors|pull_factors" if kind.vocabulary_from else None),
                 rules=rules.get(f"{cls.__name__}.{a.name}", ()),
             )
         )
