@@ -28,8 +28,8 @@ from missingcare import (
     to_dict,
     to_json,
 )
-from missingcare._fastwire import FastWire, default_wire
 from missingcare.converters import DOCUMENTS
+from missingcare.converters._fast import FastWire, default_wire
 from missingcare.testing import strategies as mst
 from missingcare.vocab import Concept, Vocabulary
 from missingcare.vocabularies import CORE
@@ -342,7 +342,7 @@ def test_repeated_instants_share_one_value() -> None:
 
 
 def test_the_instant_cache_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    from missingcare import _fastwire
+    from missingcare.converters import _fast as _fastwire
 
     monkeypatch.setattr(_fastwire, "_SEEN_MAX", 8)
     _fastwire._SEEN.clear()
