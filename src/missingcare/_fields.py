@@ -229,7 +229,7 @@ def _tuple_converter(item_type: type) -> attrs.Converter[Any, Any]:
     return attrs.Converter(convert, takes_self=True, takes_field=True)
 
 
-_CHECKS_BY_BASE: dict[str, Check] = {
+_VALIDATOR_OF_BASE: dict[str, Check] = {
     "text": _text_validator,
     "id": _text_validator,
     "zone": _zone_validator,
@@ -259,7 +259,7 @@ def rule_parts(rule: tuple[Any, ...]) -> tuple[Any, Any]:
     elif base == "nested":
         check = attrs.validators.instance_of(model)
     else:
-        check = _CHECKS_BY_BASE[base]
+        check = _VALIDATOR_OF_BASE[base]
     return (_optional(check) if optional else check), None
 
 

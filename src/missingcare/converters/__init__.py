@@ -36,14 +36,14 @@ from typing import TypeVar
 import cattrs
 
 from missingcare.converters import _reference
-from missingcare.converters._documents import DOCUMENTS, MODELS, SCHEMA_VERSION, UPGRADES
+from missingcare.converters._documents import DOCUMENTS, SCHEMA_VERSION, UPGRADES
+from missingcare.converters._documents import MODELS as MODELS
 from missingcare.converters._fast import default_wire
 from missingcare.converters._reference import from_dict, to_dict
 from missingcare.converters.hooks import make_converter
 
 __all__ = [
     "DOCUMENTS",
-    "MODELS",
     "SCHEMA_VERSION",
     "UPGRADES",
     "from_dict",
