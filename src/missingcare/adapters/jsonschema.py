@@ -296,8 +296,7 @@ class _Builder:
     def object(self, cls: type) -> dict[str, Any]:
         properties: dict[str, Any] = {}
         required: list[str] = []
-        for a in attrs.fields(cls):
-            kind = _fields.kinds(cls)[len(properties)][1]
+        for a, (_, kind) in zip(attrs.fields(cls), _fields.kinds(cls), strict=True):
             properties[a.name] = self.field(cls, a.name, kind, a.default)
             if _required(a.default, kind):
                 required.append(a.name)
@@ -477,8 +476,7 @@ def field_metadata(cls: type) -> tuple[FieldMetadata, ...]:
         raise TypeError(f"{getattr(cls, '__name__', cls)!s} is not a model type")
     rules = _rules_by_field()
     out: list[FieldMetadata] = []
-    for a in attrs.fields(cls):
-        kind = _fields.kinds(cls)[len(out)][1]
+    for a, (_, kind) in zip(attrs.fields(cls), _fields.kinds(cls), strict=True):
         out.append(
             FieldMetadata(
                 name=a.name,

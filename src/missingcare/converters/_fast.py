@@ -208,8 +208,7 @@ class FastWire:
         values: dict[str, str] = {}  # field name -> build expression over the mirror ``w``
         name = cls.__name__
         src = [f"def _build_{name}(w):"]
-        for a in attrs.fields(cls):
-            kind = _fields.kinds(cls)[len(values)][1]
+        for a, (_, kind) in zip(attrs.fields(cls), _fields.kinds(cls), strict=True):
             index = None
             if kind.base == "concept":
                 if kind.vocabulary is None:
