@@ -5,7 +5,7 @@ A flat record of 20 text fields, timed three ways in one process:
 1. msgspec decoding its JSON into a ``msgspec.Struct`` (the baseline);
 2. Python code that only fills a frozen, slotted attrs instance with the 20
    values of an already-decoded Struct (``object.__new__`` and each slot's
-   descriptor; no decoding, no checks), as ``missingcare._fastwire`` does;
+   descriptor; no decoding, no checks), as ``missingcare.converters._fast`` does;
 3. the attrs class's own ``__init__`` with no validators.
 
 It shows how much of a load target a path that builds attrs objects in

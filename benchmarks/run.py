@@ -232,9 +232,9 @@ def _fast_lines(wire: Any, lines: Sequence[bytes], cls: type) -> list[object]:
 
 
 def _fastwire() -> Any | None:
-    if importlib.util.find_spec("missingcare._fastwire") is None:
+    if importlib.util.find_spec("missingcare.converters._fast") is None:
         return None
-    from missingcare._fastwire import default_wire
+    from missingcare.converters._fast import default_wire
 
     return default_wire()
 

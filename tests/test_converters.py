@@ -6,7 +6,7 @@ import copy
 import json
 import traceback
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import attrs
@@ -16,8 +16,9 @@ from hypothesis import strategies as st
 
 import missingcare as mc
 from missingcare.converters import DOCUMENTS, MODELS
+from missingcare.testing import builders
 from missingcare.testing import strategies as mst
-from missingcare.vocabularies import PUSH_FACTORS
+from missingcare.vocabularies import PUSH_FACTORS, RELATIONSHIP_ROLES
 
 from ._helpers import examples
 from ._helpers import places as walk
@@ -224,28 +225,20 @@ def test_invalid_json_is_a_validation_error() -> None:
 # --- no silent coercion ------------------------------------------------------------
 
 
+#: A minimal episode (no return time recorded) and a held conversation, from the shared builders.
+_EPISODE = builders.episode(seen=datetime(2026, 10, 24, 18, tzinfo=UTC), returned=None)
+_CONVERSATION = builders.conversation(
+    held_at=datetime(2026, 10, 26, 10, tzinfo=UTC),
+    interviewer=mc.Interviewer(RELATIONSHIP_ROLES["independent_return_interviewer"], True),
+)
+
+
 def _episode_doc() -> dict[str, Any]:
-    return {
-        "schema_version": 1,
-        "id": "E1",
-        "child_id": "C1",
-        "placement_id": "P1",
-        "zone": "Europe/London",
-        "last_seen_at": "2026-10-24T18:00:00Z",
-        "statuses": [{"at": "2026-10-24T18:00:00Z", "status": "missing"}],
-        "ended_at": "2026-10-24T21:00:00Z",
-    }
+    return mc.to_dict(_EPISODE)
 
 
 def _conversation_doc() -> dict[str, Any]:
-    return {
-        "schema_version": 1,
-        "id": "RC1",
-        "child_id": "C1",
-        "episode_ids": ["E1"],
-        "held_at": "2026-10-26T10:00:00Z",
-        "interviewer": {"role": "independent_return_interviewer", "independent_of_home": True},
-    }
+    return mc.to_dict(_CONVERSATION)
 
 
 @pytest.mark.parametrize(
@@ -398,5 +391,14 @@ def test_only_documents_travel_alone() -> None:
 
 def test_empty_values_are_omitted() -> None:
     doc = mc.to_dict(mc.from_dict(_episode_doc(), mc.MissingEpisode))
-    assert doc == _episode_doc()
+    assert doc == {
+        "schema_version": 1,
+        "id": "E1",
+        "child_id": "C1",
+        "placement_id": "P1",
+        "zone": "Europe/London",
+        "last_seen_at": "2026-10-24T18:00:00Z",
+        "statuses": [{"at": "2026-10-24T18:00:00Z", "status": "missing"}],
+        "ended_at": "2026-10-24T21:00:00Z",
+    }
     assert "null" not in json.dumps(doc)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import pickle
 import typing
 from datetime import UTC, date, datetime, timedelta
@@ -14,7 +15,9 @@ import pytest
 from hypothesis import given, settings
 
 import missingcare as mc
-from missingcare.converters import MODELS
+from missingcare import _fields
+from missingcare.converters import DOCUMENTS, MODELS
+from missingcare.testing import builders
 from missingcare.testing import strategies as mst
 from missingcare.time import local_instant
 from missingcare.vocabularies import (
@@ -29,20 +32,75 @@ MISSING = EPISODE_STATUSES["missing"]
 AWAY = EPISODE_STATUSES["away_without_authorisation"]
 
 
-def _episode(**changes: Any) -> mc.MissingEpisode:
-    seen = local_instant(2026, 10, 25, 0, 30, zone=LONDON)
-    values: dict[str, Any] = {
-        "id": "E1",
-        "child_id": "C1",
-        "placement_id": "P1",
-        "zone": LONDON,
-        "last_seen_at": seen,
-        "statuses": (mc.StatusChange(seen, MISSING),),
-        "ended_at": local_instant(2026, 10, 25, 6, 30, zone=LONDON),
-        "returned_at": local_instant(2026, 10, 25, 7, 0, zone=LONDON),
+#: The shared episode builder, on the night the clocks go back in London.
+_episode = functools.partial(
+    builders.episode,
+    seen=local_instant(2026, 10, 25, 0, 30, zone=LONDON),
+    ended=local_instant(2026, 10, 25, 6, 30, zone=LONDON),
+    returned=local_instant(2026, 10, 25, 7, 0, zone=LONDON),
+)
+
+
+def _model_classes() -> set[type]:
+    """Every class reachable from the documents through nested field kinds."""
+    found: set[type] = set()
+    todo = list(DOCUMENTS)
+    while todo:
+        cls = todo.pop()
+        if cls in found:
+            continue
+        found.add(cls)
+        todo += [k.model for a in attrs.fields(cls) if (k := _fields.kind_of(a)) and k.model]
+    return found
+
+
+def test_every_field_of_every_model_has_a_kind_that_makes_its_rules() -> None:
+    classes = _model_classes()
+    assert classes == set(MODELS)
+    for cls in classes:
+        for a in attrs.fields(cls):
+            kind = _fields.kind_of(a)
+            assert kind is not None, f"{cls.__name__}.{a.name} has no field kind"
+            assert _fields.is_plain(a), f"{cls.__name__}.{a.name}: more than its kind"
+            assert kind.label, f"{cls.__name__}.{a.name}"
+            assert kind.help, f"{cls.__name__}.{a.name}"
+
+
+@pytest.mark.parametrize("cls", MODELS, ids=lambda c: c.__name__)
+def test_each_kind_agrees_with_the_annotation(cls: type) -> None:
+    hints = typing.get_type_hints(cls)
+    for name, kind in _fields.kinds(cls):
+        item = kind.item_type
+        expected: Any = tuple.__class_getitem__((item, ...)) if kind.many else item
+        if kind.optional:
+            expected = expected | None
+        assert hints[name] == expected, f"{cls.__name__}.{name}"
+        if kind.base == "concept":
+            assert (kind.vocabulary is None) != (kind.vocabulary_from is None)
+        if kind.optional or kind.many:
+            assert attrs.fields_dict(cls)[name].default == (() if kind.many else None)
+
+
+def test_a_field_built_by_hand_has_no_kind() -> None:
+    @attrs.frozen
+    class Bare:
+        a: str
+
+    with pytest.raises(TypeError, match=r"Bare\.a has no field kind"):
+        _fields.kinds(Bare)
+
+
+def test_lists_whose_kind_says_non_empty_refuse_an_empty_list() -> None:
+    values: dict[type, Any] = {
+        mc.MissingEpisode: builders.episode(),
+        mc.ReturnConversation: builders.conversation(),
     }
-    values.update(changes)
-    return mc.MissingEpisode(**values)
+    marked = {(cls, name) for cls in MODELS for name, k in _fields.kinds(cls) if k.non_empty}
+    assert marked == {(mc.MissingEpisode, "statuses"), (mc.ReturnConversation, "episode_ids")}
+    for cls, name in marked:
+        with pytest.raises(mc.ValidationError) as caught:
+            attrs.evolve(values[cls], **{name: ()})
+        assert ("$." + name, "required") in [(v.path, v.code) for v in caught.value.violations]
 
 
 @pytest.mark.parametrize("cls", MODELS, ids=lambda c: c.__name__)

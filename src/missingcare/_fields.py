@@ -1,47 +1,155 @@
 """Field builders shared by the model classes (private).
 
-Each builder returns an ``attrs.field`` whose validator or converter enforces
-the model's rules when a value is built in Python, and whose metadata tells
-the converter and the schema what the field means (its vocabulary binding,
-label and help text). Every error names the field and never the value.
+Each builder returns an ``attrs.field`` (or its keyword arguments) and records
+the field's :class:`FieldKind` in its metadata: what the field holds (text,
+an id, an instant, a date, a flag, a time zone, a concept of a vocabulary, a
+member of an enumeration, a nested model value, or a tuple of one of these),
+whether it may be absent, and its label and help text. The kind is the one
+source every other layer derives from: the attrs validator and converter
+here (:func:`rule_parts`), the cattrs hooks and the msgspec fast path in
+:mod:`missingcare.converters`, the JSON Schema and form metadata in
+:mod:`missingcare.adapters.jsonschema`, and the Arrow columns in
+:mod:`missingcare.research`. :func:`kinds` lists a model class's fields with
+their kinds. Every error names the field and never the value.
+
+>>> from missingcare.episodes import StatusChange
+>>> [(name, k.base) for name, k in kinds(StatusChange)]
+[('at', 'instant'), ('status', 'concept')]
+>>> kinds(StatusChange)[1][1].vocabulary
+'episode_statuses'
 """
 
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import attrs
 
 from missingcare.exceptions import ValidationError, Violation
-from missingcare.time import instant
+from missingcare.time import check_zone, instant
 from missingcare.vocab import Concept
 
 T = TypeVar("T")
 E = TypeVar("E", bound=enum.Enum)
 
-#: metadata keys
-VOCAB = "missingcare.vocabulary"
-LABEL = "missingcare.label"
-HELP = "missingcare.help"
+#: The metadata key under which every model field records its :class:`FieldKind`.
+KIND = "missingcare.kind"
 
 MAX_TEXT = 10_000
+
+#: What one value of a field is (for a tuple field: what each item is).
+Base = Literal["text", "id", "zone", "instant", "date", "flag", "concept", "choice", "nested"]
+
+#: The bases whose values are text that must not be blank and at most ``MAX_TEXT`` long.
+TEXTUAL: frozenset[str] = frozenset(("text", "id"))
+
+
+@attrs.frozen
+class FieldKind:
+    """What a model field holds, recorded by its builder: the one source of its rules.
+
+    * ``base``: what one value is — ``text`` (free text), ``id`` (an opaque
+      identifier from the embedding system; a text), ``zone`` (an IANA zone
+      name), ``instant`` (an aware UTC ``datetime``), ``date``, ``flag``
+      (``True``/``False``), ``concept`` (a :class:`~missingcare.vocab.Concept`
+      of a vocabulary), ``choice`` (a member of the enumeration ``choices``)
+      or ``nested`` (a value of the model class ``model``);
+    * ``many``: the field is a tuple of such values (empty by default, never
+      ``None``); ``unique``: no item twice (checked by the field's validator);
+      ``non_empty``: at least one item (checked by the class's invariants);
+    * ``optional``: the value may be ``None`` (the default);
+    * ``vocabulary``: a concept's vocabulary by name; or ``vocabulary_from``,
+      the name of a sibling ``choice`` field whose member's ``vocabulary``
+      attribute names it (a factor's concept, by its direction);
+    * ``label`` and ``help``: the field's name and question for a form.
+
+    Whether the field is required (no default) is attrs' own ``default``.
+    """
+
+    base: Base
+    label: str
+    help: str
+    many: bool = False
+    optional: bool = False
+    vocabulary: str | None = None
+    vocabulary_from: str | None = None
+    choices: type[enum.Enum] | None = None
+    model: type | None = None
+    unique: bool = False
+    non_empty: bool = False
+
+    @property
+    def item_type(self) -> Any:
+        """The Python type of one value (of each item, for a tuple field)."""
+        if self.choices is not None:
+            return self.choices
+        if self.model is not None:
+            return self.model
+        return _ITEM_TYPES[self.base]
+
+    @property
+    def rule(self) -> tuple[Any, ...]:
+        """What decides the field's validator and converter (label and help do not)."""
+        return (self.base, self.many, self.optional, self.choices, self.model, self.unique)
+
+
+_ITEM_TYPES: dict[str, Any] = {
+    "text": str,
+    "id": str,
+    "zone": str,
+    "instant": datetime,
+    "date": date,
+    "flag": bool,
+    "concept": Concept,
+}
+
+
+def kind_of(field: attrs.Attribute[Any]) -> FieldKind | None:
+    """The kind a builder recorded on ``field``, or ``None`` for a field built by hand."""
+    found = field.metadata.get(KIND)
+    return found if isinstance(found, FieldKind) else None
+
+
+@functools.cache
+def kinds(cls: type) -> tuple[tuple[str, FieldKind], ...]:
+    """``(name, kind)`` for every field of the model class ``cls``, in declaration order.
+
+    Raises :class:`TypeError` naming a field that has no kind (every model
+    field is made by a builder of this module).
+    """
+    out = []
+    for a in attrs.fields(cls):
+        kind = kind_of(a)
+        if kind is None:
+            raise TypeError(f"{cls.__name__}.{a.name} has no field kind")
+        out.append((a.name, kind))
+    return tuple(out)
+
+
+def is_plain(field: attrs.Attribute[Any]) -> bool:
+    """Whether ``field``'s validator and converter are exactly those its kind makes.
+
+    A fast path may stand in for them only then: a field given a validator
+    of its own as well is left to the class.
+    """
+    kind = kind_of(field)
+    if kind is None:
+        return False
+    validator, converter = rule_parts(kind.rule)
+    return field.validator is validator and field.converter is converter
 
 
 def _wrong(field: attrs.Attribute[Any], code: str, message: str) -> ValidationError:
     return ValidationError.single(f"$.{field.name}", code, message)
 
 
-def meta(label: str, help: str, vocabulary: str | None = None) -> dict[str, str]:
-    meta = {LABEL: label, HELP: help}
-    if vocabulary is not None:
-        meta[VOCAB] = vocabulary
-    return meta
+# --- validators and converters, one per base -------------------------------------
 
-
-# --- validators -------------------------------------------------------------
+Check = Callable[[object, "attrs.Attribute[Any]", Any], None]
 
 
 def _text_validator(inst: object, field: attrs.Attribute[Any], value: object) -> None:
@@ -53,9 +161,8 @@ def _text_validator(inst: object, field: attrs.Attribute[Any], value: object) ->
         raise _wrong(field, "too_long", f"expected at most {MAX_TEXT} characters")
 
 
-def _optional_text_validator(inst: object, field: attrs.Attribute[Any], value: object) -> None:
-    if value is not None:
-        _text_validator(inst, field, value)
+def _zone_validator(_inst: object, field: attrs.Attribute[Any], value: str) -> None:
+    check_zone(value, f"$.{field.name}")
 
 
 def _bool_validator(inst: object, field: attrs.Attribute[Any], value: object) -> None:
@@ -63,19 +170,9 @@ def _bool_validator(inst: object, field: attrs.Attribute[Any], value: object) ->
         raise _wrong(field, "wrong_type", "expected true or false")
 
 
-def _optional_bool_validator(inst: object, field: attrs.Attribute[Any], value: object) -> None:
-    if value is not None:
-        _bool_validator(inst, field, value)
-
-
 def _date_validator(inst: object, field: attrs.Attribute[Any], value: object) -> None:
     if type(value) is not date:
         raise _wrong(field, "wrong_type", "expected a calendar date")
-
-
-def _optional_date_validator(inst: object, field: attrs.Attribute[Any], value: object) -> None:
-    if value is not None:
-        _date_validator(inst, field, value)
 
 
 def _concept_validator(inst: object, field: attrs.Attribute[Any], value: object) -> None:
@@ -83,12 +180,26 @@ def _concept_validator(inst: object, field: attrs.Attribute[Any], value: object)
         raise _wrong(field, "wrong_type", "expected a vocabulary concept")
 
 
-def _optional_concept_validator(inst: object, field: attrs.Attribute[Any], value: object) -> None:
-    if value is not None:
-        _concept_validator(inst, field, value)
+@functools.cache
+def _enum_validator(cls: type[enum.Enum]) -> Check:
+    def check(inst: object, field: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, cls):
+            raise _wrong(field, "wrong_type", f"expected one of {', '.join(m.value for m in cls)}")
+
+    return check
 
 
-# --- converters ---------------------------------------------------------------
+def _optional(check: Check) -> Check:
+    def optional(inst: object, field: attrs.Attribute[Any], value: object) -> None:
+        if value is not None:
+            check(inst, field, value)
+
+    return optional
+
+
+def _no_repeats(inst: object, field: attrs.Attribute[Any], value: tuple[Any, ...]) -> None:
+    if len(set(value)) != len(value):
+        raise _wrong(field, "repeated", "expected each item at most once")
 
 
 def _instant_converter(value: Any, _self: object, field: attrs.Attribute[Any]) -> datetime:
@@ -101,7 +212,7 @@ def _optional_instant_converter(
     return None if value is None else instant(value, f"$.{field.name}")
 
 
-def _tuple_converter(item_type: type | tuple[type, ...]) -> attrs.Converter[Any, Any]:
+def _tuple_converter(item_type: type) -> attrs.Converter[Any, Any]:
     def convert(value: Any, _self: object, field: attrs.Attribute[Any]) -> tuple[Any, ...]:
         if isinstance(value, (str, bytes, dict)) or not isinstance(value, Iterable):
             raise _wrong(field, "wrong_type", "expected a sequence")
@@ -118,135 +229,167 @@ def _tuple_converter(item_type: type | tuple[type, ...]) -> attrs.Converter[Any,
     return attrs.Converter(convert, takes_self=True, takes_field=True)
 
 
-def _enum_validator(cls: type[E]) -> Callable[[object, attrs.Attribute[Any], object], None]:
-    def check(inst: object, field: attrs.Attribute[Any], value: object) -> None:
-        if not isinstance(value, cls):
-            raise _wrong(field, "wrong_type", f"expected one of {', '.join(m.value for m in cls)}")
+_VALIDATOR_OF_BASE: dict[str, Check] = {
+    "text": _text_validator,
+    "id": _text_validator,
+    "zone": _zone_validator,
+    "flag": _bool_validator,
+    "date": _date_validator,
+    "concept": _concept_validator,
+}
+_INSTANT = attrs.Converter(_instant_converter, takes_self=True, takes_field=True)
+_OPTIONAL_INSTANT = attrs.Converter(_optional_instant_converter, takes_self=True, takes_field=True)
 
-    return check
+
+@functools.cache
+def rule_parts(rule: tuple[Any, ...]) -> tuple[Any, Any]:
+    """The attrs ``(validator, converter)`` of fields whose kind has this :attr:`~FieldKind.rule`.
+
+    Made once per rule: two fields of the same rule share the same objects,
+    which is how :func:`is_plain` knows a field has nothing added.
+    """
+    base, many, optional, choices, model, unique = rule
+    if many:
+        item = choices or model or _ITEM_TYPES[base]
+        return (_no_repeats if unique else None), _tuple_converter(item)
+    if base == "instant":
+        return None, _OPTIONAL_INSTANT if optional else _INSTANT
+    if base == "choice":
+        check = _enum_validator(choices)
+    elif base == "nested":
+        check = attrs.validators.instance_of(model)
+    else:
+        check = _VALIDATOR_OF_BASE[base]
+    return (_optional(check) if optional else check), None
+
+
+def _required(kind: FieldKind) -> dict[str, Any]:
+    validator, converter = rule_parts(kind.rule)
+    return {"validator": validator, "converter": converter, "metadata": {KIND: kind}}
+
+
+def _defaulted(kind: FieldKind, default: Any) -> Any:
+    return attrs.field(default=default, **_required(kind))
 
 
 # --- field builders -------------------------------------------------------------
+# Required builders return ``attrs.field`` keyword arguments, used as
+# ``attrs.field(**ident(...))`` so type checkers see a field with no default;
+# the others return the field itself.
 
 
 def ident(label: str, help: str) -> dict[str, Any]:
-    """A required identifier (opaque text from the embedding system).
-
-    Required builders return ``attrs.field`` keyword arguments, used as
-    ``attrs.field(**ident(...))`` so type checkers see a field with no default.
-    """
-    return {"validator": _text_validator, "metadata": meta(label, help)}
+    """A required identifier (opaque text from the embedding system)."""
+    return _required(FieldKind("id", label, help))
 
 
 def text(label: str, help: str) -> dict[str, Any]:
     """Required free text."""
-    return {"validator": _text_validator, "metadata": meta(label, help)}
+    return _required(FieldKind("text", label, help))
 
 
 def optional_text(label: str, help: str) -> Any:
     """Optional free text; absent is ``None``, never the empty string."""
-    return attrs.field(default=None, validator=_optional_text_validator, metadata=meta(label, help))
+    return _defaulted(FieldKind("text", label, help, optional=True), None)
+
+
+def zone(label: str, help: str) -> dict[str, Any]:
+    """A required IANA time zone name, from the pinned zone database."""
+    return _required(FieldKind("zone", label, help))
 
 
 def flag(label: str, help: str, default: bool = False) -> Any:
     """A required-or-defaulted boolean; only ``True`` or ``False``."""
-    return attrs.field(default=default, validator=_bool_validator, metadata=meta(label, help))
+    return _defaulted(FieldKind("flag", label, help), default)
 
 
 def optional_flag(label: str, help: str) -> Any:
     """A boolean that may be unknown (``None``)."""
-    return attrs.field(default=None, validator=_optional_bool_validator, metadata=meta(label, help))
+    return _defaulted(FieldKind("flag", label, help, optional=True), None)
 
 
 def at(label: str, help: str) -> dict[str, Any]:
     """A required instant, normalised to UTC; naive datetimes are refused."""
-    return {
-        "converter": attrs.Converter(_instant_converter, takes_self=True, takes_field=True),
-        "metadata": meta(label, help),
-    }
+    return _required(FieldKind("instant", label, help))
 
 
 def optional_at(label: str, help: str) -> Any:
     """An optional instant, normalised to UTC."""
-    return attrs.field(
-        default=None,
-        converter=attrs.Converter(_optional_instant_converter, takes_self=True, takes_field=True),
-        metadata=meta(label, help),
-    )
+    return _defaulted(FieldKind("instant", label, help, optional=True), None)
 
 
 def day(label: str, help: str) -> dict[str, Any]:
     """A required calendar date."""
-    return {"validator": _date_validator, "metadata": meta(label, help)}
+    return _required(FieldKind("date", label, help))
 
 
 def optional_day(label: str, help: str) -> Any:
     """An optional calendar date."""
-    return attrs.field(default=None, validator=_optional_date_validator, metadata=meta(label, help))
+    return _defaulted(FieldKind("date", label, help, optional=True), None)
 
 
 def concept(vocabulary: str, label: str, help: str) -> dict[str, Any]:
     """A required concept from the named vocabulary."""
-    return {"validator": _concept_validator, "metadata": meta(label, help, vocabulary)}
+    return _required(FieldKind("concept", label, help, vocabulary=vocabulary))
+
+
+def concept_chosen_by(field: str, label: str, help: str) -> dict[str, Any]:
+    """A required concept whose vocabulary the sibling choice ``field`` names.
+
+    The sibling's enumeration members have a ``vocabulary`` attribute giving
+    the vocabulary's name (a factor's concept is a push or a pull factor by
+    its ``direction``).
+    """
+    return _required(FieldKind("concept", label, help, vocabulary_from=field))
 
 
 def optional_concept(vocabulary: str, label: str, help: str) -> Any:
     """An optional concept from the named vocabulary."""
-    return attrs.field(
-        default=None, validator=_optional_concept_validator, metadata=meta(label, help, vocabulary)
-    )
+    return _defaulted(FieldKind("concept", label, help, optional=True, vocabulary=vocabulary), None)
 
 
 def concepts(vocabulary: str, label: str, help: str) -> Any:
     """A tuple of concepts from the named vocabulary (empty by default, no repeats)."""
-    return attrs.field(
-        default=(),
-        converter=_tuple_converter(Concept),
-        validator=_no_repeats,
-        metadata=meta(label, help, vocabulary),
-    )
+    kind = FieldKind("concept", label, help, many=True, vocabulary=vocabulary, unique=True)
+    return _defaulted(kind, ())
 
 
-def many(item_type: type | tuple[type, ...], label: str, help: str) -> Any:
-    """A tuple of values of ``item_type`` (empty by default)."""
-    return attrs.field(
-        default=(), converter=_tuple_converter(item_type), metadata=meta(label, help)
-    )
+def many(item_type: type, label: str, help: str, *, non_empty: bool = False) -> Any:
+    """A tuple of values of ``item_type`` (empty by default).
+
+    ``item_type`` is ``str`` (ids), an enumeration (choices) or a model class
+    (nested values); for concepts use :func:`concepts`. ``non_empty`` records
+    that the class's invariants require at least one item.
+    """
+    if item_type is str:
+        kind = FieldKind("id", label, help, many=True, non_empty=non_empty)
+    elif isinstance(item_type, type) and issubclass(item_type, enum.Enum):
+        kind = FieldKind("choice", label, help, many=True, choices=item_type, non_empty=non_empty)
+    elif attrs.has(item_type):
+        kind = FieldKind("nested", label, help, many=True, model=item_type, non_empty=non_empty)
+    else:
+        raise TypeError(f"no field kind for a tuple of {item_type!r}")
+    return _defaulted(kind, ())
 
 
 def choice(cls: type[E], label: str, help: str) -> dict[str, Any]:
     """A required member of a closed enumeration."""
-    return {"validator": _enum_validator(cls), "metadata": meta(label, help)}
+    return _required(FieldKind("choice", label, help, choices=cls))
 
 
 def optional_choice(cls: type[E], label: str, help: str) -> Any:
     """An optional member of a closed enumeration."""
-    check = _enum_validator(cls)
-
-    def optional(inst: object, field: attrs.Attribute[Any], value: object) -> None:
-        if value is not None:
-            check(inst, field, value)
-
-    return attrs.field(default=None, validator=optional, metadata=meta(label, help))
+    return _defaulted(FieldKind("choice", label, help, optional=True, choices=cls), None)
 
 
 def nested(cls: type, label: str, help: str) -> dict[str, Any]:
     """A required nested model value."""
-    return {"validator": attrs.validators.instance_of(cls), "metadata": meta(label, help)}
+    return _required(FieldKind("nested", label, help, model=cls))
 
 
 def optional_nested(cls: type, label: str, help: str) -> Any:
     """An optional nested model value."""
-    return attrs.field(
-        default=None,
-        validator=attrs.validators.optional(attrs.validators.instance_of(cls)),
-        metadata=meta(label, help),
-    )
-
-
-def _no_repeats(inst: object, field: attrs.Attribute[Any], value: tuple[Any, ...]) -> None:
-    if len(set(value)) != len(value):
-        raise _wrong(field, "repeated", "expected each item at most once")
+    return _defaulted(FieldKind("nested", label, help, optional=True, model=cls), None)
 
 
 # --- invariants -----------------------------------------------------------------
@@ -292,7 +435,3 @@ def unique_ids(problems: Problems, items: Iterable[Any], path: str) -> None:
         if item.id in seen:
             problems.add(f"{path}[{i}].id", "duplicate_id", "expected ids unique in this list")
         seen.add(item.id)
-
-
-#: The validator of a required concept field, for fields built by hand.
-CONCEPT = _concept_validator

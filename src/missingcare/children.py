@@ -9,7 +9,6 @@ import attrs
 
 from missingcare import _fields as f
 from missingcare.exceptions import ValidationError
-from missingcare.time import check_zone
 
 __all__ = ["ChildRef", "PeriodOfCare", "Placement", "PlacementKind"]
 
@@ -25,10 +24,6 @@ class PlacementKind(enum.Enum):
     RESIDENTIAL_SCHOOL = "residential_school"
     PLACED_WITH_PARENTS = "placed_with_parents"
     OTHER = "other"
-
-
-def _zone_validator(_inst: object, field: attrs.Attribute[str], value: str) -> None:
-    check_zone(value, f"$.{field.name}")
 
 
 @attrs.frozen
@@ -59,10 +54,7 @@ class Placement:
     kind: PlacementKind = attrs.field(
         **f.choice(PlacementKind, "Kind of placement", "What kind of setting is it?")
     )
-    zone: str = attrs.field(
-        validator=_zone_validator,
-        metadata={f.LABEL: "Time zone", f.HELP: "The IANA time zone of the placement."},
-    )
+    zone: str = attrs.field(**f.zone("Time zone", "The IANA time zone of the placement."))
     home_id: str | None = f.optional_text(
         "Home id", "The home or provider's identifier (e.g. an Ofsted URN), if any."
     )

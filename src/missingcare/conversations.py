@@ -162,7 +162,7 @@ class ReturnConversation:
     id: str = attrs.field(**f.ident("Conversation id", "The conversation's identifier."))
     child_id: str = attrs.field(**f.ident("Child id", "The child's identifier."))
     episode_ids: tuple[str, ...] = f.many(
-        str, "Episodes covered", "Which episodes does this conversation cover?"
+        str, "Episodes covered", "Which episodes does this conversation cover?", non_empty=True
     )
     offers: tuple[ConversationOffer, ...] = f.many(
         ConversationOffer, "Offers and attempts", "Every offer and attempt, with its outcome."

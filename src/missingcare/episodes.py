@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 import attrs
 
 from missingcare import _fields as f
-from missingcare.children import _zone_validator
 from missingcare.time import elapsed, local_date
 from missingcare.vocab import Concept
 
@@ -120,13 +119,13 @@ class MissingEpisode:
     placement_id: str = attrs.field(
         **f.ident("Placement id", "The placement the child went missing from.")
     )
-    zone: str = attrs.field(
-        validator=_zone_validator,
-        metadata={f.LABEL: "Time zone", f.HELP: "The placement's IANA time zone."},
-    )
+    zone: str = attrs.field(**f.zone("Time zone", "The placement's IANA time zone."))
     last_seen_at: datetime = attrs.field(**f.at("Last seen", "When was the child last seen?"))
     statuses: tuple[StatusChange, ...] = f.many(
-        StatusChange, "Status history", "Was the child missing or away, and did it change?"
+        StatusChange,
+        "Status history",
+        "Was the child missing or away, and did it change?",
+        non_empty=True,
     )
     last_seen_place: str | None = f.optional_text(
         "Last seen where", "Where was the child last seen?"

@@ -62,12 +62,7 @@ class Factor:
         )
     )
     concept: Concept = attrs.field(
-        validator=f.CONCEPT,
-        metadata={
-            f.LABEL: "Factor",
-            f.HELP: "What was pushing or pulling?",
-            f.VOCAB: "push_factors|pull_factors",
-        },
+        **f.concept_chosen_by("direction", "Factor", "What was pushing or pulling?")
     )
     source: EvidenceSource = attrs.field(**f.choice(EvidenceSource, "Evidence", "How do we know?"))
     noted_at: datetime = attrs.field(**f.at("Noted at", "When was it noted?"))

@@ -50,24 +50,22 @@ import enum
 import functools
 import importlib.resources
 import types
-import typing
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
 from typing import Any
 
 import attrs
 
 from missingcare import _fields
-from missingcare.children import _zone_validator
+from missingcare._fields import FieldKind
 from missingcare.conversations import ReturnConversation
 from missingcare.converters import DOCUMENTS, SCHEMA_VERSION
+from missingcare.converters._documents import chosen_vocabularies
+from missingcare.converters._documents import vocabularies as merged_vocabularies
 from missingcare.episodes import MissingEpisode
 from missingcare.exceptions import InvalidZoneError
-from missingcare.factors import Factor, FactorDirection
 from missingcare.relationships import TrustedAdult
 from missingcare.time import check_zone
-from missingcare.vocab import Concept, Vocabulary
-from missingcare.vocabularies import CORE
+from missingcare.vocab import Vocabulary
 
 __all__ = [
     "CONVERTER_ONLY",
@@ -116,19 +114,6 @@ CONVERTER_ONLY: Mapping[str, str] = types.MappingProxyType(
     }
 )
 
-#: List fields the model requires to be non-empty (a post-init invariant).
-_NON_EMPTY: Mapping[tuple[type, str], str] = types.MappingProxyType(
-    {
-        (MissingEpisode, "statuses"): "an episode has at least one status",
-        (ReturnConversation, "episode_ids"): "a conversation covers at least one episode",
-    }
-)
-
-_TEXT_VALIDATORS = (
-    _fields._text_validator,
-    _fields._optional_text_validator,
-)
-
 
 @attrs.frozen
 class FieldMetadata:
@@ -154,19 +139,6 @@ class FieldMetadata:
 
 
 # --- helpers -------------------------------------------------------------------
-
-
-def _vocabularies(
-    extra: Iterable[Vocabulary] | Mapping[str, Vocabulary] | None,
-) -> dict[str, Vocabulary]:
-    merged = dict(CORE)
-    if extra is not None:
-        values = extra.values() if isinstance(extra, Mapping) else extra
-        for vocab in values:
-            if not isinstance(vocab, Vocabulary):
-                raise TypeError("vocabularies must be Vocabulary values")
-            merged[vocab.name] = vocab
-    return merged
 
 
 def _usable(name: str) -> bool:
@@ -211,14 +183,6 @@ def document_type(name: str) -> type:
             return cls
     known = ", ".join(c.__name__ for c in DOCUMENTS)
     raise LookupError(f"unknown document; expected one of: {known}")
-
-
-def _strip_optional(tp: Any) -> Any:
-    args = typing.get_args(tp)
-    if type(None) in args:
-        (inner,) = (a for a in args if a is not type(None))
-        return inner
-    return tp
 
 
 # --- the schema builder ---------------------------------------------------------------
@@ -284,65 +248,57 @@ class _Builder:
             self.defs[key] = self.object(cls)
         return self.ref(key)
 
-    def value(self, cls: type, field: attrs.Attribute[Any], tp: Any) -> dict[str, Any]:
-        """The schema of one value of type ``tp`` (not a list)."""
-        vocab = field.metadata.get(_fields.VOCAB)
-        if tp is Concept:
-            if vocab is None or "|" in vocab:
-                return {"type": "string"}  # bound elsewhere (the factor's direction)
-            return self.vocabulary(vocab)
-        if tp is str:
-            if field.validator is _zone_validator:
-                return self.zone()
+    def value(self, cls: type, name: str, kind: FieldKind) -> dict[str, Any]:
+        """The schema of one value of ``kind`` (one item, for a tuple field)."""
+        if kind.base == "concept":
+            if kind.vocabulary is None:
+                return {"type": "string"}  # bound by its sibling: see cross_field
+            return self.vocabulary(kind.vocabulary)
+        if kind.base == "zone":
+            return self.zone()
+        if kind.base in _fields.TEXTUAL:
             return {"type": "string", "minLength": 1, "pattern": TEXT_PATTERN}
-        if tp is bool:
+        if kind.base == "flag":
             return {"type": "boolean"}
-        if tp is datetime:
+        if kind.base == "instant":
             return {"type": "string", "format": "date-time", "pattern": INSTANT_PATTERN}
-        if tp is date:
+        if kind.base == "date":
             return {"type": "string", "format": "date", "pattern": DATE_PATTERN}
-        if isinstance(tp, type) and issubclass(tp, enum.Enum):
-            return self.choice(tp)
-        if attrs.has(tp):
-            return self.model(tp)
-        raise TypeError(f"{cls.__name__}.{field.name}: no schema for its type")  # pragma: no cover
+        if kind.base == "choice":
+            assert kind.choices is not None
+            return self.choice(kind.choices)
+        assert kind.model is not None, f"{cls.__name__}.{name}: no schema for its kind"
+        return self.model(kind.model)
 
-    def field(self, cls: type, field: attrs.Attribute[Any], tp: Any) -> dict[str, Any]:
-        tp = _strip_optional(tp)
-        described: dict[str, Any] = {}
-        if _fields.LABEL in field.metadata:
-            described["title"] = field.metadata[_fields.LABEL]
-        if _fields.HELP in field.metadata:
-            described["description"] = field.metadata[_fields.HELP]
-        if typing.get_origin(tp) is tuple:
-            (item_tp,) = (a for a in typing.get_args(tp) if a is not Ellipsis)
+    def field(self, cls: type, name: str, kind: FieldKind, default: Any) -> dict[str, Any]:
+        described: dict[str, Any] = {"title": kind.label, "description": kind.help}
+        if kind.many:
             schema: dict[str, Any] = {
                 **described,
                 "type": "array",
-                "items": self.value(cls, field, item_tp),
+                "items": self.value(cls, name, kind),
             }
-            if (cls, field.name) in _NON_EMPTY:
+            if kind.non_empty:
                 schema["minItems"] = 1
-            if not attrs.has(item_tp):
+            if kind.base != "nested":
                 schema["uniqueItems"] = True
             return schema
-        schema = self.value(cls, field, tp)
-        if field.validator in _TEXT_VALIDATORS:
+        schema = self.value(cls, name, kind)
+        if kind.base in _fields.TEXTUAL:
             schema["maxLength"] = _fields.MAX_TEXT
         if "$ref" in schema:
             return {**described, **schema}
         schema = {**described, **schema}
-        if tp is bool and field.default is not attrs.NOTHING:
-            schema["default"] = field.default
+        if kind.base == "flag" and default is not attrs.NOTHING:
+            schema["default"] = default
         return schema
 
     def object(self, cls: type) -> dict[str, Any]:
-        hints = typing.get_type_hints(cls)
         properties: dict[str, Any] = {}
         required: list[str] = []
-        for a in attrs.fields(cls):
-            properties[a.name] = self.field(cls, a, hints[a.name])
-            if a.default is attrs.NOTHING or (cls, a.name) in _NON_EMPTY:
+        for a, (_, kind) in zip(attrs.fields(cls), _fields.kinds(cls), strict=True):
+            properties[a.name] = self.field(cls, a.name, kind, a.default)
+            if _required(a.default, kind):
                 required.append(a.name)
         schema: dict[str, Any] = {
             "title": _humanise(_snake(cls.__name__)),
@@ -352,21 +308,32 @@ class _Builder:
             "required": required,
             "additionalProperties": False,
         }
+        schema.update(self.chosen(cls))
         schema.update(self.cross_field(cls))
         return schema
 
+    def chosen(self, cls: type) -> dict[str, Any]:
+        """``if``/``then``/``else`` binding each concept whose vocabulary a sibling chooses."""
+        for name, kind in _fields.kinds(cls):
+            if kind.vocabulary_from is None:
+                continue
+            choices = list(chosen_vocabularies(cls, name).items())
+            (_, vocab), rest = choices[0], choices[1:]
+            schema: dict[str, Any] = {"properties": {name: self.vocabulary(vocab)}}
+            for member, vocab in reversed(rest):
+                schema = {
+                    "if": {
+                        "required": [kind.vocabulary_from],
+                        "properties": {kind.vocabulary_from: {"const": member.value}},
+                    },
+                    "then": {"properties": {name: self.vocabulary(vocab)}},
+                    "else": schema,
+                }
+            return schema
+        return {}
+
     def cross_field(self, cls: type) -> dict[str, Any]:
         """The invariants of ``cls`` that JSON Schema can state."""
-        if cls is Factor:
-            push, pull = FactorDirection.PUSH, FactorDirection.PULL
-            return {
-                "if": {
-                    "required": ["direction"],
-                    "properties": {"direction": {"const": pull.value}},
-                },
-                "then": {"properties": {"concept": self.vocabulary(pull.vocabulary)}},
-                "else": {"properties": {"concept": self.vocabulary(push.vocabulary)}},
-            }
         if cls is MissingEpisode:
             return {
                 "dependentRequired": {"returned_at": ["ended_at"], "located": ["ended_at"]},
@@ -424,7 +391,7 @@ def json_schema(
     ```
     """  # noqa: E501 - a doctest's output is one line
     _check_document(cls)
-    builder = _Builder(_vocabularies(vocabularies))
+    builder = _Builder(merged_vocabularies(vocabularies))
     body = builder.object(cls)
     name = cls.__name__
     version = {
@@ -447,17 +414,31 @@ def json_schema(
 # --- field metadata -------------------------------------------------------------------------
 
 
-def _kind(tp: Any) -> str:
-    tp = _strip_optional(tp)
-    if typing.get_origin(tp) is tuple:
-        return _kind(typing.get_args(tp)[0])
-    if tp is Concept:
-        return "concept"
-    if isinstance(tp, type) and issubclass(tp, enum.Enum):
-        return "choice"
-    if attrs.has(tp):
-        return "object"
-    return {str: "text", bool: "flag", datetime: "instant", date: "date"}.get(tp, "value")
+#: The form kind of each field-kind base (``id`` and ``zone`` are text to a form).
+_FORM_KIND: Mapping[str, str] = types.MappingProxyType(
+    {
+        "text": "text",
+        "id": "text",
+        "zone": "text",
+        "flag": "flag",
+        "instant": "instant",
+        "date": "date",
+        "concept": "concept",
+        "choice": "choice",
+        "nested": "object",
+    }
+)
+
+
+def _required(default: Any, kind: FieldKind) -> bool:
+    """Whether the wire format needs the key (no default, or a list that must not be empty)."""
+    return default is attrs.NOTHING or kind.non_empty
+
+
+def _vocabulary_of(cls: type, name: str, kind: FieldKind) -> str | None:
+    if kind.vocabulary_from is not None:
+        return "|".join(chosen_vocabularies(cls, name).values())
+    return kind.vocabulary
 
 
 def _rules_by_field() -> dict[str, tuple[str, ...]]:
@@ -482,6 +463,7 @@ def field_metadata(cls: type) -> tuple[FieldMetadata, ...]:
     """The form metadata of every field of the model type ``cls``, in declaration order.
 
     ```pycon
+    >>> from missingcare import Factor
     >>> [m.name for m in field_metadata(Factor) if m.vocabulary]
     ['concept']
     >>> from missingcare import CaseFile
@@ -492,20 +474,18 @@ def field_metadata(cls: type) -> tuple[FieldMetadata, ...]:
     """
     if not attrs.has(cls):
         raise TypeError(f"{getattr(cls, '__name__', cls)!s} is not a model type")
-    hints = typing.get_type_hints(cls)
     rules = _rules_by_field()
-    out = []
-    for a in attrs.fields(cls):
-        tp = _strip_optional(hints[a.name])
+    out: list[FieldMetadata] = []
+    for a, (_, kind) in zip(attrs.fields(cls), _fields.kinds(cls), strict=True):
         out.append(
             FieldMetadata(
                 name=a.name,
-                label=a.metadata.get(_fields.LABEL, _humanise(a.name)),
-                help=a.metadata.get(_fields.HELP, ""),
-                kind=_kind(tp),
-                required=a.default is attrs.NOTHING or (cls, a.name) in _NON_EMPTY,
-                repeated=typing.get_origin(tp) is tuple,
-                vocabulary=a.metadata.get(_fields.VOCAB),
+                label=kind.label,
+                help=kind.help,
+                kind=_FORM_KIND[kind.base],
+                required=_required(a.default, kind),
+                repeated=kind.many,
+                vocabulary=_vocabulary_of(cls, a.name, kind),
                 rules=rules.get(f"{cls.__name__}.{a.name}", ()),
             )
         )

@@ -44,7 +44,6 @@ import polars as pl
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
-from missingcare._direct import maker as _make
 from missingcare.case import CaseFile
 from missingcare.children import ChildRef, PeriodOfCare, Placement, PlacementKind
 from missingcare.context import ContextEntry
@@ -60,6 +59,7 @@ from missingcare.conversations import (
     ResponseOnReturn,
     ReturnConversation,
 )
+from missingcare.converters._make import maker as _make
 from missingcare.episodes import (
     Located,
     MissingEpisode,

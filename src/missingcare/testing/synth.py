@@ -68,7 +68,7 @@ from typing import Any, BinaryIO
 
 import attrs
 
-from missingcare._direct import maker
+from missingcare.converters._make import maker
 from missingcare.case import CaseFile
 from missingcare.children import ChildRef, PeriodOfCare, Placement, PlacementKind
 from missingcare.context import ContextEntry

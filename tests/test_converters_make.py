@@ -1,4 +1,4 @@
-"""``_direct.maker(cls)`` gives exactly what ``cls(...)`` gives, for every model.
+"""``converters._make.maker(cls)`` gives exactly what ``cls(...)`` gives, for every model.
 
 A maker fills the instance directly when each field's guard holds and calls
 the class otherwise. A guard that held for a value the class would refuse,
@@ -32,10 +32,11 @@ from missingcare import (
     PeriodOfCare,
     ReturnConversation,
     TrustedAdult,
+    _fields,
 )
-from missingcare._direct import maker
 from missingcare.conversations import ContactMethod
 from missingcare.converters import DOCUMENTS, MODELS
+from missingcare.converters._make import maker
 from missingcare.exceptions import ValidationError
 from missingcare.testing import strategies as mst  # noqa: F401  (registers the strategies)
 from missingcare.vocab import Concept
@@ -280,12 +281,41 @@ class _Subclass(CaseFile):
 
 @attrs.frozen
 class _Plain:
+    a: str = attrs.field(**_fields.ident("A", "An id."))
+
+
+@attrs.frozen
+class _NoKind:
     a: str
+
+
+def _also_upper(_inst: object, _field: object, value: str) -> None:
+    if value != value.upper():
+        raise ValueError("not upper case")
+
+
+@attrs.frozen
+class _MoreThanItsKind:
+    """A field with its kind's validator and one more: the kind does not say it all."""
+
+    a: str = attrs.field(
+        validator=[_fields.rule_parts(_fields.FieldKind("id", "A", "An id.").rule)[0], _also_upper],
+        metadata={_fields.KIND: _fields.FieldKind("id", "A", "An id.")},
+    )
 
 
 @pytest.mark.parametrize(
     "cls",
-    [_KeywordOnly, _CachedHash, _NoSlots, _HandInit, _PreInit, _Subclass],
+    [
+        _KeywordOnly,
+        _CachedHash,
+        _NoSlots,
+        _HandInit,
+        _PreInit,
+        _Subclass,
+        _NoKind,
+        _MoreThanItsKind,
+    ],
     ids=lambda c: c.__name__,
 )
 def test_classes_whose_init_does_more_are_left_to_the_class(cls: type) -> None:
@@ -298,3 +328,9 @@ def test_a_plain_attrs_class_is_made_directly() -> None:
     assert make("x") == _Plain("x") == make(a="x")
     with pytest.raises(TypeError):
         make()
+
+
+def test_a_validator_added_beside_the_kind_is_still_run() -> None:
+    assert _MoreThanItsKind("X").a == "X"
+    with pytest.raises(ValueError, match="upper"):
+        maker(_MoreThanItsKind)("x")

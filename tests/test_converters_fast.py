@@ -28,8 +28,8 @@ from missingcare import (
     to_dict,
     to_json,
 )
-from missingcare._fastwire import FastWire, default_wire
 from missingcare.converters import DOCUMENTS
+from missingcare.converters._fast import FastWire, default_wire
 from missingcare.testing import strategies as mst
 from missingcare.vocab import Concept, Vocabulary
 from missingcare.vocabularies import CORE
@@ -342,10 +342,10 @@ def test_repeated_instants_share_one_value() -> None:
 
 
 def test_the_instant_cache_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    from missingcare import _fastwire
+    from missingcare.converters import _fast
 
-    monkeypatch.setattr(_fastwire, "_SEEN_MAX", 8)
-    _fastwire._SEEN.clear()
+    monkeypatch.setattr(_fast, "_SEEN_MAX", 8)
+    _fast._SEEN.clear()
     lines = [
         json.dumps(
             {
@@ -362,7 +362,7 @@ def test_the_instant_cache_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> Non
     ]
     episodes = list(WIRE.load_lines(lines, MissingEpisode))
     # cleared before a document once full: never more than the bound plus one document's
-    assert len(_fastwire._SEEN) <= 8 + 1
+    assert len(_fast._SEEN) <= 8 + 1
     assert [e.last_seen_at.minute for e in episodes] == list(range(40))
     assert episodes == [from_json(line, MissingEpisode, converter=WIRE.converter) for line in lines]
 

@@ -1,0 +1,79 @@
+"""The wire format: strict, lossless conversion between the model and JSON.
+
+``make_converter()`` returns a fresh :class:`cattrs.Converter` that knows every
+model type (there is no global converter). On the wire:
+
+* instants are RFC 3339 text with an offset (written in UTC with ``Z``);
+  text without an offset is refused;
+* dates are ``YYYY-MM-DD``; enumerations are their values; concepts are their
+  codes, resolved through the vocabulary the field is bound to;
+* empty values (``None``, empty lists, defaults) are omitted, and ``null`` is
+  never accepted: leave the key out instead;
+* unknown keys are refused, and nothing is coerced (``"no"`` is not a
+  boolean, ``3.9`` not an integer, ``"abc"`` not a list);
+* a top-level document carries ``schema_version``; older versions are
+  upgraded by the functions in :data:`UPGRADES`.
+
+Every refusal is a :class:`~missingcare.exceptions.ValidationError` listing
+all violations, each with its JSON path, and never the rejected value.
+
+Everything here is derived from the field kinds the model records
+(:mod:`missingcare._fields`): the cattrs hooks (:mod:`.hooks`), and the
+msgspec fast path ``to_json`` and ``from_json`` take when no converter is
+passed (``_fast``), which gives the same bytes, values and errors.
+
+>>> from missingcare import ChildRef, CaseFile
+>>> to_json(CaseFile(child=ChildRef("C-1")))
+b'{"schema_version":1,"child":{"id":"C-1"}}'
+>>> from_json(b'{"schema_version":1,"child":{"id":"C-1"}}', CaseFile).child.id
+'C-1'
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+import cattrs
+
+from missingcare.converters import _reference
+from missingcare.converters._documents import DOCUMENTS, SCHEMA_VERSION, UPGRADES
+from missingcare.converters._documents import MODELS as MODELS
+from missingcare.converters._fast import default_wire
+from missingcare.converters._reference import from_dict, to_dict
+from missingcare.converters.hooks import make_converter
+
+__all__ = [
+    "DOCUMENTS",
+    "SCHEMA_VERSION",
+    "UPGRADES",
+    "from_dict",
+    "from_json",
+    "make_converter",
+    "to_dict",
+    "to_json",
+]
+
+T = TypeVar("T")
+
+
+def to_json(value: object, *, converter: cattrs.Converter | None = None) -> bytes:
+    """The UTF-8 JSON bytes of a top-level model value.
+
+    Without a ``converter`` this takes the msgspec-backed fast path, which
+    writes the same bytes (the test suite checks it).
+    """
+    if converter is None:
+        return default_wire().dump(value)
+    return _reference.dumps(value, converter)
+
+
+def from_json(data: bytes | str, cls: type[T], *, converter: cattrs.Converter | None = None) -> T:
+    """Read a top-level model value from JSON text or UTF-8 bytes.
+
+    Without a ``converter`` this takes the msgspec-backed fast path, which
+    builds the same values and, for invalid input, falls back to the
+    converter so the error lists every violation exactly as it would.
+    """
+    if converter is None:
+        return default_wire().load(data, cls)
+    return _reference.loads(data, cls, converter)
