@@ -369,3 +369,24 @@ def test_pydantic_reads_instants_the_wire_refuses_as_its_docstring_says(
         from_json(bad, MissingEpisode)
     assert runner._pydantic().PEpisode.model_validate_json(bad).noticed_at is not None
     assert "space for ``T``" in runner._pydantic().__doc__
+
+
+def test_the_summary_sets_runs_side_by_side(
+    runner: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "before.json"
+    assert runner.main(["--tiny", "--only", "memory", "--repeats", "1", "--json", str(out)]) == 0
+    (tmp_path / "after.json").write_bytes(out.read_bytes())
+    capsys.readouterr()
+    spec = importlib.util.spec_from_file_location("missingcare_bench_summary", BENCH / "summary.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.main([str(out), str(tmp_path / "after.json")]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("| row | before | after |")
+    lines = text.splitlines()
+    row = next(line for line in lines if line.startswith("| MissingEpisode (from_json)"))
+    assert row.count("|") == 4
+    assert "tier tiny, 1 rounds" in text
