@@ -29,6 +29,8 @@ See ``docs/performance.md`` for the latest table and the targets.
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import enum
 import functools
 import gc
 import hashlib
@@ -52,6 +54,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
+import attrs  # noqa: E402
 import msgspec  # noqa: E402
 from _data import Dataset, dataset, some_case_files  # noqa: E402
 from _shapes import as_shaped, shaped  # noqa: E402
@@ -59,6 +62,7 @@ from _structs import SConversation, SEpisode  # noqa: E402
 
 from missingcare import CaseFile, MissingEpisode, ReturnConversation, from_json, to_json  # noqa: E402
 from missingcare.converters import SCHEMA_VERSION  # noqa: E402
+from missingcare.vocab import Concept  # noqa: E402
 
 __all__ = ["TIERS", "CheckFailedError", "Row", "main", "run"]
 
@@ -125,15 +129,24 @@ def _time_once(fn: Callable[[], object]) -> tuple[float, float]:
 
 
 def compare(
-    variants: dict[str, Callable[[], object]], repeats: int, *, collect: bool = True
+    variants: dict[str, Callable[[], object]],
+    repeats: int,
+    *,
+    collect: bool = True,
+    rounds: dict[str, list[float]] | None = None,
 ) -> dict[str, tuple[float, float]]:
     """Best (CPU, wall) seconds of each variant, run alternately ``repeats`` times.
 
     ``collect`` sets the garbage collector on or off while timing; a full
     collection runs before every timed call so no variant pays for another's
-    garbage.
+    garbage. Each repeat is a round in which every variant runs once; with
+    ``rounds``, each variant's CPU time in every round is appended there
+    (see :func:`paired`).
     """
     best: dict[str, tuple[float, float]] = {k: (float("inf"), float("inf")) for k in variants}
+    if rounds is not None:
+        for name in variants:
+            rounds.setdefault(name, [])
     was_enabled = gc.isenabled()
     try:
         for r in range(repeats):
@@ -148,6 +161,8 @@ def compare(
                     gc.disable()
                 cpu, wall = _time_once(fn)
                 gc.enable()
+                if rounds is not None:
+                    rounds[name].append(cpu)
                 b_cpu, b_wall = best[name]
                 best[name] = (min(cpu, b_cpu), min(wall, b_wall))
     finally:
@@ -156,6 +171,34 @@ def compare(
         else:
             gc.disable()
     return best
+
+
+@dataclass(frozen=True)
+class Paired:
+    """The ratio of two variants' CPU times round by round: its median and range."""
+
+    median: float
+    low: float
+    high: float
+    rounds: int
+
+    def __str__(self) -> str:
+        if self.rounds == 1:
+            return f"{self.median:.2f} (1 round)"
+        return f"{self.median:.2f} ({self.low:.2f}–{self.high:.2f}, {self.rounds} rounds)"
+
+
+def paired(rounds: Mapping[str, Sequence[float]], name: str, baseline: str) -> Paired:
+    """``name`` ÷ ``baseline`` in each round (timed next to each other), summarised.
+
+    On a shared machine the load changes between rounds far more than within
+    one, so the median of the paired ratios, and their range, say more about
+    noise than the ratio of the best times alone.
+    """
+    ratios = sorted(a / b for a, b in zip(rounds[name], rounds[baseline], strict=True))
+    mid = len(ratios) // 2
+    median = ratios[mid] if len(ratios) % 2 else (ratios[mid - 1] + ratios[mid]) / 2
+    return Paired(median, ratios[0], ratios[-1], len(ratios))
 
 
 def _digest(chunks: Iterable[bytes]) -> str:
@@ -181,6 +224,8 @@ def _ratio_rows(
     targets: Mapping[str, tuple[float | None, float | None]],
     check: str,
     unit: str = "record",
+    rounds_on: Mapping[str, Sequence[float]] | None = None,
+    rounds_off: Mapping[str, Sequence[float]] | None = None,
 ) -> list[Row]:
     rows = []
     b_on = on[baseline]
@@ -190,6 +235,10 @@ def _ratio_rows(
         if off is not None:
             row.seconds_gc_off = off[name][0]
             row.ratio_gc_off = off[name][0] / off[baseline][0]
+        if rounds_on is not None:
+            row.extra["paired_on"] = asdict(paired(rounds_on, name, baseline))
+        if rounds_off is not None:
+            row.extra["paired_off"] = asdict(paired(rounds_off, name, baseline))
         t_on, t_off = targets.get(name, (None, None))
         if t_on is not None or t_off is not None:
             parts = []
@@ -207,7 +256,72 @@ def _ratio_rows(
     return rows
 
 
+@dataclass
+class Timings:
+    """Every variant timed with the collector on and off: best times and each round's."""
+
+    on: dict[str, tuple[float, float]]
+    off: dict[str, tuple[float, float]]
+    rounds_on: dict[str, list[float]]
+    rounds_off: dict[str, list[float]]
+
+
+def timings(variants: dict[str, Callable[[], object]], repeats: int) -> Timings:
+    """:func:`compare` with the collector on, then off, keeping every round."""
+    rounds_on: dict[str, list[float]] = {}
+    rounds_off: dict[str, list[float]] = {}
+    on = compare(variants, repeats, collect=True, rounds=rounds_on)
+    off = compare(variants, repeats, collect=False, rounds=rounds_off)
+    return Timings(on, off, rounds_on, rounds_off)
+
+
+def _versus(
+    group: str, label: str, t: Timings, n: int, *, name: str, baseline: str, check: str, note: str
+) -> Row:
+    """A row of its own for ``name`` ÷ ``baseline``, two variants timed in the same rounds.
+
+    The ratio columns are the ratio of the best times, as in every row; the
+    note gives the median and range of the round-by-round ratios.
+    """
+    on, off = t.on, t.off
+    p_on = paired(t.rounds_on, name, baseline)
+    p_off = paired(t.rounds_off, name, baseline)
+    return Row(
+        group,
+        label,
+        baseline,
+        n,
+        ratio=on[name][0] / on[baseline][0],
+        ratio_gc_off=off[name][0] / off[baseline][0],
+        wall_ratio=on[name][1] / on[baseline][1],
+        check=check,
+        note=f"{note}; paired rounds: {p_on} GC on, {p_off} GC off",
+        extra={"paired_on": asdict(p_on), "paired_off": asdict(p_off)},
+    )
+
+
 # --- 1 and 2: load and dump ----------------------------------------------------------
+
+
+#: What the pydantic rows say when pydantic is not installed.
+_NO_PYDANTIC = "pydantic rows: pydantic is not installed (pip install -e '.[bench]')"
+
+
+def _pydantic() -> Any | None:
+    """``benchmarks/_pydantic.py``, or ``None`` when pydantic is not installed."""
+    if importlib.util.find_spec("pydantic") is None:
+        return None
+    import _pydantic
+
+    return _pydantic
+
+
+def _pydantic_dump(model: Any) -> str:
+    return model.model_dump_json(exclude_defaults=True)  # type: ignore[no-any-return]
+
+
+def _texts_digest(texts: Iterable[str]) -> str:
+    return _digest(t.encode() for t in texts)
 
 
 def _each(fn: Callable[[Any], object], items: Sequence[Any]) -> Callable[[], list[object]]:
@@ -239,10 +353,42 @@ def _fastwire() -> Any | None:
     return default_wire()
 
 
+def _key_fields(value: Any, cls: type) -> tuple[Any, ...]:
+    """The top-level plain fields of a model or a pydantic mirror (``cls``'s names).
+
+    Codes stand for concepts and values for enumerations; nested records are left
+    out (the re-encoded bytes check those).
+    """
+
+    def plain(v: Any) -> Any:
+        if isinstance(v, Concept):
+            return v.code
+        if isinstance(v, enum.Enum):
+            return v.value
+        if isinstance(v, tuple):
+            items = tuple(plain(x) for x in v)
+            return items if _NESTED not in items else _NESTED
+        if v is None or isinstance(v, str | int | datetime):
+            return v
+        return _NESTED
+
+    return tuple(plain(getattr(value, a.name)) for a in attrs.fields(cls))
+
+
+_NESTED = object()
+
+
 def bench_load(tier: Tier, data: Dataset) -> list[Row]:
-    """JSON lines → validated models, against msgspec decoding the same bytes into Structs."""
+    """JSON lines → validated models, against msgspec decoding the same bytes into Structs.
+
+    With pydantic installed, pydantic v2 models of the same documents
+    (``benchmarks/_pydantic.py``) read the same lines in the same rounds.
+    """
     rows: list[Row] = []
     wire = _fastwire()
+    pyd = _pydantic()
+    if pyd is None:
+        rows.append(Row("1 load", "skipped", "", 0, note=_NO_PYDANTIC))
     for label, cls, struct, lines in (
         ("episodes", MissingEpisode, SEpisode, data.episode_lines),
         ("conversations", ReturnConversation, SConversation, data.conversation_lines),
@@ -267,11 +413,27 @@ def bench_load(tier: Tier, data: Dataset) -> list[Row]:
             f"load {label}: the attrs-shaped records equal the models, field for field",
         )
         floor_name = f"floor: msgspec → attrs-shaped, unvalidated ({label})"
+        lib_name = f"from_json per line ({label})"
         variants: dict[str, Callable[[], object]] = {
             f"msgspec Structs ({label})": _each(decoder.decode, lines),
             floor_name: _each(floor.decode, lines),
-            f"from_json per line ({label})": _each(functools.partial(_from_json, cls=cls), lines),
+            lib_name: _each(functools.partial(_from_json, cls=cls), lines),
         }
+        pyd_name = f"pydantic v2 model_validate_json per line ({label})"
+        if pyd is not None:
+            model = pyd.model_for(cls)
+            mirrors = [model.model_validate_json(line) for line in lines]
+            _check(len(mirrors) == len(reference), f"load {label}: pydantic read every record")
+            _check(
+                [_key_fields(m, cls) for m in mirrors] == [_key_fields(r, cls) for r in reference],
+                f"load {label}: pydantic's top-level fields equal the models'",
+            )
+            _check(
+                _texts_digest(_pydantic_dump(m) for m in mirrors) == _digest(lines),
+                f"load {label}: pydantic models re-encode to the input",
+            )
+            del mirrors
+            variants[pyd_name] = _each(model.model_validate_json, lines)
         if wire is not None:
             fast = [wire.load(line, cls) for line in lines]
             bulk = list(wire.load_lines(lines, cls))
@@ -288,9 +450,13 @@ def bench_load(tier: Tier, data: Dataset) -> list[Row]:
                 _fast_lines, wire, lines, cls
             )
         del structs, reference
-        on = compare(variants, tier.repeats, collect=True)
-        off = compare(variants, tier.repeats, collect=False)
-        targets = {k: (1.3, 2.0) for k in variants if "Structs" not in k and k != floor_name}
+        t = timings(variants, tier.repeats)
+        on, off = t.on, t.off
+        targets = {
+            k: (1.3, 2.0)
+            for k in variants
+            if "Structs" not in k and k not in (floor_name, pyd_name)
+        }
         rows += _ratio_rows(
             "1 load",
             f"msgspec Structs ({label})",
@@ -299,6 +465,8 @@ def bench_load(tier: Tier, data: Dataset) -> list[Row]:
             off=off,
             targets=targets,
             check="models equal across paths; all re-encode to the input bytes",
+            rounds_on=t.rounds_on,
+            rounds_off=t.rounds_off,
         )
         for row in rows:
             if row.name == floor_name:
@@ -306,13 +474,47 @@ def bench_load(tier: Tier, data: Dataset) -> list[Row]:
                     "reference, not a path: the C floor for objects of this shape, "
                     "before any validation, vocabulary or instant check"
                 )
+            elif row.name == pyd_name:
+                row.note = "the same checks, as a pydantic user would write them"
+        rows.append(
+            _versus(
+                "1 load",
+                f"missingcare × floor: from_json ÷ floor ({label})",
+                t,
+                len(lines),
+                name=lib_name,
+                baseline=floor_name,
+                check="the two rows it divides",
+                note="what the library adds to building objects of this shape",
+            )
+        )
+        if pyd is not None:
+            rows.append(
+                _versus(
+                    "1 load",
+                    f"pydantic × missingcare: model_validate_json ÷ from_json ({label})",
+                    t,
+                    len(lines),
+                    name=pyd_name,
+                    baseline=lib_name,
+                    check="same records, top-level fields equal, same bytes re-encoded",
+                    note=">1: missingcare is faster",
+                )
+            )
     return rows
 
 
 def bench_dump(tier: Tier, data: Dataset) -> list[Row]:
-    """Models → JSON bytes, against msgspec encoding the equivalent Structs."""
+    """Models → JSON bytes, against msgspec encoding the equivalent Structs.
+
+    With pydantic installed, pydantic v2 models of the same records
+    (``benchmarks/_pydantic.py``) write them in the same rounds.
+    """
     rows: list[Row] = []
     wire = _fastwire()
+    pyd = _pydantic()
+    if pyd is None:
+        rows.append(Row("2 dump", "skipped", "", 0, note=_NO_PYDANTIC))
     for label, struct, models, lines in (
         ("episodes", SEpisode, data.episodes, data.episode_lines),
         ("conversations", SConversation, data.conversations, data.conversation_lines),
@@ -336,17 +538,32 @@ def bench_dump(tier: Tier, data: Dataset) -> list[Row]:
             f"dump {label}: the attrs-shaped records encode and read back equal",
         )
         floor_name = f"floor: msgspec ← attrs-shaped, defaults written ({label})"
+        lib_name = f"to_json ({label})"
         variants: dict[str, Callable[[], object]] = {
             f"msgspec Structs ({label})": _each(encoder.encode, structs),
             floor_name: _each(encoder.encode, shaped_docs),
-            f"to_json ({label})": _each(to_json, models),
+            lib_name: _each(to_json, models),
         }
         if wire is not None:
             _check(_digest(wire.dump(m) for m in models) == expected, "dump: _fastwire.dump")
             variants[f"_fastwire.dump ({label})"] = _each(wire.dump, models)
-        on = compare(variants, tier.repeats, collect=True)
-        off = compare(variants, tier.repeats, collect=False)
-        targets = {k: (2.0, None) for k in variants if "Structs" not in k and k != floor_name}
+        pyd_name = f"pydantic v2 model_dump_json ({label})"
+        if pyd is not None:
+            model = pyd.model_for(type(models[0]))
+            mirrors = [model.model_validate_json(line) for line in lines]
+            _check(len(mirrors) == len(models), f"dump {label}: pydantic holds every record")
+            _check(
+                _texts_digest(_pydantic_dump(m) for m in mirrors) == expected,
+                f"dump {label}: pydantic writes the same text as to_json",
+            )
+            variants[pyd_name] = _each(_pydantic_dump, mirrors)
+        t = timings(variants, tier.repeats)
+        on, off = t.on, t.off
+        targets = {
+            k: (2.0, None)
+            for k in variants
+            if "Structs" not in k and k not in (floor_name, pyd_name)
+        }
         rows += _ratio_rows(
             "2 dump",
             f"msgspec Structs ({label})",
@@ -355,6 +572,8 @@ def bench_dump(tier: Tier, data: Dataset) -> list[Row]:
             off=off,
             targets=targets,
             check="identical bytes (sha256 of all lines)",
+            rounds_on=t.rounds_on,
+            rounds_off=t.rounds_off,
         )
         for row in rows:
             if row.name == floor_name:
@@ -363,6 +582,33 @@ def bench_dump(tier: Tier, data: Dataset) -> list[Row]:
                     "reference, not a path: msgspec's C encoder on attrs objects of this "
                     "shape, writing every default (no omit-defaults for attrs classes)"
                 )
+            elif row.name == pyd_name:
+                row.note = "exclude_defaults=True; text (str), where to_json gives bytes"
+        rows.append(
+            _versus(
+                "2 dump",
+                f"missingcare × floor: to_json ÷ floor ({label})",
+                t,
+                len(models),
+                name=lib_name,
+                baseline=floor_name,
+                check="the two rows it divides",
+                note="what the library adds to encoding objects of this shape",
+            )
+        )
+        if pyd is not None:
+            rows.append(
+                _versus(
+                    "2 dump",
+                    f"pydantic × missingcare: model_dump_json ÷ to_json ({label})",
+                    t,
+                    len(models),
+                    name=pyd_name,
+                    baseline=lib_name,
+                    check="identical text (sha256 of all lines)",
+                    note=">1: missingcare is faster",
+                )
+            )
     return rows
 
 
@@ -435,6 +681,31 @@ def bench_memory(tier: Tier, data: Dataset) -> list[Row]:
         )
     for row in rows:
         row.note = f"{row.extra['bytes_per_episode']:,.0f} B per episode"
+    pyd = _pydantic()
+    if pyd is None:
+        rows.append(Row("3 memory", "skipped", "", 0, note=_NO_PYDANTIC))
+        return rows
+    p_bytes, mirrors = _traced(lambda: [pyd.PEpisode.model_validate_json(x) for x in lines])
+    _check(len(mirrors) == n, "memory: pydantic record count")
+    _check(
+        _texts_digest(_pydantic_dump(m) for m in mirrors) == _digest(lines),
+        "memory: pydantic holds the same records",
+    )
+    del mirrors
+    rows.append(
+        Row(
+            "3 memory",
+            "PEpisode (pydantic v2)",
+            "msgspec SEpisode",
+            n,
+            "episode",
+            ratio=p_bytes / s_bytes,
+            check="same records (identical re-encoded text)",
+            note=f"{p_bytes / n:,.0f} B per episode; pydantic × missingcare (from_json): "
+            f"{p_bytes / m_bytes:.2f}",
+            extra={"bytes_per_episode": p_bytes / n, "versus_from_json": p_bytes / m_bytes},
+        )
+    )
     return rows
 
 
@@ -1345,7 +1616,18 @@ def machine() -> dict[str, Any]:
         "loadavg": [round(x, 2) for x in load],
         "missingcare": getattr(missingcare, "__version__", "?"),
         "msgspec": msgspec.__version__,
+        "pydantic": _version_of("pydantic"),
     }
+
+
+def _version_of(distribution: str) -> str | None:
+    """The installed version of ``distribution``, or ``None``."""
+    import importlib.metadata
+
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return None
 
 
 def _fmt(x: float | None, spec: str) -> str:
@@ -1370,9 +1652,22 @@ def table(rows: Sequence[Row]) -> str:
     return "\n".join(out)
 
 
-def run(tier_name: str, only: Sequence[str] | None = None, echo: bool = True) -> list[Row]:
-    """Run the benchmarks of a tier (all, or ``only`` these) and return their rows."""
+def run(
+    tier_name: str,
+    only: Sequence[str] | None = None,
+    echo: bool = True,
+    *,
+    repeats: int | None = None,
+) -> list[Row]:
+    """Run the benchmarks of a tier (all, or ``only`` these) and return their rows.
+
+    ``repeats`` replaces the tier's number of rounds.
+    """
     tier = TIERS[tier_name]
+    if repeats is not None:
+        if repeats < 1:
+            raise SystemExit("--repeats must be at least 1")
+        tier = dataclasses.replace(tier, repeats=repeats)
     names = list(only) if only else list(BENCHMARKS)
     unknown = set(names) - set(BENCHMARKS)
     if unknown:
@@ -1402,6 +1697,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--only", help="comma-separated: " + ",".join(BENCHMARKS))
     parser.add_argument("--json", type=Path, help="also write the rows and machine as JSON")
     parser.add_argument(
+        "--repeats",
+        type=int,
+        metavar="N",
+        help="rounds per benchmark instead of the tier's (load and dump report the median "
+        "and range of the round-by-round ratios; 5 or more on a busy machine)",
+    )
+    parser.add_argument(
         "--validator-903",
         metavar="PYTHON",
         help="python of a venv with csc-validator-be-903 (default: $MISSINGCARE_903_VALIDATOR)",
@@ -1412,7 +1714,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     tier_name = args.tier or "full"
     only = [x.strip() for x in args.only.split(",")] if args.only else None
     info = machine()
-    rows = run(tier_name, only)
+    rows = run(tier_name, only, repeats=args.repeats)
     info["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
     print()
     print(
@@ -1423,7 +1725,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.json:
         args.json.write_text(
             json.dumps(
-                {"machine": info, "tier": tier_name, "rows": [asdict(r) for r in rows]},
+                {
+                    "machine": info,
+                    "tier": tier_name,
+                    "repeats": args.repeats or TIERS[tier_name].repeats,
+                    "rows": [asdict(r) for r in rows],
+                },
                 indent=1,
                 default=str,
             )

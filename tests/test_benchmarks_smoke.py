@@ -36,14 +36,20 @@ def runner() -> ModuleType:
     return _load_runner()
 
 
-def test_the_tiny_tier_runs_every_benchmark_with_checks(runner: Any) -> None:
-    rows = runner.run("tiny", echo=False)
+@pytest.fixture(scope="module")
+def tiny_rows(runner: Any) -> list[Any]:
+    """Every benchmark at the tiny tier, in two rounds (run once for the tests below)."""
+    return runner.run("tiny", echo=False, repeats=2)  # type: ignore[no-any-return]
+
+
+def test_the_tiny_tier_runs_every_benchmark_with_checks(runner: Any, tiny_rows: Any) -> None:
+    rows = tiny_rows
     groups = {r.group for r in rows}
     assert {"1 load", "2 dump", "3 memory"} <= groups
     measured = [r for r in rows if r.name not in ("skipped", "failed")]
     assert all(r.check or r.note for r in measured)
     assert not [r for r in rows if r.name == "failed"]
-    load = [r for r in rows if r.group == "1 load"]
+    load = [r for r in measured if r.group == "1 load"]
     assert any("_fastwire" in r.name for r in load)
     assert all(r.ratio is not None and r.ratio_gc_off is not None for r in load)
     text = runner.table(rows)
@@ -104,3 +110,283 @@ def test_the_fill_benchmark_runs_and_prints_each_way(
     assert module.main(["--number", "50"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert [line.split("  ")[0] for line in lines] == list(module.measure(50))
+
+
+# --- the pydantic rows -------------------------------------------------------------------
+
+
+def _pydantic_rows(rows: Any) -> list[Any]:
+    return [r for r in rows if "pydantic" in r.name]
+
+
+def test_the_pydantic_rows_run_with_their_checks(tiny_rows: Any) -> None:
+    pytest.importorskip("pydantic")
+    rows = [r for r in tiny_rows if r.group in ("1 load", "2 dump", "3 memory")]
+    assert not [r for r in rows if r.name in ("skipped", "failed")]
+    mine = _pydantic_rows(rows)
+    assert {r.group for r in mine} == {"1 load", "2 dump", "3 memory"}
+    versus = [r for r in mine if r.name.startswith("pydantic × missingcare")]
+    assert len(versus) == 4  # load and dump, episodes and conversations
+    for row in versus:
+        assert row.ratio > 0
+        assert row.ratio_gc_off > 0
+        assert row.extra["paired_on"]["rounds"] == row.extra["paired_off"]["rounds"] == 2
+        assert row.check
+    # the library's own rows keep their targets; the pydantic ones have none
+    assert all(r.target == "" for r in mine)
+    assert [r for r in rows if r.name.startswith("from_json") and r.target]
+
+
+def _untimed(
+    variants: dict[str, Any],
+    repeats: int,
+    *,
+    collect: bool = True,
+    rounds: dict[str, list[float]] | None = None,
+) -> dict[str, tuple[float, float]]:
+    """``compare`` with every variant taking one second, run by no one (for speed)."""
+    if rounds is not None:
+        for name in variants:
+            rounds.setdefault(name, []).extend([1.0] * repeats)
+    return dict.fromkeys(variants, (1.0, 1.0))
+
+
+def test_without_pydantic_its_rows_are_skipped_with_a_note(
+    runner: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runner, "_pydantic", lambda: None)
+    monkeypatch.setattr(runner, "compare", _untimed)
+    tier = runner.TIERS["tiny"]
+    data = runner.dataset(tier.episodes)
+    for bench in (runner.bench_load, runner.bench_dump, runner.bench_memory):
+        rows = bench(tier, data)
+        skipped = [r for r in rows if r.name == "skipped"]
+        assert len(skipped) == 1
+        assert "pydantic" in skipped[0].note
+        assert not [r for r in rows if r.name != "skipped" and "pydantic" in r.name]
+
+
+def test_a_wrong_pydantic_model_stops_the_run(runner: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("pydantic")
+    real = runner._pydantic()
+
+    class Wrong:
+        """Reads each record, then loses its id."""
+
+        def __init__(self, model: Any) -> None:
+            self.model = model
+
+        def model_validate_json(self, data: bytes) -> Any:
+            value = self.model.model_validate_json(data)
+            return value.model_copy(update={"id": value.id + "-"})
+
+    class Module:
+        PEpisode = Wrong(real.PEpisode)
+
+        @staticmethod
+        def model_for(document: type) -> Any:
+            return Wrong(real.model_for(document))
+
+    monkeypatch.setattr(runner, "_pydantic", Module)
+    tier = runner.TIERS["tiny"]
+    data = runner.dataset(tier.episodes)
+    for bench in (runner.bench_load, runner.bench_dump, runner.bench_memory):
+        with pytest.raises(runner.CheckFailedError):
+            bench(tier, data)
+
+
+def test_paired_ratios_are_summarised_by_their_median_and_range(runner: Any) -> None:
+    rounds = {"a": [2.0, 3.0, 9.0, 4.0], "b": [1.0, 1.0, 1.0, 2.0]}
+    summary = runner.paired(rounds, "a", "b")
+    assert (summary.median, summary.low, summary.high, summary.rounds) == (2.5, 2.0, 9.0, 4)
+    assert str(summary) == "2.50 (2.00–9.00, 4 rounds)"
+    assert runner.paired({"a": [3.0], "b": [2.0]}, "a", "b").median == 1.5
+
+
+_EPISODE: dict[str, Any] = {
+    "schema_version": 1,
+    "id": "E1",
+    "child_id": "C1",
+    "placement_id": "P1",
+    "zone": "Europe/London",
+    "last_seen_at": "2026-10-01T20:00:00Z",
+    "statuses": [
+        {"at": "2026-10-01T20:00:00Z", "status": "away_without_authorisation"},
+        {"at": "2026-10-01T22:00:00+01:00", "status": "missing"},
+    ],
+    "last_seen_place": "the park",
+    "clothing": "a blue coat",
+    "noticed_at": "2026-10-01T20:30:00Z",
+    "police_report": {"reported_at": "2026-10-01T22:00:00Z", "reference": "LOG-1"},
+    "risk_grades": [
+        {"at": "2026-10-01T22:10:00Z", "grade": "medium", "by": "PC 1"},
+        {"at": "2026-10-02T01:00:00Z", "grade": "low"},
+    ],
+    "search_actions": [{"at": "2026-10-01T20:40:00Z", "action": "phoned_child"}],
+    "notifications": [{"recipient": "police", "at": "2026-10-01T22:00:00Z"}],
+    "located": {"at": "2026-10-02T02:00:00Z", "where": "friends_home"},
+    "ended_at": "2026-10-02T02:00:00Z",
+    "returned_at": "2026-10-02T03:00:00.5Z",
+    "ending": "returned_voluntarily",
+    "whereabouts": ["friends_home", "family_home"],
+    "who_with": ["peers"],
+    "harm_disclosed": ["emotional_harm"],
+}
+
+_CONVERSATION: dict[str, Any] = {
+    "schema_version": 1,
+    "id": "V1",
+    "child_id": "C1",
+    "episode_ids": ["E1", "E2"],
+    "offers": [
+        {"at": "2026-10-02T10:00:00Z", "outcome": "unable_to_locate_child"},
+        {"at": "2026-10-02T12:00:00Z", "outcome": "accepted", "method": "phone"},
+    ],
+    "requested_adult_ids": ["A1"],
+    "decision": "accepted",
+    "held_at": "2026-10-03T10:00:00Z",
+    "interviewer": {"role": "key_worker", "independent_of_home": False},
+    "method": "in_person",
+    "child_account": "I went to see a friend.",
+    "whereabouts": ["friends_home"],
+    "screening": {"categories": ["sexual", "criminal"], "indicators": ["cse.older_partner"]},
+    "topics": ["harm", "safety_planning"],
+    "responses_on_return": [
+        {"response": "welcomed_back", "at": "2026-10-02T03:00:00Z", "safeguarding_reason": True}
+    ],
+    "child_feedback": "It was fine.",
+    "actions": [
+        {"id": "X1", "description": "Call the school", "due": "2026-10-10T09:00:00Z"},
+        {"id": "X2", "description": "Review the plan"},
+    ],
+}
+
+
+def _changed(document: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
+    """A deep copy of ``document`` with ``value`` at ``path`` (``a.b.0``; ``...`` removes)."""
+    import copy
+
+    out = copy.deepcopy(document)
+    *parents, last = path.split(".")
+    node: Any = out
+    for key in parents:
+        node = node[int(key)] if isinstance(node, list) else node[key]
+    key_: Any = int(last) if isinstance(node, list) else last
+    if value is ...:
+        del node[key_]
+    else:
+        node[key_] = value
+    return out
+
+
+#: Each (document, path, value) is refused by the wire and by the pydantic model.
+_REFUSED: list[tuple[str, str, Any]] = [
+    ("episode", "last_seen_at", "2026-10-01T20:00:00"),  # naive
+    ("episode", "last_seen_at", 1_791_000_000),
+    ("episode", "noticed_at", None),  # null: leave the key out
+    ("episode", "clothing", "   "),
+    ("episode", "clothing", "\x1c"),
+    ("episode", "clothing", "x" * 10_001),
+    ("episode", "id", ""),
+    ("episode", "zone", "Europe/Nowhere"),
+    ("episode", "statuses.0.status", "gone"),
+    ("episode", "ending", "MISSING"),
+    ("episode", "whereabouts", ["friends_home", "friends_home"]),
+    ("episode", "surname", "Smith"),
+    ("episode", "schema_version", 2),
+    ("episode", "statuses", []),
+    ("episode", "statuses.0.at", "2026-10-01T19:59:59Z"),  # before last seen
+    ("episode", "statuses.1.status", "away_without_authorisation"),  # no change
+    ("episode", "statuses.1.at", "2026-10-02T02:00:01Z"),  # after the end
+    ("episode", "risk_grades.1.at", "2026-10-01T22:00:00Z"),  # out of order
+    ("episode", "police_report.reported_at", "2026-10-01T19:00:00Z"),
+    ("episode", "returned_at", "2026-10-02T01:59:00Z"),  # before the end
+    ("episode", "ended_at", ...),  # returned and located without an end
+    ("conversation", "episode_ids", []),
+    ("conversation", "episode_ids", ["E1", "E1"]),
+    ("conversation", "episode_ids", ["E1", " "]),
+    ("conversation", "requested_adult_ids", ["A1", "A1"]),
+    ("conversation", "topics", ["harm", "harm"]),
+    ("conversation", "screening.categories", ["sexual", "sexual"]),
+    ("conversation", "interviewer.independent_of_home", "no"),
+    ("conversation", "method", "carrier_pigeon"),
+    ("conversation", "decision", "declined"),  # declined, yet held
+    ("conversation", "declined_reason", "busy"),  # a reason, not declined
+    ("conversation", "held_at", ...),  # account and feedback for one not held
+    ("conversation", "offers.1.at", "2026-10-02T09:00:00Z"),  # out of order
+    ("conversation", "actions.1.id", "X1"),
+]
+
+
+@pytest.mark.parametrize(("kind", "path", "value"), _REFUSED)
+def test_the_pydantic_models_refuse_what_the_wire_refuses(
+    runner: Any, kind: str, path: str, value: Any
+) -> None:
+    pytest.importorskip("pydantic")
+    import json
+
+    import pydantic  # type: ignore[import-not-found, unused-ignore]
+
+    from missingcare import MissingEpisode, ReturnConversation, from_json, to_json
+    from missingcare.exceptions import ValidationError
+
+    cls, model, base = {
+        "episode": (MissingEpisode, runner._pydantic().PEpisode, _EPISODE),
+        "conversation": (ReturnConversation, runner._pydantic().PConversation, _CONVERSATION),
+    }[kind]
+    # the valid base reads the same on both sides (codes for concepts, UTC instants)
+    good = json.dumps(base)
+    assert model.model_validate_json(good).model_dump_json(exclude_defaults=True) == (
+        to_json(from_json(good, cls)).decode()
+    )
+    bad = json.dumps(_changed(base, path, value))
+    with pytest.raises(ValidationError):
+        from_json(bad, cls)
+    with pytest.raises(pydantic.ValidationError):
+        model.model_validate_json(bad)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-10-01 20:00:00Z",  # a space for T
+        "2026-10-01T20:00Z",  # no seconds
+        "2026-10-01T21:00:00+0100",  # no colon in the offset
+        "2026-10-01T20:00:00.1234567Z",  # seven fractional digits
+    ],
+)
+def test_pydantic_reads_instants_the_wire_refuses_as_its_docstring_says(
+    runner: Any, text: str
+) -> None:
+    pytest.importorskip("pydantic")
+    import json
+
+    from missingcare import MissingEpisode, from_json
+    from missingcare.exceptions import ValidationError
+
+    bad = json.dumps(_changed(_EPISODE, "noticed_at", text))
+    with pytest.raises(ValidationError):
+        from_json(bad, MissingEpisode)
+    assert runner._pydantic().PEpisode.model_validate_json(bad).noticed_at is not None
+    assert "space for ``T``" in runner._pydantic().__doc__
+
+
+def test_the_summary_sets_runs_side_by_side(
+    runner: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "before.json"
+    assert runner.main(["--tiny", "--only", "memory", "--repeats", "1", "--json", str(out)]) == 0
+    (tmp_path / "after.json").write_bytes(out.read_bytes())
+    capsys.readouterr()
+    spec = importlib.util.spec_from_file_location("missingcare_bench_summary", BENCH / "summary.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.main([str(out), str(tmp_path / "after.json")]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("| row | before | after |")
+    lines = text.splitlines()
+    row = next(line for line in lines if line.startswith("| MissingEpisode (from_json)"))
+    assert row.count("|") == 4
+    assert "tier tiny, 1 rounds" in text
