@@ -68,7 +68,9 @@ def test_the_old_path_still_works_with_a_warning() -> None:
     with pytest.warns(DeprecationWarning, match=r"missingcare\.adapters\.ssda903\.intervals"):
         assert old.chain_periods is chain_periods
     for name in ("Gap", "Period", "Span", "containing", "gaps"):
-        with pytest.warns(DeprecationWarning, match=f"missingcare.intervals.{name} moved"):
+        with pytest.warns(
+            DeprecationWarning, match=rf"missingcare\.intervals\.{name} is deprecated"
+        ):
             getattr(old, name)
     with pytest.raises(AttributeError):
         old.nothing  # noqa: B018 - the lookup is the test

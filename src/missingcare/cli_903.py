@@ -1,6 +1,6 @@
 """Deprecated: the ``903`` command moved to :mod:`missingcare.cli.ssda903`."""
 
-from missingcare.cli._common import moved
+from missingcare._deprecated import moved
 
 __getattr__ = moved(
     __name__,

@@ -1,6 +1,6 @@
 """Deprecated: the ``schema`` command moved to :mod:`missingcare.cli.schema`."""
 
-from missingcare.cli._common import moved
+from missingcare._deprecated import moved
 
 __getattr__ = moved(
     __name__,

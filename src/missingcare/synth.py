@@ -4,31 +4,19 @@ Importing a name from here still works for one minor release and emits a
 :class:`DeprecationWarning` naming the new path.
 """
 
-from __future__ import annotations
+from missingcare._deprecated import moved
 
-import warnings
-from typing import Any
-
-from missingcare.testing import synth as _synth
-
-_MOVED = frozenset(
+__getattr__ = moved(
+    __name__,
     {
-        "TRIGGER_CATEGORIES",
-        "Cohort",
-        "Home",
-        "Parameters",
-        "iter_case_files",
-        "write_jsonl",
-    }
-)
-
-
-def __getattr__(name: str) -> Any:
-    if name in _MOVED:
-        warnings.warn(
-            f"missingcare.synth.{name} has moved to missingcare.testing.synth.{name}",
-            DeprecationWarning,
-            stacklevel=2,
+        name: f"missingcare.testing.synth.{name}"
+        for name in (
+            "TRIGGER_CATEGORIES",
+            "Cohort",
+            "Home",
+            "Parameters",
+            "iter_case_files",
+            "write_jsonl",
         )
-        return getattr(_synth, name)
-    raise AttributeError(f"module 'missingcare.synth' has no attribute {name!r}")
+    },
+)

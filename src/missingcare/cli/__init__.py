@@ -31,8 +31,9 @@ from __future__ import annotations
 
 import click
 
+from missingcare._deprecated import moved
 from missingcare._version import __version__
-from missingcare.cli._common import ExitCode, Group, UnusableInput, moved
+from missingcare.cli._common import ExitCode, Group, UnusableInput
 
 __all__ = ["ExitCode", "UnusableInput", "main"]
 

@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import enum
 import importlib
-import pkgutil
 import sys
-import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -18,7 +16,7 @@ import click
 
 from missingcare.exceptions import MissingCareError, ValidationError
 
-__all__ = ["ExitCode", "Group", "UnusableInput", "describe", "moved"]
+__all__ = ["ExitCode", "Group", "UnusableInput", "describe"]
 
 
 class ExitCode(enum.IntEnum):
@@ -130,22 +128,3 @@ class Group(click.Group):
         if standalone_mode:
             sys.exit(code)
         return code
-
-
-def moved(old_module: str, new_paths: Mapping[str, str]) -> Callable[[str], Any]:
-    """A module ``__getattr__`` for names that moved: warns, then returns the new object.
-
-    ``new_paths`` maps each old name to the dotted path it now lives at.
-    """
-
-    def __getattr__(name: str) -> Any:  # noqa: N807 - it becomes a module's __getattr__
-        if name not in new_paths:
-            raise AttributeError(f"module {old_module!r} has no attribute {name!r}")
-        warnings.warn(
-            f"{old_module}.{name} is deprecated; use {new_paths[name]}",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return pkgutil.resolve_name(new_paths[name])
-
-    return __getattr__

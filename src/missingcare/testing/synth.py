@@ -68,7 +68,6 @@ from typing import Any, BinaryIO
 
 import attrs
 
-from missingcare.converters._make import maker
 from missingcare.case import CaseFile
 from missingcare.children import ChildRef, PeriodOfCare, Placement, PlacementKind
 from missingcare.context import ContextEntry
@@ -85,6 +84,7 @@ from missingcare.conversations import (
     ReturnConversation,
 )
 from missingcare.converters import to_json
+from missingcare.converters._make import maker
 from missingcare.episodes import (
     Located,
     MissingEpisode,

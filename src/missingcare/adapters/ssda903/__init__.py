@@ -21,9 +21,7 @@ interval engine the rules use, which chains dated episodes into periods, is
 :mod:`missingcare.adapters.ssda903.intervals`.
 """
 
-import warnings
-from typing import Any
-
+from missingcare._deprecated import moved
 from missingcare.adapters.ssda903.annex_a import AnnexAAnswer, AnnexAList8, annex_a_list8
 from missingcare.adapters.ssda903.derive import DEFAULT_STATUS_CODES, derive_return, missing_rows
 from missingcare.adapters.ssda903.reading import (
@@ -86,13 +84,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name == "Finding":
-        warnings.warn(
-            "missingcare.adapters.ssda903.Finding is now RowError (a validation error, "
-            "not a rule finding); the old name will be removed in the next minor release",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return RowError
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = moved(__name__, {"Finding": "missingcare.adapters.ssda903.rules.RowError"})

@@ -25,15 +25,15 @@ from __future__ import annotations
 
 import itertools
 import operator
-import warnings
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from datetime import date
-from typing import Any, cast
+from typing import cast
 
 import attrs
 
+from missingcare._deprecated import moved
 from missingcare._editions import compose_editions
 from missingcare.adapters.ssda903.intervals import Span, chain_periods, containing
 from missingcare.adapters.ssda903.tables import (
@@ -818,13 +818,4 @@ def validate(
     return ValidationReport(y, tuple(findings), tuple(not_run), ret.notes)
 
 
-def __getattr__(name: str) -> Any:
-    if name == "Finding":
-        warnings.warn(
-            "missingcare.adapters.ssda903.rules.Finding is now RowError (a validation "
-            "error, not a rule finding); the old name will be removed in the next minor release",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return RowError
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = moved(__name__, {"Finding": "missingcare.adapters.ssda903.rules.RowError"})
