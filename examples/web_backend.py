@@ -29,6 +29,7 @@ import sqlalchemy as sa
 
 import missingcare as mc
 from missingcare.adapters.jsonschema import document_type, json_schema
+from missingcare.converters import from_dict, to_dict
 from missingcare.time import format_instant
 
 METADATA = sa.MetaData()
@@ -121,7 +122,7 @@ class App:
         if document is None:
             return 404, {"error": "no such episode"}, []
         episode = mc.from_json(document, mc.MissingEpisode)  # checked on the way out too
-        return 200, mc.to_dict(episode), []
+        return 200, to_dict(episode), []
 
     def child_episodes(self, child_id: str) -> tuple[int, Any, list[tuple[str, str]]]:
         query = (
@@ -195,7 +196,7 @@ def main() -> int:
     print(f"GET it back                        -> {status}, last seen {stored['last_seen_at']}")
     assert status == 200
     assert stored["last_seen_at"] == "2026-10-24T20:40:00Z"  # stored as UTC, same instant
-    assert mc.from_dict(stored, mc.MissingEpisode) == mc.from_dict(form, mc.MissingEpisode)
+    assert from_dict(stored, mc.MissingEpisode) == from_dict(form, mc.MissingEpisode)
 
     # a form with three faults: a local time with no offset, a code from no vocabulary,
     # and an empty field sent as null; the answer names every path, never the values

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from datetime import timedelta
 
-from missingcare import FixedClock, local_instant
+from missingcare import local_instant
 from missingcare.analysis import (
     InsightKind,
     Proportion,
@@ -18,6 +18,7 @@ from missingcare.analysis import (
     response_on_return,
     trusted_adult_picture,
 )
+from missingcare.time import FixedClock
 
 from .test_analysis_builders import at, case, conversation, entry, episode, response
 

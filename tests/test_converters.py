@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import missingcare as mc
-from missingcare.converters import DOCUMENTS, MODELS
+from missingcare.converters import DOCUMENTS, MODELS, from_dict, make_converter, to_dict
 from missingcare.testing import builders
 from missingcare.testing import strategies as mst
 from missingcare.vocabularies import PUSH_FACTORS, RELATIONSHIP_ROLES
@@ -111,7 +111,7 @@ def _key_of(path: str) -> str:
 @st.composite
 def mutations(draw: st.DrawFn, cls: type) -> tuple[dict[str, Any], str, str]:
     """A valid document with one fault: (document, kind, path where it must be reported)."""
-    doc = mc.to_dict(draw(DOCUMENT_STRATEGIES[cls]))
+    doc = to_dict(draw(DOCUMENT_STRATEGIES[cls]))
     doc = copy.deepcopy(doc)
     places = [p for p in walk(doc) if p[0] != "$.schema_version"]
     kinds = ["unknown_key", "null", "wrong_type", "wrong_code"]
@@ -197,7 +197,7 @@ def test_all_violations_are_reported(cls: type) -> None:
             return
         combined[top_b] = doc_b[top_b]
         with pytest.raises(mc.ValidationError) as info:
-            mc.from_dict(combined, cls)
+            from_dict(combined, cls)
         assert _reported(info.value, path_a)
         assert _reported(info.value, path_b)
 
@@ -208,7 +208,7 @@ def test_all_violations_are_reported(cls: type) -> None:
 @pytest.mark.parametrize("cls", DOCUMENTS, ids=lambda c: c.__name__)
 def test_top_level_must_be_an_object(cls: type, top: Any) -> None:
     with pytest.raises(mc.ValidationError) as info:
-        mc.from_dict(top, cls)
+        from_dict(top, cls)
     assert info.value.paths == ("$",)
     with pytest.raises(mc.ValidationError):
         mc.from_json(json.dumps(top), cls)
@@ -234,11 +234,11 @@ _CONVERSATION = builders.conversation(
 
 
 def _episode_doc() -> dict[str, Any]:
-    return mc.to_dict(_EPISODE)
+    return to_dict(_EPISODE)
 
 
 def _conversation_doc() -> dict[str, Any]:
-    return mc.to_dict(_CONVERSATION)
+    return to_dict(_CONVERSATION)
 
 
 @pytest.mark.parametrize(
@@ -291,10 +291,10 @@ def _conversation_doc() -> dict[str, Any]:
 )
 def test_no_silent_coercion(cls: type, change: dict[str, Any], path: str, code: str) -> None:
     doc = _episode_doc() if cls is mc.MissingEpisode else _conversation_doc()
-    mc.from_dict(doc, cls)  # the base document is valid
+    from_dict(doc, cls)  # the base document is valid
     doc.update(change)
     with pytest.raises(mc.ValidationError) as info:
-        mc.from_dict(doc, cls)
+        from_dict(doc, cls)
     assert (path, code) in {(v.path, v.code) for v in info.value.violations}
 
 
@@ -302,7 +302,7 @@ def test_missing_schema_version_is_refused() -> None:
     doc = _episode_doc()
     del doc["schema_version"]
     with pytest.raises(mc.ValidationError) as info:
-        mc.from_dict(doc, mc.MissingEpisode)
+        from_dict(doc, mc.MissingEpisode)
     assert info.value.paths == ("$.schema_version",)
 
 
@@ -310,7 +310,7 @@ def test_required_fields_are_named() -> None:
     doc = _episode_doc()
     del doc["last_seen_at"], doc["zone"]
     with pytest.raises(mc.ValidationError) as info:
-        mc.from_dict(doc, mc.MissingEpisode)
+        from_dict(doc, mc.MissingEpisode)
     assert {(v.path, v.code) for v in info.value.violations} == {
         ("$.last_seen_at", "required"),
         ("$.zone", "required"),
@@ -321,7 +321,7 @@ def test_invariants_are_checked_on_structuring_with_paths() -> None:
     doc = _episode_doc()
     doc["returned_at"] = "2026-10-24T20:00:00Z"
     with pytest.raises(mc.ValidationError) as info:
-        mc.from_dict(
+        from_dict(
             {
                 "schema_version": 1,
                 "child": {"id": "C1"},
@@ -340,7 +340,7 @@ def test_case_file_references_must_resolve() -> None:
         "conversations": [{"id": "RC1", "child_id": "C2", "episode_ids": ["E9"]}],
     }
     with pytest.raises(mc.ValidationError) as info:
-        mc.from_dict(doc, mc.CaseFile)
+        from_dict(doc, mc.CaseFile)
     assert set(info.value.paths) == {
         "$.conversations[0].child_id",
         "$.conversations[0].episode_ids[0]",
@@ -355,17 +355,17 @@ def test_factor_concepts_bind_by_direction() -> None:
         "source": "child_own_words",
         "noted_at": "2026-01-01T10:00:00Z",
     }
-    push = mc.from_dict({**base, "direction": "push", "concept": "conflict_with_staff"}, mc.Factor)
+    push = from_dict({**base, "direction": "push", "concept": "conflict_with_staff"}, mc.Factor)
     assert push.concept == PUSH_FACTORS["conflict_with_staff"]
     with pytest.raises(mc.ValidationError) as info:
-        mc.from_dict({**base, "direction": "pull", "concept": "conflict_with_staff"}, mc.Factor)
+        from_dict({**base, "direction": "pull", "concept": "conflict_with_staff"}, mc.Factor)
     assert info.value.paths == ("$.concept",)
 
 
 def test_extended_vocabularies_are_accepted_by_a_converter_that_knows_them() -> None:
     local = mc.Concept("https://example.invalid/la", "bus_pass_removed", "Bus pass removed")
     vocab = PUSH_FACTORS.extend(local)
-    conv = mc.make_converter([vocab])
+    conv = make_converter([vocab])
     doc = {
         "schema_version": 1,
         "id": "F1",
@@ -375,22 +375,22 @@ def test_extended_vocabularies_are_accepted_by_a_converter_that_knows_them() -> 
         "direction": "push",
         "concept": "bus_pass_removed",
     }
-    assert mc.from_dict(doc, mc.Factor, converter=conv).concept == local
+    assert from_dict(doc, mc.Factor, converter=conv).concept == local
     with pytest.raises(mc.ValidationError):
-        mc.from_dict(doc, mc.Factor)
-    assert mc.make_converter() is not mc.make_converter()
+        from_dict(doc, mc.Factor)
+    assert make_converter() is not make_converter()
 
 
 def test_only_documents_travel_alone() -> None:
     with pytest.raises(TypeError):
-        mc.to_dict(mc.ChildRef("C1"))
+        to_dict(mc.ChildRef("C1"))
     with pytest.raises(TypeError):
-        mc.from_dict({}, mc.ChildRef)
+        from_dict({}, mc.ChildRef)
     assert set(DOCUMENTS) <= set(MODELS)
 
 
 def test_empty_values_are_omitted() -> None:
-    doc = mc.to_dict(mc.from_dict(_episode_doc(), mc.MissingEpisode))
+    doc = to_dict(from_dict(_episode_doc(), mc.MissingEpisode))
     assert doc == {
         "schema_version": 1,
         "id": "E1",

@@ -25,10 +25,9 @@ from missingcare import (
     ReturnConversation,
     ValidationError,
     from_json,
-    to_dict,
     to_json,
 )
-from missingcare.converters import DOCUMENTS
+from missingcare.converters import DOCUMENTS, to_dict
 from missingcare.converters._fast import FastWire, default_wire
 from missingcare.testing import strategies as mst
 from missingcare.vocab import Concept, Vocabulary

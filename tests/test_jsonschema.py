@@ -1,6 +1,6 @@
 """JSON Schema and field metadata agree with the converter (issue 8, acceptance 3).
 
-Valid: every document :func:`missingcare.to_dict` writes validates against its
+Valid: every document :func:`missingcare.converters.to_dict` writes validates against its
 schema (5,000 generated documents over the eight document types). Mutations:
 5,000 documents with one fault are rejected by both the schema and the
 converter, or accepted by both; the one allowed disagreement is a document
@@ -31,7 +31,7 @@ from missingcare.adapters.jsonschema import (
     field_metadata,
     json_schema,
 )
-from missingcare.converters import DOCUMENTS, MODELS, make_converter
+from missingcare.converters import DOCUMENTS, MODELS, from_dict, make_converter, to_dict
 from missingcare.testing import strategies as mst
 from missingcare.vocab import SYSTEM, Concept
 from missingcare.vocabularies import CORE, PUSH_FACTORS
@@ -161,12 +161,12 @@ def test_factor_concept_is_bound_by_direction(
         "noted_at": "2026-01-01T10:00:00Z",
     }
     assert validators[mc.Factor].is_valid(doc)
-    mc.from_dict(doc, mc.Factor)
+    from_dict(doc, mc.Factor)
     pulled = {**doc, "direction": "pull"}
     assert push not in CORE["pull_factors"]
     assert not validators[mc.Factor].is_valid(pulled)
     with pytest.raises(mc.ValidationError):
-        mc.from_dict(pulled, mc.Factor)
+        from_dict(pulled, mc.Factor)
 
 
 def test_extended_vocabularies_appear_in_the_schema() -> None:
@@ -188,7 +188,7 @@ def test_extended_vocabularies_appear_in_the_schema() -> None:
         "noted_at": "2026-01-01T10:00:00Z",
     }
     jsonschema.validate(doc, schema)
-    mc.from_dict(doc, mc.Factor, converter=make_converter([local]))
+    from_dict(doc, mc.Factor, converter=make_converter([local]))
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(doc, json_schema(mc.Factor))
     with pytest.raises(TypeError):
@@ -283,7 +283,7 @@ def _is_date(value: Any) -> bool:
 @st.composite
 def mutations(draw: st.DrawFn, cls: type) -> tuple[dict[str, Any], dict[str, Any], str]:
     """A generated document, and a copy with one change that may or may not make it invalid."""
-    original = mc.to_dict(draw(STRATEGIES[cls]))
+    original = to_dict(draw(STRATEGIES[cls]))
     doc = copy.deepcopy(original)
     places = [p for p in walk(doc) if p[0] != "$.schema_version"]
     kind = draw(st.sampled_from(KINDS))
@@ -376,7 +376,7 @@ def mutations(draw: st.DrawFn, cls: type) -> tuple[dict[str, Any], dict[str, Any
 
 def _converter_verdict(doc: dict[str, Any], cls: type) -> tuple[bool, set[str]]:
     try:
-        mc.from_dict(copy.deepcopy(doc), cls)
+        from_dict(copy.deepcopy(doc), cls)
     except mc.ValidationError as exc:
         return False, {v.code for v in exc.violations}
     return True, set()

@@ -17,6 +17,7 @@ from hypothesis import given, settings
 import missingcare as mc
 from missingcare import _fields
 from missingcare.converters import DOCUMENTS, MODELS
+from missingcare.exceptions import NaiveDatetimeError
 from missingcare.testing import builders
 from missingcare.testing import strategies as mst
 from missingcare.time import local_instant
@@ -214,7 +215,7 @@ def test_evolve_rechecks_invariants() -> None:
         attrs.evolve(episode, returned_at=episode.last_seen_at - timedelta(hours=1))
     assert "$.returned_at" in info.value.paths
     assert episode.returned_at == local_instant(2026, 10, 25, 7, 0, zone=LONDON)
-    with pytest.raises(mc.NaiveDatetimeError):
+    with pytest.raises(NaiveDatetimeError):
         attrs.evolve(episode, ended_at=datetime(2026, 10, 25, 8, 0))
 
 

@@ -202,7 +202,7 @@ class Vocabulary:
         """A new vocabulary with ``concepts`` appended; a duplicate code is refused.
 
         Keep the name (the default) to use the extension where the model binds
-        the original, for example in :func:`missingcare.make_converter`.
+        the original, for example in :func:`missingcare.converters.make_converter`.
         """
         return attrs.evolve(self, name=name or self.name, concepts=(*self.concepts, *concepts))
 

@@ -8,13 +8,13 @@ the wire format that :mod:`missingcare.converters` reads and writes, and
 practitioner would ask), vocabulary, whether it is required and which rules
 use it.
 
-The schema and the converter agree: every document :func:`~missingcare.to_dict`
+The schema and the converter agree: every document :func:`~missingcare.converters.to_dict`
 writes validates, and a document the schema refuses the converter refuses
 too. The converter checks more than a schema can say; the invariants the
 schema leaves to it are listed in :data:`CONVERTER_ONLY` (time order, ids
 unique within a list, references between records, zone of an episode equal
 to its placement's). A form that validates against the schema must still be
-read with :func:`~missingcare.from_dict`, which is the authority.
+read with :func:`~missingcare.converters.from_dict`, which is the authority.
 
 Choices a builder should know:
 
@@ -379,7 +379,7 @@ def json_schema(
     """The JSON Schema (draft 2020-12) of the top-level document type ``cls``.
 
     ``vocabularies`` replaces core vocabularies by name, as in
-    :func:`missingcare.make_converter`, so a local authority's extended
+    :func:`missingcare.converters.make_converter`, so a local authority's extended
     vocabulary appears in its forms. The result is a fresh ``dict`` of plain
     JSON values, the same on every call.
 

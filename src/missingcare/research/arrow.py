@@ -10,7 +10,7 @@ placements…), with stable column names and types:
   is never lost and never baked in;
 * calendar dates are ``date32``; enumerations are their values; vocabulary
   concepts are their codes, resolved on the way back through the vocabulary
-  the field is bound to (as :func:`missingcare.make_converter` does);
+  the field is bound to (as :func:`missingcare.converters.make_converter` does);
 * repeated values (``whereabouts``, ``episode_ids``…) are ``list<string>``;
 * every row carries ``child_id`` (ids are unique only within a child's case
   file) and ``seq``, its position in the list it came from, so a table that
@@ -1035,7 +1035,7 @@ def from_arrow(
     """The case files held in ``tables``, in the order of the ``children`` table's ``seq``.
 
     Codes are resolved through the core vocabularies, replaced by name with
-    ``vocabularies`` (as in :func:`missingcare.make_converter`). Every record
+    ``vocabularies`` (as in :func:`missingcare.converters.make_converter`). Every record
     is validated as it is built; a refusal is a
     :class:`~missingcare.exceptions.ValidationError` whose path names the
     table, row and column (``episodes[12].ended_at``), never the value.
