@@ -17,7 +17,7 @@ pl = pytest.importorskip("polars")
 from missingcare import CaseFile, ChildRef, ValidationError  # noqa: E402
 from missingcare.research import TABLES, CaseTables, from_arrow, to_arrow  # noqa: E402
 from missingcare.research._synthetic import synthetic_cases  # noqa: E402
-from missingcare.research.arrow import SCHEMAS  # noqa: E402
+from missingcare.research.tables import SCHEMAS  # noqa: E402
 from missingcare.testing import strategies as mst  # noqa: E402
 from missingcare.vocab import Concept  # noqa: E402
 from missingcare.vocabularies import LOCATION_TYPES  # noqa: E402
@@ -423,7 +423,7 @@ def _chunked(values: Sequence[object], cuts: list[int], type_: object) -> object
 def test_text_list_columns_read_as_pyarrow_reads_them(
     values: list[list[str | None] | None], cuts: list[int]
 ) -> None:
-    from missingcare.research.arrow import _LIST, _values
+    from missingcare.research.tables import _LIST, _values
 
     column = _chunked(values, cuts, _LIST)
     expected = [None if v is None else tuple(v) for v in column.to_pylist()]  # type: ignore[attr-defined]
@@ -441,7 +441,7 @@ def test_text_list_columns_read_as_pyarrow_reads_them(
 def test_instant_columns_read_as_pyarrow_reads_them_as_plain_utc(
     micros: list[int | None], cuts: list[int]
 ) -> None:
-    from missingcare.research.arrow import _TS, _values
+    from missingcare.research.tables import _TS, _values
 
     column = _chunked(micros, cuts, pa.int64()).cast(_TS)  # type: ignore[attr-defined]
     got = _values(column, "t[{}].c")

@@ -25,7 +25,7 @@ pl = pytest.importorskip("polars")
 from missingcare import CaseFile, ChildRef, MissingEpisode, Placement, PlacementKind, StatusChange  # noqa: E402
 from missingcare.research import patterns as p  # noqa: E402
 from missingcare.research._synthetic import synthetic_cases  # noqa: E402
-from missingcare.research.arrow import CaseTables, to_arrow  # noqa: E402
+from missingcare.research.tables import CaseTables, to_arrow  # noqa: E402
 from missingcare.time import local_datetime, local_instant  # noqa: E402
 from missingcare.vocabularies import EPISODE_STATUSES  # noqa: E402
 
