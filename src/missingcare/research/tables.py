@@ -254,6 +254,28 @@ def _nested(owner: type, name: str, kind: _fields.FieldKind) -> _Nested:
     return _Nested(name, model, tuple(columns), present, recorded=not required)
 
 
+def _schema(table: str, keys: tuple[str, ...], slots: Sequence[_Slot]) -> pa.Schema:
+    """The keys, ``seq``, then the column of each slot (a nested value's ``recorded`` first)."""
+    fields = [pa.field(k, _STR) for k in keys] + [pa.field("seq", _SEQ)]
+    for slot in slots:
+        if isinstance(slot, _Nested):
+            if slot.recorded:
+                fields.append(pa.field(slot.present, _BOOL))
+            fields += (pa.field(c.name, _arrow_type(c.kind)) for c in slot.columns)
+        elif isinstance(slot, _Column):
+            fields.append(pa.field(slot.name, _arrow_type(slot.kind)))
+    names = [f.name for f in fields]
+    if len(set(names)) != len(names):
+        raise TypeError(f"table {table!r} would have two columns of one name")
+    return pa.schema(
+        fields,
+        metadata={
+            "missingcare.table": table,
+            "missingcare.arrow_schema_version": str(ARROW_SCHEMA_VERSION),
+        },
+    )
+
+
 def _tables(
     owner: type, name: str, kind: _fields.FieldKind, parent: str | None, keys: tuple[str, ...]
 ) -> list[_Layout]:
@@ -284,28 +306,7 @@ def _tables(
             raise TypeError(f"table {table!r} has records with an id but no id column")
         else:
             slots.append(_Column(column, field, k, _writer(field, k, absent=False)))
-    fields = [pa.field(k, _STR) for k in keys] + [pa.field("seq", _SEQ)]
-    for slot in slots:
-        if isinstance(slot, _Nested) and slot.recorded:
-            fields.append(pa.field(slot.present, _BOOL))
-        for c in (
-            slot.columns
-            if isinstance(slot, _Nested)
-            else (slot,)
-            if isinstance(slot, _Column)
-            else ()
-        ):
-            fields.append(pa.field(c.name, _arrow_type(c.kind)))
-    names = [f.name for f in fields]
-    if len(set(names)) != len(names):
-        raise TypeError(f"table {table!r} would have two columns of one name")
-    schema = pa.schema(
-        fields,
-        metadata={
-            "missingcare.table": table,
-            "missingcare.arrow_schema_version": str(ARROW_SCHEMA_VERSION),
-        },
-    )
+    schema = _schema(table, keys, slots)
     layout = _Layout(
         table, model, name, parent, not kind.many, keys, id_column, tuple(slots), schema
     )
@@ -817,6 +818,17 @@ class _TableReader:
         return out
 
 
+def _refuse_orphans(tables: CaseTables) -> None:
+    """Refuse a row whose ``child_id`` is not in the ``children`` table."""
+    known = set(tables.children.column("child_id").to_pylist())
+    for name in TABLES[1:]:
+        for i, cid in enumerate(tables.table(name).column("child_id").to_pylist()):
+            if cid not in known:
+                raise ValidationError.single(
+                    f"{name}[{i}].child_id", "unknown_reference", "expected a child in `children`"
+                )
+
+
 def from_arrow(
     tables: CaseTables | Mapping[str, object],
     *,
@@ -834,19 +846,13 @@ def from_arrow(
         tables = CaseTables.from_mapping(tables)
     vocabs = dict(CORE)
     if vocabularies is not None:
-        for v in vocabularies.values() if isinstance(vocabularies, Mapping) else vocabularies:
-            vocabs[v.name] = v
+        given = vocabularies.values() if isinstance(vocabularies, Mapping) else vocabularies
+        vocabs.update((v.name, v) for v in given)
     reading = _Reading(vocabs)
     made: dict[str, Mapping[tuple[str, ...], list[Any]]] = {}
     for t in reversed(_LAYOUTS[1:]):  # the tables inside a table come after it
         made[t.name] = _TableReader(t, tables.table(t.name), reading, made).read()
-    known = set(tables.children.column("child_id").to_pylist())
-    for name in TABLES[1:]:
-        for i, cid in enumerate(tables.table(name).column("child_id").to_pylist()):
-            if cid not in known:
-                raise ValidationError.single(
-                    f"{name}[{i}].child_id", "unknown_reference", "expected a child in `children`"
-                )
+    _refuse_orphans(tables)
     root = _LAYOUTS[0]
     children = _TableReader(root, tables.children, reading, made)
     tops = [(t.field, made[t.name]) for t in _LAYOUTS if t.parent is None and not t.one]
