@@ -103,8 +103,9 @@ _TYPES: Mapping[str, pa.DataType] = {
     "flag": _BOOL,
 }
 
-#: The table of a tuple of records whose field name does not say what its rows are.
+#: The table of a field of records whose name does not say what its rows are.
 _TABLE_NAMES: Mapping[tuple[type, str], str] = {
+    (CaseFile, "child"): "children",
     (MissingEpisode, "statuses"): "status_changes",
     (ReturnConversation, "offers"): "conversation_offers",
     (ReturnConversation, "actions"): "agreed_actions",
@@ -282,9 +283,7 @@ def _tables(
     """The table of ``owner.name`` (records, or the case file's child), then those inside."""
     model = kind.model
     assert model is not None
-    table = _TABLE_NAMES.get(
-        (owner, name), "children" if owner is CaseFile and not kind.many else name
-    )
+    table = _TABLE_NAMES.get((owner, name), name)
     id_column = _ID_COLUMNS.get(table)
     slots: list[_Slot] = []
     inside: list[_Layout] = []
@@ -326,7 +325,6 @@ def _layouts() -> tuple[_Layout, ...]:
 
 
 _LAYOUTS: tuple[_Layout, ...] = _layouts()
-_LAYOUT: Mapping[str, _Layout] = {t.name: t for t in _LAYOUTS}
 
 #: The Arrow schema of every table, by table name, in a fixed order.
 SCHEMAS: Mapping[str, pa.Schema] = {t.name: t.schema for t in _LAYOUTS}
@@ -649,6 +647,20 @@ class _Rows:
         self.groups = {k: [i for _, i in sorted(g)] for k, g in groups.items()}
 
 
+def _members(cls: type[enum.Enum]) -> dict[Any, Any]:
+    return {m.value: m for m in cls}
+
+
+def _looked_up(lookup: Mapping[str, Any], kind: _fields.FieldKind, values: list[Any]) -> list[Any]:
+    """``values`` looked up, or :class:`KeyError` (a null that must not be, or a value unknown)."""
+    get = lookup.__getitem__
+    if kind.many:
+        return [tuple(map(get, v)) if v else () for v in values]
+    if kind.optional or kind.base == "choice":  # a required choice's null is the class's refusal
+        return [None if v is None else get(v) for v in values]
+    return [*map(get, values)]
+
+
 class _Reading:
     """Field values from column values, and refusals naming the table, row and column."""
 
@@ -678,7 +690,7 @@ class _Reading:
 
     def choice(self, cls: type[enum.Enum], column: str) -> Callable[[int, Any], Any]:
         """A reader of one value of the enumeration ``cls`` in ``column`` (``None`` passes)."""
-        members = {m.value: m for m in cls}
+        members = _members(cls)
 
         def one(row: int, value: str | None) -> Any:
             if value is None:
@@ -704,14 +716,19 @@ class _Reading:
             return self._chosen_concepts(c, values, by_field[kind.vocabulary_from])
         if kind.base == "concept":
             assert kind.vocabulary is not None
+            lookup: Mapping[str, Any] = self.vocabs[kind.vocabulary].by_code
             read = self.concept(kind.vocabulary, c.name, required=not kind.optional or kind.many)
         elif kind.base == "choice":
             assert kind.choices is not None
+            lookup = _members(kind.choices)
             read = self.choice(kind.choices, c.name)
-        elif kind.many:
-            return [() if v is None else v for v in values]
         else:
-            return values
+            return [() if v is None else v for v in values] if kind.many else values
+        if present is None:
+            try:  # one look-up a value; a value not found is read again below, to say why
+                return _looked_up(lookup, kind, values)
+            except KeyError:
+                pass
         if kind.many:
             return [tuple(read(i, x) for x in v) if v else () for i, v in enumerate(values)]
         if present is None:
