@@ -410,3 +410,58 @@ def test_instant_columns_read_as_pyarrow_reads_them_as_plain_utc(
     got = _values(column, "t[{}].c")
     assert got == column.to_pylist()
     assert all(v is None or (type(v) is datetime and v.tzinfo is UTC) for v in got)
+
+
+def _with_value(table: Any, column: str, row: int, value: object) -> Any:
+    """``table`` with ``column``'s value in ``row`` replaced by ``value``."""
+    i = table.schema.get_field_index(column)
+    values = table.column(column).to_pylist()
+    values[row] = value
+    return table.set_column(i, column, pa.array(values, table.schema.field(i).type))
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "value", "code"),
+    [
+        ("status_changes", "status", None, "required"),
+        ("status_changes", "status", "not_a_status", "unknown_code"),
+        ("episodes", "ending", "not_an_ending", "unknown_code"),
+        ("episodes", "whereabouts", ["home", "not_a_place"], "unknown_code"),
+        ("conversations", "interviewer_role", "not_a_role", "unknown_code"),
+        ("conversations", "method", "pigeon", "unknown_code"),
+        ("conversations", "topics", ["not_a_topic"], "unknown_code"),
+        ("placements", "kind", "castle", "unknown_code"),
+        ("factors", "direction", None, "required"),
+        ("factors", "concept", "not_a_factor", "unknown_code"),
+    ],
+)
+def test_a_bad_code_or_missing_value_is_refused_by_table_row_and_column(
+    table: str, column: str, value: object, code: str
+) -> None:
+    """Codes are read a column at a time; a refusal still names the row, never the value."""
+    tables = to_arrow(synthetic_cases(10, 30, seed=5))
+    broken = _with_value(tables.table(table), column, 1, value)
+    with pytest.raises(ValidationError) as info:
+        from_arrow({**tables.as_dict(), table: broken})
+    (violation,) = info.value.violations
+    assert (violation.path, violation.code) == (f"{table}[1].{column}", code)
+    assert "not_a" not in str(info.value)
+
+
+def test_a_nested_value_is_read_only_where_it_is_there() -> None:
+    """An absent interviewer's other columns, or an unrecorded screening's, are not read."""
+    tables = to_arrow(synthetic_cases(10, 30, seed=5))
+    conversations = tables.conversations
+    n = conversations.num_rows
+    conversations = conversations.set_column(
+        conversations.schema.get_field_index("interviewer_role"),
+        "interviewer_role",
+        pa.nulls(n, pa.string()),
+    )
+    for column in ("interviewer_organisation", "screening_indicators"):
+        conversations = _with_value(
+            conversations, column, 0, "unread" if column.startswith("i") else ["unread"]
+        )
+    back = from_arrow({**tables.as_dict(), "conversations": conversations})
+    assert all(v.interviewer is None for c in back for v in c.conversations)
+    assert back[0].conversations[0].screening is None

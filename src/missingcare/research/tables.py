@@ -730,6 +730,8 @@ class _Reading:
             except KeyError:
                 pass
         if kind.many:
+            if present is not None:
+                values = [v if p else None for v, p in zip(values, present, strict=True)]
             return [tuple(read(i, x) for x in v) if v else () for i, v in enumerate(values)]
         if present is None:
             return [read(i, v) for i, v in enumerate(values)]
