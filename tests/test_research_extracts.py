@@ -20,7 +20,6 @@ pl = pytest.importorskip("polars")
 
 from missingcare import CaseFile, ChildRef, PoliceReport, ValidationError  # noqa: E402
 from missingcare.research import patterns as p  # noqa: E402
-from missingcare.research.arrow import CaseTables, to_arrow  # noqa: E402
 from missingcare.research.extracts import (  # noqa: E402
     DFE_NATIONAL,
     Extract,
@@ -33,6 +32,7 @@ from missingcare.research.extracts import (  # noqa: E402
     publish,
     suppress,
 )
+from missingcare.research.tables import CaseTables, to_arrow  # noqa: E402
 from tests._helpers import examples  # noqa: E402
 
 KEY = hashlib.sha256(b"missingcare test key one").digest()

@@ -24,7 +24,7 @@ pl = pytest.importorskip("polars")
 
 from missingcare import CaseFile, MissingEpisode  # noqa: E402
 from missingcare.research import patterns as p  # noqa: E402
-from missingcare.research.arrow import CaseTables, to_arrow  # noqa: E402
+from missingcare.research.tables import CaseTables, to_arrow  # noqa: E402
 from missingcare.testing.builders import case_file, episode, placement  # noqa: E402
 from missingcare.testing.synth import Cohort  # noqa: E402
 from missingcare.time import local_datetime, local_instant  # noqa: E402

@@ -12,7 +12,7 @@ pytest.importorskip("polars")
 from missingcare import CaseFile, ChildRef
 from missingcare.research import patterns as p
 from missingcare.research import plots
-from missingcare.research.arrow import CaseTables, to_arrow
+from missingcare.research.tables import CaseTables, to_arrow
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

@@ -8,7 +8,7 @@ This subpackage needs the ``research`` extra (pyarrow and polars); plots in
 Importing :mod:`missingcare` itself never imports this package or its
 dependencies.
 
-* :mod:`missingcare.research.arrow`: case files to Arrow tables (and polars,
+* :mod:`missingcare.research.tables`: case files to Arrow tables (and polars,
   pandas) and back to the model, losslessly.
 * :mod:`missingcare.research.patterns`: analyses on the columnar form, each a
   typed result with ``to_arrow()`` and ``to_polars()``.
@@ -27,6 +27,6 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
         'pip install "missingcare[research]"'
     ) from exc
 
-from missingcare.research.arrow import TABLES, CaseTables, from_arrow, to_arrow
+from missingcare.research.tables import TABLES, CaseTables, from_arrow, to_arrow
 
 __all__ = ["TABLES", "CaseTables", "from_arrow", "to_arrow"]

@@ -57,8 +57,8 @@ import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
 from missingcare._version import __version__
 from missingcare.exceptions import ValidationError
-from missingcare.research.arrow import TABLES, CaseTables
 from missingcare.research.patterns import CountTable, _localise
+from missingcare.research.tables import TABLES, CaseTables
 from missingcare.time import tzdata_version
 
 __all__ = [

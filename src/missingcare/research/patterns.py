@@ -1,7 +1,7 @@
 """Patterns and rates over many children's episodes, computed on the columnar form.
 
-Every analysis takes a :class:`~missingcare.research.arrow.CaseTables` (built
-by :func:`~missingcare.research.arrow.to_arrow` from case files, or straight
+Every analysis takes a :class:`~missingcare.research.tables.CaseTables` (built
+by :func:`~missingcare.research.tables.to_arrow` from case files, or straight
 from Arrow/Parquet data that follows its schema) and returns a typed, frozen
 result. Each result holds its table as a polars ``frame`` with
 ``to_polars()`` and ``to_arrow()``, plus a few headline figures. The
@@ -17,7 +17,7 @@ at each change; cached, as it depends on nothing else), and each instant
 finds the offset in force by binary search. Local hours, weekdays and dates
 therefore agree with :func:`missingcare.time.local_date` to the second,
 across clock changes, for any zone. The episodes of a
-:class:`~missingcare.research.arrow.CaseTables`, localised, are built once
+:class:`~missingcare.research.tables.CaseTables`, localised, are built once
 and shared by every analysis run on the same tables.
 
 Conventions where the issue leaves a choice:
@@ -49,7 +49,7 @@ import attrs
 import polars as pl
 import pyarrow as pa  # type: ignore[import-untyped]
 
-from missingcare.research.arrow import _EPOCH, CaseTables
+from missingcare.research.tables import _EPOCH, CaseTables
 from missingcare.time import local_datetime
 from missingcare.vocab import Vocabulary
 from missingcare.vocabularies import CORE
