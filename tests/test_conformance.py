@@ -14,6 +14,7 @@ import attrs
 import pytest
 
 from missingcare import rules
+from missingcare.rules import registry
 from missingcare.case import CaseFile
 from missingcare.children import ChildRef, Placement, PlacementKind
 from missingcare.episodes import MissingEpisode, StatusChange
@@ -245,7 +246,9 @@ def test_entry_point_pack_is_found_by_get_pack(
     (info / "entry_points.txt").write_text("[missingcare.packs]\nZZ-TPK = throwaway_pack:PACK\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     importlib.invalidate_caches()
-    monkeypatch.setattr(rules, "_registry", None)  # a fresh shared registry: discovery runs again
+    monkeypatch.setattr(
+        registry, "_registry", None
+    )  # a fresh shared registry: discovery runs again
     monkeypatch.delitem(sys.modules, "throwaway_pack", raising=False)
 
     assert "ZZ-TPK" in rules.available_packs()
