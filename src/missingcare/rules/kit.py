@@ -82,7 +82,7 @@ from missingcare.children import PlacementKind
 from missingcare.context import ContextEntry
 from missingcare.conversations import Decision, ReturnConversation
 from missingcare.episodes import MissingEpisode
-from missingcare.findings import Finding, Outcome, ParamValue, Severity
+from missingcare.findings import Finding, Outcome, ParamValue, Severity, template_fields
 from missingcare.rules.engine import Parameter, Rule, RuleContext, Source, rule
 from missingcare.time import CalendarDeadline, ElapsedDeadline
 from missingcare.typing import Deadline, RuleCheck
@@ -565,7 +565,9 @@ class FindingBuilder:
     """Builds the findings of one rule about one episode or conversation.
 
     The subject is the record's path; the record's id goes into the finding
-    (``episode_id`` or ``conversation_id``) and into the message parameters.
+    (``episode_id`` or ``conversation_id``) and is offered to the message as a
+    parameter of that name. Parameters the message's template does not use
+    are left out, so a pack's template says only what it wants to.
     An evidence item is a path (``"$.context[2]"``), a :class:`Located` record,
     or a field of the subject (``"returned_at"`` → ``$.episodes[3].returned_at``).
     """
@@ -598,11 +600,13 @@ class FindingBuilder:
         """The finding with message ``key`` and ``outcome`` about the subject."""
         is_episode = isinstance(self.subject.record, MissingEpisode)
         id_name = "episode_id" if is_episode else "conversation_id"
+        offered = {id_name: self.id, **(params or {})}
+        used = _fields(self.ctx.rule.template(key))
         return self.ctx.finding(
             key,
             outcome,
             subject=self.subject.path,
-            params={id_name: self.id, **(params or {})},
+            params={k: v for k, v in offered.items() if k in used},
             due=due,
             observed=observed,
             evidence=[self.evidence_path(e) for e in evidence],
@@ -610,6 +614,10 @@ class FindingBuilder:
             conversation_id=None if is_episode else self.id,
             severity=severity,
         )
+
+
+#: A pack has a few dozen templates; their placeholders are read once.
+_fields = functools.lru_cache(maxsize=1024)(template_fields)
 
 
 def about(
