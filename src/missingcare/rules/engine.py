@@ -193,13 +193,23 @@ class Rule:
     description: str = ""
     applies_to: str = "episode"
     fields: tuple[str, ...] = attrs.field(default=(), converter=_to_names)
+    _templates: Mapping[str, str] = attrs.field(
+        init=False, repr=False, eq=False, hash=False, alias="_templates"
+    )
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_templates", dict(self.messages))
 
     def template(self, key: str) -> str:
         """The English template of the message ``key``."""
-        for k, template in self.messages:
-            if k == key:
-                return template
-        raise KeyError(f"rule {self.code!r} has no message {key!r}")
+        try:
+            return self._templates[key]
+        except KeyError:
+            raise KeyError(f"rule {self.code!r} has no message {key!r}") from None
+
+    def has_message(self, key: str) -> bool:
+        """Whether the rule declares the message ``key``."""
+        return key in self._templates
 
 
 def rule(

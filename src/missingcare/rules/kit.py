@@ -73,7 +73,7 @@ import tomllib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from types import MappingProxyType
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 import attrs
 
@@ -217,7 +217,7 @@ class Located(Generic[T]):
     index: int
     record: T
 
-    @functools.cached_property
+    @property
     def path(self) -> str:
         """The record's path in the case file (``$.episodes[3]``)."""
         return f"$.{_COLLECTION[type(self.record)]}[{self.index}]"
@@ -306,13 +306,16 @@ class DoneKind(enum.Enum):
     REPORTED = "reported"
 
 
-@attrs.frozen
-class DoneEvent:
+class DoneEvent(NamedTuple):
     """One piece of evidence that something was done: when, what, and where it is recorded."""
 
     at: datetime
     kind: DoneKind
     path: str
+
+
+def _when(event: DoneEvent) -> datetime:
+    return event.at
 
 
 @attrs.frozen
@@ -325,11 +328,12 @@ class Done:
     """
 
     events: tuple[DoneEvent, ...] = ()
+    #: The earliest event (the first found among equals), or ``None``.
+    first: DoneEvent | None = attrs.field(init=False, eq=False, repr=False)
 
-    @property
-    def first(self) -> DoneEvent | None:
-        """The earliest event (the first found among equals), or ``None``."""
-        return min(self.events, key=lambda e: e.at) if self.events else None
+    def __attrs_post_init__(self) -> None:
+        events = self.events
+        object.__setattr__(self, "first", min(events, key=_when) if events else None)
 
     @property
     def at(self) -> datetime | None:
@@ -353,7 +357,7 @@ def first_of(*dones: Done) -> Done:
     >>> first_of(a, b).first.kind
     <DoneKind.HELD: 'held'>
     """
-    return Done(tuple(sorted((e for d in dones for e in d.events), key=lambda e: e.at)))
+    return Done(tuple(sorted((e for d in dones for e in d.events), key=_when)))
 
 
 def conversation_offered(conversations: Iterable[ConversationAt], now: datetime) -> Done:
@@ -560,7 +564,6 @@ def deadline_period(deadline: Deadline) -> ParamValue:
 # --- findings ------------------------------------------------------------------------------------
 
 
-@attrs.frozen
 class FindingBuilder:
     """Builds the findings of one rule about one episode or conversation.
 
@@ -572,8 +575,15 @@ class FindingBuilder:
     or a field of the subject (``"returned_at"`` → ``$.episodes[3].returned_at``).
     """
 
-    ctx: RuleContext
-    subject: Located[MissingEpisode] | Located[ReturnConversation]
+    __slots__ = ("_episode", "_path", "ctx", "subject")
+
+    def __init__(
+        self, ctx: RuleContext, subject: Located[MissingEpisode] | Located[ReturnConversation]
+    ) -> None:
+        self.ctx = ctx
+        self.subject = subject
+        self._path = subject.path
+        self._episode = isinstance(subject.record, MissingEpisode)
 
     @property
     def id(self) -> str:
@@ -582,9 +592,10 @@ class FindingBuilder:
 
     def evidence_path(self, item: Evidence) -> str:
         """The path of one evidence item."""
-        if isinstance(item, Located):
-            return item.path
-        return item if item.startswith("$") else self.subject.path_of(item)
+        if type(item) is str:
+            return item if item.startswith("$") else f"{self._path}.{item}"
+        assert isinstance(item, Located)
+        return item.path
 
     def __call__(
         self,
@@ -598,20 +609,23 @@ class FindingBuilder:
         severity: Severity | None = None,
     ) -> Finding:
         """The finding with message ``key`` and ``outcome`` about the subject."""
-        is_episode = isinstance(self.subject.record, MissingEpisode)
-        id_name = "episode_id" if is_episode else "conversation_id"
-        offered = {id_name: self.id, **(params or {})}
+        rid = self.subject.record.id
+        offered: dict[str, ParamValue] = {"episode_id" if self._episode else "conversation_id": rid}
+        if params:
+            offered.update(params)
         used = _fields(self.ctx.rule.template(key))
+        if not offered.keys() <= used:
+            offered = {k: v for k, v in offered.items() if k in used}
         return self.ctx.finding(
             key,
             outcome,
-            subject=self.subject.path,
-            params={k: v for k, v in offered.items() if k in used},
+            subject=self._path,
+            params=offered,
             due=due,
             observed=observed,
             evidence=[self.evidence_path(e) for e in evidence],
-            episode_id=self.id if is_episode else None,
-            conversation_id=None if is_episode else self.id,
+            episode_id=rid if self._episode else None,
+            conversation_id=None if self._episode else rid,
             severity=severity,
         )
 
@@ -740,7 +754,7 @@ def deadline_findings(
 
 
 def _declares(find: FindingBuilder, key: str) -> bool:
-    return any(k == key for k, _ in find.ctx.rule.messages)
+    return find.ctx.rule.has_message(key)
 
 
 # --- repeat thresholds ---------------------------------------------------------------------------
@@ -838,8 +852,10 @@ def repeat_findings(
     or ``pending-by``.
     """
     now = ctx.as_of
-    recorded = entries(case, evidence, now)
+    recorded: tuple[EntryAt, ...] | None = None
     for run in threshold.runs(episodes, respond_within):
+        if recorded is None:
+            recorded = entries(case, evidence, now)
         find = about(ctx, run.episode)
         base: dict[str, ParamValue] = {"count": run.count, "window": threshold.window}
         first = context_recorded(recorded, since=run.episode.record.last_seen_at).first
