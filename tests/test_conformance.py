@@ -63,7 +63,7 @@ def police_within_an_hour(case: CaseFile, ctx: RuleContext) -> Iterator[Finding]
             timeline, pos, hour, now=ctx.as_of, done=done.at, anchor=kit.Anchor.LAST_SEEN
         )
         find = kit.about(ctx, ep)
-        yield from kit.deadline_findings(
+        yield kit.deadline_finding(
             find, clock, done, now=ctx.as_of, done_param="reported_at", period=hour.period
         )
 

@@ -253,7 +253,7 @@ def back_in_an_hour(case: CaseFile, ctx: RuleContext) -> Iterator[Finding]:
     for pos, ep in enumerate(timeline):
         done = kit.conversation_offered(kit.covering(case, ep.record.id), ctx.as_of)
         clock = kit.deadline_after(timeline, pos, ElapsedDeadline(H), now=ctx.as_of, done=done.at)
-        yield from kit.deadline_findings(
+        yield kit.deadline_finding(
             kit.about(ctx, ep), clock, done, now=ctx.as_of, done_param="offered_at", period=H
         )
 
@@ -267,7 +267,7 @@ LOCAL = RulePack(
 )
 
 
-def test_deadline_findings_say_pending_met_late_and_overdue_with_paths() -> None:
+def test_deadline_finding_says_pending_met_late_and_overdue_with_paths() -> None:
     case = case_file(episode())
     pending = evaluate(case, pack=LOCAL, as_of=BACK).findings[0]
     assert (pending.message_id, pending.text) == (

@@ -31,7 +31,7 @@ Evidence of things done is a :class:`~missingcare.context.ContextEntry` of the c
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from missingcare.case import CaseFile
 from missingcare.children import PlacementKind
@@ -98,27 +98,21 @@ _PERIOD, _POLICY = "return_conversation_within", "re_missing_policy"
 # --- R1 and R2: the return conversation offered, and held within 72 hours ------------------------
 
 
+def _offered(case: CaseFile, ep: kit.EpisodeAt, now: datetime) -> kit.Done:
+    return kit.conversation_offered(kit.covering(case, ep.record.id), now)
+
+
+def _held_or_declined(case: CaseFile, ep: kit.EpisodeAt, now: datetime) -> kit.Done:
+    convs = kit.covering(case, ep.record.id)
+    return kit.first_of(kit.conversation_held(convs, now), kit.conversation_declined(convs, now))
+
+
 def _deadline_rule(case: CaseFile, ctx: RuleContext, *, offer: bool) -> Iterator[Finding]:
-    now, period, policy = ctx.as_of, ctx.param(_PERIOD), ctx.param(_POLICY)
-    timeline = kit.timeline(case, now)
-    for pos, ep in enumerate(timeline):
-        convs = kit.covering(case, ep.record.id)
-        if offer:
-            done = kit.conversation_offered(convs, now)
-        else:  # held, or declined by the child: whichever came first
-            held, declined = (
-                kit.conversation_held(convs, now),
-                kit.conversation_declined(convs, now),
-            )
-            done = kit.first_of(held, declined)
-        clock = kit.deadline_after(
-            timeline, pos, ElapsedDeadline(period), now=now, done=done.at, policy=policy
-        )
-        done_param = "offered_at" if offer else "held_at"
-        find = kit.about(ctx, ep)
-        yield from kit.deadline_findings(
-            find, clock, done, now=now, period=period, done_param=done_param
-        )
+    deadline, policy = ElapsedDeadline(ctx.param(_PERIOD)), ctx.param(_POLICY)
+    done_for, done_param = (_offered, "offered_at") if offer else (_held_or_declined, "held_at")
+    yield from kit.deadline_findings(
+        ctx, case, deadline, done_for, done_param=done_param, policy=policy
+    )
 
 
 @_D.rule(

@@ -22,10 +22,11 @@ A pack declares its rules; what every jurisdiction needs lives here, once:
   the :class:`RepeatRun` values that call for a response, with its due instant.
 * **Findings.** :func:`about` gives a :class:`FindingBuilder` that knows its
   episode or conversation: it writes the subject, the record id parameter and
-  the evidence paths. :func:`deadline_findings` and :func:`repeat_findings`
-  are the standard findings of a deadline and of a repeat threshold, with
-  their standard message sets (:data:`CLOCK_MESSAGES`,
-  :func:`deadline_messages`, :func:`repeat_messages`).
+  the evidence paths. :func:`deadline_findings` (a whole deadline rule: one
+  :func:`deadline_finding` per episode) and :func:`repeat_findings` are the
+  standard findings of a deadline and of a repeat threshold, with their
+  standard message sets (:data:`CLOCK_MESSAGES`, :func:`deadline_messages`,
+  :func:`repeat_messages`).
 
 A whole rule, written with the kit (the England pack's rules read the same)::
 
@@ -44,15 +45,10 @@ A whole rule, written with the kit (the England pack's rules read the same)::
     ...           overdue="Episode {episode_id}: not reported by {due}."))
     ... def reported_within_1h(case, ctx):
     ...     "The home reports a missing child to police within an hour of last seeing them."
-    ...     timeline = kit.timeline(case, ctx.as_of)
-    ...     for pos, ep in enumerate(timeline):
-    ...         done = kit.reported_to_police(ep, ctx.as_of)
-    ...         clock = kit.deadline_after(
-    ...             timeline, pos, kit.ElapsedDeadline(timedelta(hours=1)), now=ctx.as_of,
-    ...             done=done.at, anchor=kit.Anchor.LAST_SEEN)
-    ...         yield from kit.deadline_findings(
-    ...             kit.about(ctx, ep), clock, done, now=ctx.as_of, done_param="reported_at",
-    ...             period=timedelta(hours=1))
+    ...     yield from kit.deadline_findings(
+    ...         ctx, case, kit.ElapsedDeadline(timedelta(hours=1)),
+    ...         lambda case, ep, now: kit.reported_to_police(ep, now),
+    ...         done_param="reported_at", anchor=kit.Anchor.LAST_SEEN)
     >>> pack = RulePack(code="ZZ-DOC", name="Doc", zone="Europe/London", description="Doc.",
     ...                 editions=[Edition("1", effective_from=SEEN.date(),
     ...                                   add=[reported_within_1h])])
@@ -97,6 +93,7 @@ __all__ = [
     "DeadlineState",
     "Done",
     "DoneEvent",
+    "DoneFor",
     "DoneKind",
     "ElapsedDeadline",
     "EntryAt",
@@ -115,6 +112,7 @@ __all__ = [
     "conversation_offered",
     "covering",
     "deadline_after",
+    "deadline_finding",
     "deadline_findings",
     "deadline_messages",
     "deadline_period",
@@ -641,7 +639,7 @@ def about(
     return FindingBuilder(ctx, subject)
 
 
-#: The messages of a deadline before there is a due instant (see :func:`deadline_findings`).
+#: The messages of a deadline before there is a due instant (see :func:`deadline_finding`).
 CLOCK_MESSAGES: Mapping[str, str] = {
     "open": "Episode {episode_id} is still open; nothing is due until the child is back.",
     "not-back": "Episode {episode_id} has ended but the child is not yet back in placement.",
@@ -670,7 +668,7 @@ def deadline_messages(
 
     Placeholders: ``{episode_id}``, ``{due}``; ``{period}`` and
     ``{clock_episode_id}`` in ``pending``; the done instant (its name is the
-    ``done_param`` of :func:`deadline_findings`) in ``met``, ``late`` and
+    ``done_param`` of :func:`deadline_finding`) in ``met``, ``late`` and
     ``met_later_return`` (which also has ``{clock_episode_id}``: the episode
     whose event started the clock); ``{declined_at}`` in ``declined``.
     """
@@ -705,7 +703,7 @@ def _clock_finding(
     return find("waiting", Outcome.PENDING, params=params, evidence=evidence)
 
 
-def deadline_findings(
+def deadline_finding(
     find: FindingBuilder,
     clock: DeadlineClock,
     done: Done,
@@ -713,7 +711,7 @@ def deadline_findings(
     now: datetime,
     done_param: str,
     period: ParamValue,
-) -> Iterator[Finding]:
+) -> Finding:
     """The finding of a deadline rule for one episode (messages: :func:`deadline_messages`).
 
     Before there is a due instant: ``open``, ``not-back``, ``return-unknown``
@@ -725,8 +723,7 @@ def deadline_findings(
     """
     evidence = [find.subject.path_of(clock.anchor.value), *done.paths]
     if clock.state is not DeadlineState.DUE:
-        yield _clock_finding(find, clock, period, evidence)
-        return
+        return _clock_finding(find, clock, period, evidence)
     due, clock_ep = clock.due, clock.clock_episode
     assert due is not None
     assert clock_ep is not None
@@ -735,22 +732,56 @@ def deadline_findings(
     if at is not None and first is not None and at <= due:
         if first.kind is DoneKind.DECLINED:
             params = {**base, "declined_at": at}
-            yield find(
+            return find(
                 "declined", Outcome.MET, params=params, due=due, observed=at, evidence=evidence
             )
-            return
         key, params = "met", {**base, done_param: at}
         if clock_ep.record.id != find.id and _declares(find, "met-later-return"):
             key, params = "met-later-return", {**params, "clock_episode_id": clock_ep.record.id}
-        yield find(key, Outcome.MET, params=params, due=due, observed=at, evidence=evidence)
-    elif now <= due:
+        return find(key, Outcome.MET, params=params, due=due, observed=at, evidence=evidence)
+    if now <= due:
         params = {**base, "period": period, "clock_episode_id": clock_ep.record.id}
-        yield find("pending", Outcome.PENDING, params=params, due=due, evidence=evidence)
-    elif at is not None:
+        return find("pending", Outcome.PENDING, params=params, due=due, evidence=evidence)
+    if at is not None:
         params = {**base, done_param: at}
-        yield find("late", Outcome.BREACHED, params=params, due=due, observed=at, evidence=evidence)
-    else:
-        yield find("overdue", Outcome.BREACHED, params=base, due=due, evidence=evidence)
+        return find(
+            "late", Outcome.BREACHED, params=params, due=due, observed=at, evidence=evidence
+        )
+    return find("overdue", Outcome.BREACHED, params=base, due=due, evidence=evidence)
+
+
+#: How a deadline rule finds what was done for one episode: ``(case, episode, now) -> Done``.
+DoneFor = Callable[[CaseFile, EpisodeAt, datetime], Done]
+
+
+def deadline_findings(
+    ctx: RuleContext,
+    case: CaseFile,
+    deadline: Deadline,
+    done_for: DoneFor,
+    *,
+    done_param: str,
+    anchor: Anchor = Anchor.RETURN,
+    policy: ReMissingPolicy = ReMissingPolicy.RESTART_FROM_LATER_RETURN,
+) -> Iterator[Finding]:
+    """A whole deadline rule: for each episode, ``deadline`` after its ``anchor`` event.
+
+    ``done_for(case, episode, now)`` is the evidence the duty was done for an
+    episode (for example ``lambda case, ep, now: conversation_held(covering(case,
+    ep.record.id), now)``); ``done_param`` names its instant in the messages.
+    One :func:`deadline_finding` per episode, with ``{period}`` the
+    :func:`deadline_period`.
+    """
+    now, period = ctx.as_of, deadline_period(deadline)
+    episodes = timeline(case, now)
+    for pos, ep in enumerate(episodes):
+        done = done_for(case, ep, now)
+        clock = deadline_after(
+            episodes, pos, deadline, now=now, done=done.at, anchor=anchor, policy=policy
+        )
+        yield deadline_finding(
+            about(ctx, ep), clock, done, now=now, done_param=done_param, period=period
+        )
 
 
 def _declares(find: FindingBuilder, key: str) -> bool:
