@@ -458,6 +458,10 @@ class ReMissingPolicy(enum.Enum):
     KEEP_OWN_CLOCK = "keep_own_clock"
 
 
+#: The field of an episode each anchor reads (the enum's value, looked up once).
+_ANCHOR_FIELD: Mapping[Anchor, str] = MappingProxyType({a: a.value for a in Anchor})
+
+
 class DeadlineState(enum.Enum):
     """Whether a deadline is known yet, and if not, why not."""
 
@@ -587,6 +591,11 @@ class FindingBuilder:
     def id(self) -> str:
         """The subject record's id."""
         return self.subject.record.id
+
+    @property
+    def path(self) -> str:
+        """The subject's path (``$.episodes[3]``)."""
+        return self._path
 
     def evidence_path(self, item: Evidence) -> str:
         """The path of one evidence item."""
@@ -721,7 +730,7 @@ def deadline_finding(
     child declining), ``pending`` (not done, not yet due), ``late`` or
     ``overdue``. The evidence is the anchor event and every done path.
     """
-    evidence = [find.subject.path_of(clock.anchor.value), *done.paths]
+    evidence = [f"{find.path}.{_ANCHOR_FIELD[clock.anchor]}", *done.paths]
     if clock.state is not DeadlineState.DUE:
         return _clock_finding(find, clock, period, evidence)
     due, clock_ep = clock.due, clock.clock_episode
