@@ -415,3 +415,41 @@ def test_derive_refuses_what_it_cannot_do() -> None:
         PACK.derive(code="ZZ-LA", name="A", add=[gb_eng.police_report])
     with pytest.raises(InvalidPackError, match="no parameter"):
         PACK.derive(code="ZZ-LA", name="A", settings={"nope": 1})
+
+
+# --- the bottom layer: missingcare.typing -----------------------------------------------------
+
+
+def test_typing_imports_nothing_of_the_package_at_run_time() -> None:
+    import ast
+    from pathlib import Path
+
+    import missingcare.typing as mtyping
+
+    tree = ast.parse(Path(mtyping.__file__).read_text(encoding="utf-8"))
+    guarded = {
+        id(node)
+        for stmt in tree.body
+        if isinstance(stmt, ast.If) and ast.unparse(stmt.test) == "TYPE_CHECKING"
+        for node in ast.walk(stmt)
+    }
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("missingcare"):
+            assert id(node) in guarded, node.module
+        if isinstance(node, ast.Import):
+            assert not any(a.name.startswith("missingcare") for a in node.names)
+
+
+def test_the_protocols_keep_their_old_import_paths() -> None:
+    import missingcare.time as mtime
+    import missingcare.typing as mtyping
+    from missingcare import exceptions, rules
+
+    assert mtime.Clock is mtyping.Clock
+    assert mtime.Deadline is mtyping.Deadline
+    assert mtime.WorkingDayCalendar is mtyping.WorkingDayCalendar
+    assert rules.RuleCheck is mtyping.RuleCheck
+    assert rules.PackError is exceptions.PackError
+    assert rules.UnknownJurisdictionError is exceptions.UnknownJurisdictionError
+    assert isinstance(HOURS_72, mtyping.Deadline)
+    assert isinstance(Weekdays(), mtyping.WorkingDayCalendar)
