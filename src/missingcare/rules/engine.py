@@ -590,10 +590,11 @@ class RulePack:
 
         >>> from datetime import timedelta
         >>> from missingcare.packs.gb_eng import PACK
-        >>> kent = PACK.derive(code="GB-KEN", name="Kent", remove=["trusted-adult-recorded"],
+        >>> ours = PACK.derive(code="ZZ-LA", name="A local authority (synthetic)",
+        ...                    remove=["trusted-adult-recorded"],
         ...                    settings={"repeat_missing_threshold": 2})
-        >>> kent.code, kent.derived_from, len(kent.rules()), len(PACK.rules())
-        ('GB-KEN', 'GB-ENG', 10, 11)
+        >>> ours.code, ours.derived_from, len(ours.rules()), len(PACK.rules())
+        ('ZZ-LA', 'GB-ENG', 10, 11)
         """
         added = _to_rules(add)
         dropped = set(_to_names(remove))

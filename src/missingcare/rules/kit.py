@@ -66,7 +66,7 @@ import enum
 import functools
 import importlib.resources
 import tomllib
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any, Generic, NamedTuple, TypeVar
@@ -282,11 +282,11 @@ def entries(case: CaseFile, category: Concept, now: datetime) -> tuple[EntryAt, 
     )
 
 
-def in_placement(case: CaseFile, ep: EpisodeAt, kinds: Iterable[PlacementKind]) -> bool:
+def in_placement(case: CaseFile, ep: EpisodeAt, kinds: Collection[PlacementKind]) -> bool:
     """Whether the episode began from a placement of one of ``kinds``."""
     for placement in case.placements:
         if placement.id == ep.record.placement_id:
-            return placement.kind in frozenset(kinds)
+            return placement.kind in kinds
     return False
 
 
