@@ -547,8 +547,9 @@ class RulePack:
         case files that use the pack's categories.
 
         >>> from missingcare.packs.gb_eng import PACK
-        >>> [v.name for v in PACK.extended_vocabularies()]
-        ['context_categories']
+        >>> (vocabulary,) = PACK.extended_vocabularies()
+        >>> vocabulary.name, "strategy_meeting_held" in vocabulary.codes
+        ('context_categories', True)
         """
         from missingcare.vocabularies import CORE  # noqa: PLC0415 - the large table, on demand
 
