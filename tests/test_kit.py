@@ -453,3 +453,17 @@ def test_the_protocols_keep_their_old_import_paths() -> None:
     assert rules.UnknownJurisdictionError is exceptions.UnknownJurisdictionError
     assert isinstance(HOURS_72, mtyping.Deadline)
     assert isinstance(Weekdays(), mtyping.WorkingDayCalendar)
+
+
+def test_held_or_declined_is_first_of_held_and_declined() -> None:
+    declined = conversation(
+        "RC1", decision=Decision.DECLINED, offers=(_offer(BACK + 3 * H, "declined"),)
+    )
+    held = conversation("RC2", held_at=BACK + 3 * H)
+    case = case_file(episode(), conversations=[declined, held])
+    convs, now = kit.covering(case, "E1"), BACK + 5 * H
+    both = kit.conversation_held_or_declined(convs, now)
+    apart = kit.first_of(kit.conversation_held(convs, now), kit.conversation_declined(convs, now))
+    assert both.events == apart.events
+    assert both.first is not None
+    assert both.first.kind is DoneKind.HELD  # held wins a tie

@@ -103,8 +103,7 @@ def _offered(case: CaseFile, ep: kit.EpisodeAt, now: datetime) -> kit.Done:
 
 
 def _held_or_declined(case: CaseFile, ep: kit.EpisodeAt, now: datetime) -> kit.Done:
-    convs = kit.covering(case, ep.record.id)
-    return kit.first_of(kit.conversation_held(convs, now), kit.conversation_declined(convs, now))
+    return kit.conversation_held_or_declined(kit.covering(case, ep.record.id), now)
 
 
 def _deadline_rule(case: CaseFile, ctx: RuleContext, *, offer: bool) -> Iterator[Finding]:

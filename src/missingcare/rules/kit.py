@@ -109,6 +109,7 @@ __all__ = [
     "context_recorded",
     "conversation_declined",
     "conversation_held",
+    "conversation_held_or_declined",
     "conversation_offered",
     "covering",
     "deadline_after",
@@ -345,6 +346,25 @@ class Done:
         return tuple(e.path for e in self.events)
 
 
+def conversation_held_or_declined(conversations: Iterable[ConversationAt], now: datetime) -> Done:
+    """A conversation held, or declined by the child: :func:`conversation_held` and
+    :func:`conversation_declined` together, in time order (the same as :func:`first_of`
+    of the two)."""
+    held_: list[DoneEvent] = []
+    declined: list[DoneEvent] = []
+    for c in conversations:
+        conv = c.record
+        if conv.held_at is not None and conv.held_at <= now:
+            held_.append(DoneEvent(conv.held_at, DoneKind.HELD, c.path_of("held_at")))
+        if conv.decision is Decision.DECLINED:
+            declined.extend(
+                DoneEvent(o.at, DoneKind.DECLINED, c.path_of(f"offers[{m}].at"))
+                for m, o in enumerate(conv.offers)
+                if o.outcome.code == "declined" and o.at <= now
+            )
+    return Done(tuple(sorted((*held_, *declined), key=_when)))
+
+
 def first_of(*dones: Done) -> Done:
     """The events of several kinds of evidence together, in time order (stable on ties).
 
@@ -477,9 +497,8 @@ class DeadlineState(enum.Enum):
     DUE = "due"
 
 
-@attrs.frozen
-class DeadlineClock:
-    """When a duty is due for an episode, as known at "now".
+class DeadlineClock(NamedTuple):
+    """When a duty is due for an episode, as known at "now" (a named tuple: a cheap value).
 
     ``due`` and ``clock_episode`` (whose event started the clock) are set
     when ``state`` is :attr:`DeadlineState.DUE`; ``later`` is the later episode
