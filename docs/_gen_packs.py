@@ -9,6 +9,7 @@ severity, sources and messages.
 from __future__ import annotations
 
 import argparse
+import enum
 import sys
 from pathlib import Path
 
@@ -22,6 +23,8 @@ OUT = Path(__file__).parent / "reference" / "packs"
 def _value(value: object) -> str:
     if value is None:
         return "not set"
+    if isinstance(value, enum.Enum):
+        return f"`{value.value}`"
     if isinstance(value, tuple):
         return ", ".join(f"`{v}`" for v in value) or "none"
     return f"`{render_message('{v}', {'v': value})}`"  # type: ignore[dict-item]
@@ -33,9 +36,13 @@ def _cell(text: str) -> str:
 
 def _parameter_row(p: Parameter) -> str:
     kind = p.kind.__name__ + (f" of {p.item_kind.__name__}" if p.item_kind else "")
+    if issubclass(p.kind, enum.Enum):
+        kind = "one of " + ", ".join(f"`{m.value}`" for m in p.kind)
     if p.optional:
         kind += " or none"
-    return f"| `{p.name}` | {kind} | {_value(p.default)} | {_cell(p.description)} |"
+    cited = " ".join(f"[{s.key}]" for s in p.sources)
+    meaning = _cell(p.description) + (f" Sources: {cited}." if cited else "")
+    return f"| `{p.name}` | {kind} | {_value(p.default)} | {meaning} |"
 
 
 def _rule_section(pack: RulePack, r: Rule, editions: list[str]) -> list[str]:
@@ -92,7 +99,17 @@ def render_pack(pack: RulePack) -> str:
     if pack.parameters:
         lines += ["| name | type | default | meaning |", "|---|---|---|---|"]
         lines += [_parameter_row(p) for p in pack.parameters]
-        lines += ["", "Set them with `pack.configure(name=value)`, which returns a derived pack."]
+        lines += [
+            "",
+            (
+                "Set them with `pack.configure(name=value)`; a local variant under its own "
+                "code is `pack.derive(code=..., name=..., settings={...})`."
+            ),
+        ]
+        cited = {s.key: s for p in pack.parameters for s in p.sources}
+        if cited:
+            lines += ["", "Parameter sources:", ""]
+            lines += [f"- [{s.key}] {s.title}: <{s.url}>" for s in cited.values()]
     else:
         lines.append("None.")
     lines += ["", "## Rules", ""]

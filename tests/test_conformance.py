@@ -15,18 +15,16 @@ import pytest
 
 from missingcare import rules
 from missingcare.case import CaseFile
-from missingcare.children import ChildRef, Placement, PlacementKind
-from missingcare.episodes import MissingEpisode, StatusChange
 from missingcare.findings import Finding, Outcome, RuleRef, Severity, Strength
 from missingcare.packs.gb_eng import PACK
-from missingcare.rules import Edition, RuleContext, RulePack, Source, rule
+from missingcare.rules import Edition, RuleContext, RulePack, Source, kit, registry, rule
+from missingcare.testing.builders import case_file, episode
 from missingcare.testing.conformance import (
     ConformanceReport,
     RulePackContract,
     check_as_of_monotonic,
     check_pack,
 )
-from missingcare.vocabularies import EPISODE_STATUSES
 
 SRC = Source("TEST", "A test source", "https://example.invalid/source")
 SEEN = datetime(2026, 10, 1, 20, tzinfo=UTC)
@@ -39,22 +37,61 @@ class TestGBEngConformance(RulePackContract):
     max_examples = 40
 
 
-def _case() -> CaseFile:
-    ep = MissingEpisode(
-        id="E1",
-        child_id="C1",
-        placement_id="P1",
-        zone="Europe/London",
-        last_seen_at=SEEN,
-        statuses=(StatusChange(SEEN, EPISODE_STATUSES["missing"]),),
-        ended_at=SEEN + timedelta(hours=3),
-        returned_at=SEEN + timedelta(hours=4),
-    )
-    return CaseFile(
-        child=ChildRef("C1"),
-        placements=(Placement("P1", PlacementKind.CHILDRENS_HOME, "Europe/London"),),
-        episodes=(ep,),
-    )
+#: One child, one episode: back in placement an hour after it ended.
+CASE = case_file(episode(seen=SEEN, returned=SEEN + timedelta(hours=4)))
+
+
+@rule(
+    "police-report-within-an-hour",
+    title="The child is reported to police within an hour of being last seen (synthetic)",
+    strength=Strength.LOCAL_PRACTICE,
+    severity=Severity.WARNING,
+    sources=[Source("LA-ZZ", "A local protocol (synthetic)", "https://example.invalid/p")],
+    messages=kit.deadline_messages(
+        met="Episode {episode_id}: reported at {reported_at}, by {due}.",
+        pending="Episode {episode_id}: report to police by {due}.",
+        late="Episode {episode_id}: reported at {reported_at}, after {due}.",
+        overdue="Episode {episode_id}: not reported by {due}.",
+    ),
+)
+def police_within_an_hour(case: CaseFile, ctx: RuleContext) -> Iterator[Finding]:
+    """A local protocol's hour from last seen to the report to police."""
+    timeline, hour = kit.timeline(case, ctx.as_of), kit.ElapsedDeadline(timedelta(hours=1))
+    for pos, ep in enumerate(timeline):
+        done = kit.reported_to_police(ep, ctx.as_of)
+        clock = kit.deadline_after(
+            timeline, pos, hour, now=ctx.as_of, done=done.at, anchor=kit.Anchor.LAST_SEEN
+        )
+        find = kit.about(ctx, ep)
+        yield kit.deadline_finding(
+            find, clock, done, now=ctx.as_of, done_param="reported_at", period=hour.period
+        )
+
+
+#: A local variant of England: its own rule added, one removed, settings and a policy changed.
+DERIVED = PACK.derive(
+    code="ZZ-LA",
+    name="A local authority (synthetic)",
+    add=[police_within_an_hour],
+    remove=["trusted-adult-recorded"],
+    settings={
+        "repeat_missing_threshold": 2,
+        "re_missing_policy": kit.ReMissingPolicy.KEEP_OWN_CLOCK,
+    },
+)
+
+
+class TestDerivedPackConformance(RulePackContract):
+    """A pack built with RulePack.derive passes the kit too."""
+
+    pack = DERIVED
+    max_examples = 15
+
+
+def test_a_derived_pack_passes_check_pack_on_a_hand_built_case() -> None:
+    report = check_pack(DERIVED, [CASE])
+    assert report.ok, report.problems
+    assert DERIVED.derived_from == "GB-ENG"
 
 
 def _pack_of(*rules_: rules.Rule, **kwargs: object) -> RulePack:
@@ -73,7 +110,7 @@ def _checks(report: ConformanceReport) -> set[str]:
 
 
 def test_gb_eng_passes_check_pack_on_a_hand_built_case() -> None:
-    report = check_pack(PACK, [_case()])
+    report = check_pack(PACK, [CASE])
     assert report.ok, report.problems
     assert report.cases_checked == 1
     report.raise_for_problems()
@@ -147,7 +184,7 @@ def flip_flop(case: CaseFile, ctx: RuleContext) -> Iterator[Finding]:
     ],
 )
 def test_the_kit_catches_broken_rules(bad_rule: rules.Rule, check: str) -> None:
-    report = check_pack(_pack_of(bad_rule), [_case()])
+    report = check_pack(_pack_of(bad_rule), [CASE])
     assert check in _checks(report)
     with pytest.raises(AssertionError, match="ZZ-BAD"):
         report.raise_for_problems()
@@ -245,7 +282,9 @@ def test_entry_point_pack_is_found_by_get_pack(
     (info / "entry_points.txt").write_text("[missingcare.packs]\nZZ-TPK = throwaway_pack:PACK\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     importlib.invalidate_caches()
-    monkeypatch.setattr(rules, "_registry", None)  # a fresh shared registry: discovery runs again
+    monkeypatch.setattr(
+        registry, "_registry", None
+    )  # a fresh shared registry: discovery runs again
     monkeypatch.delitem(sys.modules, "throwaway_pack", raising=False)
 
     assert "ZZ-TPK" in rules.available_packs()
@@ -253,8 +292,8 @@ def test_entry_point_pack_is_found_by_get_pack(
     pack = rules.get_pack("ZZ-TPK")
     assert pack.name == "Throwaway"
     assert rules.get_pack("throwawayshire") is pack
-    assert check_pack(pack, [_case()]).ok
-    ev = rules.evaluate(_case(), pack="ZZ-TPK", as_of=SEEN)
+    assert check_pack(pack, [CASE]).ok
+    ev = rules.evaluate(CASE, pack="ZZ-TPK", as_of=SEEN)
     assert [f.message_id for f in ev] == ["zz-tpk.always-met.met"]
     with pytest.raises(rules.PackConflictError):
         rules.register_pack(pack)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import attrs
 import pytest
@@ -11,35 +12,37 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from missingcare.case import CaseFile
-from missingcare.children import ChildRef, Placement, PlacementKind
-from missingcare.context import ContextEntry
+from missingcare.children import Placement, PlacementKind
 from missingcare.conversations import (
     ConversationOffer,
     ConversationTopic,
     Decision,
     ExploitationScreening,
     Interviewer,
-    ReturnConversation,
 )
 from missingcare.episodes import (
     MissingEpisode,
     Notification,
     PoliceReport,
     RiskGrading,
-    StatusChange,
 )
 from missingcare.findings import Evaluation, Finding, Outcome, Severity, Strength
 from missingcare.packs import gb_eng
 from missingcare.packs.gb_eng import PACK
-from missingcare.relationships import TrustedAdult
 from missingcare.rules import evaluate, get_pack
+from missingcare.testing.builders import (
+    case_file,
+    context_entry,
+    conversation,
+    episode,
+    trusted_adult,
+)
 from missingcare.testing.conformance import as_of_instants, check_as_of_monotonic
 from missingcare.testing.strategies import case_files
 from missingcare.time import local_instant
 from missingcare.vocabularies import (
     CONTEXT_CATEGORIES,
     CONVERSATION_OUTCOMES,
-    EPISODE_STATUSES,
     EXPLOITATION_INDICATORS,
     NOTIFICATION_RECIPIENTS,
     POLICE_RISK_GRADES,
@@ -53,79 +56,18 @@ HOME = Placement("P1", PlacementKind.CHILDRENS_HOME, LONDON)
 FOSTER = Placement("P2", PlacementKind.FOSTER_CARE, LONDON)
 
 
-def _episode(
-    eid: str = "E1",
-    *,
-    seen: datetime = RETURN - timedelta(hours=6),
-    ended: datetime | None = RETURN - timedelta(hours=1),
-    returned: datetime | None = RETURN,
-    status: str = "missing",
-    placement: str = "P1",
-    **kwargs: object,
-) -> MissingEpisode:
-    return MissingEpisode(
-        id=eid,
-        child_id="C1",
-        placement_id=placement,
-        zone=LONDON,
-        last_seen_at=seen,
-        statuses=(StatusChange(seen, EPISODE_STATUSES[status]),),
-        ended_at=ended,
-        returned_at=returned if ended is not None else None,
-        **kwargs,  # type: ignore[arg-type]
-    )
-
-
-def _conversation(
-    cid: str = "RC1",
-    episodes: Sequence[str] = ("E1",),
-    *,
-    held: datetime | None = None,
-    independent: bool = True,
-    chosen: bool = False,
-    topics: Sequence[ConversationTopic] = tuple(gb_eng.REQUIRED_TOPICS),
-    offers: Sequence[ConversationOffer] = (),
-    **kwargs: object,
-) -> ReturnConversation:
-    interviewer = (
-        Interviewer(
-            role=RELATIONSHIP_ROLES["independent_return_interviewer"],
-            independent_of_home=independent,
-            chosen_by_child=chosen,
-        )
-        if held is not None
-        else None
-    )
-    return ReturnConversation(
-        id=cid,
-        child_id="C1",
-        episode_ids=tuple(episodes),
-        held_at=held,
-        interviewer=interviewer,
-        topics=tuple(topics) if held is not None else (),
-        offers=tuple(offers),
-        **kwargs,  # type: ignore[arg-type]
-    )
-
-
-def _entry(eid: str, at: datetime, category: object) -> ContextEntry:
-    return ContextEntry(id=eid, child_id="C1", at=at, category=category)  # type: ignore[arg-type]
-
-
-def _case(
-    episodes: Sequence[MissingEpisode] = (),
-    conversations: Sequence[ReturnConversation] = (),
-    context: Sequence[ContextEntry] = (),
-    trusted_adults: Sequence[TrustedAdult] = (),
-) -> CaseFile:
-    return CaseFile(
-        child=ChildRef("C1"),
-        placements=(HOME, FOSTER),
-        episodes=tuple(episodes),
-        conversations=tuple(conversations),
-        context=tuple(context),
-        trusted_adults=tuple(trusted_adults),
-    )
+#: The shared builders, bound to this file's scenario: back at RETURN, five hours after last seen.
+EPISODE = functools.partial(
+    episode, seen=RETURN - timedelta(hours=6), ended=RETURN - timedelta(hours=1), returned=RETURN
+)
+CASE = functools.partial(case_file, placements=(HOME, FOSTER))
+#: A conversation held by an independent interviewer, covering the required topics.
+INTERVIEWER = Interviewer(
+    role=RELATIONSHIP_ROLES["independent_return_interviewer"],
+    independent_of_home=True,
+    chosen_by_child=False,
+)
+HELD: dict[str, Any] = {"interviewer": INTERVIEWER, "topics": gb_eng.REQUIRED_TOPICS}
 
 
 def _one(ev: Evaluation, code: str, episode: str | None = None) -> Finding:
@@ -148,7 +90,11 @@ OFFERED = "return-conversation-offered"
 def test_72_hours_from_a_return_before_the_clocks_go_back() -> None:
     # 72 elapsed hours from 22:00 BST (21:00Z) on 24 October cross the change to GMT.
     assert datetime(2026, 10, 24, 21, tzinfo=UTC) == RETURN
-    met = _at(_case([_episode()], [_conversation(held=DUE)]), DUE + timedelta(days=5), R72)
+    met = _at(
+        CASE(EPISODE(), conversations=[conversation(held_at=DUE, **HELD)]),
+        DUE + timedelta(days=5),
+        R72,
+    )
     assert met.outcome is Outcome.MET
     assert met.due == DUE
     assert met.observed == DUE
@@ -157,14 +103,18 @@ def test_72_hours_from_a_return_before_the_clocks_go_back() -> None:
         "by 2026-10-27T21:00:00Z."
     )
     late_at = DUE + timedelta(minutes=30)
-    late = _at(_case([_episode()], [_conversation(held=late_at)]), DUE + timedelta(days=5), R72)
+    late = _at(
+        CASE(EPISODE(), conversations=[conversation(held_at=late_at, **HELD)]),
+        DUE + timedelta(days=5),
+        R72,
+    )
     assert late.outcome is Outcome.BREACHED
     assert (late.due, late.observed) == (DUE, late_at)
     assert late.message_id == "gb-eng.return-conversation-72h.late"
 
 
 def test_72_hours_before_the_deadline_with_nothing_held_is_pending_with_its_due() -> None:
-    case = _case([_episode()])
+    case = CASE(EPISODE())
     pending = _at(case, DUE - timedelta(minutes=1), R72)
     assert pending.outcome is Outcome.PENDING
     assert pending.due == DUE
@@ -176,7 +126,10 @@ def test_72_hours_before_the_deadline_with_nothing_held_is_pending_with_its_due(
 
 
 def test_72_hours_with_an_unknown_return_is_insufficient_data_never_met() -> None:
-    case = _case([_episode(returned=None)], [_conversation(held=RETURN + timedelta(hours=1))])
+    case = CASE(
+        EPISODE(returned=None),
+        conversations=[conversation(held_at=RETURN + timedelta(hours=1), **HELD)],
+    )
     for as_of in (RETURN, DUE, DUE + timedelta(days=30)):
         finding = _at(case, as_of, R72)
         assert finding.outcome is Outcome.INSUFFICIENT_DATA
@@ -187,31 +140,31 @@ def test_72_hours_with_an_unknown_return_is_insufficient_data_never_met() -> Non
 def test_72_hours_counts_from_the_return_not_the_start_or_the_end() -> None:
     # Missing for two days, found (episode ended) in hospital, back in placement a day later.
     seen = RETURN - timedelta(days=3)
-    episode = _episode(seen=seen, ended=RETURN - timedelta(days=1), returned=RETURN)
-    case = _case([episode], [_conversation(held=DUE - timedelta(minutes=5))])
+    episode = EPISODE(seen=seen, ended=RETURN - timedelta(days=1), returned=RETURN)
+    case = CASE(episode, conversations=[conversation(held_at=DUE - timedelta(minutes=5), **HELD)])
     assert _at(case, DUE + timedelta(days=1), R72).outcome is Outcome.MET
 
 
 def test_72_hours_while_open_or_not_back_is_not_applicable() -> None:
-    open_case = _case([_episode(ended=None)])
+    open_case = CASE(EPISODE(ended=None))
     assert _at(open_case, RETURN, R72).outcome is Outcome.NOT_APPLICABLE
     # As of a moment before the recorded end, the episode is still open.
-    closed = _case([_episode()])
+    closed = CASE(EPISODE())
     assert _at(closed, RETURN - timedelta(hours=2), R72).message_id.endswith(".open")
     assert _at(closed, RETURN - timedelta(minutes=30), R72).message_id.endswith(".not-back")
 
 
 def test_72_hours_is_a_parameter() -> None:
     local = PACK.configure(return_conversation_within=timedelta(hours=48))
-    ev = evaluate(_case([_episode()]), pack=local, as_of=RETURN)
+    ev = evaluate(CASE(EPISODE()), pack=local, as_of=RETURN)
     assert _one(ev, R72).due == RETURN + timedelta(hours=48)
     assert "48 hours" in _one(ev, R72).text
 
 
 def test_declined_within_the_window_is_met_with_its_own_message() -> None:
     offer = ConversationOffer(RETURN + timedelta(hours=2), CONVERSATION_OUTCOMES["declined"])
-    conv = _conversation(offers=[offer], decision=Decision.DECLINED, declined_reason="—")
-    finding = _at(_case([_episode()], [conv]), DUE + timedelta(days=1), R72)
+    conv = conversation(offers=(offer,), decision=Decision.DECLINED, declined_reason="—")
+    finding = _at(CASE(EPISODE(), conversations=[conv]), DUE + timedelta(days=1), R72)
     assert finding.outcome is Outcome.MET
     assert finding.message_id.endswith(".declined")
     assert "—" not in finding.text  # the child's words never reach a message
@@ -221,9 +174,9 @@ def test_declined_within_the_window_is_met_with_its_own_message() -> None:
 
 
 def _two_episodes() -> tuple[MissingEpisode, MissingEpisode]:
-    first = _episode("E1")
+    first = EPISODE("E1")
     second_seen = RETURN + timedelta(hours=20)  # missing again before the first deadline
-    second = _episode(
+    second = EPISODE(
         "E2",
         seen=second_seen,
         ended=second_seen + timedelta(hours=10),
@@ -241,7 +194,9 @@ def test_missing_again_before_the_conversation_rolls_the_deadline_on() -> None:
     first, second = _two_episodes()
     second_due = _due(second)
     held = second_due - timedelta(hours=1)  # after the first deadline, within the second
-    case = _case([first, second], [_conversation(episodes=("E1", "E2"), held=held)])
+    case = CASE(
+        first, second, conversations=[conversation("RC1", "E1", "E2", held_at=held, **HELD)]
+    )
     after = second_due + timedelta(days=1)
     for eid in ("E1", "E2"):
         finding = _at(case, after, R72, eid)
@@ -259,19 +214,21 @@ def test_missing_again_before_the_conversation_rolls_the_deadline_on() -> None:
 def test_a_conversation_that_does_not_list_the_earlier_episode_does_not_cover_it() -> None:
     first, second = _two_episodes()
     second_due = _due(second)
-    case = _case([first, second], [_conversation(episodes=("E2",), held=second_due)])
+    case = CASE(
+        first, second, conversations=[conversation("RC1", "E2", held_at=second_due, **HELD)]
+    )
     late = _at(case, second_due + timedelta(days=1), R72, "E1")
     assert late.outcome is Outcome.BREACHED
     assert late.observed is None
 
 
 def test_missing_again_after_the_deadline_does_not_excuse_the_first() -> None:
-    first = _episode("E1")
+    first = EPISODE("E1")
     seen = DUE + timedelta(hours=1)
-    second = _episode(
+    second = EPISODE(
         "E2", seen=seen, ended=seen + timedelta(hours=1), returned=seen + timedelta(hours=2)
     )
-    case = _case([first, second])
+    case = CASE(first, second)
     assert _at(case, seen + timedelta(days=10), R72, "E1").due == DUE
 
 
@@ -282,10 +239,10 @@ def test_offer_recorded_in_time_is_met_and_not_offered_does_not_count() -> None:
     not_offered = ConversationOffer(
         RETURN + timedelta(hours=1), CONVERSATION_OUTCOMES["not_offered"]
     )
-    case = _case([_episode()], [_conversation(offers=[not_offered])])
+    case = CASE(EPISODE(), conversations=[conversation(offers=(not_offered,))])
     assert _at(case, DUE + timedelta(hours=1), OFFERED).outcome is Outcome.BREACHED
     offer = ConversationOffer(RETURN + timedelta(hours=1), CONVERSATION_OUTCOMES["accepted"])
-    case = _case([_episode()], [_conversation(offers=[offer])])
+    case = CASE(EPISODE(), conversations=[conversation(offers=(offer,))])
     met = _at(case, DUE + timedelta(hours=1), OFFERED)
     assert met.outcome is Outcome.MET
     assert met.observed == offer.at
@@ -304,33 +261,45 @@ def test_offer_recorded_in_time_is_met_and_not_offered_does_not_count() -> None:
     ],
 )
 def test_independence(independent: bool, chosen: bool, outcome: Outcome, key: str) -> None:
-    conv = _conversation(held=RETURN + timedelta(hours=5), independent=independent, chosen=chosen)
-    finding = _at(_case([_episode()], [conv]), DUE, "return-conversation-independent", None)
+    conv = conversation(
+        held_at=RETURN + timedelta(hours=5),
+        interviewer=attrs.evolve(
+            INTERVIEWER, independent_of_home=independent, chosen_by_child=chosen
+        ),
+        topics=gb_eng.REQUIRED_TOPICS,
+    )
+    finding = _at(
+        CASE(EPISODE(), conversations=[conv]), DUE, "return-conversation-independent", None
+    )
     assert finding.outcome is outcome
     assert finding.message_id.endswith("." + key)
     assert finding.conversation_id == "RC1"
 
 
 def test_independence_unknown_interviewer_is_insufficient_data() -> None:
-    conv = attrs.evolve(_conversation(held=RETURN + timedelta(hours=5)), interviewer=None)
-    finding = _at(_case([_episode()], [conv]), DUE, "return-conversation-independent", None)
+    conv = attrs.evolve(conversation(held_at=RETURN + timedelta(hours=5), **HELD), interviewer=None)
+    finding = _at(
+        CASE(EPISODE(), conversations=[conv]), DUE, "return-conversation-independent", None
+    )
     assert finding.outcome is Outcome.INSUFFICIENT_DATA
 
 
 def test_independence_not_recorded_is_insufficient_data_never_a_breach() -> None:
-    base = _conversation(held=RETURN + timedelta(hours=5))
+    base = conversation(held_at=RETURN + timedelta(hours=5), **HELD)
     assert base.interviewer is not None
     for independent, chosen in ((None, None), (False, None), (None, False)):
         who = attrs.evolve(
             base.interviewer, independent_of_home=independent, chosen_by_child=chosen
         )
         conv = attrs.evolve(base, interviewer=who)
-        finding = _at(_case([_episode()], [conv]), DUE, "return-conversation-independent", None)
+        finding = _at(
+            CASE(EPISODE(), conversations=[conv]), DUE, "return-conversation-independent", None
+        )
         assert finding.outcome is Outcome.INSUFFICIENT_DATA
         assert finding.message_id.endswith(".independence-unknown")
     who = attrs.evolve(base.interviewer, independent_of_home=None, chosen_by_child=True)
     finding = _at(
-        _case([_episode()], [attrs.evolve(base, interviewer=who)]),
+        CASE(EPISODE(), conversations=[attrs.evolve(base, interviewer=who)]),
         DUE,
         "return-conversation-independent",
         None,
@@ -341,15 +310,20 @@ def test_independence_not_recorded_is_insufficient_data_never_a_breach() -> None
 def test_topics() -> None:
     held = RETURN + timedelta(hours=5)
     code = "return-conversation-topics"
-    full = _case([_episode()], [_conversation(held=held)])
+    full = CASE(EPISODE(), conversations=[conversation(held_at=held, **HELD)])
     assert _at(full, DUE, code, None).outcome is Outcome.MET
-    part = _case([_episode()], [_conversation(held=held, topics=[ConversationTopic.HARM])])
+    part = CASE(
+        EPISODE(),
+        conversations=[
+            conversation(held_at=held, interviewer=INTERVIEWER, topics=(ConversationTopic.HARM,))
+        ],
+    )
     finding = _at(part, DUE, code, None)
     assert finding.outcome is Outcome.BREACHED
     assert finding.parameters["missing"] == (
         "reasons_for_running, safety_planning, helpline_information"
     )
-    none = _case([_episode()], [_conversation(held=held, topics=[])])
+    none = CASE(EPISODE(), conversations=[conversation(held_at=held, interviewer=INTERVIEWER)])
     assert _at(none, DUE, code, None).outcome is Outcome.INSUFFICIENT_DATA
     # Not yet held: the rule has nothing to say.
     assert not evaluate(full, pack=PACK, as_of=held - timedelta(seconds=1)).by_rule(code)
@@ -361,21 +335,21 @@ def test_topics() -> None:
 def test_police_report_and_reference_when_whereabouts_unknown() -> None:
     code = "police-report"
     report = PoliceReport(RETURN - timedelta(hours=5), reference="LOG-0001")
-    met = _case([_episode(police_report=report)])
+    met = CASE(EPISODE(police_report=report))
     assert _at(met, DUE, code).outcome is Outcome.MET
-    no_ref = _case([_episode(police_report=attrs.evolve(report, reference=None))])
+    no_ref = CASE(EPISODE(police_report=attrs.evolve(report, reference=None)))
     assert _at(no_ref, DUE, code).message_id.endswith(".no-reference")
-    none = _case([_episode()])
+    none = CASE(EPISODE())
     assert _at(none, RETURN - timedelta(hours=3), code).outcome is Outcome.PENDING
     assert _at(none, DUE, code).outcome is Outcome.BREACHED
-    away = _case([_episode(status="away_without_authorisation")])
+    away = CASE(EPISODE(status="away_without_authorisation"))
     assert _at(away, DUE, code).outcome is Outcome.NOT_APPLICABLE
 
 
 def test_placing_authority_and_locally_required_recipients() -> None:
     code = "placing-authority-notified"
     told = Notification(NOTIFICATION_RECIPIENTS["placing_authority"], RETURN - timedelta(hours=4))
-    case = _case([_episode(notifications=(told,))])
+    case = CASE(EPISODE(notifications=(told,)))
     assert _at(case, DUE, code).outcome is Outcome.MET
     local = PACK.configure(notify_recipients=("placing_authority", "parent_or_carer"))
     ev = evaluate(case, pack=local, as_of=DUE)
@@ -389,20 +363,20 @@ def test_placing_authority_and_locally_required_recipients() -> None:
 def test_ofsted_prompt_on_exploitation_indicators_or_high_risk_never_breached() -> None:
     code = "ofsted-notification-prompt"
     screening = ExploitationScreening(indicators=(EXPLOITATION_INDICATORS["cse.older_partner"],))
-    conv = _conversation(held=RETURN + timedelta(hours=3), screening=screening)
-    case = _case([_episode()], [conv])
+    conv = conversation(held_at=RETURN + timedelta(hours=3), screening=screening, **HELD)
+    case = CASE(EPISODE(), conversations=[conv])
     prompt = _at(case, DUE + timedelta(days=60), code)
     assert prompt.outcome is Outcome.PENDING
     assert prompt.severity is Severity.PROMPT
     assert prompt.strength is Strength.REGULATION
     assert "sexual exploitation indicators" in prompt.text
     high = RiskGrading(RETURN - timedelta(hours=5), POLICE_RISK_GRADES["high"])
-    assert _at(_case([_episode(risk_grades=(high,))]), DUE, code).outcome is Outcome.PENDING
+    assert _at(CASE(EPISODE(risk_grades=(high,))), DUE, code).outcome is Outcome.PENDING
     told = Notification(NOTIFICATION_RECIPIENTS["ofsted"], RETURN + timedelta(hours=4))
-    notified = _case([_episode(notifications=(told,))], [conv])
+    notified = CASE(EPISODE(notifications=(told,)), conversations=[conv])
     assert _at(notified, DUE, code).outcome is Outcome.MET
-    assert _at(_case([_episode()]), DUE, code).outcome is Outcome.NOT_APPLICABLE
-    fostered = _case([_episode(placement="P2", risk_grades=(high,))])
+    assert _at(CASE(EPISODE()), DUE, code).outcome is Outcome.NOT_APPLICABLE
+    fostered = CASE(EPISODE(placement_id="P2", risk_grades=(high,)))
     assert not evaluate(fostered, pack=PACK, as_of=DUE).by_rule(code)  # homes only
 
 
@@ -414,12 +388,12 @@ def _series(n: int, gap: timedelta, placement: str = "P1") -> list[MissingEpisod
     for i in range(n):
         seen = datetime(2026, 9, 1, 20, tzinfo=UTC) + i * gap
         out.append(
-            _episode(
+            EPISODE(
                 f"E{i + 1}",
                 seen=seen,
                 ended=seen + timedelta(hours=2),
                 returned=seen + timedelta(hours=3),
-                placement=placement,
+                placement_id=placement,
             )
         )
     return out
@@ -428,19 +402,21 @@ def _series(n: int, gap: timedelta, placement: str = "P1") -> list[MissingEpisod
 def test_strategy_meeting_after_three_in_thirty_days_by_default() -> None:
     code = "repeat-missing-strategy-meeting"
     as_of = datetime(2026, 11, 20, tzinfo=UTC)
-    assert not evaluate(_case(_series(3, timedelta(days=15))), pack=PACK, as_of=as_of).by_rule(code)
+    assert not evaluate(CASE(*_series(3, timedelta(days=15))), pack=PACK, as_of=as_of).by_rule(code)
     eps = _series(4, timedelta(days=10))
-    (pending,) = evaluate(_case(eps), pack=PACK, as_of=as_of).by_rule(code)
+    (pending,) = evaluate(CASE(*eps), pack=PACK, as_of=as_of).by_rule(code)
     assert pending.outcome is Outcome.PENDING
     assert pending.episode_id == "E3"
     assert pending.strength is Strength.LOCAL_PRACTICE
-    meeting = _entry("X1", eps[2].last_seen_at + timedelta(days=2), gb_eng.STRATEGY_MEETING_HELD)
-    (met,) = evaluate(_case(eps, context=[meeting]), pack=PACK, as_of=as_of).by_rule(code)
+    meeting = context_entry(
+        "X1", eps[2].last_seen_at + timedelta(days=2), concept=gb_eng.STRATEGY_MEETING_HELD
+    )
+    (met,) = evaluate(CASE(*eps, context=[meeting]), pack=PACK, as_of=as_of).by_rule(code)
     assert met.outcome is Outcome.MET
     local = PACK.configure(repeat_missing_threshold=5)
-    assert not evaluate(_case(eps), pack=local, as_of=as_of).by_rule(code)
+    assert not evaluate(CASE(*eps), pack=local, as_of=as_of).by_rule(code)
     deadline = PACK.configure(strategy_meeting_within=timedelta(days=1))
-    (late,) = evaluate(_case(eps, context=[meeting]), pack=deadline, as_of=as_of).by_rule(code)
+    (late,) = evaluate(CASE(*eps, context=[meeting]), pack=deadline, as_of=as_of).by_rule(code)
     assert late.outcome is Outcome.BREACHED
     assert late.observed == meeting.at
 
@@ -449,18 +425,20 @@ def test_regulation_14_persistent_absence_in_homes_only_with_a_configurable_thre
     code = "persistent-absence-review"
     as_of = datetime(2026, 11, 20, tzinfo=UTC)
     eps = _series(2, timedelta(days=5))
-    assert not evaluate(_case(eps), pack=PACK, as_of=as_of).by_rule(code)
+    assert not evaluate(CASE(*eps), pack=PACK, as_of=as_of).by_rule(code)
     strict = PACK.configure(persistent_absence_threshold=2)
-    (pending,) = evaluate(_case(eps), pack=strict, as_of=as_of).by_rule(code)
+    (pending,) = evaluate(CASE(*eps), pack=strict, as_of=as_of).by_rule(code)
     assert pending.outcome is Outcome.PENDING
     assert pending.strength is Strength.REGULATION
-    asked = _entry("X1", eps[1].last_seen_at + timedelta(hours=5), gb_eng.PLAN_REVIEW_REQUESTED)
-    (met,) = evaluate(_case(eps, context=[asked]), pack=strict, as_of=as_of).by_rule(code)
+    asked = context_entry(
+        "X1", eps[1].last_seen_at + timedelta(hours=5), concept=gb_eng.PLAN_REVIEW_REQUESTED
+    )
+    (met,) = evaluate(CASE(*eps, context=[asked]), pack=strict, as_of=as_of).by_rule(code)
     assert met.outcome is Outcome.MET
     fostered = _series(4, timedelta(days=2), placement="P2")
-    assert not evaluate(_case(fostered), pack=strict, as_of=as_of).by_rule(code)
+    assert not evaluate(CASE(*fostered), pack=strict, as_of=as_of).by_rule(code)
     # Before 1 April 2015 the 2015 regulations were not in force.
-    old = evaluate(_case(eps), pack=strict, as_of=datetime(2015, 3, 31, 12, tzinfo=UTC))
+    old = evaluate(CASE(*eps), pack=strict, as_of=datetime(2015, 3, 31, 12, tzinfo=UTC))
     assert old.edition == "2014-01"
 
 
@@ -470,33 +448,27 @@ def test_regulation_14_persistent_absence_in_homes_only_with_a_configurable_thre
 def test_context_before_reviewed() -> None:
     code = "context-before-reviewed"
     first, second = _two_episodes()
-    assert _at(_case([first]), DUE, code).outcome is Outcome.PENDING
-    missed = _at(_case([first, second]), DUE, code)
+    assert _at(CASE(first), DUE, code).outcome is Outcome.PENDING
+    missed = _at(CASE(first, second), DUE, code)
     assert missed.outcome is Outcome.BREACHED
     assert missed.parameters["next_episode_id"] == "E2"
-    review = _entry("X1", RETURN + timedelta(hours=2), gb_eng.CONTEXT_REVIEWED)
-    assert _at(_case([first, second], context=[review]), DUE, code).outcome is Outcome.MET
+    review = context_entry("X1", RETURN + timedelta(hours=2), concept=gb_eng.CONTEXT_REVIEWED)
+    assert _at(CASE(first, second, context=[review]), DUE, code).outcome is Outcome.MET
 
 
 def test_trusted_adult_recorded_or_absence_noted() -> None:
     code = "trusted-adult-recorded"
-    adult = TrustedAdult(
-        id="T1",
-        child_id="C1",
-        adult_id="A1",
-        role=RELATIONSHIP_ROLES["key_worker"],
-        named_at=RETURN - timedelta(days=40),
-    )
-    assert _at(_case([_episode()], trusted_adults=[adult]), DUE, code).outcome is Outcome.MET
+    adult = trusted_adult("T1", named_at=RETURN - timedelta(days=40))
+    assert _at(CASE(EPISODE(), trusted_adults=[adult]), DUE, code).outcome is Outcome.MET
     left = attrs.evolve(adult, ended_at=RETURN - timedelta(days=10))
-    assert _at(_case([_episode()], trusted_adults=[left]), DUE, code).outcome is Outcome.BREACHED
-    note = _entry("X1", RETURN - timedelta(days=5), gb_eng.NO_TRUSTED_ADULT_NOTED)
-    noted = _case([_episode()], context=[note], trusted_adults=[left])
+    assert _at(CASE(EPISODE(), trusted_adults=[left]), DUE, code).outcome is Outcome.BREACHED
+    note = context_entry("X1", RETURN - timedelta(days=5), concept=gb_eng.NO_TRUSTED_ADULT_NOTED)
+    noted = CASE(EPISODE(), context=[note], trusted_adults=[left])
     assert _at(noted, DUE, code).message_id.endswith(".absence-noted")
-    stale = _entry("X1", RETURN - timedelta(days=30), gb_eng.NO_TRUSTED_ADULT_NOTED)
-    stale_case = _case([_episode()], context=[stale], trusted_adults=[left])
+    stale = context_entry("X1", RETURN - timedelta(days=30), concept=gb_eng.NO_TRUSTED_ADULT_NOTED)
+    stale_case = CASE(EPISODE(), context=[stale], trusted_adults=[left])
     assert _at(stale_case, DUE, code).outcome is Outcome.BREACHED
-    assert _at(_case([_episode(ended=None)]), DUE, code).outcome is Outcome.PENDING
+    assert _at(CASE(EPISODE(ended=None)), DUE, code).outcome is Outcome.PENDING
 
 
 def test_pack_context_categories_extend_the_core_vocabulary() -> None:
@@ -508,8 +480,8 @@ def test_pack_context_categories_extend_the_core_vocabulary() -> None:
 def test_case_files_with_pack_categories_round_trip_with_the_pack_vocabulary() -> None:
     from missingcare.converters import from_json, make_converter, to_json
 
-    review = _entry("X1", RETURN + timedelta(hours=2), gb_eng.CONTEXT_REVIEWED)
-    case = _case([_episode()], context=[review])
+    review = context_entry("X1", RETURN + timedelta(hours=2), concept=gb_eng.CONTEXT_REVIEWED)
+    case = CASE(EPISODE(), context=[review])
     converter = make_converter(vocabularies=[gb_eng.context_categories()])
     back = from_json(to_json(case, converter=converter), CaseFile, converter=converter)
     assert back == case
@@ -537,20 +509,19 @@ def test_messages_carry_no_free_text_from_the_case() -> None:
     offer = ConversationOffer(
         RETURN + timedelta(hours=1), CONVERSATION_OUTCOMES["accepted"], reason=SECRET, by=SECRET
     )
-    conv = _conversation(
-        held=RETURN + timedelta(hours=5),
-        offers=[offer],
+    conv = conversation(
+        held_at=RETURN + timedelta(hours=5),
+        offers=(offer,),
+        **HELD,
         child_account=SECRET,
         what_happened=SECRET,
         late_reason=SECRET,
     )
-    ep = _episode(
+    ep = EPISODE(
         last_seen_place=SECRET, clothing=SECRET, police_report=PoliceReport(RETURN, SECRET, SECRET)
     )
-    note = ContextEntry(
-        id="X1", child_id="C1", at=RETURN, category=gb_eng.CONTEXT_REVIEWED, note=SECRET
-    )
-    case = _case([ep], [conv], [note])
+    note = context_entry("X1", RETURN, concept=gb_eng.CONTEXT_REVIEWED, note=SECRET)
+    case = CASE(ep, conversations=[conv], context=[note])
     for as_of in as_of_instants(case):
         for f in evaluate(case, pack=PACK, as_of=as_of):
             assert SECRET not in f.text

@@ -14,8 +14,6 @@ import pytest
 
 from missingcare import rules
 from missingcare.case import CaseFile
-from missingcare.children import ChildRef, Placement, PlacementKind
-from missingcare.episodes import MissingEpisode, StatusChange
 from missingcare.findings import Finding, Outcome, Severity, Strength
 from missingcare.rules import (
     Edition,
@@ -31,10 +29,11 @@ from missingcare.rules import (
     UnknownJurisdictionError,
     evaluate,
     get_pack,
+    registry,
     rule,
 )
+from missingcare.testing.builders import case_file, episode
 from missingcare.time import FixedClock
-from missingcare.vocabularies import EPISODE_STATUSES
 
 SRC = Source("TEST", "A test source", "https://example.invalid/source")
 T0 = datetime(2026, 10, 27, 9, tzinfo=UTC)
@@ -90,27 +89,20 @@ def _pack(code: str = "ZZ-TST", aliases: tuple[str, ...] = ("Testland",)) -> Rul
     )
 
 
-def _case(n: int = 3) -> CaseFile:
-    eps = []
-    for i in range(n):
-        seen = datetime(2026, 10, 1 + 2 * i, 20, tzinfo=UTC)
-        eps.append(
-            MissingEpisode(
-                id=f"E{i + 1}",
-                child_id="C1",
-                placement_id="P1",
-                zone="Europe/London",
-                last_seen_at=seen,
-                statuses=(StatusChange(seen, EPISODE_STATUSES["missing"]),),
-                ended_at=seen + timedelta(hours=3),
-                returned_at=seen + timedelta(hours=4),
-            )
+def _seen(i: int) -> datetime:
+    return datetime(2026, 10, 1 + 2 * i, 20, tzinfo=UTC)
+
+
+#: One child with one episode, and with three two days apart (back an hour after each ends).
+ONE, THREE = (
+    case_file(
+        *(
+            episode(f"E{i + 1}", seen=_seen(i), returned=_seen(i) + timedelta(hours=4))
+            for i in range(n)
         )
-    return CaseFile(
-        child=ChildRef("C1"),
-        placements=(Placement("P1", PlacementKind.CHILDRENS_HOME, "Europe/London"),),
-        episodes=tuple(eps),
     )
+    for n in (1, 3)
+)
 
 
 # --- rules ---------------------------------------------------------------------------------------
@@ -209,7 +201,7 @@ def test_parameter_kinds() -> None:
 
 
 def test_evaluate_uses_the_edition_in_force_and_the_settings() -> None:
-    case = _case(3)
+    case = THREE
     ev = evaluate(case, pack=_pack(), as_of=T0)
     assert (ev.pack, ev.edition, ev.child_id) == ("ZZ-TST", "2024-01", "C1")
     (finding,) = ev.findings
@@ -224,34 +216,42 @@ def test_evaluate_uses_the_edition_in_force_and_the_settings() -> None:
 
 
 def test_evaluate_facts_after_as_of_are_not_yet_known() -> None:
-    case = _case(3)
+    case = THREE
     early = evaluate(case, pack=_pack(), as_of=datetime(2026, 10, 2, tzinfo=UTC))
     assert early.findings[0].text == "1 episodes."
 
 
 def test_evaluate_takes_a_clock_or_an_instant_never_both() -> None:
-    case = _case(1)
-    by_clock = evaluate(case, pack=_pack(), clock=FixedClock(T0))
+    case = ONE
+    by_clock = evaluate(case, pack=_pack(), as_of=FixedClock(T0))
     assert by_clock == evaluate(case, pack=_pack(), as_of=T0)
     with pytest.raises(TypeError):
         evaluate(case, pack=_pack())
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError), pytest.warns(DeprecationWarning, match="as_of"):
         evaluate(case, pack=_pack(), as_of=T0, clock=FixedClock(T0))
+    with pytest.raises(TypeError, match="as_of"):
+        evaluate(case, pack=_pack(), as_of="2026-10-27T09:00:00Z")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="as_of"):
         evaluate(case, pack=_pack(), as_of=datetime(2026, 10, 27, 9))  # naive
     with pytest.raises(TypeError):
         evaluate("not a case", pack=_pack(), as_of=T0)  # type: ignore[arg-type]
 
 
+def test_the_clock_keyword_still_works_for_one_release_with_a_warning() -> None:
+    with pytest.warns(DeprecationWarning, match="as_of"):
+        old = evaluate(ONE, pack=_pack(), clock=FixedClock(T0))
+    assert old == evaluate(ONE, pack=_pack(), as_of=FixedClock(T0))
+
+
 def test_evaluate_is_pure() -> None:
-    case = _case(3)
+    case = THREE
     before = pickle.dumps(case)
     assert evaluate(case, pack=_pack(), as_of=T0) == evaluate(case, pack=_pack(), as_of=T0)
     assert pickle.dumps(case) == before
 
 
 def test_evaluate_accepts_a_code() -> None:
-    ev = evaluate(_case(1), pack="england", as_of=T0)
+    ev = evaluate(ONE, pack="england", as_of=T0)
     assert ev.pack == "GB-ENG"
 
 
@@ -300,7 +300,7 @@ def test_builtin_declared_under_the_wrong_code_is_refused() -> None:
 
 
 def test_module_functions_share_one_registry(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(rules, "_registry", None)
+    monkeypatch.setattr(registry, "_registry", None)
     rules.register_pack(_pack())
     assert get_pack("Testland").code == "ZZ-TST"
     assert rules.available_packs() == ("GB-ENG", "ZZ-TST")

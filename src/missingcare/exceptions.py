@@ -15,17 +15,20 @@ import attrs
 
 __all__ = [
     "AmbiguousLocalTimeError",
+    "InvalidPackError",
     "InvalidZoneError",
     "MissingCareError",
     "NaiveDatetimeError",
     "NonExistentLocalTimeError",
+    "PackConflictError",
+    "PackError",
     "UnknownCodeError",
+    "UnknownEditionError",
+    "UnknownJurisdictionError",
+    "Unusable903Input",
     "ValidationError",
     "Violation",
 ]
-# Unusable903Input, the 903 adapter's error, is defined here with the others but
-# exported by missingcare.adapters.ssda903: every name listed above is also a
-# top-level name, and the 903 adapter is not part of the top-level surface.
 
 
 class MissingCareError(Exception):
@@ -177,6 +180,45 @@ class UnknownCodeError(MissingCareError, LookupError):
 
     def __reduce__(self) -> tuple[type[UnknownCodeError], tuple[str, str, tuple[str, ...]]]:
         return (type(self), (self.vocabulary, self.code, self.suggestions))
+
+
+# --- rule packs and their registry ---------------------------------------------
+
+
+class PackError(MissingCareError):
+    """Base class of the errors about rule packs and their registry."""
+
+
+class UnknownJurisdictionError(PackError, LookupError):
+    """No pack is registered under a code or alias; lists the codes that are.
+
+    Pack codes are jurisdiction codes, not personal data, so the message names
+    the code asked for and the available ones.
+    """
+
+    def __init__(self, code: str, available: tuple[str, ...]) -> None:
+        self.code = code
+        self.available = available
+        listed = ", ".join(available) if available else "none"
+        super().__init__(f"no rule pack for {code!r}; available packs: {listed}")
+
+    def __reduce__(self) -> tuple[type[UnknownJurisdictionError], tuple[str, tuple[str, ...]]]:
+        return (type(self), (self.code, self.available))
+
+
+class UnknownEditionError(PackError, LookupError):
+    """A pack has no edition of that name, or none in force on that date."""
+
+
+class PackConflictError(PackError, ValueError):
+    """A pack code or alias is already registered; packs are never silently replaced."""
+
+
+class InvalidPackError(PackError, ValueError):
+    """A pack, edition, rule or parameter declaration (or configuration) is not valid."""
+
+
+# --- adapters ------------------------------------------------------------------
 
 
 class Unusable903Input(MissingCareError, ValueError):  # noqa: N818 - reads as a noun phrase

@@ -13,6 +13,9 @@ The rules this module enforces (see ``docs/explanation/time.md``):
   results do not depend on the machine;
 * nothing here reads the system clock implicitly: "now" is a :class:`Clock`.
 
+The Protocols :class:`Clock`, :class:`Deadline` and :class:`WorkingDayCalendar`
+are defined in :mod:`missingcare.typing` and re-exported here.
+
 pendulum is used for local wall-clock resolution; no pendulum object ever
 leaves this module.
 """
@@ -24,7 +27,6 @@ import importlib.metadata
 import importlib.resources
 import re
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Protocol, runtime_checkable
 
 import attrs
 import pendulum
@@ -37,6 +39,7 @@ from missingcare.exceptions import (
     NonExistentLocalTimeError,
     ValidationError,
 )
+from missingcare.typing import Clock, Deadline, WorkingDayCalendar
 
 __all__ = [
     "UTC",
@@ -281,15 +284,6 @@ def elapsed(start: datetime, end: datetime) -> timedelta:
 # --- clocks -----------------------------------------------------------------
 
 
-@runtime_checkable
-class Clock(Protocol):
-    """Where "now" comes from. missingcare never reads the system clock itself."""
-
-    def now(self) -> datetime:
-        """The current instant, aware, in UTC."""
-        ...
-
-
 @attrs.frozen
 class FixedClock:
     """A clock stopped at one instant: for tests, and for "as of 09:00 today".
@@ -316,15 +310,6 @@ class SystemClock:
 # --- deadlines ----------------------------------------------------------------
 
 
-@runtime_checkable
-class WorkingDayCalendar(Protocol):
-    """Says which local calendar dates are working days."""
-
-    def is_working_day(self, day: date) -> bool:
-        """Whether ``day`` is a working day."""
-        ...
-
-
 def _to_dates(value: object) -> frozenset[date]:
     if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
         raise TypeError("holidays must be an iterable of dates")
@@ -346,18 +331,6 @@ class Weekdays:
 
     def is_working_day(self, day: date) -> bool:
         return day.weekday() < 5 and day not in self.holidays
-
-
-class Deadline(Protocol):
-    """A rule's time limit: from a start instant and the zone, the due instant."""
-
-    def due(self, start: datetime, zone: str) -> datetime:
-        """The instant by which the thing must be done."""
-        ...
-
-    def describe(self) -> str:
-        """English text such as ``72 hours`` or ``5 working days``."""
-        ...
 
 
 def _positive_timedelta(_inst: object, _attr: object, value: timedelta) -> None:

@@ -8,11 +8,9 @@ from datetime import datetime, timedelta
 from missingcare.case import CaseFile
 from missingcare.context import ContextEntry
 from missingcare.episodes import MissingEpisode
-from missingcare.time import Clock, instant, local_datetime
+from missingcare.time import instant, local_datetime
+from missingcare.typing import AsOf
 from missingcare.vocab import Concept
-
-#: An instant, or a clock to read it from.
-AsOf = datetime | Clock
 
 
 def now_of(as_of: AsOf) -> datetime:

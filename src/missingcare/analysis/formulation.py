@@ -17,7 +17,7 @@ from types import MappingProxyType
 
 import attrs
 
-from missingcare.analysis._common import AsOf, displays, local_text, lower_first, now_of, span
+from missingcare.analysis._common import displays, local_text, lower_first, now_of, span
 from missingcare.analysis.before import BeforeWindow, before_window
 from missingcare.analysis.config import DEFAULT_CONFIG, LensConfig
 from missingcare.analysis.insights import Insight, InsightKind
@@ -26,6 +26,7 @@ from missingcare.analysis.response import response_on_return, responses_for
 from missingcare.case import CaseFile
 from missingcare.conversations import AgreedAction, ResponseOnReturn
 from missingcare.factors import Factor, FactorDirection, UnmetNeed
+from missingcare.typing import AsOf
 
 __all__ = ["ActionStatus", "ChildWords", "EpisodeFormulation", "ReturnResponse", "formulate"]
 

@@ -13,13 +13,14 @@ from datetime import datetime, timedelta
 
 import attrs
 
-from missingcare.analysis._common import AsOf, displays, lower_first, median_span, now_of, span
+from missingcare.analysis._common import displays, lower_first, median_span, now_of, span
 from missingcare.analysis.config import DEFAULT_CONFIG, LensConfig
 from missingcare.analysis.formulation import EpisodeFormulation, formulate
 from missingcare.analysis.insights import Evidence, Insight, InsightKind, Param
 from missingcare.case import CaseFile
 from missingcare.episodes import MissingEpisode
 from missingcare.factors import FactorDirection
+from missingcare.typing import AsOf
 from missingcare.vocab import Concept
 
 __all__ = ["ActionFollowUp", "ChildHistory", "Recurrence", "child_history"]

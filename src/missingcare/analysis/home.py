@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 import attrs
 
-from missingcare.analysis._common import AsOf, median_span, now_of
+from missingcare.analysis._common import median_span, now_of
 from missingcare.analysis.before import before_window
 from missingcare.analysis.config import DEFAULT_CONFIG, LensConfig
 from missingcare.analysis.insights import InsightKind
@@ -27,6 +27,7 @@ from missingcare.case import CaseFile
 from missingcare.episodes import MissingEpisode
 from missingcare.exceptions import ValidationError
 from missingcare.factors import FactorDirection
+from missingcare.typing import AsOf
 from missingcare.vocab import Concept
 
 __all__ = ["FactorPrevalence", "GroupOutcome", "HomeSummary", "Proportion", "home_summary"]

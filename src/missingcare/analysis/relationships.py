@@ -14,11 +14,12 @@ from datetime import datetime, timedelta
 
 import attrs
 
-from missingcare.analysis._common import AsOf, local_text, lower_first, now_of, span
+from missingcare.analysis._common import local_text, lower_first, now_of, span
 from missingcare.analysis.config import DEFAULT_CONFIG, LensConfig
 from missingcare.analysis.insights import Evidence, Insight, InsightKind, Param
 from missingcare.case import CaseFile
 from missingcare.relationships import TrustedAdult
+from missingcare.typing import AsOf
 from missingcare.vocab import Concept
 
 __all__ = ["AdultStanding", "TrustedAdultPicture", "reached_insights", "trusted_adult_picture"]

@@ -15,7 +15,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from missingcare.analysis._common import (
-    AsOf,
     displays,
     local_text,
     lower_first,
@@ -29,6 +28,7 @@ from missingcare.case import CaseFile
 from missingcare.conversations import Decision, ResponseOnReturn, ReturnConversation
 from missingcare.episodes import MissingEpisode
 from missingcare.factors import EvidenceSource, Factor, UnmetNeed
+from missingcare.typing import AsOf
 
 __all__ = ["response_on_return", "responses_for"]
 

@@ -1,45 +1,34 @@
-"""Rules, rule packs, the pack registry and :func:`evaluate`.
+"""The rule engine: rules, their context, editions, parameters, sources and packs.
 
 A :class:`Rule` is a value: a code, a title, its strength and severity, the
 sources it rests on, its English message templates, and a plain callable
 ``check(case, ctx)`` that yields :class:`~missingcare.findings.Finding`
-values. :func:`rule` is decorator sugar that builds one from a function.
+values. :func:`rule` is decorator sugar that builds one from a function; the
+building blocks a check is written with are in :mod:`missingcare.rules.kit`.
 
 A :class:`RulePack` is a jurisdiction's rules, keyed by ISO 3166-2 code
 (``GB-ENG``), with dated :class:`Edition` values each declared as the
 previous edition plus some rules minus some codes, and typed local
 :class:`Parameter` values (a local authority's repeat-missing threshold, who
 must be notified) supplied as configuration: ``pack.configure(**params)``
-returns a derived pack; no code is edited.
+returns the same pack configured; ``pack.derive(code=..., add=..., remove=...)``
+a local variant under its own code. No code is edited or copied.
 
-Packs are found through a registry: built-in packs sit in a static table
-(:data:`missingcare.packs.BUILTIN_PACKS`), third parties call
-:func:`register_pack` or declare a ``missingcare.packs`` entry point, which is
-discovered lazily on the first lookup.
-
-:func:`evaluate` runs a pack edition over one child's case file as of an
-instant (or a clock's "now") and returns an
-:class:`~missingcare.findings.Evaluation`. It is pure and deterministic: facts
-recorded at instants after ``as_of`` are treated as not yet known.
+Packs are found through :mod:`missingcare.rules.registry`, and evaluated by
+:func:`missingcare.rules.evaluate`.
 """
 
 from __future__ import annotations
 
-import functools
-import importlib
 import re
-import threading
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta
-from importlib import metadata
-from typing import Any, Protocol
+from typing import Any
 
 import attrs
 
-from missingcare.case import CaseFile
-from missingcare.exceptions import MissingCareError
+from missingcare.exceptions import InvalidPackError, UnknownEditionError
 from missingcare.findings import (
-    Evaluation,
     Finding,
     Outcome,
     ParamValue,
@@ -48,72 +37,23 @@ from missingcare.findings import (
     Strength,
     render_message,
 )
-from missingcare.time import Clock, check_zone, instant, local_date
+from missingcare.time import check_zone
+from missingcare.typing import RuleCheck
+from missingcare.vocab import Vocabulary
 
 __all__ = [
-    "ENTRY_POINT_GROUP",
     "Edition",
-    "InvalidPackError",
-    "PackConflictError",
-    "PackError",
-    "PackRegistry",
     "Parameter",
     "Rule",
-    "RuleCheck",
     "RuleContext",
     "RulePack",
     "Source",
-    "UnknownEditionError",
-    "UnknownJurisdictionError",
-    "available_packs",
-    "evaluate",
-    "get_pack",
-    "register_pack",
     "rule",
 ]
-
-#: The entry-point group third-party packs declare themselves in.
-ENTRY_POINT_GROUP = "missingcare.packs"
 
 _CODE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 _PACK_CODE = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
 _PARAM = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
-
-
-# --- errors --------------------------------------------------------------------
-
-
-class PackError(MissingCareError):
-    """Base class of the errors about rule packs and their registry."""
-
-
-class UnknownJurisdictionError(PackError, LookupError):
-    """No pack is registered under a code or alias; lists the codes that are.
-
-    Pack codes are jurisdiction codes, not personal data, so the message names
-    the code asked for and the available ones.
-    """
-
-    def __init__(self, code: str, available: tuple[str, ...]) -> None:
-        self.code = code
-        self.available = available
-        listed = ", ".join(available) if available else "none"
-        super().__init__(f"no rule pack for {code!r}; available packs: {listed}")
-
-    def __reduce__(self) -> tuple[type[UnknownJurisdictionError], tuple[str, tuple[str, ...]]]:
-        return (type(self), (self.code, self.available))
-
-
-class UnknownEditionError(PackError, LookupError):
-    """A pack has no edition of that name, or none in force on that date."""
-
-
-class PackConflictError(PackError, ValueError):
-    """A pack code or alias is already registered; packs are never silently replaced."""
-
-
-class InvalidPackError(PackError, ValueError):
-    """A pack, edition, rule or parameter declaration (or configuration) is not valid."""
 
 
 # --- sources and parameters ---------------------------------------------------
@@ -137,6 +77,13 @@ class Source:
     locator: str | None = None
 
 
+def _to_sources(value: Iterable[Source]) -> tuple[Source, ...]:
+    out = tuple(value)
+    if not all(isinstance(s, Source) for s in out):
+        raise InvalidPackError("a rule's sources are Source values")
+    return out
+
+
 _UNSET: Any = object()
 
 
@@ -151,7 +98,9 @@ class Parameter:
 
     ``kind`` is the value's type (``int``, ``timedelta``, ``bool``, ``str`` or
     ``tuple``); ``item_kind`` the type of a tuple's items; ``optional`` allows
-    ``None`` (meaning "not set"); ``minimum`` bounds numbers and durations.
+    ``None`` (meaning "not set"); ``minimum`` bounds numbers and durations;
+    ``sources`` cite where a default (or the choice it makes) comes from. An
+    ``enum.Enum`` kind declares a choice among named policies.
     """
 
     name: str = attrs.field(validator=_check_param_name)
@@ -161,6 +110,7 @@ class Parameter:
     minimum: Any = None
     item_kind: type | None = None
     optional: bool = False
+    sources: tuple[Source, ...] = attrs.field(default=(), converter=_to_sources)
 
     def __attrs_post_init__(self) -> None:
         self.validate(self.default)
@@ -194,24 +144,11 @@ class Parameter:
 # --- rules ----------------------------------------------------------------------
 
 
-class RuleCheck(Protocol):
-    """The shape of a rule's check: findings about a case file, given the context."""
-
-    def __call__(self, case: CaseFile, ctx: RuleContext, /) -> Iterable[Finding]: ...
-
-
 def _check_rule_code(_inst: object, _attr: object, value: str) -> None:
     if not isinstance(value, str) or not _CODE.match(value):
         raise InvalidPackError(
             "a rule code is 1-64 characters: lower-case letters, digits, '_', '.', '-'"
         )
-
-
-def _to_sources(value: Iterable[Source]) -> tuple[Source, ...]:
-    out = tuple(value)
-    if not all(isinstance(s, Source) for s in out):
-        raise InvalidPackError("a rule's sources are Source values")
-    return out
 
 
 def _to_messages(
@@ -256,13 +193,23 @@ class Rule:
     description: str = ""
     applies_to: str = "episode"
     fields: tuple[str, ...] = attrs.field(default=(), converter=_to_names)
+    _templates: Mapping[str, str] = attrs.field(
+        init=False, repr=False, eq=False, hash=False, alias="_templates"
+    )
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_templates", dict(self.messages))
 
     def template(self, key: str) -> str:
         """The English template of the message ``key``."""
-        for k, template in self.messages:
-            if k == key:
-                return template
-        raise KeyError(f"rule {self.code!r} has no message {key!r}")
+        try:
+            return self._templates[key]
+        except KeyError:
+            raise KeyError(f"rule {self.code!r} has no message {key!r}") from None
+
+    def has_message(self, key: str) -> bool:
+        """Whether the rule declares the message ``key``."""
+        return key in self._templates
 
 
 def rule(
@@ -418,6 +365,15 @@ def _to_settings(
     return tuple(sorted(items, key=lambda kv: kv[0]))
 
 
+def _to_vocabularies(value: Iterable[Vocabulary]) -> tuple[Vocabulary, ...]:
+    out = tuple(value)
+    if not all(isinstance(v, Vocabulary) for v in out):
+        raise InvalidPackError("a pack's vocabularies are Vocabulary values")
+    if len({v.name for v in out}) != len(out):
+        raise InvalidPackError("a pack adds to each vocabulary once")
+    return out
+
+
 def _check_pack_code(_inst: object, _attr: object, value: str) -> None:
     if not isinstance(value, str) or not _PACK_CODE.match(value):
         raise InvalidPackError("a pack code is an ISO 3166-1 or 3166-2 code such as 'GB-ENG'")
@@ -432,7 +388,14 @@ class RulePack:
     """A jurisdiction's rules: ISO 3166-2 code, aliases, dated editions, local parameters.
 
     ``settings`` holds configured parameter values (only those that differ
-    from the defaults need appear); :meth:`configure` returns a derived pack.
+    from the defaults need appear); :meth:`configure` returns the pack with
+    some set, and :meth:`derive` a local variant under its own code.
+    ``vocabularies`` are the concepts the pack brings beyond the core
+    vocabularies (each a :class:`~missingcare.vocab.Vocabulary` named after
+    the core vocabulary it adds to, holding only the additions);
+    :meth:`extended_vocabularies` gives them merged, for
+    ``make_converter(vocabularies=...)``. ``derived_from`` is the code of the
+    pack this one was derived from, if any.
     Editions are composed and checked when the pack is built: codes are
     unique in each edition, removals name rules that exist, and every
     parameter a rule reads is declared.
@@ -447,6 +410,8 @@ class RulePack:
     sources: tuple[Source, ...] = attrs.field(default=(), converter=_to_sources)
     settings: tuple[tuple[str, Any], ...] = attrs.field(default=(), converter=_to_settings)
     description: str = ""
+    vocabularies: tuple[Vocabulary, ...] = attrs.field(default=(), converter=_to_vocabularies)
+    derived_from: str | None = None
     _composed: Mapping[str, tuple[Rule, ...]] = attrs.field(
         init=False, repr=False, eq=False, hash=False, alias="_composed"
     )
@@ -573,197 +538,101 @@ class RulePack:
             merged[name] = self.parameter(name).validate(value)
         return attrs.evolve(self, settings=merged)
 
+    # vocabularies
+    def extended_vocabularies(self) -> tuple[Vocabulary, ...]:
+        """Each core vocabulary the pack adds to, with the pack's concepts appended.
 
-# --- registry ---------------------------------------------------------------------
+        Concepts whose code the core vocabulary already has are skipped. Pass
+        the result to ``make_converter(vocabularies=...)`` to read and write
+        case files that use the pack's categories.
 
+        >>> from missingcare.packs.gb_eng import PACK
+        >>> (vocabulary,) = PACK.extended_vocabularies()
+        >>> vocabulary.name, "strategy_meeting_held" in vocabulary.codes
+        ('context_categories', True)
+        """
+        from missingcare.vocabularies import CORE  # noqa: PLC0415 - the large table, on demand
 
-def _normal(code: str) -> str:
-    return code.strip().casefold()
+        out: list[Vocabulary] = []
+        for added in self.vocabularies:
+            core = CORE.get(added.name)
+            if core is None:
+                out.append(added)
+                continue
+            present = set(core.codes)
+            out.append(core.extend(*(c for c in added.concepts if c.code not in present)))
+        return tuple(out)
 
+    # local variants
+    def derive(
+        self,
+        *,
+        code: str,
+        name: str,
+        add: Iterable[Rule] = (),
+        remove: Iterable[str] = (),
+        settings: Mapping[str, Any] | None = None,
+        parameters: Iterable[Parameter] = (),
+        sources: Iterable[Source] = (),
+        vocabularies: Iterable[Vocabulary] = (),
+        aliases: Iterable[str] = (),
+        description: str | None = None,
+        zone: str | None = None,
+    ) -> RulePack:
+        """A local variant under its own code: this pack's rules, plus ``add``, minus ``remove``.
 
-class PackRegistry:
-    """Where packs are found: built-ins (a static table), explicit registrations, entry points.
+        The variant keeps every edition (names, dates, notes, sources) of this
+        pack; in each, the codes in ``remove`` are left out and the rules in
+        ``add`` are added from the first edition on. To replace a rule, name
+        its code in ``remove`` and add the new rule with the same code.
+        ``parameters`` declares new parameters (for the added rules);
+        ``settings`` configures any parameter, this pack's or the new ones.
+        The parent's aliases are not inherited (they name the parent).
 
-    Built-in packs and entry points are loaded lazily, on the first lookup
-    that needs them. Registering a code or alias twice raises
-    :class:`PackConflictError`. The module functions :func:`get_pack`,
-    :func:`register_pack` and :func:`available_packs` use one shared registry.
-    """
-
-    def __init__(
-        self, builtins: Mapping[str, str] | None = None, group: str = ENTRY_POINT_GROUP
-    ) -> None:
-        if builtins is None:
-            from missingcare.packs import BUILTIN_PACKS  # noqa: PLC0415 - a data-only module
-
-            builtins = BUILTIN_PACKS
-        self._group = group
-        self._lock = threading.RLock()
-        self._packs: dict[str, RulePack] = {}
-        self._aliases: dict[str, str] = {}
-        self._builtins = frozenset(code.upper() for code in builtins)
-        self._lazy: dict[str, Callable[[], object]] = {
-            code.upper(): _importer(target) for code, target in builtins.items()
-        }
-        self._discovered = False
-
-    def _discover(self) -> None:
-        if self._discovered:
-            return
-        self._discovered = True
-        for ep in sorted(metadata.entry_points(group=self._group), key=lambda e: e.name):
-            code = ep.name.strip().upper()
-            if code in self._lazy or code in self._packs:
-                continue  # a registered or built-in pack wins; the conflict surfaces on load
-            self._lazy[code] = ep.load
-
-    def _load(self, code: str) -> RulePack:
-        obj = self._lazy[code]()
-        del self._lazy[code]
-        pack = obj() if callable(obj) and not isinstance(obj, RulePack) else obj
-        if not isinstance(pack, RulePack):
-            raise InvalidPackError(f"the pack declared as {code!r} is not a RulePack")
-        if pack.code != code:
-            raise InvalidPackError(f"the pack declared as {code!r} has the code {pack.code!r}")
-        self._add(pack)
-        return pack
-
-    def _add(self, pack: RulePack) -> None:
-        names = [pack.code, *pack.aliases]
-        for name in names:
-            key = _normal(name)
-            if key in self._aliases or (key != _normal(pack.code) and key.upper() in self._lazy):
-                raise PackConflictError(f"a pack is already registered as {name!r}")
-        for name in names:
-            self._aliases[_normal(name)] = pack.code
-        self._packs[pack.code] = pack
-
-    def register(self, pack: RulePack) -> None:
-        """Register ``pack`` under its code and aliases; refuses a code or alias already taken."""
-        if not isinstance(pack, RulePack):
-            raise TypeError("register_pack expects a RulePack")
-        with self._lock:
-            self._discover()
-            if pack.code in self._lazy or pack.code in self._packs:
-                raise PackConflictError(f"a pack is already registered as {pack.code!r}")
-            self._add(pack)
-
-    def get(self, code: str) -> RulePack:
-        """The pack registered under ``code`` or one of its aliases (case-insensitive)."""
-        if not isinstance(code, str):
-            raise TypeError("a pack code is text such as 'GB-ENG'")
-        with self._lock:
-            self._discover()
-            key = _normal(code)
-            if key in self._aliases:
-                return self._packs[self._aliases[key]]
-            if key.upper() in self._lazy:
-                return self._load(key.upper())
-            # An alias of a pack not loaded yet: load built-ins first; a plug-in that fails to
-            # load is skipped here (asking for it by code raises its own error).
-            for lazy_code in sorted(self._lazy, key=lambda c: (c not in self._builtins, c)):
-                try:
-                    self._load(lazy_code)
-                except Exception:  # one broken plug-in must not hide the others
-                    continue
-                if key in self._aliases:
-                    return self._packs[self._aliases[key]]
-            raise UnknownJurisdictionError(code, self.available())
-
-    def available(self) -> tuple[str, ...]:
-        """The codes of every pack that can be looked up, sorted."""
-        with self._lock:
-            self._discover()
-            return tuple(sorted(set(self._packs) | set(self._lazy)))
-
-
-def _importer(target: str) -> Callable[[], object]:
-    module, _, attr = target.partition(":")
-
-    def load() -> object:
-        return getattr(importlib.import_module(module), attr)
-
-    return load
-
-
-_registry: PackRegistry | None = None
-_registry_lock = threading.Lock()
-
-
-def _default() -> PackRegistry:
-    global _registry  # noqa: PLW0603 - the shared registry is created on first use
-    with _registry_lock:
-        if _registry is None:
-            _registry = PackRegistry()
-        return _registry
-
-
-def get_pack(code: str) -> RulePack:
-    """The pack for an ISO 3166-2 code or alias (``"GB-ENG"``, ``"England"``).
-
-    An unknown code raises :class:`UnknownJurisdictionError`, which lists
-    the available codes.
-
-    >>> get_pack("england").code
-    'GB-ENG'
-    """
-    return _default().get(code)
-
-
-def register_pack(pack: RulePack) -> None:
-    """Register a pack; a code or alias already taken raises :class:`PackConflictError`."""
-    _default().register(pack)
-
-
-def available_packs() -> tuple[str, ...]:
-    """The codes of the packs available: built-in, registered and declared through entry points."""
-    return _default().available()
-
-
-# --- evaluation -------------------------------------------------------------------
-
-
-#: References are immutable values; one per rule and edition serves every evaluation.
-_rule_ref = functools.lru_cache(maxsize=1 << 12)(RuleRef)
-
-
-def evaluate(
-    case: CaseFile,
-    *,
-    pack: RulePack | str,
-    as_of: datetime | None = None,
-    clock: Clock | None = None,
-    edition: str | None = None,
-) -> Evaluation:
-    """Evaluate one child's case file against a pack, as of an instant or a clock's "now".
-
-    Exactly one of ``as_of`` and ``clock`` is given. The edition is the one in
-    force on ``as_of``'s local date in the pack's zone unless ``edition``
-    names one. Facts recorded after ``as_of`` are not yet known to the rules.
-    The case file is not changed.
-    """
-    if not isinstance(case, CaseFile):
-        raise TypeError("evaluate expects a CaseFile")
-    if (as_of is None) == (clock is None):
-        raise TypeError("give exactly one of as_of and clock")
-    if as_of is not None:
-        now = instant(as_of, "$.as_of")
-    else:
-        assert clock is not None
-        now = instant(clock.now(), "$.as_of")
-    the_pack = get_pack(pack) if isinstance(pack, str) else pack
-    ed = (
-        the_pack.edition(edition)
-        if edition is not None
-        else the_pack.edition_on(local_date(now, the_pack.zone))
-    )
-    settings = the_pack.effective_settings
-    findings: list[Finding] = []
-    for r in the_pack.rules(ed):
-        ctx = RuleContext(
-            rule=r, ref=_rule_ref(the_pack.code, ed.name, r.code), as_of=now, settings=settings
+        >>> from datetime import timedelta
+        >>> from missingcare.packs.gb_eng import PACK
+        >>> ours = PACK.derive(code="ZZ-LA", name="A local authority (synthetic)",
+        ...                    remove=["trusted-adult-recorded"],
+        ...                    settings={"repeat_missing_threshold": 2})
+        >>> ours.code, ours.derived_from, len(ours.rules()), len(PACK.rules())
+        ('ZZ-LA', 'GB-ENG', 10, 11)
+        """
+        added = _to_rules(add)
+        dropped = set(_to_names(remove))
+        known = {r.code for ed in self.editions for r in self._composed[ed.name]}
+        for missing in sorted(dropped - known):
+            raise InvalidPackError(f"{self.code} has no rule {missing!r} to remove")
+        editions: list[Edition] = []
+        for i, ed in enumerate(self.editions):
+            keep = tuple(r for r in ed.add if r.code not in dropped)
+            editions.append(
+                attrs.evolve(
+                    ed,
+                    add=(*keep, *added) if i == 0 else keep,
+                    remove=tuple(c for c in ed.remove if c not in dropped),
+                )
+            )
+        merged_settings = dict(self.settings)
+        derived = RulePack(
+            code=code,
+            name=name,
+            zone=self.zone if zone is None else zone,
+            editions=editions,
+            parameters=(*self.parameters, *_to_parameters(parameters)),
+            aliases=tuple(aliases),
+            sources=(*self.sources, *_to_sources(sources)),
+            settings=merged_settings,
+            description=self.description if description is None else description,
+            vocabularies=_merge_vocabularies(self.vocabularies, _to_vocabularies(vocabularies)),
+            derived_from=self.code,
         )
-        findings.extend(r.check(case, ctx))
-    return Evaluation(
-        pack=the_pack.code, edition=ed.name, as_of=now, child_id=case.child.id, findings=findings
-    )
+        return derived.configure(**(settings or {}))
+
+
+def _merge_vocabularies(
+    first: tuple[Vocabulary, ...], more: tuple[Vocabulary, ...]
+) -> tuple[Vocabulary, ...]:
+    merged = {v.name: v for v in first}
+    for v in more:
+        merged[v.name] = merged[v.name].extend(*v.concepts) if v.name in merged else v
+    return tuple(merged.values())

@@ -1,0 +1,941 @@
+"""The rule kit: the public building blocks a rule pack is written with.
+
+A pack declares its rules; what every jurisdiction needs lives here, once:
+
+* **Where things are.** :func:`timeline` (the episodes begun by "now", in time
+  order), :func:`covering` (the conversations that cover an episode),
+  :func:`held` and :func:`entries` return :class:`Located` records: the record
+  with its index, so its path (``$.episodes[3]``) is never written by hand.
+* **Deadlines after an event.** :func:`deadline_after` works out when a duty is
+  due after the :class:`Anchor` event of an episode (the return, last seen,
+  the report to police) with any :class:`~missingcare.typing.Deadline` (an
+  :class:`~missingcare.time.ElapsedDeadline` or a
+  :class:`~missingcare.time.CalendarDeadline`), under the pack's declared
+  :class:`ReMissingPolicy` for a child who goes missing again before the duty
+  is done. The answer is a :class:`DeadlineClock` whose :class:`DeadlineState`
+  says whether there is a due instant yet.
+* **Done evidence.** :func:`conversation_offered`, :func:`conversation_held`,
+  :func:`conversation_declined`, :func:`context_recorded`, :func:`notified`
+  and :func:`reported_to_police` return :class:`Done`: when the thing was
+  first done, and the paths of the evidence.
+* **Repeat thresholds.** :class:`RepeatThreshold` (N episodes in D days) finds
+  the :class:`RepeatRun` values that call for a response, with its due instant.
+* **Findings.** :func:`about` gives a :class:`FindingBuilder` that knows its
+  episode or conversation: it writes the subject, the record id parameter and
+  the evidence paths. :func:`deadline_findings` (a whole deadline rule: one
+  :func:`deadline_finding` per episode) and :func:`repeat_findings` are the
+  standard findings of a deadline and of a repeat threshold, with their
+  standard message sets (:data:`CLOCK_MESSAGES`, :func:`deadline_messages`,
+  :func:`repeat_messages`).
+
+A whole rule, written with the kit (the England pack's rules read the same)::
+
+    >>> from datetime import timedelta
+    >>> from missingcare.findings import Severity, Strength
+    >>> from missingcare.rules import Edition, RulePack, Source, evaluate, rule
+    >>> from missingcare.rules import kit
+    >>> from missingcare.testing.builders import SEEN, case_file, episode
+    >>> SRC = Source("LA-XX", "A local protocol (synthetic)", "https://example.invalid/p")
+    >>> @rule("reported-within-1h", title="Reported to police within an hour",
+    ...       strength=Strength.LOCAL_PRACTICE, severity=Severity.WARNING, sources=[SRC],
+    ...       messages=kit.deadline_messages(
+    ...           met="Episode {episode_id}: reported at {reported_at}, by {due}.",
+    ...           pending="Episode {episode_id}: report to police by {due}.",
+    ...           late="Episode {episode_id}: reported at {reported_at}, after {due}.",
+    ...           overdue="Episode {episode_id}: not reported by {due}."))
+    ... def reported_within_1h(case, ctx):
+    ...     "The home reports a missing child to police within an hour of last seeing them."
+    ...     yield from kit.deadline_findings(
+    ...         ctx, case, kit.ElapsedDeadline(timedelta(hours=1)),
+    ...         lambda case, ep, now: kit.reported_to_police(ep, now),
+    ...         done_param="reported_at", anchor=kit.Anchor.LAST_SEEN)
+    >>> pack = RulePack(code="ZZ-DOC", name="Doc", zone="Europe/London", description="Doc.",
+    ...                 editions=[Edition("1", effective_from=SEEN.date(),
+    ...                                   add=[reported_within_1h])])
+    >>> ev = evaluate(case_file(episode()), pack=pack, as_of=SEEN + timedelta(hours=2))
+    >>> [(f.message_id, f.outcome.value, f.evidence) for f in ev.findings]
+    [('zz-doc.reported-within-1h.overdue', 'breached', ('$.episodes[0].last_seen_at',))]
+
+Everything here is pure: "now" is the rule context's ``as_of``, and facts
+recorded after it are treated as not yet known.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import importlib.resources
+import tomllib
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from datetime import datetime, timedelta
+from types import MappingProxyType
+from typing import Any, Generic, NamedTuple, TypeVar
+
+import attrs
+
+from missingcare.case import CaseFile
+from missingcare.children import PlacementKind
+from missingcare.context import ContextEntry
+from missingcare.conversations import Decision, ReturnConversation
+from missingcare.episodes import MissingEpisode
+from missingcare.findings import Finding, Outcome, ParamValue, Severity, template_fields
+from missingcare.rules.engine import Parameter, Rule, RuleContext, Source, rule
+from missingcare.time import CalendarDeadline, ElapsedDeadline
+from missingcare.typing import Deadline, RuleCheck
+from missingcare.vocab import Concept
+
+__all__ = [
+    "CLOCK_MESSAGES",
+    "Anchor",
+    "CalendarDeadline",
+    "ConversationAt",
+    "DeadlineClock",
+    "DeadlineState",
+    "Done",
+    "DoneEvent",
+    "DoneFor",
+    "DoneKind",
+    "ElapsedDeadline",
+    "EntryAt",
+    "EpisodeAt",
+    "Evidence",
+    "FindingBuilder",
+    "Located",
+    "PackData",
+    "ReMissingPolicy",
+    "RepeatRun",
+    "RepeatThreshold",
+    "about",
+    "context_recorded",
+    "conversation_declined",
+    "conversation_held",
+    "conversation_held_or_declined",
+    "conversation_offered",
+    "covering",
+    "deadline_after",
+    "deadline_finding",
+    "deadline_findings",
+    "deadline_messages",
+    "deadline_period",
+    "ended_by",
+    "entries",
+    "first_of",
+    "held",
+    "in_placement",
+    "known",
+    "notified",
+    "read_pack_data",
+    "repeat_findings",
+    "repeat_messages",
+    "reported_to_police",
+    "timeline",
+]
+
+T = TypeVar("T", MissingEpisode, ReturnConversation, ContextEntry)
+
+_COLLECTION: Mapping[type, str] = {
+    MissingEpisode: "episodes",
+    ReturnConversation: "conversations",
+    ContextEntry: "context",
+}
+
+
+# --- a pack's data: sources and messages ---------------------------------------------------------
+
+
+@attrs.frozen
+class PackData:
+    """A pack's English text as data: sources (by key), message templates (by rule code,
+    then message key) and what each parameter means (by name).
+
+    Read from a TOML file shipped with the pack (:func:`read_pack_data`), so
+    the pack's module declares rules and a translator edits one table.
+    """
+
+    sources: Mapping[str, Source]
+    messages: Mapping[str, Mapping[str, str]]
+    descriptions: Mapping[str, str] = attrs.field(factory=dict)
+
+    def cite(self, *keys: str, locator: str | None = None) -> tuple[Source, ...]:
+        """The sources with these keys; ``locator`` points inside those that have none."""
+        return tuple(
+            attrs.evolve(self.sources[k], locator=locator)
+            if locator and self.sources[k].locator is None
+            else self.sources[k]
+            for k in keys
+        )
+
+    def rule(
+        self, code: str, *, standard: Mapping[str, str] | None = None, **metadata: Any
+    ) -> Callable[[RuleCheck], Rule]:
+        """:func:`~missingcare.rules.rule` with the messages of ``code`` from the table.
+
+        ``standard`` is a standard message set (:data:`CLOCK_MESSAGES`,
+        :func:`repeat_messages`) the table's messages are added to.
+        """
+        messages = {**(standard or {}), **self.messages.get(code, {})}
+        return rule(code, messages=messages, **metadata)
+
+    def parameter(self, name: str, kind: type, default: Any, **options: Any) -> Parameter:
+        """The :class:`~missingcare.rules.Parameter` ``name``, its description from the table."""
+        return Parameter(name, kind, default, self.descriptions[name], **options)
+
+
+def read_pack_data(package: str, resource: str) -> PackData:
+    """A pack's data from a TOML file in ``package``: ``[sources.KEY]`` tables with
+    ``title``, ``url`` and an optional ``locator``; ``[messages.rule-code]`` tables of
+    message key to English template; a ``[parameters]`` table of name to description.
+
+    >>> data = read_pack_data("missingcare.packs", "gb_eng.toml")
+    >>> data.sources["DFE14"].url.startswith("https://www.gov.uk/")
+    True
+    >>> data.messages["police-report"]["pending"][:25]
+    'Episode {episode_id}: the'
+    """
+    text = importlib.resources.files(package).joinpath(resource).read_text(encoding="utf-8")
+    table = tomllib.loads(text)
+    sources = {key: Source(key, **fields) for key, fields in table.get("sources", {}).items()}
+    messages = {code: dict(keys) for code, keys in table.get("messages", {}).items()}
+    descriptions = MappingProxyType(dict(table.get("parameters", {})))
+    return PackData(MappingProxyType(sources), MappingProxyType(messages), descriptions)
+
+
+# --- where things are ----------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Located(Generic[T]):
+    """A record of the case file with its index, so it knows its own path.
+
+    >>> from missingcare.testing.builders import episode
+    >>> ep = Located(3, episode())
+    >>> ep.path, ep.path_of("returned_at")
+    ('$.episodes[3]', '$.episodes[3].returned_at')
+    """
+
+    index: int
+    record: T
+
+    @property
+    def path(self) -> str:
+        """The record's path in the case file (``$.episodes[3]``)."""
+        return f"$.{_COLLECTION[type(self.record)]}[{self.index}]"
+
+    def path_of(self, field: str) -> str:
+        """The path of a field (or a field's item) of the record: ``path_of("offers[0].at")``."""
+        return f"{self.path}.{field}"
+
+
+#: An episode, a return conversation, a context entry, each with its index.
+EpisodeAt = Located[MissingEpisode]
+ConversationAt = Located[ReturnConversation]
+EntryAt = Located[ContextEntry]
+#: An evidence item: a path, a located record, or a field of the finding's subject.
+Evidence = str | Located[Any]
+
+
+def known(at: datetime | None, now: datetime) -> bool:
+    """Whether an instant is recorded and not after ``now`` (a later fact is not yet known)."""
+    return at is not None and at <= now
+
+
+def ended_by(ep: EpisodeAt, now: datetime) -> datetime | None:
+    """When the episode ended, if that is known at ``now``."""
+    end = ep.record.ended_at
+    return end if end is not None and end <= now else None
+
+
+def timeline(case: CaseFile, now: datetime) -> tuple[EpisodeAt, ...]:
+    """The episodes begun by ``now``, in time order (last seen, then id)."""
+    return tuple(
+        sorted(
+            (Located(i, e) for i, e in enumerate(case.episodes) if e.last_seen_at <= now),
+            key=lambda ep: (ep.record.last_seen_at, ep.record.id),
+        )
+    )
+
+
+def covering(case: CaseFile, episode_id: str) -> tuple[ConversationAt, ...]:
+    """The return conversations that cover the episode ``episode_id``, in case-file order."""
+    return tuple(
+        Located(k, c) for k, c in enumerate(case.conversations) if episode_id in c.episode_ids
+    )
+
+
+def held(case: CaseFile, now: datetime) -> Iterator[ConversationAt]:
+    """The return conversations held by ``now``, in case-file order."""
+    for k, conv in enumerate(case.conversations):
+        if known(conv.held_at, now):
+            yield Located(k, conv)
+
+
+def entries(case: CaseFile, category: Concept, now: datetime) -> tuple[EntryAt, ...]:
+    """The context entries of ``category`` (by code) recorded by ``now``, in time order."""
+    return tuple(
+        sorted(
+            (
+                Located(i, c)
+                for i, c in enumerate(case.context)
+                if c.category.code == category.code and c.at <= now
+            ),
+            key=lambda e: (e.record.at, e.record.id),
+        )
+    )
+
+
+def in_placement(case: CaseFile, ep: EpisodeAt, kinds: Collection[PlacementKind]) -> bool:
+    """Whether the episode began from a placement of one of ``kinds``."""
+    for placement in case.placements:
+        if placement.id == ep.record.placement_id:
+            return placement.kind in kinds
+    return False
+
+
+# --- done evidence -------------------------------------------------------------------------------
+
+
+class DoneKind(enum.Enum):
+    """What was done."""
+
+    OFFERED = "offered"
+    HELD = "held"
+    DECLINED = "declined"
+    RECORDED = "recorded"
+    NOTIFIED = "notified"
+    REPORTED = "reported"
+
+
+class DoneEvent(NamedTuple):
+    """One piece of evidence that something was done: when, what, and where it is recorded."""
+
+    at: datetime
+    kind: DoneKind
+    path: str
+
+
+def _when(event: DoneEvent) -> datetime:
+    return event.at
+
+
+@attrs.frozen
+class Done:
+    """The evidence that something was done: its events in the order found.
+
+    ``at`` is the first time it was done (``None``: not done), ``first`` that
+    event (the earliest; the first found on a tie) and ``paths`` the paths of
+    every event.
+    """
+
+    events: tuple[DoneEvent, ...] = ()
+    #: The earliest event (the first found among equals), or ``None``.
+    first: DoneEvent | None = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        events = self.events
+        object.__setattr__(self, "first", min(events, key=_when) if events else None)
+
+    @property
+    def at(self) -> datetime | None:
+        """When it was first done, or ``None``."""
+        first = self.first
+        return None if first is None else first.at
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """The evidence paths, in the order found."""
+        return tuple(e.path for e in self.events)
+
+
+def conversation_held_or_declined(conversations: Iterable[ConversationAt], now: datetime) -> Done:
+    """A conversation held, or declined by the child: :func:`conversation_held` and
+    :func:`conversation_declined` together, in time order (the same as :func:`first_of`
+    of the two)."""
+    held_: list[DoneEvent] = []
+    declined: list[DoneEvent] = []
+    for c in conversations:
+        conv = c.record
+        if conv.held_at is not None and conv.held_at <= now:
+            held_.append(DoneEvent(conv.held_at, DoneKind.HELD, c.path_of("held_at")))
+        if conv.decision is Decision.DECLINED:
+            declined.extend(
+                DoneEvent(o.at, DoneKind.DECLINED, c.path_of(f"offers[{m}].at"))
+                for m, o in enumerate(conv.offers)
+                if o.outcome.code == "declined" and o.at <= now
+            )
+    return Done(tuple(sorted((*held_, *declined), key=_when)))
+
+
+def first_of(*dones: Done) -> Done:
+    """The events of several kinds of evidence together, in time order (stable on ties).
+
+    >>> from datetime import datetime, UTC
+    >>> t = datetime(2026, 10, 2, 9, tzinfo=UTC)
+    >>> a = Done((DoneEvent(t, DoneKind.HELD, "$.conversations[0].held_at"),))
+    >>> b = Done((DoneEvent(t, DoneKind.DECLINED, "$.conversations[1].offers[0].at"),))
+    >>> first_of(a, b).first.kind
+    <DoneKind.HELD: 'held'>
+    """
+    return Done(tuple(sorted((e for d in dones for e in d.events), key=_when)))
+
+
+def conversation_offered(conversations: Iterable[ConversationAt], now: datetime) -> Done:
+    """A conversation offered: every offer not marked ``not_offered``, and any held one.
+
+    A conversation that was held was, by then, offered.
+    """
+    events: list[DoneEvent] = []
+    for conv in conversations:
+        for m, offer in enumerate(conv.record.offers):
+            if offer.outcome.code != "not_offered" and offer.at <= now:
+                events.append(
+                    DoneEvent(offer.at, DoneKind.OFFERED, conv.path_of(f"offers[{m}].at"))
+                )
+        held_at = conv.record.held_at
+        if held_at is not None and held_at <= now:
+            events.append(DoneEvent(held_at, DoneKind.OFFERED, conv.path_of("held_at")))
+    return Done(tuple(events))
+
+
+def conversation_held(conversations: Iterable[ConversationAt], now: datetime) -> Done:
+    """A conversation held (``held_at`` known by ``now``)."""
+    return Done(
+        tuple(
+            DoneEvent(c.record.held_at, DoneKind.HELD, c.path_of("held_at"))
+            for c in conversations
+            if c.record.held_at is not None and c.record.held_at <= now
+        )
+    )
+
+
+def conversation_declined(conversations: Iterable[ConversationAt], now: datetime) -> Done:
+    """A conversation declined by the child: its ``declined`` offers, if the child so decided."""
+    return Done(
+        tuple(
+            DoneEvent(o.at, DoneKind.DECLINED, c.path_of(f"offers[{m}].at"))
+            for c in conversations
+            if c.record.decision is Decision.DECLINED
+            for m, o in enumerate(c.record.offers)
+            if o.outcome.code == "declined" and o.at <= now
+        )
+    )
+
+
+def context_recorded(
+    entries: Iterable[EntryAt],
+    *,
+    since: datetime | None = None,
+    before: datetime | None = None,
+) -> Done:
+    """A context entry among ``entries`` (:func:`entries`), from ``since`` and before ``before``."""
+    return Done(
+        tuple(
+            DoneEvent(e.record.at, DoneKind.RECORDED, e.path)
+            for e in entries
+            if (since is None or e.record.at >= since) and (before is None or e.record.at < before)
+        )
+    )
+
+
+def notified(ep: EpisodeAt, recipient: str, now: datetime, *, by: datetime | None = None) -> Done:
+    """A notification of the episode to ``recipient`` (a code) by ``now`` (and by ``by``)."""
+    return Done(
+        tuple(
+            DoneEvent(n.at, DoneKind.NOTIFIED, ep.path_of(f"notifications[{m}]"))
+            for m, n in enumerate(ep.record.notifications)
+            if n.recipient.code == recipient and n.at <= now and (by is None or n.at <= by)
+        )
+    )
+
+
+def reported_to_police(ep: EpisodeAt, now: datetime, *, by: datetime | None = None) -> Done:
+    """The episode's report to police, if made by ``now`` (and by ``by``)."""
+    report = ep.record.police_report
+    if report is None or report.reported_at > now or (by is not None and report.reported_at > by):
+        return Done()
+    return Done((DoneEvent(report.reported_at, DoneKind.REPORTED, ep.path_of("police_report")),))
+
+
+# --- deadlines after an event --------------------------------------------------------------------
+
+
+class Anchor(enum.Enum):
+    """The event of an episode a deadline runs from."""
+
+    #: The child's return to placement (``returned_at``): the 72-hour clock starts here.
+    RETURN = "returned_at"
+    #: When the child was last seen (``last_seen_at``).
+    LAST_SEEN = "last_seen_at"
+    #: The report to police (``police_report.reported_at``).
+    POLICE_REPORT = "police_report.reported_at"
+
+
+class ReMissingPolicy(enum.Enum):
+    """What happens to a deadline when the child goes missing again before the duty is done."""
+
+    #: The clock restarts from the later episode's event: one response may cover both.
+    RESTART_FROM_LATER_RETURN = "restart_from_later_return"
+    #: Each episode keeps its own clock, whatever happens next.
+    KEEP_OWN_CLOCK = "keep_own_clock"
+
+
+#: The field of an episode each anchor reads (the enum's value, looked up once).
+_ANCHOR_FIELD: Mapping[Anchor, str] = MappingProxyType({a: a.value for a in Anchor})
+
+
+class DeadlineState(enum.Enum):
+    """Whether a deadline is known yet, and if not, why not."""
+
+    #: The episode is still open: nothing is due until it ends.
+    OPEN = "open"
+    #: The event has not happened yet (the child is not yet back, say).
+    NOT_YET = "not_yet"
+    #: The event's instant is not recorded: insufficient data.
+    UNKNOWN = "unknown"
+    #: The child went missing again, and that episode is not over: the clock moves on later.
+    WAITING = "waiting"
+    #: A due instant is known.
+    DUE = "due"
+
+
+class DeadlineClock(NamedTuple):
+    """When a duty is due for an episode, as known at "now" (a named tuple: a cheap value).
+
+    ``due`` and ``clock_episode`` (whose event started the clock) are set
+    when ``state`` is :attr:`DeadlineState.DUE`; ``later`` is the later episode
+    that made the clock wait, or whose event is unknown; ``anchor`` the event
+    the clock runs from.
+    """
+
+    state: DeadlineState
+    due: datetime | None = None
+    clock_episode: EpisodeAt | None = None
+    later: EpisodeAt | None = None
+    anchor: Anchor = Anchor.RETURN
+
+
+def _event(ep: EpisodeAt, anchor: Anchor, now: datetime) -> tuple[DeadlineState, datetime | None]:
+    e = ep.record
+    if anchor is Anchor.LAST_SEEN:
+        return DeadlineState.DUE, e.last_seen_at
+    if anchor is Anchor.POLICE_REPORT:
+        at = e.police_report.reported_at if e.police_report is not None else None
+        return (DeadlineState.DUE, at) if known(at, now) else (DeadlineState.NOT_YET, None)
+    if not known(e.ended_at, now):
+        return DeadlineState.OPEN, None
+    if e.returned_at is None:
+        return DeadlineState.UNKNOWN, None
+    if e.returned_at > now:
+        return DeadlineState.NOT_YET, None
+    return DeadlineState.DUE, e.returned_at
+
+
+def deadline_after(
+    episodes: Sequence[EpisodeAt],
+    pos: int,
+    deadline: Deadline,
+    *,
+    now: datetime,
+    done: datetime | None,
+    anchor: Anchor = Anchor.RETURN,
+    policy: ReMissingPolicy = ReMissingPolicy.RESTART_FROM_LATER_RETURN,
+) -> DeadlineClock:
+    """When the duty for ``episodes[pos]`` is due: ``deadline`` after its ``anchor`` event.
+
+    ``episodes`` is the :func:`timeline`; ``done`` is when the duty was first
+    done for this episode, as known at ``now``. Under
+    :attr:`ReMissingPolicy.RESTART_FROM_LATER_RETURN`, when the child went
+    missing again before the deadline and before the duty was done, the
+    deadline becomes the later episode's (and so on); under
+    :attr:`ReMissingPolicy.KEEP_OWN_CLOCK` it never moves. The deadline is
+    worked out in the episode's own zone (calendar deadlines need it).
+    """
+    ep = episodes[pos]
+    state, start = _event(ep, anchor, now)
+    if start is None:
+        return DeadlineClock(state, anchor=anchor)
+    clock_ep = ep
+    due = deadline.due(start, ep.record.zone)
+    if policy is ReMissingPolicy.KEEP_OWN_CLOCK:
+        return DeadlineClock(DeadlineState.DUE, due=due, clock_episode=ep, anchor=anchor)
+    j = pos
+    while not (done is not None and done <= due) and j + 1 < len(episodes):
+        nxt = episodes[j + 1]
+        seen = nxt.record.last_seen_at
+        if not (seen < due and (done is None or seen < done)):
+            break
+        state, start = _event(nxt, anchor, now)
+        if start is None:
+            later_state = DeadlineState.UNKNOWN if state is DeadlineState.UNKNOWN else None
+            return DeadlineClock(later_state or DeadlineState.WAITING, later=nxt, anchor=anchor)
+        clock_ep, due, j = nxt, deadline.due(start, nxt.record.zone), j + 1
+    return DeadlineClock(DeadlineState.DUE, due=due, clock_episode=clock_ep, anchor=anchor)
+
+
+def deadline_period(deadline: Deadline) -> ParamValue:
+    """The message parameter for a deadline: its ``timedelta`` when elapsed, else its text.
+
+    >>> deadline_period(ElapsedDeadline(timedelta(hours=72)))
+    datetime.timedelta(days=3)
+    >>> deadline_period(CalendarDeadline(5))
+    '5 days'
+    """
+    return deadline.period if isinstance(deadline, ElapsedDeadline) else deadline.describe()
+
+
+# --- findings ------------------------------------------------------------------------------------
+
+
+class FindingBuilder:
+    """Builds the findings of one rule about one episode or conversation.
+
+    The subject is the record's path; the record's id goes into the finding
+    (``episode_id`` or ``conversation_id``) and is offered to the message as a
+    parameter of that name. Parameters the message's template does not use
+    are left out, so a pack's template says only what it wants to.
+    An evidence item is a path (``"$.context[2]"``), a :class:`Located` record,
+    or a field of the subject (``"returned_at"`` → ``$.episodes[3].returned_at``).
+    """
+
+    __slots__ = ("_episode", "_path", "ctx", "subject")
+
+    def __init__(
+        self, ctx: RuleContext, subject: Located[MissingEpisode] | Located[ReturnConversation]
+    ) -> None:
+        self.ctx = ctx
+        self.subject = subject
+        self._path = subject.path
+        self._episode = isinstance(subject.record, MissingEpisode)
+
+    @property
+    def id(self) -> str:
+        """The subject record's id."""
+        return self.subject.record.id
+
+    @property
+    def path(self) -> str:
+        """The subject's path (``$.episodes[3]``)."""
+        return self._path
+
+    def evidence_path(self, item: Evidence) -> str:
+        """The path of one evidence item."""
+        if type(item) is str:
+            return item if item.startswith("$") else f"{self._path}.{item}"
+        assert isinstance(item, Located)
+        return item.path
+
+    def __call__(
+        self,
+        key: str,
+        outcome: Outcome,
+        *,
+        params: Mapping[str, ParamValue] | None = None,
+        due: datetime | None = None,
+        observed: datetime | None = None,
+        evidence: Iterable[Evidence] = (),
+        severity: Severity | None = None,
+    ) -> Finding:
+        """The finding with message ``key`` and ``outcome`` about the subject."""
+        rid = self.subject.record.id
+        offered: dict[str, ParamValue] = {"episode_id" if self._episode else "conversation_id": rid}
+        if params:
+            offered.update(params)
+        used = _fields(self.ctx.rule.template(key))
+        if not offered.keys() <= used:
+            offered = {k: v for k, v in offered.items() if k in used}
+        return self.ctx.finding(
+            key,
+            outcome,
+            subject=self._path,
+            params=offered,
+            due=due,
+            observed=observed,
+            evidence=[self.evidence_path(e) for e in evidence],
+            episode_id=rid if self._episode else None,
+            conversation_id=None if self._episode else rid,
+            severity=severity,
+        )
+
+
+#: A pack has a few dozen templates; their placeholders are read once.
+_fields = functools.lru_cache(maxsize=1024)(template_fields)
+
+
+def about(
+    ctx: RuleContext, subject: Located[MissingEpisode] | Located[ReturnConversation]
+) -> FindingBuilder:
+    """A :class:`FindingBuilder` for the rule of ``ctx`` about ``subject``."""
+    return FindingBuilder(ctx, subject)
+
+
+#: The messages of a deadline before there is a due instant (see :func:`deadline_finding`).
+CLOCK_MESSAGES: Mapping[str, str] = {
+    "open": "Episode {episode_id} is still open; nothing is due until the child is back.",
+    "not-back": "Episode {episode_id} has ended but the child is not yet back in placement.",
+    "return-unknown": (
+        "The time the child returned to placement after episode {clock_episode_id} is not "
+        "recorded, so the {period} deadline for episode {episode_id} cannot be worked out."
+    ),
+    "waiting": (
+        "The child went missing again (episode {clock_episode_id}) before a return conversation "
+        "for episode {episode_id}; one conversation may cover both, due {period} after the "
+        "child is back."
+    ),
+}
+
+
+def deadline_messages(
+    *,
+    met: str,
+    pending: str,
+    late: str,
+    overdue: str,
+    met_later_return: str | None = None,
+    declined: str | None = None,
+) -> dict[str, str]:
+    """The message set of a deadline rule: :data:`CLOCK_MESSAGES` and the outcome messages.
+
+    Placeholders: ``{episode_id}``, ``{due}``; ``{period}`` and
+    ``{clock_episode_id}`` in ``pending``; the done instant (its name is the
+    ``done_param`` of :func:`deadline_finding`) in ``met``, ``late`` and
+    ``met_later_return`` (which also has ``{clock_episode_id}``: the episode
+    whose event started the clock); ``{declined_at}`` in ``declined``.
+    """
+    out = {**CLOCK_MESSAGES, "met": met, "pending": pending, "late": late, "overdue": overdue}
+    if met_later_return is not None:
+        out["met-later-return"] = met_later_return
+    if declined is not None:
+        out["declined"] = declined
+    return out
+
+
+def _clock_finding(
+    find: FindingBuilder, clock: DeadlineClock, period: ParamValue, evidence: Sequence[str]
+) -> Finding:
+    ep = find.subject
+    if clock.state is DeadlineState.OPEN:
+        return find("open", Outcome.NOT_APPLICABLE, evidence=["ended_at"])
+    if clock.state is DeadlineState.NOT_YET:
+        return find("not-back", Outcome.NOT_APPLICABLE, evidence=["returned_at"])
+    later = clock.later
+    params: dict[str, ParamValue] = {
+        "clock_episode_id": (later or ep).record.id,
+        "period": period,
+    }
+    if clock.state is DeadlineState.UNKNOWN:
+        return find(
+            "return-unknown",
+            Outcome.INSUFFICIENT_DATA,
+            params=params,
+            evidence=[*evidence, later.path_of("returned_at")] if later else ["returned_at"],
+        )
+    return find("waiting", Outcome.PENDING, params=params, evidence=evidence)
+
+
+def deadline_finding(
+    find: FindingBuilder,
+    clock: DeadlineClock,
+    done: Done,
+    *,
+    now: datetime,
+    done_param: str,
+    period: ParamValue,
+) -> Finding:
+    """The finding of a deadline rule for one episode (messages: :func:`deadline_messages`).
+
+    Before there is a due instant: ``open``, ``not-back``, ``return-unknown``
+    or ``waiting`` (:data:`CLOCK_MESSAGES`). Then ``met`` (done by the due
+    instant; ``met-later-return`` when the rule declares it and the clock ran
+    from another episode's event; ``declined`` when the first thing done was the
+    child declining), ``pending`` (not done, not yet due), ``late`` or
+    ``overdue``. The evidence is the anchor event and every done path.
+    """
+    evidence = [f"{find.path}.{_ANCHOR_FIELD[clock.anchor]}", *done.paths]
+    if clock.state is not DeadlineState.DUE:
+        return _clock_finding(find, clock, period, evidence)
+    due, clock_ep = clock.due, clock.clock_episode
+    assert due is not None
+    assert clock_ep is not None
+    at, first = done.at, done.first
+    base: dict[str, ParamValue] = {"due": due}
+    if at is not None and first is not None and at <= due:
+        if first.kind is DoneKind.DECLINED:
+            params = {**base, "declined_at": at}
+            return find(
+                "declined", Outcome.MET, params=params, due=due, observed=at, evidence=evidence
+            )
+        key, params = "met", {**base, done_param: at}
+        if clock_ep.record.id != find.id and _declares(find, "met-later-return"):
+            key, params = "met-later-return", {**params, "clock_episode_id": clock_ep.record.id}
+        return find(key, Outcome.MET, params=params, due=due, observed=at, evidence=evidence)
+    if now <= due:
+        params = {**base, "period": period, "clock_episode_id": clock_ep.record.id}
+        return find("pending", Outcome.PENDING, params=params, due=due, evidence=evidence)
+    if at is not None:
+        params = {**base, done_param: at}
+        return find(
+            "late", Outcome.BREACHED, params=params, due=due, observed=at, evidence=evidence
+        )
+    return find("overdue", Outcome.BREACHED, params=base, due=due, evidence=evidence)
+
+
+#: How a deadline rule finds what was done for one episode: ``(case, episode, now) -> Done``.
+DoneFor = Callable[[CaseFile, EpisodeAt, datetime], Done]
+
+
+def deadline_findings(
+    ctx: RuleContext,
+    case: CaseFile,
+    deadline: Deadline,
+    done_for: DoneFor,
+    *,
+    done_param: str,
+    anchor: Anchor = Anchor.RETURN,
+    policy: ReMissingPolicy = ReMissingPolicy.RESTART_FROM_LATER_RETURN,
+) -> Iterator[Finding]:
+    """A whole deadline rule: for each episode, ``deadline`` after its ``anchor`` event.
+
+    ``done_for(case, episode, now)`` is the evidence the duty was done for an
+    episode (for example ``lambda case, ep, now: conversation_held(covering(case,
+    ep.record.id), now)``); ``done_param`` names its instant in the messages.
+    One :func:`deadline_finding` per episode, with ``{period}`` the
+    :func:`deadline_period`.
+    """
+    now, period = ctx.as_of, deadline_period(deadline)
+    episodes = timeline(case, now)
+    for pos, ep in enumerate(episodes):
+        done = done_for(case, ep, now)
+        clock = deadline_after(
+            episodes, pos, deadline, now=now, done=done.at, anchor=anchor, policy=policy
+        )
+        yield deadline_finding(
+            about(ctx, ep), clock, done, now=now, done_param=done_param, period=period
+        )
+
+
+def _declares(find: FindingBuilder, key: str) -> bool:
+    return find.ctx.rule.has_message(key)
+
+
+# --- repeat thresholds ---------------------------------------------------------------------------
+
+
+@attrs.frozen
+class RepeatRun:
+    """The first episode of a run over a threshold, the count at it, and the response's due."""
+
+    episode: EpisodeAt
+    count: int
+    due: datetime | None = None
+
+
+def _positive_count(_inst: object, _attr: object, value: int) -> None:
+    if type(value) is not int or value < 1:
+        raise ValueError("a repeat threshold counts at least 1 episode")
+
+
+def _positive_window(_inst: object, _attr: object, value: timedelta) -> None:
+    if not isinstance(value, timedelta) or value <= timedelta(0):
+        raise ValueError("a repeat window is a positive timedelta")
+
+
+@attrs.frozen
+class RepeatThreshold:
+    """``count`` episodes begun within ``window`` (N episodes in D days).
+
+    >>> from missingcare.testing.builders import SEEN, episode
+    >>> eps = [Located(i, episode(f"E{i}", seen=SEEN + timedelta(days=i))) for i in range(4)]
+    >>> [(r.episode.record.id, r.count) for r in RepeatThreshold(3, timedelta(days=30)).runs(eps)]
+    [('E2', 3)]
+    """
+
+    count: int = attrs.field(validator=_positive_count)
+    window: timedelta = attrs.field(validator=_positive_window)
+
+    def runs(
+        self, episodes: Sequence[EpisodeAt], respond_within: Deadline | None = None
+    ) -> tuple[RepeatRun, ...]:
+        """The first episode of each run at or over the threshold, in time order.
+
+        An episode is over the threshold when it and the episodes begun in the
+        ``window`` before it number at least ``count``; consecutive such
+        episodes form one run, whose response is due ``respond_within`` after
+        the first of them was last seen.
+        """
+        out: list[RepeatRun] = []
+        previous = False
+        for pos, ep in enumerate(episodes):
+            seen = ep.record.last_seen_at
+            n = sum(
+                1 for other in episodes[: pos + 1] if seen - other.record.last_seen_at < self.window
+            )
+            triggered = n >= self.count
+            if triggered and not previous:
+                due = (
+                    respond_within.due(seen, ep.record.zone) if respond_within is not None else None
+                )
+                out.append(RepeatRun(ep, n, due))
+            previous = triggered
+        return tuple(out)
+
+
+def repeat_messages(*, done: str, todo: str) -> dict[str, str]:
+    """The message set of a repeat-threshold rule, from what was done and what is to do.
+
+    >>> repeat_messages(done="a meeting was held", todo="hold a meeting")["pending-by"][-34:]
+    '{window}: hold a meeting by {due}.'
+    """
+    lead = "Episode {episode_id} brought the child's episodes to {count} within {window}"
+    return {
+        "met": f"{lead}; {done} at {{recorded_at}}.",
+        "pending": f"{lead}: {todo}.",
+        "pending-by": f"{lead}: {todo} by {{due}}.",
+        "late": f"{lead}; the record of the response is dated {{recorded_at}}, after it was due.",
+        "overdue": f"{lead}; the response was due by {{due}} and is not recorded.",
+    }
+
+
+def repeat_findings(
+    ctx: RuleContext,
+    case: CaseFile,
+    episodes: Sequence[EpisodeAt],
+    threshold: RepeatThreshold,
+    *,
+    respond_within: Deadline | None,
+    evidence: Concept,
+) -> Iterator[Finding]:
+    """The findings of a repeat-threshold rule (messages: :func:`repeat_messages`).
+
+    For each run over ``threshold``, the response is evidenced by a context
+    entry of the category ``evidence`` recorded from the run's first episode:
+    ``met`` (or ``late`` after its due instant), else ``overdue``, ``pending``
+    or ``pending-by``.
+    """
+    now = ctx.as_of
+    recorded: tuple[EntryAt, ...] | None = None
+    for run in threshold.runs(episodes, respond_within):
+        if recorded is None:
+            recorded = entries(case, evidence, now)
+        find = about(ctx, run.episode)
+        base: dict[str, ParamValue] = {"count": run.count, "window": threshold.window}
+        first = context_recorded(recorded, since=run.episode.record.last_seen_at).first
+        due = run.due
+        if first is not None:
+            late = due is not None and first.at > due
+            yield find(
+                "late" if late else "met",
+                Outcome.BREACHED if late else Outcome.MET,
+                params={**base, "recorded_at": first.at},
+                due=due,
+                observed=first.at,
+                evidence=[run.episode, first.path],
+            )
+        elif due is not None and now > due:
+            params = {**base, "due": due}
+            yield find("overdue", Outcome.BREACHED, params=params, due=due, evidence=[run.episode])
+        elif due is None:
+            yield find("pending", Outcome.PENDING, params=base, evidence=[run.episode])
+        else:
+            params = {**base, "due": due}
+            yield find(
+                "pending-by", Outcome.PENDING, params=params, due=due, evidence=[run.episode]
+            )
