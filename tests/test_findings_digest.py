@@ -21,7 +21,7 @@ import attrs
 from missingcare.findings import Finding, render_message
 from missingcare.packs.gb_eng import PACK
 from missingcare.rules import RulePack, evaluate
-from missingcare.synth import Cohort
+from missingcare.testing.synth import Cohort
 
 #: Taken before the rewrite: (findings, SHA-256 of their canonical lines).
 COHORT_DIGEST = (72188, "7105cb6b9336e948fd24341ca0b9ea9c07935e81e425fd0f89c4f1b8fba978e9")

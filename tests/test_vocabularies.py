@@ -364,9 +364,11 @@ def test_by_code_is_the_vocabulary_read_only() -> None:
 # --- the data file ---------------------------------------------------------------
 
 #: SHA-256 of the canonical dump of CORE, recorded from the Python tuples the
-#: vocabularies were written as before they became package data.  A deliberate
+#: vocabularies were written as before they became package data, less the two
+#: England-only context categories (``strategy_meeting_held``,
+#: ``plan_review_requested``), which moved into the England pack.  A deliberate
 #: change to a vocabulary changes it: record the new digest in the same commit.
-CORE_DIGEST = "9a66bffbe053c05a09026dffa76cec54ad2cd3ab39c879ea5131b9168cd5edf6"
+CORE_DIGEST = "4142f0bff018ae5649e9672e33682ed7d3b8893f758552491413d3cba47ec7e3"
 
 
 def _canonical(core: Mapping[str, Vocabulary]) -> bytes:
@@ -394,7 +396,7 @@ def _canonical(core: Mapping[str, Vocabulary]) -> bytes:
 
 def test_core_is_identical_to_the_tuples_it_replaced() -> None:
     assert len(v.CORE) == 16
-    assert sum(len(vocabulary) for vocabulary in v.CORE.values()) == 235
+    assert sum(len(vocabulary) for vocabulary in v.CORE.values()) == 233
     assert hashlib.sha256(_canonical(v.CORE)).hexdigest() == CORE_DIGEST
 
 

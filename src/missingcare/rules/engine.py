@@ -20,6 +20,7 @@ Packs are found through :mod:`missingcare.rules.registry`, and evaluated by
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta
@@ -27,6 +28,7 @@ from typing import Any
 
 import attrs
 
+from missingcare._editions import compose_editions
 from missingcare.exceptions import InvalidPackError, UnknownEditionError
 from missingcare.findings import (
     Finding,
@@ -417,28 +419,11 @@ class RulePack:
     )
 
     def __attrs_post_init__(self) -> None:
-        composed: dict[str, tuple[Rule, ...]] = {}
-        current: dict[str, Rule] = {}
-        names: set[str] = set()
-        for i, ed in enumerate(self.editions):
-            if ed.name in names:
-                raise InvalidPackError(f"edition name {ed.name!r} is used twice")
-            names.add(ed.name)
-            if i == 0 and ed.remove:
-                raise InvalidPackError("the first edition has nothing to remove")
-            for code in ed.remove:
-                if code not in current:
-                    raise InvalidPackError(
-                        f"edition {ed.name!r} removes {code!r}, which the previous edition lacks"
-                    )
-                del current[code]
-            for r in ed.add:
-                if r.code in current:
-                    raise InvalidPackError(
-                        f"edition {ed.name!r} adds {r.code!r} twice (remove it first to replace it)"
-                    )
-                current[r.code] = r
-            composed[ed.name] = tuple(current.values())
+        composed = compose_editions(
+            ((ed.name, ed.add, ed.remove) for ed in self.editions),
+            code=operator.attrgetter("code"),
+            error=InvalidPackError,
+        )
         object.__setattr__(self, "_composed", composed)
         declared = {p.name for p in self.parameters}
         if len(declared) != len(self.parameters):
