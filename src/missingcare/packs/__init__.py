@@ -1,6 +1,7 @@
 """Built-in jurisdiction rule packs, one module per jurisdiction.
 
-This module is a static table only: importing it loads no pack. Look packs up
+Importing this module loads no pack: the static table of built-in packs,
+:data:`BUILTIN_PACKS`, is the registry's (:mod:`missingcare.rules.registry`). Look packs up
 with :func:`missingcare.rules.get_pack` (``get_pack("GB-ENG")``), which
 imports a built-in pack's module the first time it is asked for. Third-party
 packs register with :func:`missingcare.rules.register_pack` or declare a
@@ -16,10 +17,6 @@ The built-in packs:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from types import MappingProxyType
+from missingcare.rules.registry import BUILTIN_PACKS
 
 __all__ = ["BUILTIN_PACKS"]
-
-#: Pack code → ``"module:attribute"`` of the built-in :class:`~missingcare.rules.RulePack`.
-BUILTIN_PACKS: Mapping[str, str] = MappingProxyType({"GB-ENG": "missingcare.packs.gb_eng:PACK"})

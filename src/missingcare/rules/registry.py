@@ -12,11 +12,13 @@ import importlib
 import threading
 from collections.abc import Callable, Mapping
 from importlib import metadata
+from types import MappingProxyType
 
 from missingcare.exceptions import InvalidPackError, PackConflictError, UnknownJurisdictionError
 from missingcare.rules.engine import RulePack
 
 __all__ = [
+    "BUILTIN_PACKS",
     "ENTRY_POINT_GROUP",
     "PackRegistry",
     "available_packs",
@@ -32,6 +34,12 @@ def _normal(code: str) -> str:
     return code.strip().casefold()
 
 
+#: Pack code → ``"module:attribute"`` of each built-in :class:`~missingcare.rules.RulePack`:
+#: a static table of text, so the registry imports no pack (and no pack module) until one
+#: is asked for. Each pack is a module of :mod:`missingcare.packs`.
+BUILTIN_PACKS: Mapping[str, str] = MappingProxyType({"GB-ENG": "missingcare.packs.gb_eng:PACK"})
+
+
 class PackRegistry:
     """Where packs are found: built-ins (a static table), explicit registrations, entry points.
 
@@ -45,8 +53,6 @@ class PackRegistry:
         self, builtins: Mapping[str, str] | None = None, group: str = ENTRY_POINT_GROUP
     ) -> None:
         if builtins is None:
-            from missingcare.packs import BUILTIN_PACKS  # noqa: PLC0415 - a data-only module
-
             builtins = BUILTIN_PACKS
         self._group = group
         self._lock = threading.RLock()
