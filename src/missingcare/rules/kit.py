@@ -189,8 +189,9 @@ def read_pack_data(package: str, resource: str) -> PackData:
     >>> data = read_pack_data("missingcare.packs", "gb_eng.toml")
     >>> data.sources["DFE14"].url.startswith("https://www.gov.uk/")
     True
-    >>> data.messages["police-report"]["pending"][:25]
-    'Episode {episode_id}: the'
+    >>> pending = data.messages["police-report"].get("pending", "")
+    >>> pending.startswith("Episode {episode_id}: the")
+    True
     """
     text = importlib.resources.files(package).joinpath(resource).read_text(encoding="utf-8")
     table = tomllib.loads(text)
@@ -844,8 +845,9 @@ class RepeatThreshold:
 
     >>> from missingcare.testing.builders import SEEN, episode
     >>> eps = [Located(i, episode(f"E{i}", seen=SEEN + timedelta(days=i))) for i in range(4)]
-    >>> [(r.episode.record.id, r.count) for r in RepeatThreshold(3, timedelta(days=30)).runs(eps)]
-    [('E2', 3)]
+    >>> for run in RepeatThreshold(3, timedelta(days=30)).runs(eps):
+    ...     print(run.episode.record.id, run.count)
+    E2 3
     """
 
     count: int = attrs.field(validator=_positive_count)
@@ -881,8 +883,9 @@ class RepeatThreshold:
 def repeat_messages(*, done: str, todo: str) -> dict[str, str]:
     """The message set of a repeat-threshold rule, from what was done and what is to do.
 
-    >>> repeat_messages(done="a meeting was held", todo="hold a meeting")["pending-by"][-34:]
-    '{window}: hold a meeting by {due}.'
+    >>> messages = repeat_messages(done="a meeting was held", todo="hold a meeting")
+    >>> messages["pending-by"].endswith("{window}: hold a meeting by {due}.")
+    True
     """
     lead = "Episode {episode_id} brought the child's episodes to {count} within {window}"
     return {

@@ -12,9 +12,11 @@ it back as CSV or XML, and produces Ofsted Annex A List 8's missing columns.
 ...     {"CHILD": "C1", "DOB": "01/05/2010", "MISSING": "M", "MIS_START": "02/06/2025"},
 ...     {"CHILD": "C1", "DOB": "01/05/2010", "MISSING": "A", "MIS_START": "31/13/2025"},
 ... ])
->>> [(e.rule, e.table, e.row, e.problem) for e in validate(Return903(missing=missing),
-...                                                         "2025/26").findings]
-[('574', 'Missing', 1, 'previous_open'), ('1004', 'Missing', 1, 'unparseable')]
+>>> report = validate(Return903(missing=missing), "2025/26")
+>>> for e in report.findings:
+...     print(e.rule, e.table, e.row, e.problem)
+574 Missing 1 previous_open
+1004 Missing 1 unparseable
 
 Each flagged row is a :class:`RowError` (DfE's "validation error"). The
 interval engine the rules use, which chains dated episodes into periods, is

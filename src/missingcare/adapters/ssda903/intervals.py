@@ -18,10 +18,13 @@ for one more minor release.)
 >>> spans = [Span(date(2025, 4, 1), date(2025, 6, 1), "a"),
 ...          Span(date(2025, 6, 1), None, "b"),
 ...          Span(date(2024, 1, 1), date(2024, 2, 1), "c")]
->>> [(p.start.isoformat(), p.end) for p in chain_periods(spans)]
-[('2024-01-01', datetime.date(2024, 2, 1)), ('2025-04-01', None)]
->>> [g.start.isoformat() for g in gaps(chain_periods(spans))]
-['2024-02-01']
+>>> for p in chain_periods(spans):
+...     print(p.start, p.end)
+2024-01-01 2024-02-01
+2025-04-01 None
+>>> for g in gaps(chain_periods(spans)):
+...     print(g.start)
+2024-02-01
 """
 
 from __future__ import annotations
