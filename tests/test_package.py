@@ -88,6 +88,18 @@ def test_import_has_no_optional_or_testing_imports() -> None:
     assert out.stdout.strip() == ""
 
 
+def test_import_reads_no_vocabulary_file() -> None:
+    """The core vocabularies are read on first use, not by ``import missingcare``."""
+    code = (
+        "import missingcare, missingcare.vocabularies as v;"
+        "print('CORE' in vars(v));"
+        "missingcare.converters.make_converter();"
+        "print('CORE' in vars(v))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True"]
+
+
 def test_version_is_lazy_and_a_calver_string() -> None:
     version = mc.__version__
     assert version.count(".") == 2

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from missingcare import _fields
+from missingcare import vocabularies as _core
 from missingcare.case import CaseFile
 from missingcare.children import ChildRef, PeriodOfCare, Placement
 from missingcare.context import ContextEntry
@@ -30,7 +31,6 @@ from missingcare.episodes import (
 from missingcare.factors import Factor, UnmetNeed
 from missingcare.relationships import AdultContact, TrustedAdult
 from missingcare.vocab import Vocabulary
-from missingcare.vocabularies import CORE
 
 #: The wire-format version written on every top-level document.
 SCHEMA_VERSION = 1
@@ -84,7 +84,7 @@ def vocabularies(
 
     The one merge the converters and :mod:`missingcare.adapters.jsonschema` share.
     """
-    merged = dict(CORE)
+    merged = dict(_core.CORE)  # read on first use, not when the package is imported
     if extra is not None:
         values = extra.values() if isinstance(extra, Mapping) else extra
         for vocab in values:
