@@ -38,6 +38,8 @@ from missingcare.conversations import ContactMethod
 from missingcare.converters import DOCUMENTS, MODELS
 from missingcare.converters._make import maker
 from missingcare.exceptions import ValidationError
+from missingcare.plans import AbsencePlan, MissingPersonProfile
+from missingcare.screenings import Screening
 from missingcare.testing import strategies as mst  # noqa: F401  (registers the strategies)
 from missingcare.vocab import Concept
 from missingcare.vocabularies import EPISODE_STATUSES, WHO_WITH
@@ -62,7 +64,20 @@ _SOURCE.update(
 )
 # the classes missingcare.testing.strategies registers a strategy for: every
 # top-level document, and the three parts that have one of their own
-_SOURCE.update({cls: cls for cls in (*DOCUMENTS, ChildRef, PeriodOfCare, AdultContact)})
+_SOURCE.update(
+    {
+        cls: cls
+        for cls in (
+            *DOCUMENTS,
+            ChildRef,
+            PeriodOfCare,
+            AdultContact,
+            AbsencePlan,
+            MissingPersonProfile,
+            Screening,
+        )
+    }
+)
 
 
 def _walk(value: Any) -> Iterator[Any]:
@@ -140,6 +155,11 @@ def _replacements(value: Any) -> list[Any]:
         T.astimezone(timezone(timedelta(hours=1))),
         _DateTime(2026, 1, 1, tzinfo=UTC),
         date(2026, 1, 1),
+        timedelta(minutes=15),
+        timedelta(0),
+        timedelta(seconds=-60),
+        timedelta(seconds=1, microseconds=5),
+        timedelta(days=367),
         CONCEPT,
         WHO_WITH["alone"] if "alone" in WHO_WITH else next(iter(WHO_WITH)),
         ContactMethod.PHONE if hasattr(ContactMethod, "PHONE") else next(iter(ContactMethod)),

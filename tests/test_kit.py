@@ -34,7 +34,16 @@ from missingcare.rules.kit import (
     ReMissingPolicy,
     RepeatThreshold,
 )
-from missingcare.testing.builders import SEEN, case_file, context_entry, conversation, episode
+from missingcare.testing.builders import (
+    SEEN,
+    absence_plan,
+    case_file,
+    context_entry,
+    conversation,
+    episode,
+    profile,
+    screening,
+)
 from missingcare.time import Weekdays, local_instant
 from missingcare.vocabularies import (
     CONTEXT_CATEGORIES,
@@ -318,6 +327,12 @@ def test_repeat_findings_and_standard_messages() -> None:
     messages = kit.repeat_messages(done="a meeting was held", todo="hold a meeting")
     assert set(messages) == {"met", "pending", "pending-by", "late", "overdue"}
     assert set(kit.CLOCK_MESSAGES) == {"open", "not-back", "return-unknown", "waiting"}
+    assert kit.clock_messages() == kit.CLOCK_MESSAGES
+    assert set(kit.clock_messages(Anchor.AGENCY_INFORMED)) == {
+        *kit.CLOCK_MESSAGES,
+        "event-unknown",
+        "event-not-yet",
+    }
     eps = [episode(f"E{i}", seen=SEEN + timedelta(days=i)) for i in range(3)]
     case = case_file(*eps)
     local = PACK.configure(repeat_missing_threshold=3, strategy_meeting_within=timedelta(days=1))
@@ -468,3 +483,140 @@ def test_held_or_declined_is_first_of_held_and_declined() -> None:
     assert both.events == apart.events
     assert both.first is not None
     assert both.first.kind is DoneKind.HELD  # held wins a tie
+
+
+# --- anchors beyond the return; what was agreed beforehand; screenings ---------------------------
+
+
+def _informed_rule(hours: int) -> RulePack:
+    @rule(
+        "ncmec-24h",
+        title="Told within a day",
+        strength=Strength.REGULATION,
+        severity=Severity.SERIOUS,
+        sources=[SRC],
+        messages=kit.deadline_messages(
+            met="{episode_id} told at {told_at}, by {due}.",
+            pending="{episode_id}: tell by {due}.",
+            late="{episode_id} told at {told_at}, after {due}.",
+            overdue="{episode_id}: not told by {due}.",
+            anchor=Anchor.AGENCY_INFORMED,
+        ),
+    )
+    def told(case: CaseFile, ctx: RuleContext) -> Iterator[Finding]:
+        "Told within the period after the agency learned."
+        yield from kit.deadline_findings(
+            ctx,
+            case,
+            ElapsedDeadline(timedelta(hours=hours)),
+            lambda case, ep, now: kit.notified(ep, "ncmec", now),
+            done_param="told_at",
+            anchor=Anchor.AGENCY_INFORMED,
+            policy=ReMissingPolicy.KEEP_OWN_CLOCK,
+        )
+
+    return RulePack(
+        code="ZZ-US",
+        name="Synthetic",
+        zone="America/Chicago",
+        description="Synthetic.",
+        editions=[Edition("1", effective_from=date(2014, 1, 1), add=[told])],
+    )
+
+
+@pytest.mark.parametrize(
+    ("told_after", "now_after", "expected"),
+    [
+        (timedelta(hours=23, minutes=59), 30 * H, Outcome.MET),
+        (timedelta(hours=24, minutes=1), 30 * H, Outcome.BREACHED),
+        (None, 25 * H, Outcome.BREACHED),
+        (None, 23 * H, Outcome.PENDING),
+    ],
+)
+def test_a_deadline_runs_from_when_the_agency_learned(
+    told_after: timedelta | None, now_after: timedelta, expected: Outcome
+) -> None:
+    learned = SEEN + 2 * H
+    notes = (
+        ()
+        if told_after is None
+        else (Notification(NOTIFICATION_RECIPIENTS["ncmec"], learned + told_after),)
+    )
+    ep = episode("E1", ended=None, agency_informed_at=learned, notifications=notes)
+    (f,) = evaluate(case_file(ep), pack=_informed_rule(24), as_of=learned + now_after).findings
+    assert f.outcome is expected
+    assert f.evidence[0] == "$.episodes[0].agency_informed_at"
+    if expected is not Outcome.PENDING:
+        assert f.due == learned + 24 * H
+
+
+def test_an_unrecorded_knowledge_time_is_insufficient_data_never_met() -> None:
+    told = (Notification(NOTIFICATION_RECIPIENTS["ncmec"], SEEN + H),)
+    ep = episode("E1", notifications=told)  # agency_informed_at not recorded
+    (f,) = evaluate(case_file(ep), pack=_informed_rule(24), as_of=SEEN + 48 * H).findings
+    assert f.outcome is Outcome.INSUFFICIENT_DATA
+    assert f.message_id == "zz-us.ncmec-24h.event-unknown"
+    assert "the agency learned the child was missing" in f.text
+    assert f.evidence == ("$.episodes[0].agency_informed_at",)
+
+
+def test_a_knowledge_time_after_now_is_not_yet_known() -> None:
+    ep = episode("E1", ended=None, agency_informed_at=SEEN + 5 * H)
+    (f,) = evaluate(case_file(ep), pack=_informed_rule(24), as_of=SEEN + H).findings
+    assert (f.outcome, f.message_id) == (Outcome.NOT_APPLICABLE, "zz-us.ncmec-24h.event-not-yet")
+
+
+def test_the_ended_anchor_waits_for_the_end() -> None:
+    clock = kit.deadline_after(
+        kit.timeline(case_file(episode("E1", ended=None)), SEEN + H),
+        0,
+        HOURS_72,
+        now=SEEN + H,
+        done=None,
+        anchor=Anchor.ENDED,
+    )
+    assert clock.state is DeadlineState.OPEN
+    case = case_file(episode("E1"))
+    clock = kit.deadline_after(
+        kit.timeline(case, BACK + H), 0, HOURS_72, now=BACK + H, done=None, anchor=Anchor.ENDED
+    )
+    assert (clock.state, clock.due) == (DeadlineState.DUE, BACK + 72 * H)
+
+
+def test_plans_and_profiles_in_force_as_recorded_by_now() -> None:
+    old = absence_plan("AP1", agreed_at=SEEN - 90 * 24 * H, ended_at=SEEN - 30 * 24 * H)
+    current = absence_plan("AP2", agreed_at=SEEN - 30 * 24 * H, report_after=timedelta(minutes=15))
+    later = absence_plan("AP3", agreed_at=SEEN + H)
+    case = case_file(episode("E1"), absence_plans=(old, current, later))
+    found = kit.plan_in_force(case, SEEN, SEEN + 10 * H)
+    assert found is not None
+    assert (found.path, found.record.report_after) == ("$.absence_plans[1]", timedelta(minutes=15))
+    assert kit.plan_in_force(case, SEEN - 100 * 24 * H, SEEN) is None
+    p = profile("MP1", completed_at=SEEN - 10 * 24 * H, reviewed_at=SEEN + H)
+    case = case_file(episode("E1"), profiles=(p,))
+    at = kit.profile_in_force(case, SEEN, SEEN)
+    assert at is not None
+    assert at.path == "$.profiles[0]"
+    assert at.record.brought_up_to_date(SEEN) == SEEN - 10 * 24 * H  # the review came later
+    assert kit.profile_in_force(case, SEEN, SEEN - 11 * 24 * H) is None  # not yet recorded
+
+
+def test_screened_reads_screenings_and_held_conversations() -> None:
+    from missingcare.conversations import ExploitationCategory, ExploitationScreening
+
+    s = screening("S1", BACK + 5 * H, "E1", categories=[ExploitationCategory.SEXUAL])
+    case = case_file(episode("E1"), screenings=(s,))
+    assert kit.screened(case, "E1", BACK + 6 * H).at == BACK + 5 * H
+    assert kit.screened(case, "E1", BACK + 4 * H).at is None  # not yet done
+    trafficking = ExploitationCategory.TRAFFICKING
+    assert kit.screened(case, "E1", BACK + 6 * H, category=trafficking).at is None
+    conv = conversation(
+        "RC1",
+        held_at=BACK + 2 * H,
+        screening=ExploitationScreening(categories=(trafficking,)),
+    )
+    case = case_file(episode("E1"), conversations=(conv,), screenings=(s,))
+    done = kit.screened(case, "E1", BACK + 6 * H, category=trafficking)
+    assert (done.at, done.paths) == (BACK + 2 * H, ("$.conversations[0].screening",))
+    assert done.first is not None
+    assert done.first.kind is DoneKind.SCREENED

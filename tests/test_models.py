@@ -18,6 +18,7 @@ import missingcare as mc
 from missingcare import _fields
 from missingcare.converters import DOCUMENTS, MODELS
 from missingcare.exceptions import NaiveDatetimeError
+from missingcare.screenings import Screening
 from missingcare.testing import builders
 from missingcare.testing import strategies as mst
 from missingcare.time import local_instant
@@ -95,9 +96,15 @@ def test_lists_whose_kind_says_non_empty_refuse_an_empty_list() -> None:
     values: dict[type, Any] = {
         mc.MissingEpisode: builders.episode(),
         mc.ReturnConversation: builders.conversation(),
+        Screening: builders.screening("S1", builders.SEEN, "E1"),
     }
     marked = {(cls, name) for cls in MODELS for name, k in _fields.kinds(cls) if k.non_empty}
-    assert marked == {(mc.MissingEpisode, "statuses"), (mc.ReturnConversation, "episode_ids")}
+    assert marked == {
+        (mc.MissingEpisode, "statuses"),
+        (mc.ReturnConversation, "episode_ids"),
+        (Screening, "episode_ids"),
+        (Screening, "categories"),
+    }
     for cls, name in marked:
         with pytest.raises(mc.ValidationError) as caught:
             attrs.evolve(values[cls], **{name: ()})

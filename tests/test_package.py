@@ -20,9 +20,14 @@ from missingcare.exceptions import (
     NonExistentLocalTimeError,
 )
 
+#: Classes added to these modules since the top level was curated, which live only there.
+_NEVER_AT_THE_TOP = {"PackNotConfiguredError"}
+
 
 def test_all_is_curated_complete_and_resolves() -> None:
-    assert len(mc.__all__) <= 45, "the top level holds what an embedder needs on day one"
+    # "at most ~45": 45 when curated; the plans, profiles and screenings the jurisdictions
+    # need joined the model in 2026.12 (every model class is exported), Vocabulary moved off
+    assert len(mc.__all__) <= 47, "the top level holds what an embedder needs on day one"
     for name in mc.__all__:
         assert hasattr(mc, name), name
     assert len(set(mc.__all__)) == len(mc.__all__)
@@ -34,7 +39,11 @@ def test_all_is_curated_complete_and_resolves() -> None:
         for name in module.__all__:
             obj = getattr(module, name)
             if inspect.isclass(obj) and name not in mc.__all__:
-                assert name in mc._MOVED or name.startswith(("Vocabulary", "Unusable")), name
+                assert (
+                    name in mc._MOVED
+                    or name in _NEVER_AT_THE_TOP
+                    or name.startswith(("Vocabulary", "Unusable"))
+                ), name
 
 
 @pytest.mark.parametrize("name", sorted(mc._MOVED))
@@ -60,10 +69,13 @@ def test_every_public_enum_and_model_of_the_model_modules_is_exported() -> None:
         conversations,
         episodes,
         factors,
+        plans,
         relationships,
+        screenings,
     )
 
-    for module in (case, children, context, conversations, episodes, factors, relationships):
+    modules = (case, children, context, conversations, episodes, factors, plans, relationships)
+    for module in (*modules, screenings):
         for name in module.__all__:
             assert name in mc.__all__, f"{module.__name__}.{name}"
             obj = getattr(module, name)

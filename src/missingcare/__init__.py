@@ -40,10 +40,12 @@ from missingcare.episodes import (
 from missingcare.exceptions import MissingCareError, UnknownCodeError, ValidationError, Violation
 from missingcare.factors import EvidenceSource, Factor, FactorDirection, UnmetNeed
 from missingcare.findings import Evaluation, Finding, Outcome
+from missingcare.plans import AbsencePlan, MissingPersonProfile
 from missingcare.relationships import AdultContact, ContactKind, TrustedAdult
 from missingcare.rules import evaluate, get_pack
+from missingcare.screenings import Screening
 from missingcare.time import local_instant
-from missingcare.vocab import Concept, Vocabulary
+from missingcare.vocab import Concept
 
 if TYPE_CHECKING:
     __version__: str
@@ -51,6 +53,7 @@ if TYPE_CHECKING:
 #: What an embedder needs on day one. Everything else lives in its module
 #: (``missingcare.rules``, ``missingcare.time``, ``missingcare.converters``…).
 __all__ = [
+    "AbsencePlan",
     "AdultContact",
     "AgreedAction",
     "CaseFile",
@@ -74,6 +77,7 @@ __all__ = [
     "Located",
     "MissingCareError",
     "MissingEpisode",
+    "MissingPersonProfile",
     "Notification",
     "Outcome",
     "PeriodOfCare",
@@ -83,6 +87,7 @@ __all__ = [
     "ResponseOnReturn",
     "ReturnConversation",
     "RiskGrading",
+    "Screening",
     "SearchAction",
     "StatusChange",
     "TrustedAdult",
@@ -90,7 +95,6 @@ __all__ = [
     "UnmetNeed",
     "ValidationError",
     "Violation",
-    "Vocabulary",
     "evaluate",
     "from_json",
     "get_pack",
@@ -98,8 +102,9 @@ __all__ = [
     "to_json",
 ]
 
-#: Names the top level held in 2026.11, each with its home now; asking for one here
-#: still works for one minor release, with a DeprecationWarning naming the new path.
+#: Names the top level held in 2026.11 (and ``Vocabulary``, which made room for the plans
+#: and screenings in 2026.12), each with its home now; asking for one here still works
+#: for one minor release, with a DeprecationWarning naming the new path.
 _MOVED = {
     **{
         name: f"missingcare.converters.{name}"
@@ -120,6 +125,7 @@ _MOVED = {
         )
     },
     **{name: f"missingcare.findings.{name}" for name in ("RuleRef", "Severity", "Strength")},
+    "Vocabulary": "missingcare.vocab.Vocabulary",
     **{
         name: f"missingcare.rules.{name}"
         for name in (

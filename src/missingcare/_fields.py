@@ -24,7 +24,7 @@ from __future__ import annotations
 import enum
 import functools
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Literal, TypeVar
 
 import attrs
@@ -42,7 +42,12 @@ KIND = "missingcare.kind"
 MAX_TEXT = 10_000
 
 #: What one value of a field is (for a tuple field: what each item is).
-Base = Literal["text", "id", "zone", "instant", "date", "flag", "concept", "choice", "nested"]
+Base = Literal[
+    "text", "id", "zone", "instant", "date", "duration", "flag", "concept", "choice", "nested"
+]
+
+#: The longest duration a field accepts (a year); durations are positive whole seconds.
+MAX_DURATION = timedelta(days=366)
 
 #: The bases whose values are text that must not be blank and at most ``MAX_TEXT`` long.
 TEXTUAL: frozenset[str] = frozenset(("text", "id"))
@@ -54,7 +59,8 @@ class FieldKind:
 
     * ``base``: what one value is — ``text`` (free text), ``id`` (an opaque
       identifier from the embedding system; a text), ``zone`` (an IANA zone
-      name), ``instant`` (an aware UTC ``datetime``), ``date``, ``flag``
+      name), ``instant`` (an aware UTC ``datetime``), ``date``, ``duration``
+      (a positive ``timedelta`` of whole seconds, at most :data:`MAX_DURATION`), ``flag``
       (``True``/``False``), ``concept`` (a :class:`~missingcare.vocab.Concept`
       of a vocabulary), ``choice`` (a member of the enumeration ``choices``)
       or ``nested`` (a value of the model class ``model``);
@@ -103,6 +109,7 @@ _ITEM_TYPES: dict[str, Any] = {
     "zone": str,
     "instant": datetime,
     "date": date,
+    "duration": timedelta,
     "flag": bool,
     "concept": Concept,
 }
@@ -175,6 +182,15 @@ def _date_validator(inst: object, field: attrs.Attribute[Any], value: object) ->
         raise _wrong(field, "wrong_type", "expected a calendar date")
 
 
+def _duration_validator(inst: object, field: attrs.Attribute[Any], value: object) -> None:
+    if type(value) is not timedelta:
+        raise _wrong(field, "wrong_type", "expected a duration")
+    if value <= timedelta(0) or value > MAX_DURATION or value.microseconds:
+        raise _wrong(
+            field, "out_of_range", "expected a positive whole number of seconds, at most a year"
+        )
+
+
 def _concept_validator(inst: object, field: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, Concept):
         raise _wrong(field, "wrong_type", "expected a vocabulary concept")
@@ -235,6 +251,7 @@ _VALIDATOR_OF_BASE: dict[str, Check] = {
     "zone": _zone_validator,
     "flag": _bool_validator,
     "date": _date_validator,
+    "duration": _duration_validator,
     "concept": _concept_validator,
 }
 _INSTANT = attrs.Converter(_instant_converter, takes_self=True, takes_field=True)
@@ -326,6 +343,16 @@ def day(label: str, help: str) -> dict[str, Any]:
 def optional_day(label: str, help: str) -> Any:
     """An optional calendar date."""
     return _defaulted(FieldKind("date", label, help, optional=True), None)
+
+
+def duration(label: str, help: str) -> dict[str, Any]:
+    """A required duration (a positive ``timedelta``; ISO 8601 such as ``PT15M`` on the wire)."""
+    return _required(FieldKind("duration", label, help))
+
+
+def optional_duration(label: str, help: str) -> Any:
+    """An optional duration."""
+    return _defaulted(FieldKind("duration", label, help, optional=True), None)
 
 
 def concept(vocabulary: str, label: str, help: str) -> dict[str, Any]:

@@ -14,7 +14,9 @@ from missingcare.context import ContextEntry
 from missingcare.conversations import ReturnConversation
 from missingcare.episodes import MissingEpisode
 from missingcare.factors import Factor, UnmetNeed
+from missingcare.plans import AbsencePlan, MissingPersonProfile
 from missingcare.relationships import TrustedAdult
+from missingcare.screenings import Screening
 
 __all__ = ["CaseFile"]
 
@@ -51,6 +53,17 @@ class CaseFile:
     trusted_adults: tuple[TrustedAdult, ...] = f.many(
         TrustedAdult, "Trusted adults", "The adults the child names as trusted."
     )
+    absence_plans: tuple[AbsencePlan, ...] = f.many(
+        AbsencePlan, "Absence plans", "What is agreed about the child's absences beforehand."
+    )
+    profiles: tuple[MissingPersonProfile, ...] = f.many(
+        MissingPersonProfile,
+        "Missing-person profiles",
+        "Profiles kept ready for police (Philomena Part 1, Child Information Form).",
+    )
+    screenings: tuple[Screening, ...] = f.many(
+        Screening, "Exploitation screenings", "Screenings for exploitation after returns."
+    )
 
     def __attrs_post_init__(self) -> None:
         p = f.Problems()
@@ -63,6 +76,9 @@ class CaseFile:
             "factors",
             "needs",
             "trusted_adults",
+            "absence_plans",
+            "profiles",
+            "screenings",
         ):
             items = getattr(self, name)
             if name != "placements":
@@ -107,7 +123,7 @@ class CaseFile:
                         "unknown_reference",
                         "expected the id of an episode in this case file",
                     )
-        for name in ("factors", "needs"):
+        for name in ("factors", "needs", "screenings"):
             for i, item in enumerate(getattr(self, name)):
                 for j, eid in enumerate(item.episode_ids):
                     if eid not in episode_ids:

@@ -134,10 +134,22 @@ class MissingEpisode:
     noticed_at: datetime | None = f.optional_at(
         "Noticed missing", "When did staff notice the child was missing?"
     )
+    agency_informed_at: datetime | None = f.optional_at(
+        "Agency informed",
+        "When did the agency responsible for the child learn they were missing?",
+    )
+    expected_back_at: datetime | None = f.optional_at(
+        "Expected back", "When was the child expected back (the time the absence plan counts from)?"
+    )
     police_report: PoliceReport | None = f.optional_nested(
         PoliceReport,
         "Police report",
         "Was the child reported to police, when, with what reference?",
+    )
+    profile_shared_at: datetime | None = f.optional_at(
+        "Profile given to police",
+        "When was the child's missing-person profile (Philomena Part 1, the Child Information "
+        "Form) given to police?",
     )
     risk_grades: tuple[RiskGrading, ...] = f.many(
         RiskGrading, "Police risk grades", "What risk grades did police set, and when?"
@@ -194,6 +206,10 @@ class MissingEpisode:
         ended = self.ended_at
         returned = self.returned_at
         noticed = self.noticed_at
+        informed = self.agency_informed_at
+        shared = self.profile_shared_at
+        if (informed is not None and informed < seen) or (shared is not None and shared < seen):
+            return False
         police = self.police_report
         located = self.located
         ending = self.ending
@@ -247,6 +263,20 @@ class MissingEpisode:
             seen,
             "$.noticed_at",
             "cannot notice a child missing before they were last seen",
+        )
+        f.not_before(
+            p,
+            self.agency_informed_at,
+            seen,
+            "$.agency_informed_at",
+            "the agency cannot learn of the episode before the child was last seen",
+        )
+        f.not_before(
+            p,
+            self.profile_shared_at,
+            seen,
+            "$.profile_shared_at",
+            "cannot give police the profile before the child was last seen",
         )
         if self.police_report is not None:
             f.not_before(

@@ -22,6 +22,7 @@ __all__ = [
     "NonExistentLocalTimeError",
     "PackConflictError",
     "PackError",
+    "PackNotConfiguredError",
     "UnknownCodeError",
     "UnknownEditionError",
     "UnknownJurisdictionError",
@@ -216,6 +217,10 @@ class PackConflictError(PackError, ValueError):
 
 class InvalidPackError(PackError, ValueError):
     """A pack, edition, rule or parameter declaration (or configuration) is not valid."""
+
+
+class PackNotConfiguredError(InvalidPackError):
+    """A pack needs a local setting it will not guess (the US pack's time zone, say)."""
 
 
 # --- adapters ------------------------------------------------------------------

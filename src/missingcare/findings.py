@@ -107,6 +107,10 @@ class Strength(enum.Enum):
     RETURN_SPECIFICATION = "return_specification"
     #: Police authorised professional practice.
     POLICE_PRACTICE = "police_practice"
+    #: A public agency's own procedure or policy manual, or a national protocol between
+    #: agencies (a US state's child-welfare manual, Victoria's Child Protection Manual,
+    #: the Tusla–Garda protocol): binding on its staff, but not legislation.
+    AGENCY_POLICY = "agency_policy"
     #: A local protocol or policy (thresholds differ between authorities).
     LOCAL_PRACTICE = "local_practice"
     #: Good practice from research and practice guidance, not a duty.

@@ -48,6 +48,7 @@ __all__ = [
     "Deadline",
     "ElapsedDeadline",
     "FixedClock",
+    "PublicHolidays",
     "SystemClock",
     "Weekdays",
     "WorkingDayCalendar",
@@ -396,3 +397,58 @@ class CalendarDeadline:
     def describe(self) -> str:
         kind = "working day" if self.calendar is not None else "day"
         return f"{self.days} {kind}{'s' if self.days != 1 else ''}"
+
+
+@functools.lru_cache(maxsize=256)
+def _public_holidays(country: str, subdiv: str | None, year: int) -> frozenset[date]:
+    import holidays  # noqa: PLC0415 - its country tables load on first use, not on import
+
+    return frozenset(holidays.country_holidays(country, subdiv=subdiv, years=year))
+
+
+def _check_country(_inst: object, _attr: object, value: str) -> None:
+    import holidays  # noqa: PLC0415
+
+    if not isinstance(value, str) or value not in holidays.list_supported_countries():
+        raise ValueError("expected a country code the holidays package supports, such as 'US'")
+
+
+@attrs.frozen
+class PublicHolidays:
+    """Monday to Friday are working days, except the public holidays of a country or subdivision.
+
+    The holidays come from the ``holidays`` package (python-holidays), for the
+    ISO 3166 country and subdivision, so a deadline in working or business days
+    skips the right days without a list written by hand: ``PublicHolidays("US",
+    "GA")`` is Georgia's state calendar, ``PublicHolidays("AU", "VIC")``
+    Victoria's. Any :class:`~missingcare.typing.WorkingDayCalendar` can stand in
+    for it (an embedder's own list from their HR system, say). Results depend
+    on the installed ``holidays`` version, never on the host's locale or clock.
+
+    >>> georgia = PublicHolidays("US", "GA")
+    >>> georgia.is_working_day(date(2026, 11, 27))  # the day after Thanksgiving: a state holiday
+    False
+    >>> georgia.is_working_day(date(2026, 11, 30))
+    True
+    """
+
+    country: str = attrs.field(validator=_check_country)
+    subdiv: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        import holidays  # noqa: PLC0415
+
+        if self.subdiv is not None:
+            known = holidays.list_supported_countries()[self.country]
+            if self.subdiv not in known:
+                raise ValueError(f"the holidays package has no subdivision of {self.country}")
+
+    def is_working_day(self, day: date) -> bool:
+        return day.weekday() < 5 and day not in _public_holidays(
+            self.country, self.subdiv, day.year
+        )
+
+    def describe(self) -> str:
+        """Which calendar this is, for messages: ``public holidays of US-GA``."""
+        where = self.country if self.subdiv is None else f"{self.country}-{self.subdiv}"
+        return f"public holidays of {where}"

@@ -94,6 +94,11 @@ INSTANT_PATTERN = (
 #: A calendar date ``YYYY-MM-DD``.
 DATE_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 
+#: An ISO 8601 duration in days, hours, minutes and seconds (``PT15M``, ``P2D``, ``PT900S``).
+DURATION_PATTERN = (
+    r"^P(?=[0-9]|T[0-9])([0-9]+D)?(T(?=[0-9])([0-9]+H)?([0-9]+M)?([0-9]+(\.[0-9]+)?S)?)?$"
+)
+
 #: Text with at least one character that is not white space.
 TEXT_PATTERN = r"\S"
 
@@ -264,6 +269,8 @@ class _Builder:
             return {"type": "string", "format": "date-time", "pattern": INSTANT_PATTERN}
         if kind.base == "date":
             return {"type": "string", "format": "date", "pattern": DATE_PATTERN}
+        if kind.base == "duration":
+            return {"type": "string", "format": "duration", "pattern": DURATION_PATTERN}
         if kind.base == "choice":
             assert kind.choices is not None
             return self.choice(kind.choices)
@@ -423,6 +430,7 @@ _FORM_KIND: Mapping[str, str] = types.MappingProxyType(
         "flag": "flag",
         "instant": "instant",
         "date": "date",
+        "duration": "duration",
         "concept": "concept",
         "choice": "choice",
         "nested": "object",

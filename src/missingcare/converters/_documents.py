@@ -29,7 +29,9 @@ from missingcare.episodes import (
     StatusChange,
 )
 from missingcare.factors import Factor, UnmetNeed
+from missingcare.plans import AbsencePlan, MissingPersonProfile
 from missingcare.relationships import AdultContact, TrustedAdult
+from missingcare.screenings import Screening
 from missingcare.vocab import Vocabulary
 
 #: The wire-format version written on every top-level document.
@@ -70,6 +72,9 @@ MODELS: tuple[type, ...] = (
     UnmetNeed,
     AdultContact,
     TrustedAdult,
+    AbsencePlan,
+    MissingPersonProfile,
+    Screening,
     CaseFile,
 )
 

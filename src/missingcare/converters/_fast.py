@@ -41,7 +41,7 @@ from __future__ import annotations
 import functools
 import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 import attrs
@@ -108,6 +108,7 @@ _WIRE: Mapping[str, type] = {
     "zone": str,
     "flag": bool,
     "date": str,
+    "duration": timedelta,
     "instant": str,
     "concept": str,
 }

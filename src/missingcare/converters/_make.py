@@ -38,7 +38,7 @@ import enum
 import functools
 import types
 from collections.abc import Callable, Mapping
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar, cast
 
 import attrs
@@ -65,6 +65,9 @@ _BASE_NAMES: Mapping[str, Any] = types.MappingProxyType(
         "_str": str,
         "_bool": bool,
         "_date": date,
+        "_timedelta": timedelta,
+        "_ZERO": timedelta(0),
+        "_MAXD": _fields.MAX_DURATION,
         "_datetime": datetime,
         "_UTC": UTC,
         "_Concept": Concept,
@@ -110,6 +113,7 @@ _EXACT: Mapping[str, str] = types.MappingProxyType(
         "zone": "_str",
         "flag": "_bool",
         "date": "_date",
+        "duration": "_timedelta",
         "instant": "_datetime",
         "concept": "_Concept",
     }
@@ -130,6 +134,8 @@ def _value(kind: FieldKind, v: str, ns: Namespace, typed: bool) -> str:
         checks.append(_TEXT.format(v=v))
     elif kind.base == "zone":
         checks.append(_ZONE.format(v=v))
+    elif kind.base == "duration":
+        checks.append(f"_ZERO < {v} <= _MAXD and not {v}.microseconds")
     elif kind.base == "instant" and not typed:
         # instant() returns a plain datetime whose tzinfo is UTC unchanged
         checks.append(f"{v}.tzinfo is _UTC")

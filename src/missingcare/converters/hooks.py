@@ -13,10 +13,11 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 import cattrs
+import msgspec
 from cattrs.errors import IterableValidationError
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
@@ -102,6 +103,28 @@ def date_hook(value: object, _: object) -> date:
         raise InvalidError("invalid_date", "expected a real calendar date YYYY-MM-DD") from None
 
 
+def duration_hook(value: object, _: object) -> timedelta:
+    """An ISO 8601 duration text (``PT15M``, ``P2D``) as a :class:`~datetime.timedelta`.
+
+    Read by msgspec, which accepts the units D, H, M and S; the model's field
+    kind then bounds the value (positive, whole seconds, at most a year).
+    """
+    if type(value) is not str:
+        raise InvalidError("wrong_type", "expected an ISO 8601 duration such as PT15M")
+    try:
+        return msgspec.convert(value, timedelta)
+    except msgspec.ValidationError:
+        raise InvalidError(
+            "invalid_duration", "expected an ISO 8601 duration such as PT15M"
+        ) from None
+
+
+def duration_text(value: timedelta) -> str:
+    """The wire form of a duration: ISO 8601, as msgspec writes it (``PT900S``, ``P3D``)."""
+    text: str = msgspec.to_builtins(value)
+    return text
+
+
 def _enum_hook(cls: type[enum.Enum]) -> Hook:
     allowed = ", ".join(m.value for m in cls)
     table = {m.value: m for m in cls}
@@ -178,6 +201,7 @@ _LEAVES: dict[str, Hook] = {
     "flag": _bool,
     "instant": _datetime,
     "date": date_hook,
+    "duration": duration_hook,
 }
 
 
@@ -275,7 +299,9 @@ def make_converter(
     conv.register_structure_hook(float, _float)
     conv.register_structure_hook(datetime, _datetime)
     conv.register_structure_hook(date, date_hook)
+    conv.register_structure_hook(timedelta, duration_hook)
     conv.register_unstructure_hook(datetime, format_instant)
+    conv.register_unstructure_hook(timedelta, duration_text)
     conv.register_unstructure_hook(date, date.isoformat)
     conv.register_structure_hook_func(
         lambda t: isinstance(t, type) and issubclass(t, enum.Enum),

@@ -87,6 +87,7 @@ _TS = pa.timestamp("us", tz="UTC")
 _STR = pa.string()
 _DATE = pa.date32()
 _BOOL = pa.bool_()
+_DURATION = pa.duration("s")
 _SEQ = pa.int32()
 _LIST = pa.list_(pa.string())
 _ZERO = pa.array([0], _SEQ)
@@ -100,6 +101,7 @@ _TYPES: Mapping[str, pa.DataType] = {
     "choice": _STR,
     "instant": _TS,
     "date": _DATE,
+    "duration": _DURATION,
     "flag": _BOOL,
 }
 
@@ -123,6 +125,9 @@ _ID_COLUMNS: Mapping[str, str] = {
     "factors": "factor_id",
     "needs": "need_id",
     "trusted_adults": "relationship_id",
+    "absence_plans": "plan_id",
+    "profiles": "profile_id",
+    "screenings": "screening_id",
 }
 
 #: The column prefix of a nested value, where it is not the field's name and ``_``.
@@ -407,6 +412,9 @@ class CaseTables:
     needs: pa.Table = _table_field("needs")
     trusted_adults: pa.Table = _table_field("trusted_adults")
     adult_contacts: pa.Table = _table_field("adult_contacts")
+    absence_plans: pa.Table = _table_field("absence_plans")
+    profiles: pa.Table = _table_field("profiles")
+    screenings: pa.Table = _table_field("screenings")
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, CaseTables):

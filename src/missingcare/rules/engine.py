@@ -29,7 +29,7 @@ from typing import Any
 import attrs
 
 from missingcare._editions import compose_editions
-from missingcare.exceptions import InvalidPackError, UnknownEditionError
+from missingcare.exceptions import InvalidPackError, PackNotConfiguredError, UnknownEditionError
 from missingcare.findings import (
     Finding,
     Outcome,
@@ -381,8 +381,9 @@ def _check_pack_code(_inst: object, _attr: object, value: str) -> None:
         raise InvalidPackError("a pack code is an ISO 3166-1 or 3166-2 code such as 'GB-ENG'")
 
 
-def _check_zone(_inst: object, _attr: object, value: str) -> None:
-    check_zone(value, "$.zone")
+def _check_zone(_inst: object, _attr: object, value: str | None) -> None:
+    if value is not None:
+        check_zone(value, "$.zone")
 
 
 @attrs.frozen
@@ -405,7 +406,7 @@ class RulePack:
 
     code: str = attrs.field(validator=_check_pack_code)
     name: str = attrs.field(validator=_nonempty)
-    zone: str = attrs.field(validator=_check_zone)
+    zone: str | None = attrs.field(validator=_check_zone)
     editions: tuple[Edition, ...] = attrs.field(converter=_to_editions)
     parameters: tuple[Parameter, ...] = attrs.field(default=(), converter=_to_parameters)
     aliases: tuple[str, ...] = attrs.field(default=(), converter=_to_names)
@@ -441,6 +442,29 @@ class RulePack:
             self.parameter(name).validate(value)
         if len(set(self.aliases)) != len(self.aliases):
             raise InvalidPackError("aliases must be unique")
+
+    # the zone
+    def in_zone(self, zone: str) -> RulePack:
+        """The pack with its zone set: the IANA zone whose local dates choose the edition.
+
+        A pack whose jurisdiction spans zones (the US federal pack) has none and
+        refuses to guess; give it the agency's zone.
+
+        >>> from missingcare.packs.gb_eng import PACK
+        >>> PACK.in_zone("Europe/London").zone
+        'Europe/London'
+        """
+        return attrs.evolve(self, zone=check_zone(zone, "$.zone"))
+
+    @property
+    def local_zone(self) -> str:
+        """The pack's zone; :class:`PackNotConfiguredError` when it has none yet."""
+        if self.zone is None:
+            raise PackNotConfiguredError(
+                f"{self.code} spans several time zones and will not guess one: give it the "
+                "agency's zone with pack.in_zone('America/Chicago') (or --zone on the CLI)"
+            )
+        return self.zone
 
     # editions
     @property

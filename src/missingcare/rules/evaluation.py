@@ -54,7 +54,9 @@ def evaluate(
 
     ``as_of`` is an aware datetime or a :class:`~missingcare.typing.Clock`
     (read once). The edition is the one in force on ``as_of``'s local date in
-    the pack's zone unless ``edition`` names one. Facts recorded after
+    the pack's zone unless ``edition`` names one (a pack without a zone, such as
+    the US federal pack, needs :meth:`~missingcare.rules.RulePack.in_zone` or
+    ``edition``). Facts recorded after
     ``as_of`` are not yet known to the rules. The case file is not changed.
     ``clock=`` is the deprecated spelling of ``as_of=clock`` (one minor
     release, with a :class:`DeprecationWarning`).
@@ -66,7 +68,7 @@ def evaluate(
     ed = (
         the_pack.edition(edition)
         if edition is not None
-        else the_pack.edition_on(local_date(now, the_pack.zone))
+        else the_pack.edition_on(local_date(now, the_pack.local_zone))
     )
     settings = the_pack.effective_settings
     findings: list[Finding] = []

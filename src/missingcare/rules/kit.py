@@ -8,16 +8,21 @@ A pack declares its rules; what every jurisdiction needs lives here, once:
   with its index, so its path (``$.episodes[3]``) is never written by hand.
 * **Deadlines after an event.** :func:`deadline_after` works out when a duty is
   due after the :class:`Anchor` event of an episode (the return, last seen,
-  the report to police) with any :class:`~missingcare.typing.Deadline` (an
+  the report to police, when the agency learned, when the child was expected
+  back, the end) with any :class:`~missingcare.typing.Deadline` (an
   :class:`~missingcare.time.ElapsedDeadline` or a
-  :class:`~missingcare.time.CalendarDeadline`), under the pack's declared
+  :class:`~missingcare.time.CalendarDeadline`, in working days with a
+  :class:`~missingcare.time.PublicHolidays` calendar), under the pack's declared
   :class:`ReMissingPolicy` for a child who goes missing again before the duty
   is done. The answer is a :class:`DeadlineClock` whose :class:`DeadlineState`
   says whether there is a due instant yet.
 * **Done evidence.** :func:`conversation_offered`, :func:`conversation_held`,
-  :func:`conversation_declined`, :func:`context_recorded`, :func:`notified`
-  and :func:`reported_to_police` return :class:`Done`: when the thing was
-  first done, and the paths of the evidence.
+  :func:`conversation_declined`, :func:`context_recorded`, :func:`notified`,
+  :func:`reported_to_police` and :func:`screened` return :class:`Done`: when
+  the thing was first done, and the paths of the evidence.
+* **What was agreed beforehand.** :func:`plan_in_force` (the child's absence
+  plan) and :func:`profile_in_force` (the missing-person profile kept for
+  police) as they stood at an instant; :func:`screenings_after` an episode.
 * **Repeat thresholds.** :class:`RepeatThreshold` (N episodes in D days) finds
   the :class:`RepeatRun` values that call for a response, with its due instant.
 * **Findings.** :func:`about` gives a :class:`FindingBuilder` that knows its
@@ -25,8 +30,8 @@ A pack declares its rules; what every jurisdiction needs lives here, once:
   the evidence paths. :func:`deadline_findings` (a whole deadline rule: one
   :func:`deadline_finding` per episode) and :func:`repeat_findings` are the
   standard findings of a deadline and of a repeat threshold, with their
-  standard message sets (:data:`CLOCK_MESSAGES`, :func:`deadline_messages`,
-  :func:`repeat_messages`).
+  standard message sets (:data:`CLOCK_MESSAGES`, :func:`clock_messages`,
+  :func:`deadline_messages`, :func:`repeat_messages`).
 
 A whole rule, written with the kit (the England pack's rules read the same)::
 
@@ -76,16 +81,19 @@ import attrs
 from missingcare.case import CaseFile
 from missingcare.children import PlacementKind
 from missingcare.context import ContextEntry
-from missingcare.conversations import Decision, ReturnConversation
+from missingcare.conversations import Decision, ExploitationCategory, ReturnConversation
 from missingcare.episodes import MissingEpisode
 from missingcare.findings import Finding, Outcome, ParamValue, Severity, template_fields
+from missingcare.plans import AbsencePlan, MissingPersonProfile
 from missingcare.rules.engine import Parameter, Rule, RuleContext, Source, rule
+from missingcare.screenings import Screening
 from missingcare.time import CalendarDeadline, ElapsedDeadline
 from missingcare.typing import Deadline, RuleCheck
 from missingcare.vocab import Concept
 
 __all__ = [
     "CLOCK_MESSAGES",
+    "EVENT_MESSAGES",
     "Anchor",
     "CalendarDeadline",
     "ConversationAt",
@@ -102,10 +110,14 @@ __all__ = [
     "FindingBuilder",
     "Located",
     "PackData",
+    "PlanAt",
+    "ProfileAt",
     "ReMissingPolicy",
     "RepeatRun",
     "RepeatThreshold",
+    "ScreeningAt",
     "about",
+    "clock_messages",
     "context_recorded",
     "conversation_declined",
     "conversation_held",
@@ -124,19 +136,34 @@ __all__ = [
     "in_placement",
     "known",
     "notified",
+    "plan_in_force",
+    "profile_in_force",
     "read_pack_data",
     "repeat_findings",
     "repeat_messages",
     "reported_to_police",
+    "screened",
+    "screenings_after",
     "timeline",
 ]
 
-T = TypeVar("T", MissingEpisode, ReturnConversation, ContextEntry)
+T = TypeVar(
+    "T",
+    MissingEpisode,
+    ReturnConversation,
+    ContextEntry,
+    AbsencePlan,
+    MissingPersonProfile,
+    Screening,
+)
 
 _COLLECTION: Mapping[type, str] = {
     MissingEpisode: "episodes",
     ReturnConversation: "conversations",
     ContextEntry: "context",
+    AbsencePlan: "absence_plans",
+    MissingPersonProfile: "profiles",
+    Screening: "screenings",
 }
 
 
@@ -231,6 +258,9 @@ class Located(Generic[T]):
 EpisodeAt = Located[MissingEpisode]
 ConversationAt = Located[ReturnConversation]
 EntryAt = Located[ContextEntry]
+PlanAt = Located[AbsencePlan]
+ProfileAt = Located[MissingPersonProfile]
+ScreeningAt = Located[Screening]
 #: An evidence item: a path, a located record, or a field of the finding's subject.
 Evidence = str | Located[Any]
 
@@ -284,6 +314,40 @@ def entries(case: CaseFile, category: Concept, now: datetime) -> tuple[EntryAt, 
     )
 
 
+def plan_in_force(case: CaseFile, at: datetime, now: datetime) -> PlanAt | None:
+    """The absence plan in force at ``at``, as recorded by ``now`` (the latest agreed)."""
+    found = [
+        Located(i, p)
+        for i, p in enumerate(case.absence_plans)
+        if p.agreed_at <= now and p.in_force(at)
+    ]
+    return max(found, key=lambda p: (p.record.agreed_at, p.record.id)) if found else None
+
+
+def profile_in_force(case: CaseFile, at: datetime, now: datetime) -> ProfileAt | None:
+    """The missing-person profile current at ``at``, as recorded by ``now`` (the latest)."""
+    found = [
+        Located(i, p)
+        for i, p in enumerate(case.profiles)
+        if p.completed_at <= now and p.in_force(at)
+    ]
+    return max(found, key=lambda p: (p.record.completed_at, p.record.id)) if found else None
+
+
+def screenings_after(case: CaseFile, episode_id: str, now: datetime) -> tuple[ScreeningAt, ...]:
+    """The exploitation screenings that follow the episode, done by ``now``, in time order."""
+    return tuple(
+        sorted(
+            (
+                Located(i, s)
+                for i, s in enumerate(case.screenings)
+                if episode_id in s.episode_ids and s.at <= now
+            ),
+            key=lambda s: (s.record.at, s.record.id),
+        )
+    )
+
+
 def in_placement(case: CaseFile, ep: EpisodeAt, kinds: Collection[PlacementKind]) -> bool:
     """Whether the episode began from a placement of one of ``kinds``."""
     for placement in case.placements:
@@ -304,6 +368,7 @@ class DoneKind(enum.Enum):
     RECORDED = "recorded"
     NOTIFIED = "notified"
     REPORTED = "reported"
+    SCREENED = "screened"
 
 
 class DoneEvent(NamedTuple):
@@ -448,6 +513,32 @@ def notified(ep: EpisodeAt, recipient: str, now: datetime, *, by: datetime | Non
     )
 
 
+def screened(
+    case: CaseFile,
+    episode_id: str,
+    now: datetime,
+    *,
+    category: ExploitationCategory | None = None,
+) -> Done:
+    """The episode screened for exploitation (for ``category``, when given) by ``now``.
+
+    A :class:`~missingcare.screenings.Screening` record counts at its time; so does
+    the screening recorded in a held return conversation that covers the episode.
+    """
+    events = [
+        DoneEvent(s.record.at, DoneKind.SCREENED, s.path)
+        for s in screenings_after(case, episode_id, now)
+        if category is None or s.record.screened_for(category)
+    ]
+    for conv in covering(case, episode_id):
+        record, at = conv.record, conv.record.held_at
+        screening = record.screening
+        looked = screening.categories if screening is not None else ()
+        if at is not None and at <= now and looked and (category is None or category in looked):
+            events.append(DoneEvent(at, DoneKind.SCREENED, conv.path_of("screening")))
+    return Done(tuple(events))
+
+
 def reported_to_police(ep: EpisodeAt, now: datetime, *, by: datetime | None = None) -> Done:
     """The episode's report to police, if made by ``now`` (and by ``by``)."""
     report = ep.record.police_report
@@ -460,7 +551,7 @@ def reported_to_police(ep: EpisodeAt, now: datetime, *, by: datetime | None = No
 
 
 class Anchor(enum.Enum):
-    """The event of an episode a deadline runs from."""
+    """The event of an episode a deadline runs from (the value is the episode's field)."""
 
     #: The child's return to placement (``returned_at``): the 72-hour clock starts here.
     RETURN = "returned_at"
@@ -468,6 +559,31 @@ class Anchor(enum.Enum):
     LAST_SEEN = "last_seen_at"
     #: The report to police (``police_report.reported_at``).
     POLICE_REPORT = "police_report.reported_at"
+    #: When the agency responsible for the child learned they were missing
+    #: (``agency_informed_at``): the US federal 24-hour clock starts here.
+    AGENCY_INFORMED = "agency_informed_at"
+    #: When the child was expected back (``expected_back_at``): an absence plan's
+    #: threshold counts from here.
+    EXPECTED_BACK = "expected_back_at"
+    #: When the episode ended, the child found or back (``ended_at``).
+    ENDED = "ended_at"
+
+    @property
+    def event(self) -> str:
+        """The event in words, for messages: ``the agency learned the child was missing``."""
+        return _ANCHOR_EVENTS[self]
+
+
+_ANCHOR_EVENTS: Mapping[Anchor, str] = MappingProxyType(
+    {
+        Anchor.RETURN: "the child was back in placement",
+        Anchor.LAST_SEEN: "the child was last seen",
+        Anchor.POLICE_REPORT: "the child was reported to police",
+        Anchor.AGENCY_INFORMED: "the agency learned the child was missing",
+        Anchor.EXPECTED_BACK: "the child was expected back",
+        Anchor.ENDED: "the episode ended",
+    }
+)
 
 
 class ReMissingPolicy(enum.Enum):
@@ -521,6 +637,15 @@ def _event(ep: EpisodeAt, anchor: Anchor, now: datetime) -> tuple[DeadlineState,
     if anchor is Anchor.POLICE_REPORT:
         at = e.police_report.reported_at if e.police_report is not None else None
         return (DeadlineState.DUE, at) if known(at, now) else (DeadlineState.NOT_YET, None)
+    if anchor is Anchor.AGENCY_INFORMED or anchor is Anchor.EXPECTED_BACK:
+        # an event every episode has had by the time it matters: not recorded is unknown
+        at = e.agency_informed_at if anchor is Anchor.AGENCY_INFORMED else e.expected_back_at
+        if at is None:
+            return DeadlineState.UNKNOWN, None
+        return (DeadlineState.DUE, at) if at <= now else (DeadlineState.NOT_YET, None)
+    if anchor is Anchor.ENDED:
+        ended = ended_by(ep, now)
+        return (DeadlineState.DUE, ended) if ended is not None else (DeadlineState.OPEN, None)
     if not known(e.ended_at, now):
         return DeadlineState.OPEN, None
     if e.returned_at is None:
@@ -683,6 +808,26 @@ CLOCK_MESSAGES: Mapping[str, str] = {
     ),
 }
 
+#: The messages of a deadline from an event other than the return (:class:`Anchor`)
+#: before there is a due instant: the event not recorded, or not happened yet.
+EVENT_MESSAGES: Mapping[str, str] = {
+    "event-unknown": (
+        "Episode {episode_id}: the record does not say when {event}, so the {period} deadline "
+        "cannot be worked out."
+    ),
+    "event-not-yet": "Episode {episode_id}: nothing is due until {event}.",
+}
+
+
+def clock_messages(anchor: Anchor = Anchor.RETURN) -> dict[str, str]:
+    """The messages of a deadline from ``anchor`` before there is a due instant.
+
+    :data:`CLOCK_MESSAGES`, and :data:`EVENT_MESSAGES` for any anchor but the return.
+    """
+    if anchor is Anchor.RETURN:
+        return dict(CLOCK_MESSAGES)
+    return {**CLOCK_MESSAGES, **EVENT_MESSAGES}
+
 
 def deadline_messages(
     *,
@@ -692,6 +837,7 @@ def deadline_messages(
     overdue: str,
     met_later_return: str | None = None,
     declined: str | None = None,
+    anchor: Anchor = Anchor.RETURN,
 ) -> dict[str, str]:
     """The message set of a deadline rule: :data:`CLOCK_MESSAGES` and the outcome messages.
 
@@ -699,9 +845,11 @@ def deadline_messages(
     ``{clock_episode_id}`` in ``pending``; the done instant (its name is the
     ``done_param`` of :func:`deadline_finding`) in ``met``, ``late`` and
     ``met_later_return`` (which also has ``{clock_episode_id}``: the episode
-    whose event started the clock); ``{declined_at}`` in ``declined``.
+    whose event started the clock); ``{declined_at}`` in ``declined``. ``anchor``
+    is the event the deadline runs from (:func:`clock_messages`).
     """
-    out = {**CLOCK_MESSAGES, "met": met, "pending": pending, "late": late, "overdue": overdue}
+    out = {**clock_messages(anchor), "met": met, "pending": pending, "late": late}
+    out["overdue"] = overdue
     if met_later_return is not None:
         out["met-later-return"] = met_later_return
     if declined is not None:
@@ -715,6 +863,12 @@ def _clock_finding(
     ep = find.subject
     if clock.state is DeadlineState.OPEN:
         return find("open", Outcome.NOT_APPLICABLE, evidence=["ended_at"])
+    if clock.anchor is not Anchor.RETURN and clock.state is not DeadlineState.WAITING:
+        # the event's own words: "the agency learned the child was missing"
+        field, event = _ANCHOR_FIELD[clock.anchor], {"event": clock.anchor.event, "period": period}
+        if clock.state is DeadlineState.NOT_YET:
+            return find("event-not-yet", Outcome.NOT_APPLICABLE, params=event, evidence=[field])
+        return find("event-unknown", Outcome.INSUFFICIENT_DATA, params=event, evidence=[field])
     if clock.state is DeadlineState.NOT_YET:
         return find("not-back", Outcome.NOT_APPLICABLE, evidence=["returned_at"])
     later = clock.later

@@ -31,10 +31,12 @@ from typing import Any
 from missingcare.case import CaseFile
 from missingcare.children import ChildRef, Placement, PlacementKind
 from missingcare.context import ContextEntry
-from missingcare.conversations import ReturnConversation
+from missingcare.conversations import ExploitationCategory, ReturnConversation
 from missingcare.episodes import MissingEpisode, StatusChange
 from missingcare.factors import EvidenceSource, Factor, FactorDirection, UnmetNeed
+from missingcare.plans import AbsencePlan, MissingPersonProfile
 from missingcare.relationships import TrustedAdult
+from missingcare.screenings import Screening
 from missingcare.vocabularies import (
     CONTEXT_CATEGORIES,
     EPISODE_STATUSES,
@@ -49,12 +51,15 @@ __all__ = [
     "PLACEMENT",
     "SEEN",
     "ZONE",
+    "absence_plan",
     "case_file",
     "context_entry",
     "conversation",
     "episode",
     "factor",
     "placement",
+    "profile",
+    "screening",
     "trusted_adult",
     "unmet_need",
 ]
@@ -202,6 +207,47 @@ def trusted_adult(
     )
 
 
+def absence_plan(
+    id: str = "AP1",
+    *,
+    agreed_at: datetime = SEEN - timedelta(days=60),
+    child_id: str = CHILD,
+    **changes: Any,
+) -> AbsencePlan:
+    """An absence plan agreed 60 days before :data:`SEEN` (by default), still in force."""
+    return AbsencePlan(id=id, child_id=child_id, agreed_at=agreed_at, **changes)
+
+
+def profile(
+    id: str = "MP1",
+    *,
+    completed_at: datetime = SEEN - timedelta(days=60),
+    child_id: str = CHILD,
+    **changes: Any,
+) -> MissingPersonProfile:
+    """A missing-person profile completed 60 days before :data:`SEEN` (by default)."""
+    return MissingPersonProfile(id=id, child_id=child_id, completed_at=completed_at, **changes)
+
+
+def screening(
+    id: str,
+    at: datetime,
+    *episode_ids: str,
+    categories: Iterable[ExploitationCategory] = tuple(ExploitationCategory),
+    child_id: str = CHILD,
+    **changes: Any,
+) -> Screening:
+    """An exploitation screening at ``at`` after the episodes (for every kind, by default)."""
+    return Screening(
+        id=id,
+        child_id=child_id,
+        at=at,
+        episode_ids=episode_ids or ("E1",),
+        categories=tuple(categories),
+        **changes,
+    )
+
+
 def case_file(
     *episodes: MissingEpisode,
     child_id: str = CHILD,
@@ -215,7 +261,7 @@ def case_file(
     """One child's case file: the episodes given, in one children's home by default.
 
     Any other field of :class:`~missingcare.CaseFile` (``factors``, ``needs``,
-    ``periods_of_care``) can be given.
+    ``periods_of_care``, ``absence_plans``, ``profiles``, ``screenings``) can be given.
     """
     return CaseFile(
         child=ChildRef(child_id, date_of_birth=date_of_birth),

@@ -49,7 +49,9 @@ from missingcare.episodes import (
     StatusChange,
 )
 from missingcare.factors import EvidenceSource, Factor, FactorDirection, UnmetNeed
+from missingcare.plans import AbsencePlan, MissingPersonProfile
 from missingcare.relationships import AdultContact, ContactKind, TrustedAdult
+from missingcare.screenings import Screening
 from missingcare.vocab import Concept, Vocabulary
 from missingcare.vocabularies import (
     CONTEXT_CATEGORIES,
@@ -72,19 +74,23 @@ from missingcare.vocabularies import (
 
 __all__ = [
     "ZONES",
+    "absence_plans",
     "adult_contacts",
     "case_files",
     "child_refs",
     "clock_changes",
     "concepts",
     "context_entries",
+    "durations",
     "factors",
     "ids",
     "instants",
     "missing_episodes",
+    "missing_person_profiles",
     "periods_of_care",
     "placements",
     "return_conversations",
+    "screenings",
     "texts",
     "trusted_adults",
     "unmet_needs",
@@ -292,6 +298,9 @@ def missing_episodes(
         last_seen_place=draw(_maybe(texts(30))),
         clothing=draw(_maybe(texts(30))),
         noticed_at=_maybe_after(draw, seen, 6),
+        agency_informed_at=_maybe_after(draw, seen, 6),
+        expected_back_at=draw(_maybe(st.sampled_from([seen, seen + timedelta(hours=3)]))),
+        profile_shared_at=_maybe_after(draw, seen, 12),
         police_report=(
             PoliceReport(
                 reported_at=_after(draw, seen, 12),
@@ -530,6 +539,68 @@ def trusted_adults(
     )
 
 
+def durations() -> st.SearchStrategy[timedelta]:
+    """Positive whole-second durations up to two days (what a plan's threshold holds)."""
+    return st.integers(1, 2 * 24 * 3600).map(lambda s: timedelta(seconds=s))
+
+
+@st.composite
+def absence_plans(draw: st.DrawFn, *, child_id: str | None = None) -> AbsencePlan:
+    """An absence plan, in force from when it was agreed, sometimes ended or reviewed."""
+    agreed = draw(instants())
+    return AbsencePlan(
+        id=draw(ids("AP-")),
+        child_id=child_id or draw(ids("C-")),
+        agreed_at=agreed,
+        ended_at=_maybe_after(draw, agreed, 24 * 400),
+        reviewed_at=_maybe_after(draw, agreed, 24 * 100),
+        report_after=draw(_maybe(durations())),
+        not_at_home_agreed=draw(_maybe(st.booleans())),
+        circumstances=draw(_maybe(texts(40))),
+    )
+
+
+@st.composite
+def missing_person_profiles(
+    draw: st.DrawFn, *, child_id: str | None = None
+) -> MissingPersonProfile:
+    """A profile kept ready for police, sometimes reviewed, superseded or shown to the child."""
+    done = draw(instants())
+    return MissingPersonProfile(
+        id=draw(ids("MP-")),
+        child_id=child_id or draw(ids("C-")),
+        completed_at=done,
+        reviewed_at=_maybe_after(draw, done, 24 * 200),
+        photograph_taken_on=draw(_maybe(st.dates(date(2014, 1, 1), date(2035, 12, 31)))),
+        child_told_at=_maybe_after(draw, done, 24 * 30),
+        ended_at=_maybe_after(draw, done, 24 * 400),
+    )
+
+
+@st.composite
+def screenings(
+    draw: st.DrawFn, *, child_id: str | None = None, episode_ids: Sequence[str] = ()
+) -> Screening:
+    """An exploitation screening after one or more of ``episode_ids``."""
+    tied = (
+        draw(st.lists(st.sampled_from(episode_ids), min_size=1, max_size=2, unique=True))
+        if episode_ids
+        else [draw(ids("E-"))]
+    )
+    categories = draw(st.lists(st.sampled_from(ExploitationCategory), min_size=1, unique=True))
+    concerns = draw(st.lists(st.sampled_from(categories), unique=True))
+    return Screening(
+        id=draw(ids("S-")),
+        child_id=child_id or draw(ids("C-")),
+        at=draw(instants()),
+        episode_ids=tuple(tied),
+        categories=tuple(categories),
+        indicators=draw(_some(EXPLOITATION_INDICATORS, 3)),
+        concerns=tuple(concerns),
+        by=draw(_maybe(texts(15))),
+    )
+
+
 def _unique_by_id(items: list[Any]) -> tuple[Any, ...]:
     seen: set[str] = set()
     out = []
@@ -609,6 +680,15 @@ def case_files(
         trusted_adults=_unique_by_id(
             draw(st.lists(trusted_adults(child_id=child.id, episode_ids=episode_ids), max_size=2))
         ),
+        absence_plans=_unique_by_id(draw(st.lists(absence_plans(child_id=child.id), max_size=2))),
+        profiles=_unique_by_id(
+            draw(st.lists(missing_person_profiles(child_id=child.id), max_size=2))
+        ),
+        screenings=_unique_by_id(
+            draw(st.lists(screenings(child_id=child.id, episode_ids=episode_ids), max_size=2))
+            if episode_ids
+            else []
+        ),
     )
 
 
@@ -625,6 +705,9 @@ def _register() -> None:
         (ChildRef, child_refs()),
         (PeriodOfCare, periods_of_care()),
         (AdultContact, adult_contacts()),
+        (AbsencePlan, absence_plans()),
+        (MissingPersonProfile, missing_person_profiles()),
+        (Screening, screenings()),
     ):
         st.register_type_strategy(cls, strategy)
 
