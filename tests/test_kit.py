@@ -15,8 +15,10 @@ from missingcare.findings import Finding, Outcome, Severity, Strength
 from missingcare.packs import gb_eng
 from missingcare.packs.gb_eng import PACK
 from missingcare.rules import (
+    Duty,
     Edition,
     InvalidPackError,
+    Parameter,
     RuleContext,
     RulePack,
     Source,
@@ -620,3 +622,69 @@ def test_screened_reads_screenings_and_held_conversations() -> None:
     assert (done.at, done.paths) == (BACK + 2 * H, ("$.conversations[0].screening",))
     assert done.first is not None
     assert done.first.kind is DoneKind.SCREENED
+
+
+def _debrief_pack() -> RulePack:
+    """A rule whose timescale the sources leave to local practice: a parameter, no default."""
+
+    @rule(
+        "debrief-held",
+        title="The debrief is held within the local timescale",
+        strength=Strength.STATUTORY_GUIDANCE,
+        severity=Severity.WARNING,
+        sources=[SRC],
+        parameters=["debrief_within"],
+        duty=Duty.CONVERSATION_HELD,
+        messages={
+            **kit.NOT_CONFIGURED_MESSAGES,
+            **kit.deadline_messages(
+                met="{episode_id}: held at {held_at}, by {due}.",
+                pending="{episode_id}: hold by {due}.",
+                late="{episode_id}: held at {held_at}, after {due}.",
+                overdue="{episode_id}: not held by {due}.",
+            ),
+        },
+    )
+    def debrief(case: CaseFile, ctx: RuleContext) -> Iterator[Finding]:
+        "Held within the local timescale."
+        within = ctx.param("debrief_within")
+        if within is None:
+            yield from kit.not_configured_findings(ctx, case, "debrief_within")
+            return
+        yield from kit.deadline_findings(
+            ctx,
+            case,
+            ElapsedDeadline(within),
+            lambda case, ep, now: kit.conversation_held(kit.covering(case, ep.record.id), now),
+            done_param="held_at",
+        )
+
+    return RulePack(
+        code="ZZ-WL",
+        name="Synthetic",
+        zone="Europe/London",
+        description="Synthetic.",
+        parameters=[
+            Parameter("debrief_within", timedelta, None, "Local timescale.", optional=True)
+        ],
+        editions=[Edition("1", effective_from=date(2014, 1, 1), add=[debrief])],
+    )
+
+
+def test_a_timescale_the_sources_do_not_give_is_insufficient_data_until_configured() -> None:
+    pack = _debrief_pack()
+    assert pack.rule("debrief-held").duty is Duty.CONVERSATION_HELD
+    case = case_file(
+        episode("E1"),
+        episode("E2", seen=BACK + 100 * H, ended=None),
+        conversations=[conversation("RC1", "E1", held_at=BACK + 50 * H)],
+    )
+    findings = evaluate(case, pack=pack, as_of=BACK + 101 * H).findings
+    assert [(f.episode_id, f.outcome, f.message_id) for f in findings] == [
+        ("E1", Outcome.INSUFFICIENT_DATA, "zz-wl.debrief-held.not-configured")
+    ]  # E2 is still open: nothing would be due yet
+    assert "debrief_within" in findings[0].text
+    local = pack.configure(debrief_within=timedelta(hours=72))
+    (f1, f2) = evaluate(case, pack=local, as_of=BACK + 101 * H).findings
+    assert (f1.outcome, f1.due) == (Outcome.MET, BACK + 72 * H)
+    assert f2.outcome is Outcome.NOT_APPLICABLE

@@ -37,7 +37,7 @@ from missingcare.case import CaseFile
 from missingcare.children import PlacementKind
 from missingcare.conversations import ConversationTopic
 from missingcare.findings import Finding, Outcome, ParamValue, Severity, Strength
-from missingcare.rules import Edition, RuleContext, RulePack, Source, kit
+from missingcare.rules import Duty, Edition, RuleContext, RulePack, Source, kit
 from missingcare.rules.kit import ElapsedDeadline, ReMissingPolicy, RepeatThreshold
 from missingcare.vocab import Concept, Vocabulary
 from missingcare.vocabularies import CONTEXT_CATEGORIES
@@ -117,7 +117,7 @@ def _deadline_rule(case: CaseFile, ctx: RuleContext, *, offer: bool) -> Iterator
 @_D.rule(
     "return-conversation-offered",
     title="A return conversation is offered after every episode",
-    strength=Strength.STATUTORY_GUIDANCE, severity=Severity.SERIOUS,
+    duty=Duty.CONVERSATION_OFFERED, strength=Strength.STATUTORY_GUIDANCE, severity=Severity.SERIOUS,
     sources=(*_D.cite("DFE14", locator="Independent return interviews"),
              *_D.cite("PQ-RHI", "TCS14")),
     standard=kit.CLOCK_MESSAGES, parameters=(_PERIOD, _POLICY),
@@ -135,7 +135,7 @@ def return_conversation_offered(case: CaseFile, ctx: RuleContext) -> Iterator[Fi
 @_D.rule(
     "return-conversation-72h",
     title="The return conversation is held within 72 hours of the child's return",
-    strength=Strength.STATUTORY_GUIDANCE, severity=Severity.WARNING,
+    duty=Duty.CONVERSATION_HELD, strength=Strength.STATUTORY_GUIDANCE, severity=Severity.WARNING,
     sources=_D.cite("DFE14", "ADV", "KNOW", "MP-RHI24", "DEVON18"),
     standard=kit.CLOCK_MESSAGES, parameters=(_PERIOD, _POLICY),
     fields=("MissingEpisode.returned_at", "MissingEpisode.last_seen_at",
@@ -158,7 +158,7 @@ def return_conversation_72h(case: CaseFile, ctx: RuleContext) -> Iterator[Findin
     "return-conversation-independent",
     title="The return conversation is held by someone independent of the home, "
     "unless the child chose a trusted adult",
-    strength=Strength.STATUTORY_GUIDANCE, severity=Severity.WARNING,
+    duty=Duty.CONVERSATION_HOLDER, strength=Strength.STATUTORY_GUIDANCE, severity=Severity.WARNING,
     sources=_D.cite("DFE14", "ADV", "KNOW", "TRIX-IRI"), applies_to="conversation",
     fields=("ReturnConversation.interviewer", "Interviewer.independent_of_home",
             "Interviewer.chosen_by_child", "ReturnConversation.held_at"),
@@ -186,7 +186,7 @@ def return_conversation_independent(case: CaseFile, ctx: RuleContext) -> Iterato
     "return-conversation-topics",
     title="The return conversation covers harm, the reasons for running, safety planning "
     "and helpline information",
-    strength=Strength.STATUTORY_GUIDANCE, severity=Severity.WARNING,
+    duty=Duty.CONVERSATION_CONTENT, strength=Strength.STATUTORY_GUIDANCE, severity=Severity.WARNING,
     sources=_D.cite("DFE14", "KNOW", "DERBY"), applies_to="conversation",
     fields=("ReturnConversation.topics", "ReturnConversation.held_at"),
 )  # fmt: skip
@@ -213,7 +213,7 @@ def return_conversation_topics(case: CaseFile, ctx: RuleContext) -> Iterator[Fin
     "police-report",
     title="The child is reported to police, and the reference recorded, when their "
     "whereabouts are unknown",
-    strength=Strength.LOCAL_PRACTICE, severity=Severity.SERIOUS,
+    duty=Duty.REPORT, strength=Strength.LOCAL_PRACTICE, severity=Severity.SERIOUS,
     sources=_D.cite("KENT", "ROTH", "YORKR", "CHF", "COP-RISK"),
     fields=("MissingEpisode.statuses", "StatusChange.status", "MissingEpisode.police_report",
             "PoliceReport.reported_at", "PoliceReport.reference"),
@@ -249,7 +249,7 @@ def police_report(case: CaseFile, ctx: RuleContext) -> Iterator[Finding]:
 @_D.rule(
     "placing-authority-notified",
     title="The placing authority (and anyone else local policy names) is told the child is missing",
-    strength=Strength.LOCAL_PRACTICE, severity=Severity.WARNING,
+    duty=Duty.NOTIFY, strength=Strength.LOCAL_PRACTICE, severity=Severity.WARNING,
     sources=_D.cite("ROTH", "CHF", "YORKR", "NMS19"), parameters=("notify_recipients",),
     fields=("MissingEpisode.notifications", "Notification.recipient", "Notification.at"),
 )  # fmt: skip
@@ -283,6 +283,7 @@ def placing_authority_notified(case: CaseFile, ctx: RuleContext) -> Iterator[Fin
     "ofsted-notification-prompt",
     title="Consider notifying Ofsted (regulation 40(4)) when exploitation is suspected or "
     "police involvement is serious",
+    duty=Duty.NOTIFY,
     strength=Strength.REGULATION, severity=Severity.PROMPT, sources=_D.cite("REG40", "WALS"),
     fields=("ExploitationScreening.indicators", "MissingEpisode.harm_disclosed",
             "ReturnConversation.harm_disclosed", "MissingEpisode.risk_grades",
@@ -347,7 +348,7 @@ def _repeats(
     "persistent-absence-review",
     title="Persistent absence: ask the placing authority to review the child's plans "
     "(regulation 14)",
-    strength=Strength.REGULATION, severity=Severity.WARNING,
+    duty=Duty.REPEAT_THRESHOLD, strength=Strength.REGULATION, severity=Severity.WARNING,
     sources=_D.cite("H2I-14", "CHR-BODY", locator="reg 14"),
     standard=kit.repeat_messages(
         done="a review of the child's plans was requested",
@@ -368,6 +369,7 @@ def persistent_absence_review(case: CaseFile, ctx: RuleContext) -> Iterator[Find
 @_D.rule(
     "repeat-missing-strategy-meeting",
     title="Repeat missing: a strategy meeting after the local threshold (local practice)",
+    duty=Duty.REPEAT_THRESHOLD,
     strength=Strength.LOCAL_PRACTICE, severity=Severity.WARNING, sources=_D.cite("DERBY", "DFE14"),
     standard=kit.repeat_messages(done="a strategy meeting was held",
                                  todo="hold a strategy meeting"),
@@ -388,6 +390,7 @@ def repeat_missing_strategy_meeting(case: CaseFile, ctx: RuleContext) -> Iterato
 @_D.rule(
     "context-before-reviewed",
     title="The hours and days before the episode were reviewed",
+    duty=Duty.LENS,
     strength=Strength.GOOD_PRACTICE, severity=Severity.WARNING, sources=_D.cite("ERID", "PKC"),
     fields=("ContextEntry.category", "ContextEntry.at", "MissingEpisode.ended_at"),
 )  # fmt: skip
@@ -416,7 +419,7 @@ def context_before_reviewed(case: CaseFile, ctx: RuleContext) -> Iterator[Findin
 @_D.rule(
     "trusted-adult-recorded",
     title="The child has a trusted adult recorded, or the absence of one is noted",
-    strength=Strength.GOOD_PRACTICE, severity=Severity.INFO,
+    duty=Duty.LENS, strength=Strength.GOOD_PRACTICE, severity=Severity.INFO,
     sources=_D.cite("ADV", "LEEDS-C", "NYAS"),
     fields=("CaseFile.trusted_adults", "TrustedAdult.ended_at", "ContextEntry.category"),
 )  # fmt: skip

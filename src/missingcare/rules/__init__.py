@@ -24,10 +24,20 @@ from missingcare.exceptions import (
     InvalidPackError,
     PackConflictError,
     PackError,
+    PackNotConfiguredError,
     UnknownEditionError,
     UnknownJurisdictionError,
 )
-from missingcare.rules.engine import Edition, Parameter, Rule, RuleContext, RulePack, Source, rule
+from missingcare.rules.engine import (
+    Duty,
+    Edition,
+    Parameter,
+    Rule,
+    RuleContext,
+    RulePack,
+    Source,
+    rule,
+)
 from missingcare.rules.evaluation import evaluate
 from missingcare.rules.registry import (
     ENTRY_POINT_GROUP,
@@ -40,10 +50,12 @@ from missingcare.typing import RuleCheck
 
 __all__ = [
     "ENTRY_POINT_GROUP",
+    "Duty",
     "Edition",
     "InvalidPackError",
     "PackConflictError",
     "PackError",
+    "PackNotConfiguredError",
     "PackRegistry",
     "Parameter",
     "Rule",

@@ -20,6 +20,7 @@ Packs are found through :mod:`missingcare.rules.registry`, and evaluated by
 
 from __future__ import annotations
 
+import enum
 import operator
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -172,6 +173,39 @@ def _to_names(value: Iterable[str]) -> tuple[str, ...]:
     return tuple(value)
 
 
+class Duty(enum.Enum):
+    """The kind of duty a rule checks, so packs can be compared duty by duty.
+
+    The comparison of jurisdictions (``docs/reference/jurisdictions.md``) has a
+    row per duty and a column per pack.
+    """
+
+    #: Report the child missing to police or law enforcement.
+    REPORT = "report"
+    #: Tell someone other than police (the placing authority, a department, NCMEC, a court).
+    NOTIFY = "notify"
+    #: Offer (or arrange) the conversation after the return.
+    CONVERSATION_OFFERED = "conversation_offered"
+    #: Hold the conversation after the return.
+    CONVERSATION_HELD = "conversation_held"
+    #: Who holds the conversation (independent, chosen by the child, named in a plan).
+    CONVERSATION_HOLDER = "conversation_holder"
+    #: What the conversation covers or what is done with what it found.
+    CONVERSATION_CONTENT = "conversation_content"
+    #: A response when a child goes missing repeatedly (a threshold of episodes).
+    REPEAT_THRESHOLD = "repeat_threshold"
+    #: A profile kept ready for police (Philomena Part 1, the Child Information Form).
+    PROFILE = "profile"
+    #: Screening for exploitation or trafficking after a return.
+    SCREENING = "screening"
+    #: A plan agreed beforehand (an absence plan, a response plan, "not at home").
+    PLAN = "plan"
+    #: Searching for the child or keeping in contact with those who may know.
+    SEARCH = "search"
+    #: The investigative lens: what came before, the trusted adult, the response on return.
+    LENS = "lens"
+
+
 @attrs.frozen
 class Rule:
     """One expectation: its code, title, authority, sources, messages and check.
@@ -181,7 +215,8 @@ class Rule:
     message id ``<pack>.<rule code>.<key>`` and the parameters, so embedders
     can translate. ``parameters`` names the pack parameters the check reads,
     and ``fields`` the model fields it reads (``"MissingEpisode.returned_at"``),
-    so a form can say which rules use a field.
+    so a form can say which rules use a field; ``duty`` the kind of duty it
+    checks (:class:`Duty`), for comparing packs.
     """
 
     code: str = attrs.field(validator=_check_rule_code)
@@ -195,6 +230,9 @@ class Rule:
     description: str = ""
     applies_to: str = "episode"
     fields: tuple[str, ...] = attrs.field(default=(), converter=_to_names)
+    duty: Duty | None = attrs.field(
+        default=None, validator=attrs.validators.optional(attrs.validators.instance_of(Duty))
+    )
     _templates: Mapping[str, str] = attrs.field(
         init=False, repr=False, eq=False, hash=False, alias="_templates"
     )
@@ -225,6 +263,7 @@ def rule(
     parameters: Iterable[str] = (),
     applies_to: str = "episode",
     fields: Iterable[str] = (),
+    duty: Duty | None = None,
 ) -> Callable[[RuleCheck], Rule]:
     """Decorator sugar: turn a check function into a :class:`Rule` (its docstring the description).
 
@@ -252,6 +291,7 @@ def rule(
             description=doc,
             applies_to=applies_to,
             fields=tuple(fields),
+            duty=duty,
         )
 
     return build

@@ -94,6 +94,7 @@ from missingcare.vocab import Concept
 __all__ = [
     "CLOCK_MESSAGES",
     "EVENT_MESSAGES",
+    "NOT_CONFIGURED_MESSAGES",
     "Anchor",
     "CalendarDeadline",
     "ConversationAt",
@@ -135,6 +136,7 @@ __all__ = [
     "held",
     "in_placement",
     "known",
+    "not_configured_findings",
     "notified",
     "plan_in_force",
     "profile_in_force",
@@ -965,6 +967,38 @@ def deadline_findings(
         yield deadline_finding(
             about(ctx, ep), clock, done, now=now, done_param=done_param, period=period
         )
+
+
+#: The message of a rule whose timescale the sources do not give, until it is configured.
+NOT_CONFIGURED_MESSAGES: Mapping[str, str] = {
+    "not-configured": (
+        "Episode {episode_id}: the sources set no timescale for this, and the local one "
+        "({parameter}) is not configured, so whether it was done in time cannot be worked out."
+    ),
+}
+
+
+def not_configured_findings(
+    ctx: RuleContext, case: CaseFile, parameter: str, *, anchor: Anchor = Anchor.RETURN
+) -> Iterator[Finding]:
+    """``insufficient_data`` for each episode whose ``anchor`` event is known, while the
+    pack parameter ``parameter`` (a local timescale with no default) is not set.
+
+    A rule whose timescale the sources do not give declares the parameter with no
+    default, yields these until it is configured, and :func:`deadline_findings`
+    once it is (messages: :data:`NOT_CONFIGURED_MESSAGES`). Never ``met``: a
+    missing timescale is missing data, not compliance.
+    """
+    now = ctx.as_of
+    for ep in timeline(case, now):
+        state, _ = _event(ep, anchor, now)
+        if state is DeadlineState.DUE or state is DeadlineState.UNKNOWN:
+            yield about(ctx, ep)(
+                "not-configured",
+                Outcome.INSUFFICIENT_DATA,
+                params={"parameter": parameter},
+                evidence=[_ANCHOR_FIELD[anchor]],
+            )
 
 
 def _declares(find: FindingBuilder, key: str) -> bool:
