@@ -4,6 +4,8 @@
   synthetic home's year and shows what the library does with it;
 * ``missingcare check FILE`` (:mod:`~missingcare.cli.check`) reports a rule
   pack's findings on JSON or JSON-lines case files;
+* ``missingcare packs`` (:mod:`~missingcare.cli.packs`) lists the rule packs
+  with their zones and editions;
 * ``missingcare synth`` (:mod:`~missingcare.cli.synth`) writes a synthetic
   cohort as JSON lines, the SSDA903 tables and a manifest;
 * ``missingcare schema [MODEL]`` (:mod:`~missingcare.cli.schema`) prints a
@@ -45,6 +47,7 @@ __all__ = ["ExitCode", "UnusableInput", "main"]
         "903": "missingcare.cli.ssda903:ssda903_group",
         "check": "missingcare.cli.check:check",
         "demo": "missingcare.cli.demo:demo",
+        "packs": "missingcare.cli.packs:packs_command",
         "schema": "missingcare.cli.schema:schema_command",
         "synth": "missingcare.cli.synth:synth",
     },

@@ -15,14 +15,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import cattrs
 import click
 from rich.console import Console
 from rich.table import Table
 
 from missingcare.case import CaseFile
 from missingcare.cli._common import ExitCode, UnusableInput
-from missingcare.converters import SCHEMA_VERSION, from_dict
+from missingcare.converters import SCHEMA_VERSION, from_dict, make_converter
 from missingcare.exceptions import ValidationError
+from missingcare.rules import RulePack
 from missingcare.time import SystemClock, format_instant, parse_instant
 
 __all__ = ["check"]
@@ -74,12 +76,13 @@ def _decode(where: str, data: bytes) -> str:
 
 
 def _load_case_files(
-    path: Path,
+    path: Path, converter: cattrs.Converter | None = None
 ) -> tuple[list[tuple[str, CaseFile]], list[tuple[str, ValidationError]]]:
     """The valid case files, and the invalid ones with their violations.
 
-    A wrong schema version, or a document that is not a JSON object, makes
-    the whole input unusable.
+    ``converter`` binds the pack's vocabularies (its own categories and
+    recipients). A wrong schema version, or a document that is not a JSON
+    object, makes the whole input unusable.
     """
     good: list[tuple[str, CaseFile]] = []
     bad: list[tuple[str, ValidationError]] = []
@@ -87,7 +90,7 @@ def _load_case_files(
         if not isinstance(doc, dict):
             raise UnusableInput(f"{where}: expected a case file (a JSON object)")
         try:
-            good.append((where, from_dict(doc, CaseFile)))
+            good.append((where, from_dict(doc, CaseFile, converter=converter)))
         except ValidationError as exc:
             version = [v for v in exc.violations if v.path == "$.schema_version"]
             if version:
@@ -113,7 +116,7 @@ def _parse_as_of(text: str | None) -> datetime:
         ) from None
 
 
-def _evaluate(case: CaseFile, *, pack: str, as_of: datetime) -> list[dict[str, Any]]:
+def _evaluate(case: CaseFile, *, pack: RulePack, as_of: datetime) -> list[dict[str, Any]]:
     """The findings for one case file as JSON-ready rows (rule evaluation plugs in here)."""
     from missingcare.rules import evaluate  # noqa: PLC0415 - loaded when checking only
 
@@ -137,14 +140,29 @@ def _evaluate(case: CaseFile, *, pack: str, as_of: datetime) -> list[dict[str, A
     ]
 
 
-def _check_pack(code: str) -> str:
-    from missingcare.rules import PackError, get_pack  # noqa: PLC0415
+def _check_pack(code: str, zone: str | None) -> RulePack:
+    """The pack asked for, in ``zone`` when given; a pack without a zone needs one."""
+    from missingcare.rules import PackError, available_packs, get_pack  # noqa: PLC0415
 
     try:
-        get_pack(code)
+        pack = get_pack(code)
     except PackError:
-        raise click.BadParameter("no rule pack with this code", param_hint="--pack") from None
-    return code
+        known = ", ".join(available_packs())
+        raise click.BadParameter(
+            f"no rule pack with this code; packs: {known}", param_hint="--pack"
+        ) from None
+    if zone is not None:
+        try:
+            return pack.in_zone(zone)
+        except ValidationError:
+            raise click.BadParameter("expected an IANA zone name", param_hint="--zone") from None
+    if pack.zone is None:
+        raise click.BadParameter(
+            f"{pack.code} spans several time zones and will not guess one: give the agency's "
+            "zone, e.g. --zone America/Chicago",
+            param_hint="--zone",
+        )
+    return pack
 
 
 _SHOWN = ("breached", "pending", "insufficient_data")
@@ -155,7 +173,14 @@ _SHOWN = ("breached", "pending", "insufficient_data")
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
-@click.option("--pack", default="GB-ENG", show_default=True, help="The rule pack's code.")
+@click.option(
+    "--pack", default="GB-ENG", show_default=True, help="The rule pack's code (see: packs)."
+)
+@click.option(
+    "--zone",
+    default=None,
+    help="The IANA zone of the agency, for a pack that spans several (the US pack).",
+)
 @click.option(
     "--as-of",
     "as_of_text",
@@ -163,14 +188,19 @@ _SHOWN = ("breached", "pending", "insufficient_data")
     help="Evaluate as of this RFC 3339 instant (default: now).",
 )
 @click.option("--all", "show_all", is_flag=True, help="Show met and not-applicable findings too.")
-def check(file: Path, fmt: str, pack: str, as_of_text: str | None, show_all: bool) -> int:
+def check(  # noqa: PLR0917 - click passes each option as a parameter
+    file: Path, fmt: str, pack: str, zone: str | None, as_of_text: str | None, show_all: bool
+) -> int:
     """Check JSON or JSON-lines case files against a rule pack.
 
-    Exits 1 when a finding is breached or a case file is invalid, 0 otherwise.
+    The case files may use the pack's own categories and recipients. Exits 1
+    when a finding is breached or a case file is invalid, 0 otherwise.
     """
     as_of = _parse_as_of(as_of_text)
-    pack = _check_pack(pack)
-    good, bad = _load_case_files(file)
+    the_pack = _check_pack(pack, zone)
+    converter = make_converter(the_pack.extended_vocabularies()) if the_pack.vocabularies else None
+    good, bad = _load_case_files(file, converter)
+    pack = the_pack.code
     rows: list[dict[str, Any]] = []
     for where, exc in bad:
         rows.extend(
@@ -187,7 +217,7 @@ def check(file: Path, fmt: str, pack: str, as_of_text: str | None, show_all: boo
             for v in exc.violations
         )
     for _, case in good:
-        rows.extend(_evaluate(case, pack=pack, as_of=as_of))
+        rows.extend(_evaluate(case, pack=the_pack, as_of=as_of))
     flagged = any(r["outcome"] in {"breached", "invalid"} for r in rows)
     if fmt == "json":
         click.echo(

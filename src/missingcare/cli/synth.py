@@ -71,9 +71,13 @@ def _collection_year(start: date) -> str | None:
     "--zone",
     "zones",
     multiple=True,
-    default=("Europe/London",),
-    show_default=True,
-    help="An IANA zone for the homes (repeat for several).",
+    help="An IANA zone for the homes (repeat for several) [default: Europe/London, or the "
+    "pack's zone].",
+)
+@click.option(
+    "--pack",
+    default=None,
+    help="A rule pack's code: the cohort in its zone and terms (see: missingcare packs).",
 )
 @click.option("--per-home", type=click.IntRange(min=1), default=4, show_default=True)
 @click.option("--no-903", "no_903", is_flag=True, help="Do not write the SSDA903 tables.")
@@ -86,6 +90,7 @@ def synth(
     start: date,
     days: int,
     zones: tuple[str, ...],
+    pack: str | None,
     per_home: int,
     no_903: bool,
     quiet: bool,
@@ -95,21 +100,26 @@ def synth(
     Everything is synthetic and deterministic: the same options give the same
     bytes on any machine.
     """
+    if pack is not None:
+        pack = _check_pack(pack, zones)
     try:
         cohort = Cohort(
             children=children,
             seed=seed,
             start=start,
             days=days,
-            zones=zones,
             children_per_home=per_home,
+            pack=pack,
+            **({"zones": zones} if zones else {}),
         )
     except ValidationError:
         raise click.BadParameter("expected IANA zone names", param_hint="--zone") from None
     if out.exists() and not out.is_dir():
         raise UnusableInput(f"{out.name}: exists and is not a directory")
     out.mkdir(parents=True, exist_ok=True)
-    year = None if no_903 else _collection_year(start)
+    # the SSDA903 return is England's: a cohort in another jurisdiction's terms has none
+    england = pack is None or pack == "GB-ENG"
+    year = None if no_903 or not england else _collection_year(start)
     tables = _Tables(year, out) if year is not None and days == 365 else None
     cases_path = out / "case-files.jsonl"
     episodes = 0
@@ -148,6 +158,7 @@ def synth(
         "start": start.isoformat(),
         "days": days,
         "zones": list(cohort.zones),
+        "pack": pack,
         "collection_year": year,
         "episodes": episodes,
         "files": files,
@@ -162,6 +173,26 @@ def synth(
             + "."
         )
     return ExitCode.OK
+
+
+def _check_pack(code: str, zones: tuple[str, ...]) -> str:
+    """The pack's code, checked; a pack that spans zones needs ``--zone``."""
+    from missingcare.rules import PackError, available_packs, get_pack  # noqa: PLC0415
+
+    try:
+        found = get_pack(code)
+    except PackError:
+        known = ", ".join(available_packs())
+        raise click.BadParameter(
+            f"no rule pack with this code; packs: {known}", param_hint="--pack"
+        ) from None
+    if found.zone is None and not zones:
+        raise click.BadParameter(
+            f"{found.code} spans several time zones and will not guess one: give the homes' "
+            "zone, e.g. --zone America/Chicago",
+            param_hint="--zone",
+        )
+    return found.code
 
 
 class _Tables:

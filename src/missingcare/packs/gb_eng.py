@@ -500,6 +500,11 @@ PACK = RulePack(
     parameters=_PARAMETERS,
     sources=SOURCES,
     vocabularies=VOCABULARIES,
+    evidence=(
+        *(("context_categories", c.code) for c in CONTEXT_CATEGORIES_ADDED),
+        ("notification_recipients", "placing_authority"),
+        ("notification_recipients", "ofsted"),
+    ),
     description=(
         "Children looked after in England who go missing or are away from placement: the "
         "return conversation, notifications, children's homes regulations 14 and 40, repeat "

@@ -416,6 +416,13 @@ def _to_vocabularies(value: Iterable[Vocabulary]) -> tuple[Vocabulary, ...]:
     return out
 
 
+def _to_evidence(value: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    out = tuple((str(v), str(c)) for v, c in value)
+    if len(set(out)) != len(out):
+        raise InvalidPackError("a pack names each piece of evidence once")
+    return out
+
+
 def _check_pack_code(_inst: object, _attr: object, value: str) -> None:
     if not isinstance(value, str) or not _PACK_CODE.match(value):
         raise InvalidPackError("a pack code is an ISO 3166-1 or 3166-2 code such as 'GB-ENG'")
@@ -438,7 +445,11 @@ class RulePack:
     the core vocabulary it adds to, holding only the additions);
     :meth:`extended_vocabularies` gives them merged, for
     ``make_converter(vocabularies=...)``. ``derived_from`` is the code of the
-    pack this one was derived from, if any.
+    pack this one was derived from, if any. ``evidence`` names the concepts the
+    rules look for as evidence that something was done, as ``(vocabulary, code)``
+    pairs (``("notification_recipients", "ncmec")``, ``("context_categories",
+    "strategy_meeting_held")``), so a form can offer them and the synthetic
+    generator record them; a derived pack adds to its parent's.
     Editions are composed and checked when the pack is built: codes are
     unique in each edition, removals name rules that exist, and every
     parameter a rule reads is declared.
@@ -455,6 +466,7 @@ class RulePack:
     description: str = ""
     vocabularies: tuple[Vocabulary, ...] = attrs.field(default=(), converter=_to_vocabularies)
     derived_from: str | None = None
+    evidence: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_to_evidence)
     _composed: Mapping[str, tuple[Rule, ...]] = attrs.field(
         init=False, repr=False, eq=False, hash=False, alias="_composed"
     )
@@ -627,6 +639,7 @@ class RulePack:
         aliases: Iterable[str] = (),
         description: str | None = None,
         zone: str | None = None,
+        evidence: Iterable[tuple[str, str]] = (),
     ) -> RulePack:
         """A local variant under its own code: this pack's rules, plus ``add``, minus ``remove``.
 
@@ -674,6 +687,7 @@ class RulePack:
             description=self.description if description is None else description,
             vocabularies=_merge_vocabularies(self.vocabularies, _to_vocabularies(vocabularies)),
             derived_from=self.code,
+            evidence=tuple(dict.fromkeys((*self.evidence, *_to_evidence(evidence)))),
         )
         return derived.configure(**(settings or {}))
 

@@ -96,6 +96,7 @@ from missingcare.episodes import (
 )
 from missingcare.factors import EvidenceSource, Factor, FactorDirection, UnmetNeed
 from missingcare.relationships import AdultContact, ContactKind, TrustedAdult
+from missingcare.rules import RulePack
 from missingcare.time import check_zone, local_datetime, start_of_local_day
 from missingcare.vocab import Concept
 from missingcare.vocabularies import (
@@ -359,7 +360,25 @@ def _preset(cohort: Cohort) -> Profile:
 
 
 def _profile_zones(cohort: Cohort) -> tuple[str, ...]:
+    if cohort.pack is not None:
+        zone = _pack(cohort.pack).zone
+        if zone is None:
+            raise ValueError(
+                f"{cohort.pack} spans several time zones and will not guess one: give zones"
+            )
+        return (zone,)
     return _preset(cohort).zones
+
+
+def _pack(code: str) -> RulePack:
+    from missingcare.rules import get_pack  # noqa: PLC0415 - only for a cohort in a pack's terms
+
+    return get_pack(code)
+
+
+def _known_pack(_inst: object, _attr: attrs.Attribute[str | None], value: str | None) -> None:
+    if value is not None:
+        _pack(value)  # UnknownJurisdictionError names the packs there are
 
 
 def _profile_parameters(cohort: Cohort) -> Parameters:
@@ -385,10 +404,19 @@ class Cohort:
     are open, conversations not yet due are not yet held.
 
     ``profile`` (keyword only) names a preset in :data:`PROFILES` that supplies
-    ``zones`` and ``parameters`` when they are not given.
+    ``zones`` and ``parameters`` when they are not given. ``pack`` (keyword
+    only) is a rule pack's code: the homes are in the pack's zone (unless
+    ``zones`` are given; a pack without a zone needs them) and every case file
+    carries what the pack's rules look for, in its terms (see
+    :mod:`missingcare.testing._terms`); without it the cohort is England's.
+
+    >>> ws = Cohort(children=2, seed=3, pack="GB-ENG")
+    >>> ws.zones, ws.case_file(0).child.id
+    (('Europe/London',), 'SYN-3-000000')
     """
 
     profile: str = attrs.field(default="default", kw_only=True, validator=_known_profile)
+    pack: str | None = attrs.field(default=None, kw_only=True, validator=_known_pack)
     children: int = attrs.field(validator=_positive_int)
     seed: int = 0
     start: date = date(2025, 4, 1)
@@ -432,7 +460,15 @@ class Cohort:
         if not 0 <= index < self.children:
             raise IndexError("child index out of range")
         rng = random.Random(f"missingcare.synth/{self.seed}/child/{index}")
-        return _Child(self, index, self.home_of(index), rng).build()
+        home = self.home_of(index)
+        case = _Child(self, index, home, rng).build()
+        if self.pack is None:
+            return case
+        from missingcare.testing._terms import in_terms_of  # noqa: PLC0415
+
+        terms = random.Random(f"missingcare.synth/{self.seed}/child/{index}/{self.pack}")
+        start = start_of_local_day(self.start, home.zone)
+        return in_terms_of(case, _pack(self.pack), terms, start=start, as_of=self.as_of(home.zone))
 
     def __iter__(self) -> Iterator[CaseFile]:
         for index in range(self.children):
