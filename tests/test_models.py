@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import json
 import pickle
 import typing
 from datetime import UTC, date, datetime, timedelta
@@ -403,3 +404,54 @@ def test_touching_episodes_are_accepted_in_any_order() -> None:
     placement = mc.Placement("P1", mc.PlacementKind.CHILDRENS_HOME, LONDON)
     for episodes in ((first, second), (second, first)):
         mc.CaseFile(child=mc.ChildRef("C1"), placements=(placement,), episodes=episodes)
+
+
+def test_durations_travel_as_iso_8601_and_are_bounded() -> None:
+    from datetime import timedelta
+
+    from missingcare.plans import AbsencePlan
+
+    plan = builders.absence_plan(report_after=timedelta(minutes=15))
+    case = builders.case_file(builders.episode(), absence_plans=[plan])
+    data = mc.to_json(case)
+    assert b'"report_after":"PT900S"' in data
+    assert mc.from_json(data, mc.CaseFile) == case
+    for text, code in (("P1W", "invalid_duration"), ("-PT1M", "out_of_range"), (17, "wrong_type")):
+        doc = json.loads(data)
+        doc["absence_plans"][0]["report_after"] = text
+        with pytest.raises(mc.ValidationError) as caught:
+            mc.from_json(json.dumps(doc), mc.CaseFile)
+        assert [(v.path, v.code) for v in caught.value.violations] == [
+            ("$.absence_plans[0].report_after", code)
+        ]
+        assert str(text) not in str(caught.value)
+    for bad in (timedelta(0), timedelta(days=367), timedelta(seconds=1, microseconds=1)):
+        with pytest.raises(mc.ValidationError):
+            AbsencePlan("AP1", "C1", builders.SEEN, report_after=bad)
+
+
+def test_plans_profiles_and_screenings_check_their_own_times_and_references() -> None:
+    from datetime import timedelta
+
+    seen = builders.SEEN
+    with pytest.raises(mc.ValidationError) as caught:
+        builders.absence_plan(ended_at=seen - timedelta(days=90))
+    assert caught.value.violations[0].path == "$.ended_at"
+    with pytest.raises(mc.ValidationError) as caught:
+        builders.profile(reviewed_at=seen - timedelta(days=90))
+    assert caught.value.violations[0].path == "$.reviewed_at"
+    with pytest.raises(mc.ValidationError) as caught:
+        builders.screening(
+            "S1", seen, "E1", categories=[mc.ExploitationCategory.SEXUAL],
+            concerns=(mc.ExploitationCategory.TRAFFICKING,),
+        )  # fmt: skip
+    assert [v.code for v in caught.value.violations] == ["contradiction"]
+    with pytest.raises(mc.ValidationError) as caught:
+        builders.case_file(builders.episode(), screenings=[builders.screening("S1", seen, "E9")])
+    assert [v.path for v in caught.value.violations] == ["$.screenings[0].episode_ids[0]"]
+    with pytest.raises(mc.ValidationError) as caught:
+        builders.case_file(builders.episode(), profiles=[builders.profile(child_id="C2")])
+    assert [v.path for v in caught.value.violations] == ["$.profiles[0].child_id"]
+    with pytest.raises(mc.ValidationError) as caught:
+        builders.episode(agency_informed_at=seen - timedelta(minutes=1))
+    assert [v.path for v in caught.value.violations] == ["$.agency_informed_at"]

@@ -18,6 +18,8 @@ from missingcare.exceptions import (
     ValidationError,
 )
 from missingcare.testing import strategies as mst
+from missingcare.time import local_instant
+from missingcare.typing import WorkingDayCalendar
 
 LONDON = "Europe/London"
 
@@ -198,3 +200,34 @@ def test_early_years_round_trip_and_overflow_is_a_path_error() -> None:
     with pytest.raises(ValidationError) as info:
         mt.parse_instant("0001-01-01T00:00:00+01:00", "$.at")
     assert info.value.violations[0].code == "invalid_datetime"
+
+
+def test_public_holidays_come_from_the_holidays_package_for_the_subdivision() -> None:
+    from missingcare.time import CalendarDeadline, PublicHolidays
+
+    georgia = PublicHolidays("US", "GA")
+    assert isinstance(georgia, WorkingDayCalendar)
+    assert not georgia.is_working_day(date(2026, 11, 26))  # Thanksgiving
+    assert not georgia.is_working_day(date(2026, 11, 27))  # Georgia's state holiday
+    assert not georgia.is_working_day(date(2026, 11, 28))  # a Saturday
+    assert georgia.is_working_day(date(2026, 11, 30))
+    assert PublicHolidays("US").is_working_day(date(2026, 11, 27))  # federal: a working day
+    # two business days from Wednesday 25 November 2026: Monday 30th and Tuesday 1 December
+    due = CalendarDeadline(2, calendar=georgia).due(
+        local_instant(2026, 11, 25, 16, zone="America/New_York"), "America/New_York"
+    )
+    assert due == local_instant(2026, 12, 2, 0, zone="America/New_York")
+    melbourne = PublicHolidays("AU", "VIC")
+    assert not melbourne.is_working_day(date(2026, 11, 3))  # Melbourne Cup Day
+    assert georgia == PublicHolidays("US", "GA")
+    assert hash(georgia) == hash(PublicHolidays("US", "GA"))
+    assert georgia.describe() == "public holidays of US-GA"
+
+
+def test_public_holidays_refuse_unknown_places_without_echoing_them() -> None:
+    from missingcare.time import PublicHolidays
+
+    with pytest.raises(ValueError, match="country code the holidays package supports"):
+        PublicHolidays("ZZ")
+    with pytest.raises(ValueError, match="no subdivision of US"):
+        PublicHolidays("US", "XX")
