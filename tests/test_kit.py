@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from missingcare.case import CaseFile
 from missingcare.conversations import ConversationOffer, Decision
@@ -36,6 +39,7 @@ from missingcare.rules.kit import (
     ReMissingPolicy,
     RepeatThreshold,
 )
+from missingcare.testing import strategies as mst
 from missingcare.testing.builders import (
     SEEN,
     absence_plan,
@@ -52,6 +56,8 @@ from missingcare.vocabularies import (
     CONVERSATION_OUTCOMES,
     NOTIFICATION_RECIPIENTS,
 )
+
+from ._helpers import examples
 
 H = timedelta(hours=1)
 BACK = SEEN + 3 * H  # the builders' episode ends, and the child is back, three hours after
@@ -688,3 +694,58 @@ def test_a_timescale_the_sources_do_not_give_is_insufficient_data_until_configur
     (f1, f2) = evaluate(case, pack=local, as_of=BACK + 101 * H).findings
     assert (f1.outcome, f1.due) == (Outcome.MET, BACK + 72 * H)
     assert f2.outcome is Outcome.NOT_APPLICABLE
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(case=mst.case_files(max_episodes=8), hours=st.integers(0, 24 * 40))
+def test_a_whole_timeline_of_clocks_equals_each_clock_alone(case: CaseFile, hours: int) -> None:
+    """The timeline's clocks are shared walk by walk (linear time): the same as one by one."""
+    from missingcare.rules.kit import _deadline_after
+
+    start = min((e.last_seen_at for e in case.episodes), default=SEEN)
+    now = start + timedelta(hours=hours)
+    episodes = kit.timeline(case, now)
+    for deadline in (HOURS_72, ElapsedDeadline(timedelta(hours=6))):
+        memo: dict[int, kit.DeadlineClock] = {}
+        for pos in range(len(episodes)):
+            alone = kit.deadline_after(episodes, pos, deadline, now=now, done=None)
+            shared = _deadline_after(
+                episodes, pos, deadline, now, None, Anchor.RETURN,
+                ReMissingPolicy.RESTART_FROM_LATER_RETURN, memo,
+            )  # fmt: skip
+            assert shared == alone
+
+
+def test_covering_is_indexed_once_per_case_file_and_follows_the_case() -> None:
+    one = case_file(episode("E1"), conversations=[conversation("RC1", "E1")])
+    two = case_file(episode("E1"), conversations=[conversation("RC9", "E1")])
+    assert [c.record.id for c in kit.covering(one, "E1")] == ["RC1"]
+    assert [c.record.id for c in kit.covering(two, "E1")] == ["RC9"]
+    assert [c.record.id for c in kit.covering(one, "E1")] == ["RC1"]
+    assert kit.covering(one, "E2") == ()
+
+
+def _counted_runs(
+    episodes: list[Located[Any]], threshold: RepeatThreshold
+) -> list[tuple[str, int]]:
+    """The runs by counting, for every episode, the episodes in the window before it."""
+    out, previous = [], False
+    for pos, ep in enumerate(episodes):
+        seen = ep.record.last_seen_at
+        n = sum(1 for o in episodes[: pos + 1] if seen - o.record.last_seen_at < threshold.window)
+        if n >= threshold.count and not previous:
+            out.append((ep.record.id, n))
+        previous = n >= threshold.count
+    return out
+
+
+def test_repeat_runs_count_the_window_in_one_pass_and_agree_with_counting() -> None:
+    seen = [SEEN + timedelta(days=d) for d in (0, 1, 2, 10, 40, 41, 42, 70)]
+    eps = [episode(f"E{i}", seen=t, ended=t + H) for i, t in enumerate(seen)]
+    timeline_ = list(kit.timeline(case_file(*eps), seen[-1] + H))
+    threshold = RepeatThreshold(3, timedelta(days=30))
+    runs = [(r.episode.record.id, r.count) for r in threshold.runs(timeline_)]
+    assert runs == [("E2", 3), ("E6", 3)] == _counted_runs(timeline_, threshold)
+    shuffled = list(reversed(timeline_))  # not in time order: counted the long way, same rule
+    runs = [(r.episode.record.id, r.count) for r in threshold.runs(shuffled)]
+    assert runs == _counted_runs(shuffled, threshold)

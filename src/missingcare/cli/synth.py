@@ -103,15 +103,13 @@ def synth(
     if pack is not None:
         pack = _check_pack(pack, zones)
     try:
-        cohort = Cohort(
-            children=children,
-            seed=seed,
-            start=start,
-            days=days,
-            children_per_home=per_home,
-            pack=pack,
-            **({"zones": zones} if zones else {}),
-        )
+        cohort = (
+            Cohort(children=children, seed=seed, start=start, days=days,
+                   children_per_home=per_home, pack=pack, zones=zones)
+            if zones
+            else Cohort(children=children, seed=seed, start=start, days=days,
+                        children_per_home=per_home, pack=pack)
+        )  # fmt: skip
     except ValidationError:
         raise click.BadParameter("expected IANA zone names", param_hint="--zone") from None
     if out.exists() and not out.is_dir():

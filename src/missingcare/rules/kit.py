@@ -70,7 +70,10 @@ from __future__ import annotations
 import enum
 import functools
 import importlib.resources
+import itertools
+import threading
 import tomllib
+import weakref
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from types import MappingProxyType
@@ -288,11 +291,32 @@ def timeline(case: CaseFile, now: datetime) -> tuple[EpisodeAt, ...]:
     )
 
 
+_INDEX = threading.local()
+
+
+def _conversations_by_episode(case: CaseFile) -> Mapping[str, tuple[ConversationAt, ...]]:
+    """Each episode's covering conversations, indexed once per case file (per thread).
+
+    Rules ask for them episode by episode; the index of the last case file
+    asked about is kept (weakly), so a whole evaluation reads the conversations
+    once rather than once per episode.
+    """
+    last = getattr(_INDEX, "conversations", None)
+    if last is not None and last[0]() is case:
+        found: Mapping[str, tuple[ConversationAt, ...]] = last[1]
+        return found
+    index: dict[str, list[ConversationAt]] = {}
+    for k, conv in enumerate(case.conversations):
+        for eid in conv.episode_ids:
+            index.setdefault(eid, []).append(Located(k, conv))
+    frozen = {eid: tuple(found) for eid, found in index.items()}
+    _INDEX.conversations = (weakref.ref(case), frozen)
+    return frozen
+
+
 def covering(case: CaseFile, episode_id: str) -> tuple[ConversationAt, ...]:
     """The return conversations that cover the episode ``episode_id``, in case-file order."""
-    return tuple(
-        Located(k, c) for k, c in enumerate(case.conversations) if episode_id in c.episode_ids
-    )
+    return _conversations_by_episode(case).get(episode_id, ())
 
 
 def held(case: CaseFile, now: datetime) -> Iterator[ConversationAt]:
@@ -677,6 +701,28 @@ def deadline_after(
     :attr:`ReMissingPolicy.KEEP_OWN_CLOCK` it never moves. The deadline is
     worked out in the episode's own zone (calendar deadlines need it).
     """
+    return _deadline_after(episodes, pos, deadline, now, done, anchor, policy, None)
+
+
+def _deadline_after(  # noqa: PLR0917 - the one implementation behind deadline_after
+    episodes: Sequence[EpisodeAt],
+    pos: int,
+    deadline: Deadline,
+    now: datetime,
+    done: datetime | None,
+    anchor: Anchor,
+    policy: ReMissingPolicy,
+    memo: dict[int, DeadlineClock] | None,
+) -> DeadlineClock:
+    """:func:`deadline_after`, sharing ``memo`` across the positions of one timeline.
+
+    With nothing done, the clock that has moved on to episode ``k`` depends on
+    ``k`` alone, so each such walk is remembered by the episodes it passed
+    through: a whole timeline costs linear time, not quadratic.
+    """
+    cache = memo if done is None else None
+    if cache is not None and pos in cache:
+        return cache[pos]
     ep = episodes[pos]
     state, start = _event(ep, anchor, now)
     if start is None:
@@ -685,18 +731,29 @@ def deadline_after(
     due = deadline.due(start, ep.record.zone)
     if policy is ReMissingPolicy.KEEP_OWN_CLOCK:
         return DeadlineClock(DeadlineState.DUE, due=due, clock_episode=ep, anchor=anchor)
-    j = pos
+    j, passed = pos, [pos]
+    result: DeadlineClock | None = None
     while not (done is not None and done <= due) and j + 1 < len(episodes):
         nxt = episodes[j + 1]
         seen = nxt.record.last_seen_at
         if not (seen < due and (done is None or seen < done)):
             break
+        if cache is not None and j + 1 in cache:
+            result = cache[j + 1]
+            break
         state, start = _event(nxt, anchor, now)
         if start is None:
             later_state = DeadlineState.UNKNOWN if state is DeadlineState.UNKNOWN else None
-            return DeadlineClock(later_state or DeadlineState.WAITING, later=nxt, anchor=anchor)
+            result = DeadlineClock(later_state or DeadlineState.WAITING, later=nxt, anchor=anchor)
+            break
         clock_ep, due, j = nxt, deadline.due(start, nxt.record.zone), j + 1
-    return DeadlineClock(DeadlineState.DUE, due=due, clock_episode=clock_ep, anchor=anchor)
+        passed.append(j)
+    if result is None:
+        result = DeadlineClock(DeadlineState.DUE, due=due, clock_episode=clock_ep, anchor=anchor)
+    if cache is not None:
+        for k in passed:
+            cache[k] = result
+    return result
 
 
 def deadline_period(deadline: Deadline) -> ParamValue:
@@ -959,11 +1016,10 @@ def deadline_findings(
     """
     now, period = ctx.as_of, deadline_period(deadline)
     episodes = timeline(case, now)
+    memo: dict[int, DeadlineClock] = {}
     for pos, ep in enumerate(episodes):
         done = done_for(case, ep, now)
-        clock = deadline_after(
-            episodes, pos, deadline, now=now, done=done.at, anchor=anchor, policy=policy
-        )
+        clock = _deadline_after(episodes, pos, deadline, now, done.at, anchor, policy, memo)
         yield deadline_finding(
             about(ctx, ep), clock, done, now=now, done_param=done_param, period=period
         )
@@ -1053,11 +1109,17 @@ class RepeatThreshold:
         """
         out: list[RepeatRun] = []
         previous = False
+        times = [ep.record.last_seen_at for ep in episodes]
+        ordered = all(a <= b for a, b in itertools.pairwise(times))
+        lo = 0  # in time order, the episodes in the window before ``pos`` start at ``lo``
         for pos, ep in enumerate(episodes):
-            seen = ep.record.last_seen_at
-            n = sum(
-                1 for other in episodes[: pos + 1] if seen - other.record.last_seen_at < self.window
-            )
+            seen = times[pos]
+            if ordered:
+                while seen - times[lo] >= self.window:
+                    lo += 1
+                n = pos - lo + 1
+            else:
+                n = sum(1 for other in times[: pos + 1] if seen - other < self.window)
             triggered = n >= self.count
             if triggered and not previous:
                 due = (
