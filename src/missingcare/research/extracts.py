@@ -13,21 +13,30 @@ and the manifest of §2.7).
   supplies the key (at least 32 bytes, e.g. ``secrets.token_bytes(32)``); it
   is never written anywhere, and the manifest holds only its fingerprint.
   Ids that are unique only within a child (episodes, conversations…) are
-  hashed together with the child's id.
+  hashed together with the child's id. Two different ids that clean alike
+  (``ab-1`` and ``AB-1``) are refused rather than merged.
 * **Dates** (D1–D3, D5): the date of birth becomes its month; every instant
   and date of a child moves by the same keyed offset of -182 to +182 days
   (a multiple of 7 by default, so weekdays hold), so intervals within a
-  child are kept exactly. Local hour, weekday, calendar days and age are
-  computed *before* the shift and travel as columns; shifted instants must
-  not be re-localised.
-* **Free text** (F1) is left out unless the profile opts in, and an opted-in
-  extract is flagged for human review in its manifest. Police references
-  are identifiers and always left out.
-* **Published tables** (S1, S2, S6): counts of 1 to 9 are shown as ``c``,
-  the rest rounded to the nearest 5 (or 10 with :data:`DFE_NATIONAL`), a
-  true zero stays ``0``, and secondary suppression leaves no row or column
-  with exactly one ``c``. Rates and averages are not published; readers
-  compute them from the published counts.
+  child are kept exactly. The episode columns the analyses compute from
+  local time (:data:`~missingcare.research.tables.EXTRACT_COLUMNS`) and the
+  age are computed *before* the shift, by the analyses' own code, and
+  travel as columns; every table says whether its dates are shifted, so
+  the analyses read those columns and never re-localise shifted instants.
+* **Columns** are decided from their field kinds (:func:`_fate`): ids are
+  pseudonymised, closed kinds (instants, dates, flags, zones, codes) kept,
+  and free text (F1; :data:`FREE_TEXT`, every text field of the model)
+  left out unless opted in by name, which flags the extract for human
+  review. Police references are never released. A column of no known
+  kind is left out.
+* **Published tables and the manifest** (S1, S2, S6): every count, in a
+  table, a label that is a count or the manifest, is shown by
+  :meth:`SuppressionProfile.show`: 1 to 9 as ``c``, the rest rounded to
+  the nearest 5 (or 10 with :data:`DFE_NATIONAL`), a true zero ``0``. A
+  table or row behind fewer than 10 children is ``c`` throughout, zeros
+  included; secondary suppression leaves no row, and no column within a
+  stacked group, with exactly one ``c``. Rates and averages are not
+  published; readers compute them from the published counts.
 
 >>> import secrets
 >>> p = Pseudonymiser(secrets.token_bytes(32))
@@ -214,8 +223,8 @@ class SuppressionProfile:
         Every count that leaves in a published table, a label or the manifest
         goes through here.
 
-        >>> [DEFAULT_SUPPRESSION.show(n) for n in (0, 3, 12, 13, 27)]
-        ['0', 'c', '10', '15', '25']
+        >>> " ".join(DEFAULT_SUPPRESSION.show(n) for n in (0, 3, 12, 13, 27))
+        '0 c 10 15 25'
         """
         if count < 0:
             raise ValueError("counts cannot be negative")
@@ -338,8 +347,8 @@ def suppress(
 
     >>> frame = pl.DataFrame({"home": ["A", "B", "C"], "n": [0, 3, 27]})
     >>> t = suppress(frame, ["n"], labels=["home"])
-    >>> t.frame.get_column("n").to_list()
-    ['0', 'c', 'c']
+    >>> " ".join(t.frame.get_column("n"))
+    '0 c c'
     """
     if not counts:
         raise ValueError("name at least one count column")
@@ -657,7 +666,6 @@ def _release_labels(
 def _published_manifest(t: PublishedTable) -> dict[str, Any]:
     show = t.profile.show
     return {
-        "rows": show(t.frame.height),
         "labels": list(t.labels),
         "counts": list(t.counts),
         "count_labels": list(t.count_labels),
@@ -683,6 +691,8 @@ def make_extract(
     (:class:`~missingcare.exceptions.ValidationError`, code ``ambiguous_id``).
     """
     p = Pseudonymiser(key)
+    if tables.is_extract:
+        raise ValueError("these tables are already an extract; extract from the source")
     frames = {name: tables.to_polars(name) for name in TABLES}
     _refuse_merged_ids(frames)
     children = frames["children"]
