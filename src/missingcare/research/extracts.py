@@ -560,7 +560,8 @@ def _refuse_merged_ids(frames: Mapping[str, pl.DataFrame]) -> None:
 
     Cleaning (case, spacing, Unicode) makes ``" c-1"`` and ``"C-1"`` one
     pseudonym; in one extract that would merge two children (or episodes,
-    homes…), so it is refused, naming where and never either id.
+    homes…), so it is refused, naming where and never either id. Each
+    distinct id is cleaned once.
     """
     columns = [("children", "child_id", "child", False)] + [
         (t, c, kind, scoped)
@@ -568,29 +569,54 @@ def _refuse_merged_ids(frames: Mapping[str, pl.DataFrame]) -> None:
         for c, (kind, scoped) in _IDS.items()
         if c in frames[t].columns
     ]
-    seen: dict[tuple[str, str | None, str], tuple[str | None, str]] = {}
-    for table, column, kind, scoped in columns:
-        for child, value in _pairs(frames[table], column).iter_rows():
-            scope = child if scoped else None
-            key = (
-                kind,
-                None if scope is None else clean_identifier(scope),
-                clean_identifier(value),
+    ids = pl.concat(
+        [
+            _pairs(frames[table], column).select(
+                pl.lit(kind).alias("kind"),
+                (pl.col("_child") if scoped else pl.lit(None, pl.String)).alias("scope"),
+                pl.col(column).alias("value"),
+                pl.lit(table).alias("table"),
+                pl.lit(column).alias("column"),
             )
-            if seen.setdefault(key, (scope, value)) != (scope, value):
-                frame = frames[table].with_row_index("_row")
-                found = (
-                    pl.col(column).list.contains(value)
-                    if isinstance(frame.schema[column], pl.List)
-                    else pl.col(column) == value
-                )
-                row = frame.filter(found).get_column("_row")[0]
-                raise ValidationError.single(
-                    f"{table}[{row}].{column}",
-                    "ambiguous_id",
-                    "two different identifiers here are one after cleaning (case, spacing, "
-                    "Unicode): an extract would merge them; make them distinct at source",
-                )
+            for table, column, kind, scoped in columns
+        ]
+    ).unique(["kind", "scope", "value"], maintain_order=True)
+    raw = pl.concat([ids.get_column("value"), ids.get_column("scope").drop_nulls()]).unique()
+    cleaned = pl.DataFrame(
+        {"raw": raw, "cleaned": [clean_identifier(v) for v in raw]},
+        schema={"raw": pl.String, "cleaned": pl.String},
+    )
+    keyed = ids.join(
+        cleaned.rename({"raw": "value", "cleaned": "clean_value"}),
+        on="value",
+        how="left",
+        maintain_order="left",
+    ).join(
+        cleaned.rename({"raw": "scope", "cleaned": "clean_scope"}),
+        on="scope",
+        how="left",
+        maintain_order="left",
+    )
+    key = ["kind", "clean_scope", "clean_value"]
+    merged = keyed.filter(pl.len().over(key, order_by=None) > 1).filter(
+        ~pl.struct(key).is_first_distinct()
+    )
+    if merged.height == 0:
+        return
+    table, column, value = merged.select("table", "column", "value").row(0)
+    frame = frames[table].with_row_index("_row")
+    found = (
+        pl.col(column).list.contains(value)
+        if isinstance(frame.schema[column], pl.List)
+        else pl.col(column) == value
+    )
+    row = frame.filter(found).get_column("_row")[0]
+    raise ValidationError.single(
+        f"{table}[{row}].{column}",
+        "ambiguous_id",
+        "two different identifiers here are one after cleaning (case, spacing, Unicode): "
+        "an extract would merge them; make them distinct at source",
+    )
 
 
 def _scoped_mapping(
