@@ -23,6 +23,8 @@ from typing import Any
 
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 pl = pytest.importorskip("polars")
 pa = pytest.importorskip("pyarrow")
@@ -32,6 +34,7 @@ from missingcare import CaseFile, ChildRef, ValidationError, _fields  # noqa: E4
 from missingcare.research import patterns as p  # noqa: E402
 from missingcare.research.extracts import _IDS as IDS  # noqa: E402
 from missingcare.research.extracts import (  # noqa: E402
+    DEFAULT_SUPPRESSION,
     FREE_TEXT,
     NEVER_RELEASED,
     Extract,
@@ -52,6 +55,7 @@ from missingcare.research.tables import (  # noqa: E402
 )
 from missingcare.testing import builders as b  # noqa: E402
 from missingcare.testing.synth import Cohort  # noqa: E402
+from tests._helpers import examples  # noqa: E402
 
 KEY = hashlib.sha256(b"missingcare extract safety key").digest()
 CANARY = "CANARY"
@@ -380,6 +384,66 @@ def test_secondary_suppression_looks_within_each_stacked_group() -> None:
     for group in ("a", "b"):
         cells = published.frame.filter(pl.col("measure") == group).get_column("n").to_list()
         assert cells.count("c") != 1, (group, cells)
+
+
+@settings(max_examples=examples(200))
+@given(
+    st.integers(1, 3).flatmap(
+        lambda width: st.lists(
+            st.lists(
+                st.lists(st.integers(0, 40), min_size=width, max_size=width),
+                min_size=1,
+                max_size=6,
+            ),
+            min_size=1,
+            max_size=3,
+        )
+    ),
+    st.none() | st.integers(0, 30),
+)
+def test_suppression_per_group_property(
+    stacked: list[list[list[int]]], population: int | None
+) -> None:
+    names = [f"n{j}" for j in range(len(stacked[0][0]))]
+    frame = pl.DataFrame(
+        [
+            {"group": g, "band": i, **dict(zip(names, row, strict=True))}
+            for g, rows in enumerate(stacked)
+            for i, row in enumerate(rows)
+        ]
+    )
+    published = suppress(
+        frame, names, labels=["group", "band"], groups=["group"], population=population
+    ).frame
+    cells = published.select(names).rows()
+    assert all(_published_count(c) for row in cells for c in row)
+    if population is not None and 0 < population < 10:
+        assert {c for row in cells for c in row} == {"c"}
+    for row in cells:
+        assert len(row) == 1 or row.count("c") != 1
+    for g, rows in enumerate(stacked):
+        if len(rows) > 1:
+            group = published.filter(pl.col("group") == g).select(names)
+            for name in names:
+                assert group.get_column(name).to_list().count("c") != 1, (g, name)
+
+
+@settings(max_examples=examples(200))
+@given(st.lists(st.tuples(st.integers(1, 30), st.integers(1, 25)), min_size=1, max_size=12))
+def test_count_labels_property(distribution: list[tuple[int, int]]) -> None:
+    """Children by the most episodes they had: every label and count is published as a count,
+    and rows whose labels are then alike are added together."""
+    most = sorted({m for m, _ in distribution})
+    children = {m: sum(n for k, n in distribution if k == m) for m in most}
+    frame = pl.DataFrame({"most": most, "children": [children[m] for m in most]})
+    exact = attrs.evolve(DEFAULT_SUPPRESSION, threshold=1, rounding=1)
+    merged = suppress(frame, ["children"], labels=["most"], count_labels=["most"], profile=exact)
+    assert sum(int(c) for c in merged.frame.get_column("children")) == sum(children.values())
+    published = suppress(frame, ["children"], labels=["most"], count_labels=["most"])
+    labels = published.frame.get_column("most").to_list()
+    assert len(labels) == len(set(labels))
+    assert all(_published_count(v) for v in labels)
+    assert all(_published_count(v) for v in published.frame.get_column("children"))
 
 
 def test_rows_behind_few_children_show_no_zeros() -> None:
