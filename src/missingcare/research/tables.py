@@ -40,7 +40,14 @@ records for its fields (:func:`missingcare._fields.kinds`), walking
 
 Only the names the model cannot give are declared below (``_TABLE_NAMES``,
 ``_ID_COLUMNS``, ``_PREFIXES``). The writer and the reader of each column are
-made once from its kind, when this module is imported.
+made once from its kind, when this module is imported, and
+:data:`COLUMN_KINDS` gives each column's kind to whoever decides from it
+(a safe extract decides what to keep, pseudonymise or leave out).
+
+The tables of a safe extract are :class:`CaseTables` too: they carry the
+columns the extract computed before shifting dates (:data:`EXTRACT_COLUMNS`)
+and say in their metadata whether their dates are shifted
+(:attr:`CaseTables.shifted`), so the analyses answer on them as on the source.
 
 >>> from missingcare import CaseFile, ChildRef
 >>> tables = to_arrow([CaseFile(child=ChildRef("C-1"))])
@@ -478,10 +485,11 @@ class CaseTables:
     ) -> CaseTables:
         """Build from a mapping of table name to table or frame; absent tables are empty.
 
-        Extra columns are dropped. With ``fill_missing``, absent columns are
-        added as nulls, so the tables of a safe extract (which leaves out free
-        text and the date of birth) can be analysed; without it they are
-        refused, naming each one.
+        Extra columns are dropped, but for a safe extract's own
+        (:data:`EXTRACT_COLUMNS`, kept with the extract's metadata). With
+        ``fill_missing``, absent columns are added as nulls, so the tables of
+        a safe extract (which leaves out free text and the date of birth) can
+        be analysed; without it they are refused, naming each one.
         """
         unknown = sorted(set(tables) - set(TABLES))
         if unknown:
