@@ -20,6 +20,12 @@ across clock changes, for any zone. The episodes of a
 :class:`~missingcare.research.tables.CaseTables`, localised, are built once
 and shared by every analysis run on the same tables.
 
+On the tables of a safe extract every analysis gives the answer it gives
+on the source: the columns computed from local time are read from the
+extract (which computed them before shifting its dates), and what shifted
+dates cannot answer (months, fixed periods) is refused with
+:class:`ShiftedExtractError`.
+
 Conventions where the issue leaves a choice:
 
 * *Elapsed* durations are true elapsed time in UTC (a 00:30 to 06:30 episode
@@ -847,7 +853,9 @@ def conversation_rates(
 ) -> ConversationRates:
     """Offered, accepted and held within ``deadline`` of return, by home, authority or month.
 
-    ``deadline`` is elapsed time after the return (72 hours in England).
+    ``deadline`` is elapsed time after the return (72 hours in England). On
+    a date-shifted extract ``by="month"`` is refused, as is ``by="authority"``
+    when the extract left the authority out (:class:`ShiftedExtractError`).
     """
     if by not in _GROUPS:
         raise ValueError(f"by must be one of: {', '.join(_GROUPS)}")
@@ -961,7 +969,11 @@ class EpisodeRates(CountTable):
 
 
 def episode_rates(tables: CaseTables, *, start: date, end: date) -> EpisodeRates:
-    """Episodes per 1,000 placement-days by home, over the local dates ``[start, end)``."""
+    """Episodes per 1,000 placement-days by home, over the local dates ``[start, end)``.
+
+    Refused on a date-shifted extract (:class:`ShiftedExtractError`): each
+    child's dates moved by a different offset, so no period is the same for all.
+    """
     if not start < end:
         raise ValueError("start must be before end")
     _refuse_if_shifted(tables, "episode_rates over a period of dates")
