@@ -72,3 +72,20 @@ def test_timeliness_needs_monthly_rates_and_files_need_a_known_format(
     figure = plots.heatmap(p.hour_by_weekday(tables))
     with pytest.raises(ValueError, match=r"\.png or \.svg"):
         plots.save(figure, tmp_path / "plot.pdf")
+
+
+def test_a_published_heatmap_shows_only_what_the_table_publishes(tmp_path: Path) -> None:
+    import numpy as np
+
+    from missingcare.research.extracts import publish
+    from missingcare.testing.synth import Cohort
+
+    small = to_arrow(Cohort(children=3, seed=11, profile="clock_changes"))
+    figure = plots.heatmap(publish(p.hour_by_weekday(small)), tmp_path / "small.svg")
+    (ax, _colourbar) = figure.axes
+    assert "3 children" not in ax.get_title()
+    assert "suppressed" in ax.get_title()
+    cells = ax.images[0].get_array()
+    assert cells is not None
+    assert np.ma.getmaskarray(cells).all()  # a 3-child table is suppressed whole: all grey
+    assert (tmp_path / "small.svg").read_bytes().startswith(b"<?xml")

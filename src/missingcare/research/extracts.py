@@ -13,21 +13,30 @@ and the manifest of §2.7).
   supplies the key (at least 32 bytes, e.g. ``secrets.token_bytes(32)``); it
   is never written anywhere, and the manifest holds only its fingerprint.
   Ids that are unique only within a child (episodes, conversations…) are
-  hashed together with the child's id.
+  hashed together with the child's id. Two different ids that clean alike
+  (``ab-1`` and ``AB-1``) are refused rather than merged.
 * **Dates** (D1–D3, D5): the date of birth becomes its month; every instant
   and date of a child moves by the same keyed offset of -182 to +182 days
   (a multiple of 7 by default, so weekdays hold), so intervals within a
-  child are kept exactly. Local hour, weekday, calendar days and age are
-  computed *before* the shift and travel as columns; shifted instants must
-  not be re-localised.
-* **Free text** (F1) is left out unless the profile opts in, and an opted-in
-  extract is flagged for human review in its manifest. Police references
-  are identifiers and always left out.
-* **Published tables** (S1, S2, S6): counts of 1 to 9 are shown as ``c``,
-  the rest rounded to the nearest 5 (or 10 with :data:`DFE_NATIONAL`), a
-  true zero stays ``0``, and secondary suppression leaves no row or column
-  with exactly one ``c``. Rates and averages are not published; readers
-  compute them from the published counts.
+  child are kept exactly. The episode columns the analyses compute from
+  local time (:data:`~missingcare.research.tables.EXTRACT_COLUMNS`) and the
+  age are computed *before* the shift, by the analyses' own code, and
+  travel as columns; every table says whether its dates are shifted, so
+  the analyses read those columns and never re-localise shifted instants.
+* **Columns** are decided from their field kinds (:func:`_fate`): ids are
+  pseudonymised, closed kinds (instants, dates, flags, zones, codes) kept,
+  and free text (F1; :data:`FREE_TEXT`, every text field of the model)
+  left out unless opted in by name, which flags the extract for human
+  review. Police references are never released. A column of no known
+  kind is left out.
+* **Published tables and the manifest** (S1, S2, S6): every count, in a
+  table, a label that is a count or the manifest, is shown by
+  :meth:`SuppressionProfile.show`: 1 to 9 as ``c``, the rest rounded to
+  the nearest 5 (or 10 with :data:`DFE_NATIONAL`), a true zero ``0``. A
+  table or row behind fewer than 10 children is ``c`` throughout, zeros
+  included; secondary suppression leaves no row, and no column within a
+  stacked group, with exactly one ``c``. Rates and averages are not
+  published; readers compute them from the published counts.
 
 >>> import secrets
 >>> p = Pseudonymiser(secrets.token_bytes(32))
@@ -57,8 +66,16 @@ import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
 from missingcare._version import __version__
 from missingcare.exceptions import ValidationError
-from missingcare.research.patterns import CountTable, _localise
-from missingcare.research.tables import TABLES, CaseTables
+from missingcare.research.patterns import CountTable, _local_episode_columns
+from missingcare.research.tables import (
+    COLUMN_KINDS,
+    EXTRACT_COLUMNS,
+    EXTRACT_DATES,
+    EXTRACT_DROPPED,
+    SCHEMAS,
+    TABLES,
+    CaseTables,
+)
 from missingcare.time import tzdata_version
 
 __all__ = [
@@ -66,6 +83,7 @@ __all__ = [
     "DFE_NATIONAL",
     "FREE_TEXT",
     "MIN_KEY_BYTES",
+    "NEVER_RELEASED",
     "SUPPRESSED",
     "Extract",
     "ExtractProfile",
@@ -179,12 +197,15 @@ class Pseudonymiser:
 
 @attrs.frozen
 class SuppressionProfile:
-    """How published counts are protected.
+    """How published counts are protected; one ``threshold`` for cells, rows and tables.
 
     Counts from 1 to ``threshold - 1`` are suppressed (shown ``c``); the
     rest are rounded to the nearest ``rounding`` (halves up); a true zero is
-    shown ``0``. With ``secondary``, more cells are suppressed until no row
-    or column has exactly one suppressed cell.
+    shown ``0``. A row behind fewer than ``threshold`` children, and a whole
+    table behind fewer than ``threshold`` children, is shown ``c`` in every
+    count, zeros included, so its pattern of zeros says nothing either. With
+    ``secondary``, more cells are suppressed until no row, and no column
+    within a group of rows, has exactly one suppressed cell.
     """
 
     name: str
@@ -195,6 +216,23 @@ class SuppressionProfile:
     def __attrs_post_init__(self) -> None:
         if self.threshold < 1 or self.rounding < 1:
             raise ValueError("threshold and rounding must be at least 1")
+
+    def show(self, count: int) -> str:
+        """``count`` as published: ``0``, ``c`` (1 to ``threshold - 1``) or rounded.
+
+        Every count that leaves in a published table, a label or the manifest
+        goes through here.
+
+        >>> " ".join(DEFAULT_SUPPRESSION.show(n) for n in (0, 3, 12, 13, 27))
+        '0 c 10 15 25'
+        """
+        if count < 0:
+            raise ValueError("counts cannot be negative")
+        if count == 0:
+            return "0"
+        if count < self.threshold:
+            return SUPPRESSED
+        return str(_round(count, self.rounding))
 
 
 #: The default: suppress 1-9, round the rest to the nearest 5 (ONS "10-5"; reliability.md S1).
@@ -207,24 +245,29 @@ def _round(value: int, step: int) -> int:
     return (value + step // 2) // step * step
 
 
-def _secondary(values: list[list[int]], mask: list[list[bool]]) -> int:
-    """Suppress further cells until no row or column has exactly one; return how many."""
-    n_rows = len(values)
-    n_cols = len(values[0]) if values else 0
+def _lines(
+    n_rows: int, n_cols: int, groups: Sequence[Sequence[int]]
+) -> list[list[tuple[int, int]]]:
+    """The lines that must not hold exactly one suppressed cell: each row (across its
+    counts) and each count column within each group of rows (a stacked table)."""
+    out: list[list[tuple[int, int]]] = []
+    if n_cols > 1:
+        out += ([(i, j) for j in range(n_cols)] for i in range(n_rows))
+    for rows in groups:
+        if len(rows) > 1:
+            out += ([(i, j) for i in rows] for j in range(n_cols))
+    return out
+
+
+def _secondary(
+    values: list[list[int]], mask: list[list[bool]], lines: list[list[tuple[int, int]]]
+) -> int:
+    """Suppress further cells until no line has exactly one; return how many."""
     added = 0
-
-    def lines() -> Iterable[list[tuple[int, int]]]:
-        if n_cols > 1:
-            for i in range(n_rows):
-                yield [(i, j) for j in range(n_cols)]
-        if n_rows > 1:
-            for j in range(n_cols):
-                yield [(i, j) for i in range(n_rows)]
-
     changed = True
     while changed:
         changed = False
-        for cells in lines():
+        for cells in lines:
             if sum(mask[i][j] for i, j in cells) != 1:
                 continue
             free = [(values[i][j] == 0, values[i][j], i, j) for i, j in cells if not mask[i][j]]
@@ -241,13 +284,19 @@ def _secondary(values: list[list[int]], mask: list[list[bool]]) -> int:
 class PublishedTable:
     """A table of counts made safe to publish.
 
-    Every count cell is text: ``0``, ``c`` (suppressed) or a rounded count.
+    Every count cell, and every label that is a count, is text: ``0``, ``c``
+    (suppressed) or a rounded count. ``suppressed_whole`` says the table was
+    behind too few children to show anything but ``c``.
     """
 
     frame: pl.DataFrame
     profile: SuppressionProfile
     primary_suppressed: int
     secondary_suppressed: int
+    counts: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()
+    count_labels: tuple[str, ...] = ()
+    suppressed_whole: bool = False
 
     def to_polars(self) -> pl.DataFrame:
         """The published table as polars."""
@@ -258,49 +307,87 @@ class PublishedTable:
         return self.frame.to_arrow()
 
 
+def _whole_numbers(frame: pl.DataFrame, columns: Sequence[str], what: str) -> list[list[int]]:
+    rows = list(frame.select(columns).iter_rows())
+    if any(v is None for row in rows for v in row):
+        raise ValueError(f"{what} cannot be null: an unknown count cannot be published")
+    values = [[int(v) for v in row] for row in rows]
+    if any(v < 0 for row in values for v in row):
+        raise ValueError(f"{what} cannot be negative")
+    return values
+
+
 def suppress(
     frame: pl.DataFrame,
     counts: Sequence[str],
     *,
     labels: Sequence[str] = (),
     children: str | None = None,
+    groups: Sequence[str] = (),
+    count_labels: Sequence[str] = (),
+    population: int | None = None,
     profile: SuppressionProfile = DEFAULT_SUPPRESSION,
 ) -> PublishedTable:
-    """Publish the ``counts`` columns of ``frame`` under ``profile``; ``labels`` are kept as given.
+    """Publish the ``counts`` columns of ``frame`` under ``profile``; ``labels`` label the rows.
 
-    ``children`` names the column counting the distinct children behind each
-    row: when it is small, every count in the row is suppressed, since one
-    child can account for many episodes (reliability.md S6). Other columns
-    are left out. The count columns must hold whole numbers, never null.
+    * ``children`` names the column counting the distinct children behind
+      each row: a row behind 1 to ``threshold - 1`` children is shown ``c``
+      in every count, zeros included, since one child can account for many
+      episodes (reliability.md S6).
+    * ``population`` is the number of distinct children behind the whole
+      table: below ``threshold``, every count is ``c``.
+    * ``count_labels`` are labels that are counts (``most_in_window``): they
+      are shown as counts are, and rows whose shown labels are then equal
+      are added together (their children must be distinct, as they are for
+      a distribution of children).
+    * ``groups`` are labels that stack tables (``measure``): secondary
+      suppression looks at each column within each group's rows.
+
+    Other columns are left out. Counts must be whole numbers, never null.
 
     >>> frame = pl.DataFrame({"home": ["A", "B", "C"], "n": [0, 3, 27]})
     >>> t = suppress(frame, ["n"], labels=["home"])
-    >>> t.frame.get_column("n").to_list()
-    ['0', 'c', 'c']
+    >>> " ".join(t.frame.get_column("n"))
+    '0 c c'
     """
     if not counts:
         raise ValueError("name at least one count column")
-    rows = list(frame.select(counts).iter_rows())
-    if any(v is None for row in rows for v in row):
-        raise ValueError("counts cannot be null: an unknown count cannot be published")
-    values = [[int(v) for v in row] for row in rows]
-    if any(v < 0 for row in values for v in row):
-        raise ValueError("counts cannot be negative")
-    small = [
+    if not set(groups) | set(count_labels) <= set(labels):
+        raise ValueError("groups and count labels must be among the labels")
+    whole = population is not None and 0 < population < profile.threshold
+    if count_labels:
+        _whole_numbers(frame.drop_nulls(list(count_labels)), count_labels, "count labels")
+        shown = []
+        for c in count_labels:
+            present = frame.get_column(c).drop_nulls().unique().to_list()
+            mapping = {v: SUPPRESSED if whole else profile.show(v) for v in present}
+            shown.append(pl.col(c).replace_strict(mapping, default=None, return_dtype=pl.String))
+        frame = (
+            frame.with_columns(shown)
+            .group_by(list(labels), maintain_order=True)
+            .agg(pl.col(list(counts)).sum())
+        )
+    values = _whole_numbers(frame, counts, "counts")
+    few = [
         0 < v < profile.threshold
         for v in (frame.get_column(children).to_list() if children else [])
     ]
     mask = [
-        [(0 < v < profile.threshold) or (bool(small) and small[i] and v > 0) for v in row]
+        [whole or (bool(few) and few[i]) or 0 < v < profile.threshold for v in row]
         for i, row in enumerate(values)
     ]
     primary = sum(map(sum, mask))
-    secondary = _secondary(values, mask) if profile.secondary else 0
+    secondary = 0
+    if profile.secondary and not whole:
+        if groups:
+            keyed = frame.with_row_index("_row").group_by(list(groups), maintain_order=True)
+            rows = [list(g) for g in keyed.agg(pl.col("_row")).get_column("_row").to_list()]
+        else:
+            rows = [list(range(len(values)))]
+        lines = _lines(len(values), len(counts), rows)
+        secondary = _secondary(values, mask, lines)
     cells = {
-        name: [
-            SUPPRESSED if mask[i][j] else str(_round(values[i][j], profile.rounding))
-            for i in range(len(values))
-        ]
+        name: [SUPPRESSED if mask[i][j] else profile.show(values[i][j]) for i in range(len(values))]
         for j, name in enumerate(counts)
     }
     out = pl.concat(
@@ -311,20 +398,34 @@ def suppress(
         how="horizontal",
     )
     return PublishedTable(
-        out, profile=profile, primary_suppressed=primary, secondary_suppressed=secondary
+        out,
+        profile=profile,
+        primary_suppressed=primary,
+        secondary_suppressed=secondary,
+        counts=tuple(counts),
+        labels=tuple(labels),
+        count_labels=tuple(count_labels),
+        suppressed_whole=whole,
     )
 
 
 def publish(
     result: CountTable, profile: SuppressionProfile = DEFAULT_SUPPRESSION
 ) -> PublishedTable:
-    """An analysis result (from :mod:`~missingcare.research.patterns`) made safe to publish."""
+    """An analysis result (from :mod:`~missingcare.research.patterns`) made safe to publish.
+
+    Its declared counts, count labels and groups, and the children behind
+    it (``result.population``), decide what is shown.
+    """
     columns = result.frame.columns
     return suppress(
         result.frame,
         [c for c in result.COUNTS if c in columns],
         labels=[c for c in result.LABELS if c in columns],
         children="children" if "children" in result.COUNTS else None,
+        groups=[c for c in result.GROUPS if c in columns],
+        count_labels=[c for c in result.COUNT_LABELS if c in columns],
+        population=result.population,
         profile=profile,
     )
 
@@ -332,6 +433,7 @@ def publish(
 # --- record-level extracts ---------------------------------------------------------
 
 #: Identifier columns and their kinds; ``True`` when the id is unique only within a child.
+#: They are pseudonymised; so are ``child_id`` (kind ``child``) everywhere.
 _IDS: Mapping[str, tuple[str, bool]] = {
     "episode_id": ("episode", True),
     "placement_id": ("placement", True),
@@ -350,48 +452,69 @@ _IDS: Mapping[str, tuple[str, bool]] = {
     "requested_adult_ids": ("adult", False),
 }
 
-#: Free-text columns, left out unless the profile opts in.
+#: Free-text columns (``table.column``): every column of kind ``text`` that is not an
+#: identifier pseudonymised above, derived from the model's field kinds, so a text field
+#: added to the model is left out of extracts until someone opts it in by name.
 FREE_TEXT: frozenset[str] = frozenset(
-    {
-        "last_seen_place",
-        "clothing",
-        "police_reported_by",
-        "located_by",
-        "by",
-        "note",
-        "declined_reason",
-        "interviewer_organisation",
-        "late_reason",
-        "child_account",
-        "what_happened",
-        "child_feedback",
-        "reason",
-        "description",
-        "owner",
-        "recorded_by",
-        "child_words",
-        "end_reason",
-    }
+    f"{table}.{column}"
+    for table, columns in COLUMN_KINDS.items()
+    for column, kind in columns.items()
+    if kind.base == "text" and column not in _IDS
 )
-#: Columns never released: identifiers with no research use.
-_ALWAYS_DROPPED = frozenset({"police_reference"})
+#: Free text never released, even when opted in: identifiers with no research use.
+NEVER_RELEASED: frozenset[str] = frozenset({"episodes.police_reference"})
+
+
+def _names(value: Iterable[str]) -> frozenset[str]:
+    if isinstance(value, str):
+        raise TypeError("free_text takes column names, not one string")
+    return frozenset(value)
 
 
 @attrs.frozen
 class ExtractProfile:
-    """What an extract keeps: free text (off by default), date shifting, suppression."""
+    """What an extract keeps: free text (none by default), date shifting, suppression.
+
+    ``free_text`` names the free-text columns (``"placements.placing_authority"``,
+    members of :data:`FREE_TEXT`) released all the same; an extract with any
+    is flagged for human review in its manifest.
+    """
 
     name: str = "default"
-    include_free_text: bool = False
+    free_text: frozenset[str] = attrs.field(default=frozenset(), converter=_names)
     shift_dates: bool = True
     preserve_weekday: bool = True
     suppression: SuppressionProfile = DEFAULT_SUPPRESSION
 
+    def __attrs_post_init__(self) -> None:
+        unknown = sorted(self.free_text - FREE_TEXT)
+        if unknown:
+            raise ValueError(f"not free-text columns (see FREE_TEXT): {', '.join(unknown)}")
+        never = sorted(self.free_text & NEVER_RELEASED)
+        if never:
+            raise ValueError(f"never released: {', '.join(never)}")
 
-def _free_text(table: str, column: str) -> bool:
-    if table == "notifications" and column == "method":
-        return True
-    return column in FREE_TEXT
+
+def _fate(table: str, column: str, profile: ExtractProfile) -> str:
+    """``pseudonymise``, ``keep`` or ``drop``: what an extract does with a column.
+
+    Decided from the column's field kind; anything not known to be safe is
+    dropped (an identifier with no pseudonym kind, free text not opted in, a
+    column of no known kind).
+    """
+    if column == "child_id" or column in _IDS:
+        return "pseudonymise"
+    if column == "seq" or column in EXTRACT_COLUMNS.get(table, pa.schema([])).names:
+        return "keep"
+    kind = COLUMN_KINDS[table].get(column)
+    if kind is None:  # a nested value's added ``recorded`` flag
+        field = SCHEMAS[table].field(column) if column in SCHEMAS[table].names else None
+        return "keep" if field is not None and field.type == pa.bool_() else "drop"
+    if kind.base == "text":
+        return "keep" if f"{table}.{column}" in profile.free_text else "drop"
+    if kind.base == "id":
+        return "drop"
+    return "keep"
 
 
 @attrs.frozen(eq=False)
@@ -422,6 +545,78 @@ class Extract:
         out = folder / "manifest.json"
         out.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         return out
+
+
+def _pairs(frame: pl.DataFrame, column: str) -> pl.DataFrame:
+    """The distinct ``(child_id, value)`` of ``column`` (a list column's items)."""
+    long = frame.select(pl.col("child_id").alias("_child"), column)
+    if isinstance(frame.schema[column], pl.List):
+        long = long.explode(column)
+    return long.drop_nulls(column).unique(maintain_order=True)
+
+
+def _refuse_merged_ids(frames: Mapping[str, pl.DataFrame]) -> None:
+    """Refuse two different identifiers of one kind that clean to the same pseudonym input.
+
+    Cleaning (case, spacing, Unicode) makes ``" c-1"`` and ``"C-1"`` one
+    pseudonym; in one extract that would merge two children (or episodes,
+    homes…), so it is refused, naming where and never either id. Each
+    distinct id is cleaned once.
+    """
+    columns = [("children", "child_id", "child", False)] + [
+        (t, c, kind, scoped)
+        for t in TABLES
+        for c, (kind, scoped) in _IDS.items()
+        if c in frames[t].columns
+    ]
+    ids = pl.concat(
+        [
+            _pairs(frames[table], column).select(
+                pl.lit(kind).alias("kind"),
+                (pl.col("_child") if scoped else pl.lit(None, pl.String)).alias("scope"),
+                pl.col(column).alias("value"),
+                pl.lit(table).alias("table"),
+                pl.lit(column).alias("column"),
+            )
+            for table, column, kind, scoped in columns
+        ]
+    ).unique(["kind", "scope", "value"], maintain_order=True)
+    raw = pl.concat([ids.get_column("value"), ids.get_column("scope").drop_nulls()]).unique()
+    cleaned = pl.DataFrame(
+        {"raw": raw, "cleaned": [clean_identifier(v) for v in raw]},
+        schema={"raw": pl.String, "cleaned": pl.String},
+    )
+    keyed = ids.join(
+        cleaned.rename({"raw": "value", "cleaned": "clean_value"}),
+        on="value",
+        how="left",
+        maintain_order="left",
+    ).join(
+        cleaned.rename({"raw": "scope", "cleaned": "clean_scope"}),
+        on="scope",
+        how="left",
+        maintain_order="left",
+    )
+    key = ["kind", "clean_scope", "clean_value"]
+    merged = keyed.filter(pl.len().over(key, order_by=None) > 1).filter(
+        ~pl.struct(key).is_first_distinct()
+    )
+    if merged.height == 0:
+        return
+    table, column, value = merged.select("table", "column", "value").row(0)
+    frame = frames[table].with_row_index("_row")
+    found = (
+        pl.col(column).list.contains(value)
+        if isinstance(frame.schema[column], pl.List)
+        else pl.col(column) == value
+    )
+    row = frame.filter(found).get_column("_row")[0]
+    raise ValidationError.single(
+        f"{table}[{row}].{column}",
+        "ambiguous_id",
+        "two different identifiers here are one after cleaning (case, spacing, Unicode): "
+        "an extract would merge them; make them distinct at source",
+    )
 
 
 def _scoped_mapping(
@@ -468,6 +663,45 @@ def _pseudonymise(frame: pl.DataFrame, p: Pseudonymiser) -> pl.DataFrame:
     return frame
 
 
+def _release_labels(
+    name: str, table: PublishedTable, p: Pseudonymiser, profile: ExtractProfile
+) -> PublishedTable:
+    """Labels that are record columns treated as those columns are in the records:
+    identifiers get the records' pseudonyms; free text must be opted in by name."""
+    frame = table.frame
+    for label in table.labels:
+        if label in _IDS:
+            kind, scoped = _IDS[label]
+            if scoped:
+                raise ValueError(f"published table {name!r} is labelled by a per-child id")
+            values = frame.get_column(label).drop_nulls().unique().to_list()
+            mapping = {v: p.pseudonym(v, kind) for v in values}
+            frame = frame.with_columns(
+                pl.col(label).replace_strict(mapping, default=None, return_dtype=pl.String)
+            )
+            continue
+        sources = sorted(c for c in FREE_TEXT if c.endswith(f".{label}"))
+        if sources and not set(sources) & profile.free_text:
+            raise ValueError(
+                f"published table {name!r} is labelled by free text ({', '.join(sources)}): "
+                "opt it in by name (ExtractProfile(free_text=...)) or leave the table out"
+            )
+    return attrs.evolve(table, frame=frame)
+
+
+def _published_manifest(t: PublishedTable) -> dict[str, Any]:
+    show = t.profile.show
+    return {
+        "labels": list(t.labels),
+        "counts": list(t.counts),
+        "count_labels": list(t.count_labels),
+        "suppression": attrs.asdict(t.profile),
+        "suppressed_whole": t.suppressed_whole,
+        "primary_suppressed": show(t.primary_suppressed),
+        "secondary_suppressed": show(t.secondary_suppressed),
+    }
+
+
 def make_extract(
     tables: CaseTables,
     key: bytes,
@@ -477,11 +711,17 @@ def make_extract(
 ) -> Extract:
     """A safe extract of ``tables`` under ``key`` (at least 32 bytes, never stored).
 
-    ``publish_results`` are analysis results to publish beside the records,
-    suppressed under the profile's suppression rules.
+    ``publish_results`` are analysis results (computed on the source) to
+    publish beside the records, under the profile's suppression rules.
+    Two different ids that clean to one pseudonym input are refused
+    (:class:`~missingcare.exceptions.ValidationError`, code ``ambiguous_id``).
     """
     p = Pseudonymiser(key)
-    children = tables.to_polars("children")
+    if tables.is_extract:
+        raise ValueError("these tables are already an extract; extract from the source")
+    frames = {name: tables.to_polars(name) for name in TABLES}
+    _refuse_merged_ids(frames)
+    children = frames["children"]
     child_ids = children.get_column("child_id").to_list()
     child_pseudonyms = {c: p.pseudonym(c, "child") for c in child_ids}
     multiple = 7 if profile.preserve_weekday else 1
@@ -497,10 +737,12 @@ def make_extract(
         },
         schema={"child_id": pl.String, "_shift": pl.Int64},
     )
+    dates = b"shifted" if profile.shift_dates else b"unshifted"
     out: dict[str, pa.Table] = {}
     dropped: dict[str, list[str]] = {}
     for name in TABLES:
-        frame = tables.to_polars(name)
+        frame = frames[name]
+        drop: list[str] = []
         if name == "episodes":
             frame = _derive_episode_columns(frame, children)
         if name == "children":
@@ -514,110 +756,88 @@ def make_extract(
                 )
                 .drop("date_of_birth", "_shift")
             )
-        drop = [
-            c
-            for c in frame.columns
-            if c in _ALWAYS_DROPPED or (not profile.include_free_text and _free_text(name, c))
-        ]
-        frame = frame.drop(drop)
+            drop.append("date_of_birth")
+        fates = {c: _fate(name, c, profile) for c in frame.columns}
+        gone = [c for c, fate in fates.items() if fate == "drop"]
+        frame = frame.drop(gone)
+        drop += gone
         if drop:
             dropped[name] = drop
         frame = frame.join(shifts, on="child_id", how="left", maintain_order="left")
         shifted = [
             pl.col(c) + pl.duration(days=pl.col("_shift"))
             for c, t in frame.schema.items()
-            if isinstance(t, (pl.Datetime, pl.Date)) and not c.endswith("_local")
+            if isinstance(t, (pl.Datetime, pl.Date))
         ]
         frame = frame.with_columns(shifted).drop("_shift")
         frame = _pseudonymise(frame, p)
         frame = frame.with_columns(pl.col("child_id").replace_strict(child_pseudonyms))
-        out[name] = frame.to_arrow()
-    published: dict[str, PublishedTable] = {}
-    for name, result in sorted((publish_results or {}).items()):
-        table = publish(result, profile.suppression)
-        if "home_id" in table.frame.columns:
-            # the same pseudonyms as the records, so a home's counts cannot name it
-            homes = table.frame.get_column("home_id").drop_nulls().unique().to_list()
-            mapping = {h: p.pseudonym(h, "home") for h in homes}
-            table = attrs.evolve(
-                table,
-                frame=table.frame.with_columns(
-                    pl.col("home_id").replace_strict(mapping, default=None, return_dtype=pl.String)
-                ),
-            )
-        published[name] = table
+        table = frame.to_arrow()
+        out[name] = table.replace_schema_metadata(
+            {**SCHEMAS[name].metadata, EXTRACT_DATES: dates, EXTRACT_DROPPED: ",".join(drop)}
+        )
+    published = {
+        name: _release_labels(name, publish(result, profile.suppression), p, profile)
+        for name, result in sorted((publish_results or {}).items())
+    }
+    show = profile.suppression.show
     manifest: dict[str, Any] = {
         "library": "missingcare",
         "library_version": __version__,
-        "profile": attrs.asdict(profile),
+        "profile": {
+            "name": profile.name,
+            "free_text": sorted(profile.free_text),
+            "shift_dates": profile.shift_dates,
+            "preserve_weekday": profile.preserve_weekday,
+            "suppression": attrs.asdict(profile.suppression),
+        },
         "key_fingerprint": p.fingerprint,
         "pseudonyms": "HMAC-SHA-256 over 'missingcare:v1:<kind>:[<child>\\x1f]<cleaned id>', hex",
-        "identifier_cleaning": "NFC, trimmed, inner whitespace collapsed, upper-case",
+        "identifier_cleaning": (
+            "NFC, trimmed, inner whitespace collapsed, upper-case; "
+            "two ids that clean alike are refused"
+        ),
         "date_of_birth": "year-month only (birth_month), after the child's date shift",
         "dates": (
             {
                 "method": "per-child keyed offset applied to every instant and date",
                 "offset_days_range": [-182, 182],
                 "offset_multiple_of_days": multiple,
-                "derived_before_shift": list(_DERIVED),
+                "derived_before_shift": EXTRACT_COLUMNS["episodes"].names,
             }
             if profile.shift_dates
             else {"method": "unshifted"}
         ),
         "free_text": {
-            "included": profile.include_free_text,
-            "requires_human_review": profile.include_free_text,
+            "included": sorted(profile.free_text),
+            "requires_human_review": bool(profile.free_text),
         },
         "dropped_columns": dropped,
         "tzdata_version": tzdata_version(),
         "tzpath": list(zoneinfo.TZPATH),
-        "tables": {n: {"rows": t.num_rows, "columns": t.column_names} for n, t in out.items()},
-        "published": {
-            n: {
-                "rows": t.frame.height,
-                "suppression": attrs.asdict(t.profile),
-                "primary_suppressed": t.primary_suppressed,
-                "secondary_suppressed": t.secondary_suppressed,
-            }
-            for n, t in published.items()
+        "counts_shown_as": (
+            "every count here and in the published tables: 0, c (1 to threshold - 1) "
+            "or rounded to the nearest rounding"
+        ),
+        "tables": {
+            n: {"rows": show(t.num_rows), "columns": t.column_names} for n, t in out.items()
         },
+        "published": {n: _published_manifest(t) for n, t in published.items()},
     }
     return Extract(tables=out, published=published, manifest=manifest)
 
 
-_DERIVED = (
-    "elapsed_hours",
-    "calendar_days",
-    "start_local_hour",
-    "start_local_weekday",
-    "age_at_start",
-)
-
-
 def _derive_episode_columns(frame: pl.DataFrame, children: pl.DataFrame) -> pl.DataFrame:
-    """Local hour and weekday, calendar days, elapsed hours and age, from unshifted data (D2)."""
-    frame = _localise(frame, "last_seen_at", "start")
-    frame = _localise(frame, "ended_at", "end")
+    """The extract's episode columns, from unshifted data (D2): those the analyses compute
+    from local time (:func:`~missingcare.research.patterns._local_episode_columns`), and
+    the age at the episode's local start date."""
+    frame = _local_episode_columns(frame)
     dob = children.select("child_id", "date_of_birth")
     frame = frame.join(dob, on="child_id", how="left", maintain_order="left")
-    start = pl.col("start_local").dt.date()
-    age = (
-        start.dt.year()
-        - pl.col("date_of_birth").dt.year()
-        - (
-            (start.dt.month() < pl.col("date_of_birth").dt.month())
-            | (
-                (start.dt.month() == pl.col("date_of_birth").dt.month())
-                & (start.dt.day() < pl.col("date_of_birth").dt.day())
-            )
-        ).cast(pl.Int32)
+    start = pl.col("start_local_date")
+    born = pl.col("date_of_birth")
+    before_birthday = (start.dt.month() < born.dt.month()) | (
+        (start.dt.month() == born.dt.month()) & (start.dt.day() < born.dt.day())
     )
-    return frame.with_columns(
-        ((pl.col("ended_at") - pl.col("last_seen_at")).dt.total_microseconds() / 3.6e9).alias(
-            "elapsed_hours"
-        ),
-        (pl.col("end_local").dt.date() - start).dt.total_days().alias("calendar_days"),
-        pl.col("start_local").dt.hour().cast(pl.Int8).alias("start_local_hour"),
-        pl.col("start_local").dt.weekday().cast(pl.Int8).alias("start_local_weekday"),
-        age.cast(pl.Int32).alias("age_at_start"),
-    ).drop("start_local", "end_local", "date_of_birth")
+    age = start.dt.year() - born.dt.year() - before_birthday.cast(pl.Int32)
+    return frame.with_columns(age.cast(pl.Int32).alias("age_at_start")).drop("date_of_birth")

@@ -20,6 +20,12 @@ across clock changes, for any zone. The episodes of a
 :class:`~missingcare.research.tables.CaseTables`, localised, are built once
 and shared by every analysis run on the same tables.
 
+On the tables of a safe extract every analysis gives the answer it gives
+on the source: the columns computed from local time are read from the
+extract (which computed them before shifting its dates), and what shifted
+dates cannot answer (months, fixed periods) is refused with
+:class:`ShiftedExtractError`.
+
 Conventions where the issue leaves a choice:
 
 * *Elapsed* durations are true elapsed time in UTC (a 00:30 to 06:30 episode
@@ -66,6 +72,7 @@ __all__ = [
     "HourWeekday",
     "Prevalence",
     "RepeatEpisodes",
+    "ShiftedExtractError",
     "TimeToConversation",
     "TrustedAdultComparison",
     "Whereabouts",
@@ -104,11 +111,19 @@ class CountTable:
     """
 
     frame: pl.DataFrame
+    #: The distinct children counted anywhere in the table: a table behind few children
+    #: is published only fully suppressed.
+    population: int = attrs.field(kw_only=True)
 
-    #: The columns that label a row (never suppressed).
+    #: The columns that label a row.
     LABELS: ClassVar[tuple[str, ...]] = ()
     #: The columns that hold counts (of episodes or children), for disclosure control.
     COUNTS: ClassVar[tuple[str, ...]] = ()
+    #: The labels that are themselves counts (``most_in_window``): published as counts are.
+    COUNT_LABELS: ClassVar[tuple[str, ...]] = ()
+    #: The labels whose values stack tables one above the other (``measure``): each
+    #: value's rows are a table of their own for secondary suppression.
+    GROUPS: ClassVar[tuple[str, ...]] = ()
 
     def to_polars(self) -> pl.DataFrame:
         """The table as a polars DataFrame (a copy the caller may change)."""
@@ -256,18 +271,77 @@ def _episodes(tables: CaseTables) -> pl.DataFrame:
     return found
 
 
-def _build_episodes(tables: CaseTables) -> pl.DataFrame:
-    eps = _columns(
-        tables,
-        "episodes",
-        "child_id",
-        "episode_id",
-        "placement_id",
-        "zone",
-        "last_seen_at",
-        "ended_at",
-        "returned_at",
+def _local_episode_columns(eps: pl.DataFrame) -> pl.DataFrame:
+    """``eps`` with what needs the true instants and the zone: elapsed hours, calendar days,
+    and the local hour, ISO weekday and date the child was last seen.
+
+    These are the columns a safe extract computes before shifting its dates
+    (:data:`~missingcare.research.tables.EXTRACT_COLUMNS`), so the analyses
+    read them from an extract and compute them, here, from source tables.
+    """
+    eps = eps.with_columns(
+        _local_columns(eps, {"last_seen_at": "_start_local", "ended_at": "_end_local"})
     )
+    start = pl.col("_start_local")
+    return eps.with_columns(
+        ((pl.col("ended_at") - pl.col("last_seen_at")).dt.total_microseconds() / 3.6e9).alias(
+            "elapsed_hours"
+        ),
+        (pl.col("_end_local").dt.date() - start.dt.date()).dt.total_days().alias("calendar_days"),
+        start.dt.hour().cast(pl.Int8).alias("start_local_hour"),
+        start.dt.weekday().cast(pl.Int8).alias("start_local_weekday"),
+        start.dt.date().alias("start_local_date"),
+    ).drop("_start_local", "_end_local")
+
+
+#: What :func:`_local_episode_columns` adds (all of them extract columns).
+_LOCAL_EPISODE_COLUMNS = (
+    "elapsed_hours",
+    "calendar_days",
+    "start_local_hour",
+    "start_local_weekday",
+    "start_local_date",
+)
+
+
+class ShiftedExtractError(ValueError):
+    """An analysis that a date-shifted extract cannot answer, or a column it left out.
+
+    Each child's dates move by a different offset in a shifted extract, so
+    calendar months and fixed periods of the true calendar cannot be read
+    from it: compute those at source and publish them with
+    :func:`~missingcare.research.extracts.make_extract` (``publish_results``).
+    """
+
+
+def _refuse_if_shifted(tables: CaseTables, what: str) -> None:
+    if tables.shifted:
+        raise ShiftedExtractError(
+            f"{what} cannot be computed on a date-shifted extract: each child's dates "
+            "moved by a different offset; compute it at source and publish it"
+        )
+
+
+def _require(tables: CaseTables, name: str, column: str, what: str) -> None:
+    if column in tables.dropped(name):
+        raise ShiftedExtractError(
+            f"{what} needs {name}.{column}, which this extract left out (free text)"
+        )
+
+
+def _build_episodes(tables: CaseTables) -> pl.DataFrame:
+    base = ("child_id", "episode_id", "placement_id", "zone", "last_seen_at", "ended_at")
+    if tables.is_extract:
+        present = tables.episodes.column_names
+        missing = [c for c in _LOCAL_EPISODE_COLUMNS if c not in present]
+        if missing:
+            raise ShiftedExtractError(
+                "these tables are an extract but lack its columns computed before the "
+                f"shift ({', '.join(missing)}): read the extract's files as written"
+            )
+        eps = _columns(tables, "episodes", *base, "returned_at", *_LOCAL_EPISODE_COLUMNS)
+    else:
+        eps = _local_episode_columns(_columns(tables, "episodes", *base, "returned_at"))
     places = _columns(
         tables,
         "placements",
@@ -277,19 +351,7 @@ def _build_episodes(tables: CaseTables) -> pl.DataFrame:
         "placing_authority",
         "host_authority",
     )
-    eps = eps.join(places, on=["child_id", "placement_id"], how="left", maintain_order="left")
-    eps = eps.with_columns(
-        _local_columns(eps, {"last_seen_at": "start_local", "ended_at": "end_local"})
-    )
-    return eps.with_columns(
-        ((pl.col("ended_at") - pl.col("last_seen_at")).dt.total_microseconds() / 3.6e9).alias(
-            "elapsed_hours"
-        ),
-        (pl.col("end_local").dt.date() - pl.col("start_local").dt.date())
-        .dt.total_days()
-        .alias("calendar_days"),
-        pl.col("start_local").dt.date().alias("start_date"),
-    )
+    return eps.join(places, on=["child_id", "placement_id"], how="left", maintain_order="left")
 
 
 def _displays(vocabularies: Mapping[str, Vocabulary] | None, *names: str) -> pl.DataFrame:
@@ -378,9 +440,10 @@ def hour_by_weekday(tables: CaseTables) -> HourWeekday:
     """When children go missing, in the placement's local time."""
     eps = _episodes(tables)
     counts = (
-        eps.with_columns(
-            pl.col("start_local").dt.weekday().cast(pl.Int8).alias("weekday"),
-            pl.col("start_local").dt.hour().cast(pl.Int8).alias("hour"),
+        eps.select(
+            "child_id",
+            pl.col("start_local_weekday").alias("weekday"),
+            pl.col("start_local_hour").alias("hour"),
         )
         .group_by("weekday", "hour")
         .agg(pl.len().alias("episodes"), pl.col("child_id").n_unique().alias("children"))
@@ -397,7 +460,8 @@ def hour_by_weekday(tables: CaseTables) -> HourWeekday:
         .with_columns(pl.col("episodes", "children").fill_null(0).cast(pl.Int64))
         .sort("weekday", "hour")
     )
-    return HourWeekday(frame, episodes=eps.height, children=eps.get_column("child_id").n_unique())
+    children = eps.get_column("child_id").n_unique()
+    return HourWeekday(frame, episodes=eps.height, children=children, population=children)
 
 
 # --- durations ---------------------------------------------------------------------
@@ -422,6 +486,7 @@ class DurationDistribution(CountTable):
     median_calendar_days: float | None
     LABELS: ClassVar[tuple[str, ...]] = ("measure", "lower", "upper")
     COUNTS: ClassVar[tuple[str, ...]] = ("episodes", "children")
+    GROUPS: ClassVar[tuple[str, ...]] = ("measure",)
 
 
 def durations(
@@ -449,6 +514,7 @@ def durations(
         open_episodes=eps.height - closed.height,
         median_elapsed_hours=_median(closed, "elapsed_hours"),
         median_calendar_days=_median(closed, "calendar_days"),
+        population=closed.get_column("child_id").n_unique(),
     )
 
 
@@ -469,6 +535,8 @@ class RepeatEpisodes(CountTable):
     repeat_episodes: Mapping[int, int]
     LABELS: ClassVar[tuple[str, ...]] = ("window_days", "most_in_window")
     COUNTS: ClassVar[tuple[str, ...]] = ("children", "episodes")
+    COUNT_LABELS: ClassVar[tuple[str, ...]] = ("most_in_window",)
+    GROUPS: ClassVar[tuple[str, ...]] = ("window_days",)
 
 
 def _in_window(frame: pl.DataFrame, windows: Sequence[int]) -> list[pl.Series]:
@@ -480,7 +548,7 @@ def _in_window(frame: pl.DataFrame, windows: Sequence[int]) -> list[pl.Series]:
     the sorted keys: no per-child loop, no reordering. Rows with no child id
     count nothing, as in a window summed over ``child_id.is_not_null()``.
     """
-    day = pl.col("start_date").cast(pl.Int32).cast(pl.Int64)
+    day = pl.col("start_local_date").cast(pl.Int32).cast(pl.Int64)
     first, last = frame.select(day.min().alias("a"), day.max().alias("b")).row(0)
     if first is None:
         return [pl.Series(f"n_{w}", [None] * frame.height, dtype=pl.Int64) for w in windows]
@@ -493,7 +561,7 @@ def _in_window(frame: pl.DataFrame, windows: Sequence[int]) -> list[pl.Series]:
     keys = key.drop_nulls().sort()
     upper = keys.search_sorted(key, side="right").cast(pl.Int64)
     counts = pl.DataFrame(
-        [key, frame.get_column("start_date")]
+        [key, frame.get_column("start_local_date")]
         + [
             (upper - keys.search_sorted(key - (n - 1), side="left").cast(pl.Int64)).alias(str(w))
             for w, n in length.items()
@@ -504,7 +572,7 @@ def _in_window(frame: pl.DataFrame, windows: Sequence[int]) -> list[pl.Series]:
         counts.select(
             pl.when(pl.col("k").is_not_null())
             .then(pl.col(str(w)))
-            .when(pl.col("start_date").is_not_null())
+            .when(pl.col("start_local_date").is_not_null())
             .then(pl.lit(0, dtype=pl.Int64))
             .alias(f"n_{w}")
         ).to_series()
@@ -517,7 +585,7 @@ def repeat_episodes(tables: CaseTables, windows: Iterable[int] = (28, 30, 90)) -
     windows = list(windows)
     if any(w < 1 for w in windows):
         raise ValueError("window lengths must be at least one day")
-    eps = _episodes(tables).select("child_id", "start_date")
+    eps = _episodes(tables).select("child_id", "start_local_date")
     schema = {
         "window_days": pl.Int64,
         "most_in_window": pl.Int64,
@@ -525,7 +593,7 @@ def repeat_episodes(tables: CaseTables, windows: Iterable[int] = (28, 30, 90)) -
         "episodes": pl.Int64,
     }
     if not windows:
-        return RepeatEpisodes(pl.DataFrame(schema=schema), repeat_episodes={})
+        return RepeatEpisodes(pl.DataFrame(schema=schema), repeat_episodes={}, population=0)
     unique = list(dict.fromkeys(windows))
     counted = eps.with_columns(_in_window(eps, unique))
     repeats = dict(
@@ -550,7 +618,11 @@ def repeat_episodes(tables: CaseTables, windows: Iterable[int] = (28, 30, 90)) -
         for w in windows
     ]
     frame = pl.concat([pl.DataFrame(schema=schema), *parts]).sort("window_days", "most_in_window")
-    return RepeatEpisodes(frame, repeat_episodes={w: repeats[w] for w in windows})
+    return RepeatEpisodes(
+        frame,
+        repeat_episodes={w: repeats[w] for w in windows},
+        population=eps.get_column("child_id").n_unique(),
+    )
 
 
 # --- where and who with ---------------------------------------------------------------
@@ -570,6 +642,7 @@ class Whereabouts(CountTable):
     episodes_with_who_with: int
     LABELS: ClassVar[tuple[str, ...]] = ("dimension", "code", "display")
     COUNTS: ClassVar[tuple[str, ...]] = ("episodes", "children")
+    GROUPS: ClassVar[tuple[str, ...]] = ("dimension",)
 
 
 def whereabouts(
@@ -611,6 +684,11 @@ def whereabouts(
         episodes=eps.height,
         episodes_with_where=eps.filter(pl.col("whereabouts").list.len() > 0).height,
         episodes_with_who_with=eps.filter(pl.col("who_with").list.len() > 0).height,
+        population=eps.filter(
+            (pl.col("whereabouts").list.len() > 0) | (pl.col("who_with").list.len() > 0)
+        )
+        .get_column("child_id")
+        .n_unique(),
     )
 
 
@@ -630,6 +708,7 @@ class Prevalence(CountTable):
     children_total: int
     LABELS: ClassVar[tuple[str, ...]] = ("kind", "code", "display")
     COUNTS: ClassVar[tuple[str, ...]] = ("children", "records", "episodes")
+    GROUPS: ClassVar[tuple[str, ...]] = ("kind",)
 
 
 def prevalence(
@@ -676,7 +755,11 @@ def prevalence(
         )
         .sort("kind", "children", "code", descending=[False, True, False])
     )
-    return Prevalence(frame, children_total=tables.children.num_rows)
+    return Prevalence(
+        frame,
+        children_total=tables.children.num_rows,
+        population=records.get_column("child_id").n_unique(),
+    )
 
 
 # --- return conversations ----------------------------------------------------------------
@@ -687,7 +770,6 @@ def _returns(tables: CaseTables, deadline: timedelta) -> pl.DataFrame:
     if deadline <= timedelta(0):
         raise ValueError("the deadline must be positive")
     eps = _episodes(tables).filter(pl.col("ended_at").is_not_null())
-    eps = _localise(eps, "returned_at", "return")
     convs = _frame(tables, "conversations").select(
         "child_id", "conversation_id", "episode_ids", "decision", "held_at"
     )
@@ -727,7 +809,6 @@ def _returns(tables: CaseTables, deadline: timedelta) -> pl.DataFrame:
             & pl.col("returned_at").is_not_null()
             & (pl.col("first_held_at") - pl.col("returned_at") <= deadline)
         ).alias("within_deadline"),
-        pl.col("return_local").dt.strftime("%Y-%m").alias("month"),
     )
 
 
@@ -772,12 +853,22 @@ def conversation_rates(
 ) -> ConversationRates:
     """Offered, accepted and held within ``deadline`` of return, by home, authority or month.
 
-    ``deadline`` is elapsed time after the return (72 hours in England).
+    ``deadline`` is elapsed time after the return (72 hours in England). On
+    a date-shifted extract ``by="month"`` is refused, as is ``by="authority"``
+    when the extract left the authority out (:class:`ShiftedExtractError`).
     """
     if by not in _GROUPS:
         raise ValueError(f"by must be one of: {', '.join(_GROUPS)}")
     column = _GROUPS[by]
+    if by == "month":
+        _refuse_if_shifted(tables, "conversation_rates by month")
+    if by == "authority":
+        _require(tables, "placements", "placing_authority", "conversation_rates by authority")
     rows = _returns(tables, deadline)
+    if by == "month":
+        rows = _localise(rows, "returned_at", "return").with_columns(
+            pl.col("return_local").dt.strftime("%Y-%m").alias("month")
+        )
     known = rows.filter(pl.col("returned_at").is_not_null())
     frame = (
         known.group_by(column)
@@ -807,6 +898,7 @@ def conversation_rates(
         deadline=deadline,
         returns=known.height,
         return_time_unknown=rows.height - known.height,
+        population=known.get_column("child_id").n_unique(),
     )
 
 
@@ -850,6 +942,7 @@ def time_to_conversation(
         within_deadline=held.filter(pl.col("within_deadline")).height,
         deadline=deadline,
         median_hours=_median(held, "hours_to_conversation"),
+        population=held.get_column("child_id").n_unique(),
     )
 
 
@@ -876,9 +969,14 @@ class EpisodeRates(CountTable):
 
 
 def episode_rates(tables: CaseTables, *, start: date, end: date) -> EpisodeRates:
-    """Episodes per 1,000 placement-days by home, over the local dates ``[start, end)``."""
+    """Episodes per 1,000 placement-days by home, over the local dates ``[start, end)``.
+
+    Refused on a date-shifted extract (:class:`ShiftedExtractError`): each
+    child's dates moved by a different offset, so no period is the same for all.
+    """
     if not start < end:
         raise ValueError("start must be before end")
+    _refuse_if_shifted(tables, "episode_rates over a period of dates")
     places = _frame(tables, "placements")
     dated = places.filter(pl.col("start").is_not_null())
     days = (
@@ -897,7 +995,7 @@ def episode_rates(tables: CaseTables, *, start: date, end: date) -> EpisodeRates
     eps = (
         _episodes(tables)
         .join(dated.select("child_id", "placement_id"), on=["child_id", "placement_id"], how="semi")
-        .filter((pl.col("start_date") >= start) & (pl.col("start_date") < end))
+        .filter((pl.col("start_local_date") >= start) & (pl.col("start_local_date") < end))
         .group_by("home_id")
         .agg(pl.len().alias("episodes"), pl.col("child_id").n_unique().alias("children"))
     )
@@ -913,7 +1011,11 @@ def episode_rates(tables: CaseTables, *, start: date, end: date) -> EpisodeRates
         .sort("home_id", nulls_last=True)
     )
     return EpisodeRates(
-        frame, start=start, end=end, placements_without_start=places.height - dated.height
+        frame,
+        start=start,
+        end=end,
+        placements_without_start=places.height - dated.height,
+        population=dated.get_column("child_id").n_unique(),
     )
 
 
@@ -948,7 +1050,7 @@ def trusted_adult_comparison(
     """Duration and repeat rate of episodes with and without a trusted adult in place."""
     if window_days < 1:
         raise ValueError("window_days must be at least one")
-    eps = _episodes(tables).sort("child_id", "start_date")
+    eps = _episodes(tables).sort("child_id", "start_local_date")
     eps = eps.with_columns(_in_window(eps, [window_days])[0].alias("n_in_window"))
     adults = _frame(tables, "trusted_adults").select(
         "child_id", pl.col("named_at"), pl.col("ended_at").alias("adult_ended_at")
@@ -993,4 +1095,6 @@ def trusted_adult_comparison(
             .alias("repeat_rate")
         )
     )
-    return TrustedAdultComparison(frame, window_days=window_days)
+    return TrustedAdultComparison(
+        frame, window_days=window_days, population=eps.get_column("child_id").n_unique()
+    )

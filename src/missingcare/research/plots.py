@@ -6,7 +6,9 @@ PNG or SVG according to the suffix. Output is deterministic: SVG ids are
 salted with a fixed string and no creation date is written.
 
 * :func:`heatmap`: episodes by local hour of day and weekday
-  (:func:`~missingcare.research.patterns.hour_by_weekday`);
+  (:func:`~missingcare.research.patterns.hour_by_weekday`), or only what
+  its published table shows (:func:`~missingcare.research.extracts.publish`):
+  rounded counts, suppressed cells grey, no exact totals;
 * :func:`timeline`: one child's episodes, context entries, return
   conversations and trusted-adult relationships and contacts, on the wall
   clock of the child's placement;
@@ -31,6 +33,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
     ) from exc
 
 from missingcare.case import CaseFile
+from missingcare.research.extracts import SUPPRESSED, PublishedTable
 from missingcare.research.patterns import ConversationRates, HourWeekday
 from missingcare.time import local_datetime
 
@@ -58,21 +61,32 @@ def save(figure: Figure, path: str | Path, *, dpi: int = 100) -> Path:
     return out
 
 
-def heatmap(result: HourWeekday, path: str | Path | None = None) -> Figure:
-    """Episodes by local hour (columns) and weekday (rows), with the counts behind it."""
-    grid = [[0] * 24 for _ in range(7)]
-    for weekday, hour, episodes, _children in result.frame.iter_rows():
-        grid[weekday - 1][hour] = episodes
+def heatmap(result: HourWeekday | PublishedTable, path: str | Path | None = None) -> Figure:
+    """Episodes by local hour (columns) and weekday (rows), with the counts behind it.
+
+    Given a published table (``publish(hour_by_weekday(...))``) it draws only
+    what the table publishes: rounded counts, suppressed cells in grey, and
+    no exact total, so the picture may travel with the table.
+    """
+    grid: list[list[float]] = [[0.0] * 24 for _ in range(7)]
+    published = isinstance(result, PublishedTable)
+    for weekday, hour, episodes in result.frame.select("weekday", "hour", "episodes").iter_rows():
+        shown = float("nan") if episodes == SUPPRESSED else float(episodes)
+        grid[int(weekday) - 1][int(hour)] = shown
     fig = Figure(figsize=(9, 3.4))
     ax = fig.add_subplot()
-    image = ax.imshow(grid, aspect="auto", cmap="Blues", interpolation="nearest")
+    cmap = mpl.colormaps["Blues"].with_extremes(bad=_GREY)
+    image = ax.imshow(grid, aspect="auto", cmap=cmap, interpolation="nearest")
     ax.set_yticks(range(7), _WEEKDAYS)
     ax.set_xticks(range(0, 24, 2), [f"{h:02d}" for h in range(0, 24, 2)])
     ax.set_xlabel("Hour last seen (placement's local time)")
-    ax.set_title(
-        f"When children went missing: {result.episodes} episodes, {result.children} children"
-    )
-    fig.colorbar(image, ax=ax, label="Episodes")
+    if isinstance(result, PublishedTable):
+        ax.set_title("When children went missing (published counts; grey: suppressed, c)")
+    else:
+        ax.set_title(
+            f"When children went missing: {result.episodes} episodes, {result.children} children"
+        )
+    fig.colorbar(image, ax=ax, label="Episodes (rounded)" if published else "Episodes")
     if path is not None:
         save(fig, path)
     return fig

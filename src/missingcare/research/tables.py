@@ -40,7 +40,14 @@ records for its fields (:func:`missingcare._fields.kinds`), walking
 
 Only the names the model cannot give are declared below (``_TABLE_NAMES``,
 ``_ID_COLUMNS``, ``_PREFIXES``). The writer and the reader of each column are
-made once from its kind, when this module is imported.
+made once from its kind, when this module is imported, and
+:data:`COLUMN_KINDS` gives each column's kind to whoever decides from it
+(a safe extract decides what to keep, pseudonymise or leave out).
+
+The tables of a safe extract are :class:`CaseTables` too: they carry the
+columns the extract computed before shifting dates (:data:`EXTRACT_COLUMNS`)
+and say in their metadata whether their dates are shifted
+(:attr:`CaseTables.shifted`), so the analyses answer on them as on the source.
 
 >>> from missingcare import CaseFile, ChildRef
 >>> tables = to_arrow([CaseFile(child=ChildRef("C-1"))])
@@ -78,7 +85,16 @@ from missingcare.relationships import TrustedAdult
 from missingcare.vocab import Concept, Vocabulary
 from missingcare.vocabularies import CORE
 
-__all__ = ["ARROW_SCHEMA_VERSION", "SCHEMAS", "TABLES", "CaseTables", "from_arrow", "to_arrow"]
+__all__ = [
+    "ARROW_SCHEMA_VERSION",
+    "COLUMN_KINDS",
+    "EXTRACT_COLUMNS",
+    "SCHEMAS",
+    "TABLES",
+    "CaseTables",
+    "from_arrow",
+    "to_arrow",
+]
 
 #: The version of the columnar layout, written into every table's metadata.
 ARROW_SCHEMA_VERSION = 1
@@ -338,6 +354,48 @@ SCHEMAS: Mapping[str, pa.Schema] = {t.name: t.schema for t in _LAYOUTS}
 TABLES: tuple[str, ...] = tuple(SCHEMAS)
 
 
+def _column_kinds(t: _Layout) -> dict[str, _fields.FieldKind]:
+    out: dict[str, _fields.FieldKind] = {}
+    for slot in t.slots:
+        if isinstance(slot, _Column):
+            out[slot.name] = slot.kind
+        elif isinstance(slot, _Nested):
+            out.update((c.name, c.kind) for c in slot.columns)
+    return out
+
+
+#: The field kind behind each column, by table and column (key columns, ``seq`` and a
+#: nested value's ``recorded`` flag have none): what :mod:`~missingcare.research.extracts`
+#: decides each column's fate from.
+COLUMN_KINDS: Mapping[str, Mapping[str, _fields.FieldKind]] = {
+    t.name: _column_kinds(t) for t in _LAYOUTS
+}
+
+#: The columns a safe extract adds, computed from the records before their dates are
+#: shifted (:mod:`missingcare.research.extracts`), by table. :class:`CaseTables` keeps
+#: them when present, and the analyses read them instead of re-localising shifted
+#: instants, so an analysis gives the same answer on an extract as on its source.
+EXTRACT_COLUMNS: Mapping[str, pa.Schema] = {
+    "children": pa.schema([pa.field("birth_month", _STR)]),
+    "episodes": pa.schema(
+        [
+            pa.field("elapsed_hours", pa.float64()),
+            pa.field("calendar_days", pa.int64()),
+            pa.field("start_local_hour", pa.int8()),
+            pa.field("start_local_weekday", pa.int8()),
+            pa.field("start_local_date", _DATE),
+            pa.field("age_at_start", pa.int32()),
+        ]
+    ),
+}
+
+#: The schema metadata key, on every table of an extract, saying whether its dates are
+#: ``shifted`` or ``unshifted``; kept by :class:`CaseTables` and by Parquet.
+EXTRACT_DATES = b"missingcare.extract.dates"
+#: The schema metadata key listing (comma-separated) the columns an extract left out.
+EXTRACT_DROPPED = b"missingcare.extract.dropped"
+
+
 def _conform(name: str, value: object) -> pa.Table:
     """``value`` (an Arrow table or polars/pandas frame) as a table of schema ``name``."""
     schema = SCHEMAS[name]
@@ -347,6 +405,12 @@ def _conform(name: str, value: object) -> pa.Table:
         raise ValidationError(
             Violation(f"{name}.{c}", "required", "this column is required") for c in missing
         )
+    # an extract's columns and metadata (what it is, how its dates were treated) are kept
+    derived = [f for f in EXTRACT_COLUMNS.get(name, ()) if f.name in table.column_names]
+    given = table.schema.metadata or {}
+    extract = {k: v for k, v in given.items() if k in (EXTRACT_DATES, EXTRACT_DROPPED)}
+    if derived or extract:
+        schema = pa.schema([*schema, *derived], metadata={**(schema.metadata or {}), **extract})
     if table.num_rows == 0:
         return schema.empty_table()
     columns = []
@@ -429,10 +493,11 @@ class CaseTables:
     ) -> CaseTables:
         """Build from a mapping of table name to table or frame; absent tables are empty.
 
-        Extra columns are dropped. With ``fill_missing``, absent columns are
-        added as nulls, so the tables of a safe extract (which leaves out free
-        text and the date of birth) can be analysed; without it they are
-        refused, naming each one.
+        Extra columns are dropped, but for a safe extract's own
+        (:data:`EXTRACT_COLUMNS`, kept with the extract's metadata). With
+        ``fill_missing``, absent columns are added as nulls, so the tables of
+        a safe extract (which leaves out free text and the date of birth) can
+        be analysed; without it they are refused, naming each one.
         """
         unknown = sorted(set(tables) - set(TABLES))
         if unknown:
@@ -457,6 +522,31 @@ class CaseTables:
             raise KeyError(name)
         value: pa.Table = getattr(self, name)
         return value
+
+    @property
+    def is_extract(self) -> bool:
+        """Whether these are the tables of a safe extract (they carry its columns or metadata)."""
+        episodes = self.episodes
+        return EXTRACT_DATES in (episodes.schema.metadata or {}) or any(
+            f.name in episodes.column_names for f in EXTRACT_COLUMNS["episodes"]
+        )
+
+    @property
+    def shifted(self) -> bool:
+        """Whether the dates are shifted per child (a safe extract's, by default).
+
+        An extract whose tables lost their metadata on the way (through pandas,
+        say) but still carry its columns is taken to be shifted: the analyses
+        then refuse what shifted dates cannot answer rather than answer wrongly.
+        """
+        if not self.is_extract:
+            return False
+        return (self.episodes.schema.metadata or {}).get(EXTRACT_DATES) != b"unshifted"
+
+    def dropped(self, name: str) -> frozenset[str]:
+        """The columns of table ``name`` an extract left out (empty for source tables)."""
+        value = (self.table(name).schema.metadata or {}).get(EXTRACT_DROPPED, b"")
+        return frozenset(c for c in value.decode().split(",") if c)
 
     def as_dict(self) -> dict[str, pa.Table]:
         """Every table by name, in :data:`TABLES` order."""
