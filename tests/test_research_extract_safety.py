@@ -54,7 +54,7 @@ from missingcare.research.tables import (  # noqa: E402
     to_arrow,
 )
 from missingcare.testing import builders as b  # noqa: E402
-from missingcare.testing.synth import Cohort  # noqa: E402
+from missingcare.testing.synth import PROFILES, Cohort  # noqa: E402
 from tests._helpers import examples  # noqa: E402
 
 KEY = hashlib.sha256(b"missingcare extract safety key").digest()
@@ -103,8 +103,10 @@ def _text_fields(cls: type, seen: set[type] | None = None) -> set[str]:
 
 @pytest.fixture(scope="module")
 def source() -> tuple[CaseFile, ...]:
-    """40 children across clock changes in four zones (synthetic)."""
-    return tuple(Cohort(children=40, seed=3, profile="clock_changes"))
+    """40 children across clock changes in four zones (synthetic), with every kind of record:
+    in the England pack's terms, so absence plans, profiles and screenings are there too."""
+    zones = PROFILES["clock_changes"].zones
+    return tuple(Cohort(children=40, seed=3, profile="clock_changes", pack="GB-ENG", zones=zones))
 
 
 @pytest.fixture(scope="module")
@@ -212,7 +214,7 @@ def test_every_column_kept_by_default_is_a_pseudonym_or_of_a_closed_kind() -> No
     """A text field added to the model cannot slip into an extract: the default keeps text
     only as pseudonyms, zones and codes of closed vocabularies or enumerations."""
     profile = ExtractProfile()
-    closed = {"zone", "concept", "choice", "instant", "date", "flag"}
+    closed = {"zone", "concept", "choice", "instant", "date", "duration", "flag"}
     for table in TABLES:
         for column in SCHEMAS[table].names:
             fate = fate_of(table, column, profile)

@@ -97,7 +97,10 @@ __all__ = [
 ]
 
 #: The version of the columnar layout, written into every table's metadata.
-ARROW_SCHEMA_VERSION = 1
+#: Version 2 (2026.12) added the episodes' ``agency_informed_at``, ``expected_back_at``
+#: and ``profile_shared_at`` and the ``absence_plans``, ``profiles`` and ``screenings``
+#: tables; version-1 tables read with ``CaseTables.from_mapping(..., fill_missing=True)``.
+ARROW_SCHEMA_VERSION = 2
 
 _TS = pa.timestamp("us", tz="UTC")
 _STR = pa.string()
