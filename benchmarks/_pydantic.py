@@ -225,6 +225,9 @@ class PEpisode(_Model):
     last_seen_place: Text = _absent()
     clothing: Text = _absent()
     noticed_at: Instant = _absent()
+    agency_informed_at: Instant = _absent()
+    expected_back_at: Instant = _absent()
+    profile_shared_at: Instant = _absent()
     police_report: PPoliceReport = _absent()
     risk_grades: tuple[PRiskGrading, ...] = ()
     search_actions: tuple[PSearchAction, ...] = ()
@@ -263,6 +266,8 @@ class PEpisode(_Model):
         returned = self.returned_at
         for when in (
             self.noticed_at,
+            self.agency_informed_at,
+            self.profile_shared_at,
             None if police is None else police.reported_at,
             None if located is None else located.at,
             ended,

@@ -82,6 +82,9 @@ class SEpisode(_S):
     last_seen_place: str | None = None
     clothing: str | None = None
     noticed_at: Instant | None = None
+    agency_informed_at: Instant | None = None
+    expected_back_at: Instant | None = None
+    profile_shared_at: Instant | None = None
     police_report: SPoliceReport | None = None
     risk_grades: tuple[SRiskGrading, ...] = ()
     search_actions: tuple[SSearchAction, ...] = ()

@@ -1142,9 +1142,12 @@ def _hand_arrow(cases: Sequence[CaseFile], pa: Any) -> dict[str, Any]:
             "last_seen_place": ([e.last_seen_place for e in eps], s),
             "clothing": ([e.clothing for e in eps], s),
             "noticed_at": ([e.noticed_at for e in eps], ts),
+            "agency_informed_at": ([e.agency_informed_at for e in eps], ts),
+            "expected_back_at": ([e.expected_back_at for e in eps], ts),
             "police_reported_at": ([None if p is None else p.reported_at for p in prs], ts),
             "police_reference": ([None if p is None else p.reference for p in prs], s),
             "police_reported_by": ([None if p is None else p.reported_by for p in prs], s),
+            "profile_shared_at": ([e.profile_shared_at for e in eps], ts),
             "located_at": ([None if x is None else x.at for x in locs], ts),
             "located_where": (
                 [None if x is None or x.where is None else x.where.code for x in locs],
@@ -1351,6 +1354,47 @@ def _hand_arrow(cases: Sequence[CaseFile], pa: Any) -> dict[str, Any]:
             "child_initiated": ([x.child_initiated for x in xs], b),
             "episode_id": ([x.episode_id for x in xs], s),
             "note": ([x.note for x in xs], s),
+        }
+    )
+    cid, seq, xs = kids("absence_plans")
+    out["absence_plans"] = table(
+        {
+            "child_id": (cid, s),
+            "seq": (seq, i32),
+            "plan_id": ([x.id for x in xs], s),
+            "agreed_at": ([x.agreed_at for x in xs], ts),
+            "ended_at": ([x.ended_at for x in xs], ts),
+            "reviewed_at": ([x.reviewed_at for x in xs], ts),
+            "report_after": ([x.report_after for x in xs], pa.duration("s")),
+            "not_at_home_agreed": ([x.not_at_home_agreed for x in xs], b),
+            "circumstances": ([x.circumstances for x in xs], s),
+        }
+    )
+    cid, seq, xs = kids("profiles")
+    out["profiles"] = table(
+        {
+            "child_id": (cid, s),
+            "seq": (seq, i32),
+            "profile_id": ([x.id for x in xs], s),
+            "completed_at": ([x.completed_at for x in xs], ts),
+            "reviewed_at": ([x.reviewed_at for x in xs], ts),
+            "photograph_taken_on": ([x.photograph_taken_on for x in xs], dt),
+            "child_told_at": ([x.child_told_at for x in xs], ts),
+            "ended_at": ([x.ended_at for x in xs], ts),
+        }
+    )
+    cid, seq, xs = kids("screenings")
+    out["screenings"] = table(
+        {
+            "child_id": (cid, s),
+            "seq": (seq, i32),
+            "screening_id": ([x.id for x in xs], s),
+            "at": ([x.at for x in xs], ts),
+            "episode_ids": strings([x.episode_ids for x in xs]),
+            "categories": strings([[c.value for c in x.categories] for x in xs]),
+            "indicators": codes([x.indicators for x in xs]),
+            "concerns": strings([[c.value for c in x.concerns] for x in xs]),
+            "by": ([x.by for x in xs], s),
         }
     )
     return out
