@@ -54,10 +54,6 @@ SOURCES: tuple[Source, ...] = tuple(_D.sources.values())
 _RESIDENTIAL = (PlacementKind.CHILDRENS_HOME, PlacementKind.SECURE_CHILDRENS_HOME)
 
 
-def _placement_known(case: CaseFile, ep: kit.EpisodeAt) -> bool:
-    return any(p.id == ep.record.placement_id for p in case.placements)
-
-
 @_D.rule(
     "absence-management-plan",
     title="A child in residential care has an Absence Management Plan in force when they go "
@@ -70,14 +66,11 @@ def _placement_known(case: CaseFile, ep: kit.EpisodeAt) -> bool:
 def absence_management_plan(case: CaseFile, ctx: RuleContext) -> Iterator[Finding]:
     """Every child in residential care has an Absence Management Plan, setting their return
     times and when they are reported missing. For each episode from a children's home, a
-    plan was in force (agreed, not ended) when the child was last seen. An episode whose
-    placement is not in the case file is insufficient data."""
+    plan was in force (agreed, not ended) when the child was last seen."""
     now = ctx.as_of
     for ep in kit.timeline(case, now):
         find, seen = kit.about(ctx, ep), ep.record.last_seen_at
-        if not _placement_known(case, ep):
-            yield find("placement-unknown", Outcome.INSUFFICIENT_DATA, evidence=["placement_id"])
-        elif not kit.in_placement(case, ep, _RESIDENTIAL):
+        if not kit.in_placement(case, ep, _RESIDENTIAL):
             yield find("not-residential", Outcome.NOT_APPLICABLE, evidence=["placement_id"])
         elif (plan := kit.plan_in_force(case, seen, now)) is not None:
             params: dict[str, ParamValue] = {"plan_id": plan.record.id}
