@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import attrs
+import pytest
 
 from missingcare.case import CaseFile
 from missingcare.conversations import AgreedAction, ConversationOffer, Decision
@@ -89,6 +90,21 @@ def test_vocabulary_adds_the_packs_context_categories() -> None:
     assert vocab["missing_response_plan_made"] == RESPONSE_PLAN_MADE
     assert vocab["repeat_missing_profile_completed"] == REPEAT_MISSING_PROFILE_COMPLETED
     assert vocab["episode_context_reviewed"].code == "episode_context_reviewed"  # core kept
+
+
+def test_case_files_with_the_packs_categories_round_trip_with_its_vocabulary() -> None:
+    from cattrs.errors import ClassValidationError
+
+    from missingcare.converters import make_converter
+
+    plan = context_entry("CX1", BACK, concept=RESPONSE_PLAN_MADE, adult_ids=("A7",))
+    case = _case(_episode(), context=[plan])
+    conv = make_converter(vocabularies=PACK.extended_vocabularies())
+    data = conv.unstructure(case)
+    assert data["context"][0]["category"] == "missing_response_plan_made"
+    assert conv.structure(data, CaseFile) == case
+    with pytest.raises(ClassValidationError):  # the core vocabulary alone does not know it
+        make_converter().structure(data, CaseFile)
 
 
 # --- acceptance: 48 elapsed hours across the night the clocks go back ----------------------------
