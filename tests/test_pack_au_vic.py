@@ -7,6 +7,7 @@ from typing import Any
 
 import attrs
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 from missingcare.case import CaseFile
 from missingcare.conversations import AgreedAction, ConversationOffer, Decision
@@ -20,7 +21,8 @@ from missingcare.packs.au_vic import (
 from missingcare.rules import Duty, evaluate, get_pack
 from missingcare.rules.kit import ReMissingPolicy
 from missingcare.testing.builders import case_file, context_entry, conversation, episode, placement
-from missingcare.testing.conformance import RulePackContract, check_pack
+from missingcare.testing.conformance import RulePackContract, check_case, check_pack
+from missingcare.testing.strategies import case_files
 from missingcare.time import PublicHolidays, Weekdays, local_instant
 from missingcare.vocabularies import CONVERSATION_OUTCOMES
 
@@ -333,6 +335,31 @@ def test_more_than_seven_consecutive_days_call_for_a_repeat_missing_profile() ->
     done = context_entry("RMP1", due + H, concept=REPEAT_MISSING_PROFILE_COMPLETED)
     late = _case(episode("E1", seen=START, ended=None, zone=MELB), context=[done])
     assert _key(_finding(late, RMP, due + 2 * H, local)) == (Outcome.BREACHED, "long-late")
+
+
+def _with_victorias_categories(case: CaseFile) -> CaseFile:
+    """The generated case with its context entries relabelled as the pack's own evidence."""
+    kinds = (RESPONSE_PLAN_MADE, REPEAT_MISSING_PROFILE_COMPLETED)
+    context = tuple(attrs.evolve(c, category=kinds[i % 2]) for i, c in enumerate(case.context))
+    return attrs.evolve(case, context=context)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(case_files())
+def test_the_packs_own_evidence_keeps_findings_total_and_monotonic(case: CaseFile) -> None:
+    # the generic contract's case files use core categories only: here the response plan
+    # and the Repeat Missing Profile are recorded, with and without local timescales
+    case = _with_victorias_categories(case)
+    local = PACK.configure(
+        response_plan_within=timedelta(hours=6), repeat_missing_profile_within=timedelta(days=2)
+    )
+    for pack in (PACK, local):
+        assert check_case(pack, case) == []
 
 
 def test_reference_page_lists_the_rules_sources_and_calendar() -> None:
