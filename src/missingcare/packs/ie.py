@@ -93,7 +93,9 @@ def absence_management_plan(case: CaseFile, ctx: RuleContext) -> Iterator[Findin
 )  # fmt: skip
 def garda_report_after_plan_threshold(case: CaseFile, ctx: RuleContext) -> Iterator[Finding]:
     """The report to the Gardaí is due at the time the child was expected back plus the
-    threshold of the Absence Management Plan in force when they went missing. It applies
+    threshold of the Absence Management Plan in force when they went missing. The protocol
+    sets no national threshold (15 minutes is what a plan may set for a child about whom
+    there is high concern), so the pack has none to default to. It applies
     whatever the episode's status: a child whose whereabouts are known but who is not at
     the unit is still counted as missing. Until the threshold passes nothing is due; a
     child back by then needed no report. No plan, no threshold in the plan, or no expected
