@@ -25,9 +25,10 @@ late. A child back at or before the threshold needed no report (not applicable).
 Edition ``2008-12`` (19 December 2008, when the HSE–Garda protocol was signed [IE-08]).
 The sources read describe the protocol as operated from 2018 to 2025; whether the 2008
 text already required a plan for every child, and the date of the Tusla–Garda revision
-(under review in 2024), are not in them. Ireland's clocks: Europe/Dublin's tzdata
-models Irish Standard Time as summer time with "negative DST" in winter; every instant
-here is UTC and elapsed, so the last Sundays of March and October change nothing.
+(under review in 2024), are not in them. Ireland's clocks: Europe/Dublin's tzdata makes
+Irish Standard Time (UTC+1, summer) the standard time and winter GMT "negative DST";
+every instant here is UTC and the threshold elapsed time, so the clock changes on the
+last Sundays of March and October move no deadline.
 
 >>> from missingcare.rules import get_pack
 >>> [r.code for r in get_pack("IE").rules()]
