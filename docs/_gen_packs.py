@@ -27,6 +27,9 @@ def _value(value: object) -> str:
         return f"`{value.value}`"
     if isinstance(value, tuple):
         return ", ".join(f"`{v}`" for v in value) or "none"
+    describe = getattr(value, "describe", None)
+    if callable(describe):  # a working-day calendar, a deadline: in words
+        return f"{describe()}"
     return f"`{render_message('{v}', {'v': value})}`"  # type: ignore[dict-item]
 
 

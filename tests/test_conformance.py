@@ -236,6 +236,47 @@ def test_monotonic_check_allows_pending_to_resolve_but_not_to_vanish() -> None:
     assert check_as_of_monotonic([f(Outcome.MET)], [])
 
 
+NEW_YEAR = datetime(2021, 1, 1, tzinfo=UTC)
+
+
+@rule(
+    "met-until-2021",
+    title="Met, then gone in 2021 (synthetic, broken on purpose)",
+    strength=Strength.LOCAL_PRACTICE,
+    severity=Severity.INFO,
+    sources=[SRC],
+    messages={"met": "Episode {episode_id}: met."},
+)
+def met_until_2021(case: CaseFile, ctx: RuleContext) -> Iterator[Finding]:
+    """Met for every episode, until the as-of instant reaches 2021."""
+    if ctx.as_of < NEW_YEAR:
+        for ep in kit.timeline(case, ctx.as_of):
+            yield kit.about(ctx, ep)("met", Outcome.MET)
+
+
+def test_a_rule_a_later_edition_removes_is_not_compared_across_the_change() -> None:
+    def pack(removed: rules.Rule, kept: rules.Rule) -> RulePack:
+        return RulePack(
+            code="ZZ-ED",
+            name="Editions (synthetic)",
+            zone="Europe/London",
+            description="A later edition removes a rule.",
+            editions=(
+                Edition("2020-01", date(2020, 1, 1), add=(removed, kept)),
+                Edition("2021-01", date(2021, 1, 1), remove=(removed.code,)),
+            ),
+        )
+
+    seen = NEW_YEAR - timedelta(minutes=30)
+    case = case_file(episode(seen=seen, ended=None))
+    instants = [seen + timedelta(minutes=10), NEW_YEAR + timedelta(minutes=10)]
+    # the removed rule's finding is not "vanished": its edition ended
+    assert check_pack(pack(met_until_2021, police_within_an_hour), [case], instants=instants).ok
+    # a rule both editions keep is still compared across the change
+    report = check_pack(pack(police_within_an_hour, met_until_2021), [case], instants=instants)
+    assert [(p.check, p.rule) for p in report.problems] == [("as-of", "met-until-2021")]
+
+
 # --- acceptance 4: a pack from a throwaway distribution, found through the entry point -----------
 
 

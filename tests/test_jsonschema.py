@@ -243,12 +243,27 @@ def test_field_metadata_agrees_with_the_schema() -> None:
 
 
 def test_rules_listed_are_rules_that_exist() -> None:
+    from missingcare.packs import BUILTIN_PACKS
     from missingcare.rules import get_pack
 
-    codes = {f"GB-ENG/{r.code}" for r in get_pack("GB-ENG").rules()}
-    for cls in MODELS:
-        for m in field_metadata(cls):
-            assert set(m.rules) <= codes
+    codes = {f"{code}/{r.code}" for code in BUILTIN_PACKS for r in get_pack(code).rules()}
+    listed = {rule for cls in MODELS for m in field_metadata(cls) for rule in m.rules}
+    assert listed <= codes
+    assert {code.partition("/")[0] for code in listed} == set(BUILTIN_PACKS)
+
+
+def test_every_field_a_builtin_rule_declares_exists_in_the_model() -> None:
+    import missingcare as mc
+    from missingcare.packs import BUILTIN_PACKS
+    from missingcare.rules import get_pack
+
+    for code in BUILTIN_PACKS:
+        pack = get_pack(code)
+        declared = {name for ed in pack.editions for r in pack.rules(ed) for name in r.fields}
+        assert declared, f"{code}: rules declare the fields they read"
+        for name in declared:
+            type_name, field = name.split(".")
+            assert field in attrs.fields_dict(getattr(mc, type_name)), (code, name)
 
 
 # --- agreement: mutations ---------------------------------------------------------------

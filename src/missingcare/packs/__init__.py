@@ -13,6 +13,8 @@ packs register with :func:`missingcare.rules.register_pack` or declare a
 The built-in packs:
 
 * ``GB-ENG`` — England: :mod:`missingcare.packs.gb_eng`.
+* ``IE`` — Ireland: :mod:`missingcare.packs.ie`.
+* ``AU-VIC`` — Victoria, Australia: :mod:`missingcare.packs.au_vic`.
 """
 
 from __future__ import annotations

@@ -300,12 +300,18 @@ def check_case(
         points = tuple(points[int(i * step)] for i in range(max_instants))
     settings = pack.effective_settings
     previous: list[Finding] | None = None
+    previous_edition: str | None = None
     for t in points:
         try:
             ed = pack.edition_on(_local_day(pack, t))
         except UnknownEditionError:
             previous = None
             continue
+        if previous is not None and ed.name != previous_edition:
+            # a later edition may remove rules: only those it keeps are compared across it
+            kept = {r.code for r in pack.rules(ed)}
+            previous = [f for f in previous if f.rule.code in kept]
+        previous_edition = ed.name
         findings: list[Finding] = []
         raised = False
         for r in pack.rules(ed):
