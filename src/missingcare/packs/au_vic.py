@@ -299,6 +299,7 @@ PACK = RulePack(
     parameters=_PARAMETERS,
     sources=SOURCES,
     vocabularies=VOCABULARIES,
+    evidence=[("context_categories", c.code) for c in VOCABULARIES[0].concepts],
     description=(
         "Children subject to child protection in Victoria who go missing (Child Protection "
         "Manual procedure 1515): the response plan naming who holds the return to care "
