@@ -13,6 +13,9 @@ packs register with :func:`missingcare.rules.register_pack` or declare a
 The built-in packs:
 
 * ``GB-ENG`` — England: :mod:`missingcare.packs.gb_eng`.
+* ``GB-NIR`` — Northern Ireland: :mod:`missingcare.packs.gb_nir`.
+* ``GB-SCT`` — Scotland: :mod:`missingcare.packs.gb_sct`.
+* ``GB-WLS`` — Wales: :mod:`missingcare.packs.gb_wls`.
 """
 
 from __future__ import annotations

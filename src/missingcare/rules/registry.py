@@ -37,7 +37,14 @@ def _normal(code: str) -> str:
 #: Pack code → ``"module:attribute"`` of each built-in :class:`~missingcare.rules.RulePack`:
 #: a static table of text, so the registry imports no pack (and no pack module) until one
 #: is asked for. Each pack is a module of :mod:`missingcare.packs`.
-BUILTIN_PACKS: Mapping[str, str] = MappingProxyType({"GB-ENG": "missingcare.packs.gb_eng:PACK"})
+BUILTIN_PACKS: Mapping[str, str] = MappingProxyType(
+    {
+        "GB-ENG": "missingcare.packs.gb_eng:PACK",
+        "GB-NIR": "missingcare.packs.gb_nir:PACK",
+        "GB-SCT": "missingcare.packs.gb_sct:PACK",
+        "GB-WLS": "missingcare.packs.gb_wls:PACK",
+    }
+)
 
 
 class PackRegistry:
