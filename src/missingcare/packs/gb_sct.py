@@ -176,7 +176,7 @@ def return_discussion_declined_reasons(case: CaseFile, ctx: RuleContext) -> Iter
                 ("declined_reason", record.declined_reason),
                 *((f"offers[{j}].reason", o.reason) for j, o in enumerate(record.offers)
                   if o.outcome.code == "declined"),
-            ) if text is not None and text.strip()
+            ) if text is not None
         ]  # fmt: skip
         if reasons:
             yield find("recorded", Outcome.MET, evidence=reasons)
