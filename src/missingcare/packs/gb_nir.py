@@ -97,14 +97,11 @@ def philomena_part_1_held(case: CaseFile, ctx: RuleContext) -> Iterator[Finding]
     """PSNI asks for Part 1 of the Philomena form, completed as soon as possible and kept
     up to date, for every child in residential care: a profile in force when a child in
     a residential children's home went missing. Episodes from other placements are not
-    covered; an episode whose placement is not in the case file is insufficient data."""
+    covered (the case file always names the placement an episode began from)."""
     now = ctx.as_of
-    kinds = {p.id: p.kind for p in case.placements}
     for ep in kit.timeline(case, now):
-        find, kind = kit.about(ctx, ep), kinds.get(ep.record.placement_id)
-        if kind is None:
-            yield find("placement-unknown", Outcome.INSUFFICIENT_DATA, evidence=["placement_id"])
-        elif kind not in RESIDENTIAL_HOMES:
+        find = kit.about(ctx, ep)
+        if not kit.in_placement(case, ep, RESIDENTIAL_HOMES):
             yield find("not-residential", Outcome.NOT_APPLICABLE, evidence=["placement_id"])
         elif (form := kit.profile_in_force(case, ep.record.last_seen_at, now)) is not None:
             at = form.record.completed_at
