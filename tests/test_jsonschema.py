@@ -243,9 +243,11 @@ def test_field_metadata_agrees_with_the_schema() -> None:
 
 
 def test_rules_listed_are_rules_that_exist() -> None:
+    from missingcare.packs import BUILTIN_PACKS
     from missingcare.rules import get_pack
 
-    codes = {f"GB-ENG/{r.code}" for r in get_pack("GB-ENG").rules()}
+    codes = {f"{code}/{r.code}" for code in BUILTIN_PACKS for r in get_pack(code).rules()}
+    assert {c.split("/")[0] for c in codes} == set(BUILTIN_PACKS)
     for cls in MODELS:
         for m in field_metadata(cls):
             assert set(m.rules) <= codes
