@@ -109,6 +109,15 @@ def test_configured_notification_a_minute_either_side_across_the_clock_change(
     assert _one(_told_doh(seen), due + MIN, NOTIFY, LOCAL).outcome is Outcome.BREACHED
 
 
+def test_each_episode_keeps_its_own_notification_clock() -> None:
+    # going missing again does not put off the Department's notice of the first episode
+    first = episode("E1", seen=SEEN, ended=SEEN + H)
+    again = episode("E2", seen=SEEN + 2 * H, ended=None)
+    ev = evaluate(case_file(first, again, placements=[HOME]), pack=LOCAL, as_of=SEEN + 25 * H)
+    (f1,) = [f for f in ev.by_rule(NOTIFY) if f.episode_id == "E1"]
+    assert (f1.outcome, f1.due) == (Outcome.BREACHED, SEEN + 24 * H)
+
+
 def test_a_notification_to_someone_else_does_not_count() -> None:
     ep = episode(notifications=(Notification(NOTIFICATION_RECIPIENTS["police"], SEEN + H),))
     case = case_file(ep, placements=[HOME])
