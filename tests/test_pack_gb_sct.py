@@ -10,10 +10,10 @@ import pytest
 
 from missingcare.case import CaseFile
 from missingcare.conversations import ConversationOffer, Decision, Interviewer
-from missingcare.episodes import PoliceReport, RiskGrading, StatusChange
+from missingcare.episodes import PoliceReport, RiskGrading, SearchAction, StatusChange
 from missingcare.findings import Finding, Outcome
 from missingcare.packs.gb_sct import PACK
-from missingcare.rules import Duty, evaluate, get_pack
+from missingcare.rules import Duty, RulePack, evaluate, get_pack
 from missingcare.testing.builders import (
     SEEN,
     absence_plan,
@@ -29,6 +29,7 @@ from missingcare.vocabularies import (
     EPISODE_STATUSES,
     POLICE_RISK_GRADES,
     RELATIONSHIP_ROLES,
+    SEARCH_ACTIONS,
 )
 
 LONDON = "Europe/London"
@@ -56,8 +57,8 @@ def _back_at(back: datetime) -> functools.partial[CaseFile]:
     return functools.partial(case_file, ep, placements=[placement(zone=LONDON)])
 
 
-def _one(case: CaseFile, as_of: datetime, code: str) -> Finding:
-    found = evaluate(case, pack=PACK, as_of=as_of).by_rule(code)
+def _one(case: CaseFile, as_of: datetime, code: str, pack: RulePack = PACK) -> Finding:
+    found = evaluate(case, pack=pack, as_of=as_of).by_rule(code)
     assert len(found) == 1, found
     return found[0]
 
@@ -237,6 +238,31 @@ def test_who_held_it_not_recorded_is_insufficient_data() -> None:
     assert (f.outcome, f.message_id) == (
         Outcome.INSUFFICIENT_DATA, "gb-sct.return-discussion-choice.unknown"
     )  # fmt: skip
+
+
+# --- initial enquiries, then a report: Wales's check, said once ---------------------------------
+
+ENQUIRIES = "initial-enquiries-then-report"
+
+
+def test_initial_enquiries_then_a_report() -> None:
+    later = SEEN + timedelta(days=1)
+    enquiry = (SearchAction(SEEN + 10 * MIN, SEARCH_ACTIONS["contacted_friends"]),)
+    met = _one(case_file(episode(search_actions=enquiry, police_report=REPORTED)), later, ENQUIRIES)
+    assert (met.outcome, met.observed) == (Outcome.MET, REPORTED.reported_at)
+    at_once = _one(case_file(episode(police_report=REPORTED)), later, ENQUIRIES)
+    assert (at_once.outcome, "immediate concern" in at_once.text) == (
+        Outcome.INSUFFICIENT_DATA, True
+    )  # fmt: skip
+    found = _one(case_file(episode(search_actions=enquiry)), later, ENQUIRIES)
+    assert (found.outcome, "initial_enquiries_within" in found.text) == (
+        Outcome.INSUFFICIENT_DATA, True
+    )  # fmt: skip
+    local = PACK.configure(initial_enquiries_within=4 * timedelta(hours=1))
+    assert _one(case_file(episode(search_actions=enquiry)), later, ENQUIRIES, local).outcome is (
+        Outcome.MET  # back after 3 hours, within the local 4
+    )
+    assert _one(case_file(episode()), later, ENQUIRIES).outcome is Outcome.BREACHED
 
 
 # --- police risk grades: high, medium or low -----------------------------------------------------

@@ -3,8 +3,11 @@
 Wales and Northern Ireland both ask for a return interview to be offered with a
 timescale the sources leave to local practice, and both keep a missing-person
 profile (the Child Information Form, the Philomena Protocol form) that is given to
-police when the child is reported missing. The duties are the same; the sources,
-editions and wording are each jurisdiction's, so each pack declares its own rule
+police when the child is reported missing. Wales and Scotland both ask for efforts
+to find the child (Wales's "reasonable efforts", Scotland's "initial enquiries")
+before a report to police, at once if there is concern. The duties are the same;
+the sources, editions and wording are each jurisdiction's, so each pack declares
+its own rule
 (its code, sources and English messages in its TOML) over these checks. They are
 not derived with :meth:`~missingcare.rules.RulePack.derive`, which would carry
 England's editions and 72-hour default into packs whose sources set neither.
@@ -19,17 +22,28 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from missingcare.case import CaseFile
-from missingcare.findings import Finding, Outcome
+from missingcare.findings import Finding, Outcome, ParamValue
 from missingcare.rules import RuleContext, kit
 from missingcare.rules.kit import ElapsedDeadline
 
 __all__ = [
+    "EFFORTS_FIELDS",
     "PROFILE_SHARED_FIELDS",
+    "efforts_then_report",
     "missing_since",
     "offered_within_local_timescale",
     "profile_shared_on_report",
 ]
 
+#: The model fields :func:`efforts_then_report` reads.
+EFFORTS_FIELDS = (
+    "MissingEpisode.statuses",
+    "MissingEpisode.search_actions",
+    "SearchAction.at",
+    "MissingEpisode.police_report",
+    "PoliceReport.reported_at",
+    "MissingEpisode.ended_at",
+)
 #: The model fields :func:`profile_shared_on_report` reads.
 PROFILE_SHARED_FIELDS = (
     "MissingEpisode.profile_shared_at",
@@ -105,3 +119,63 @@ def profile_shared_on_report(case: CaseFile, ctx: RuleContext) -> Iterator[Findi
             yield find(
                 "not-shared", Outcome.BREACHED, evidence=[*reported.paths, "profile_shared_at"]
             )
+
+
+def efforts_then_report(case: CaseFile, ctx: RuleContext, parameter: str) -> Iterator[Finding]:
+    """Efforts to find the child, recorded as search actions, then a report to police if
+    they are not found; at once if there is concern for their safety, which the library
+    cannot judge. ``parameter`` is the local time efforts may take (no default: the
+    sources set none), from the first ``missing`` status.
+
+    Keys: ``met`` (efforts, then the report), ``reported-at-once`` (insufficient data:
+    no efforts recorded before the report; right only if staff were concerned),
+    ``pending`` / ``pending-by`` (still missing, not reported), ``overdue``, ``late``
+    and ``not-reported`` (past the local time; breached), ``no-efforts`` (ended with
+    neither efforts nor a report; breached), ``found`` (ended after efforts, within the
+    local time), ``found-unreported`` (ended after efforts, the local time not set:
+    insufficient data), ``not-missing`` (the whereabouts were known).
+    """
+    now, within = ctx.as_of, ctx.param(parameter)
+    for ep in kit.timeline(case, now):
+        find, ended, since = kit.about(ctx, ep), kit.ended_by(ep, now), missing_since(ep, now)
+        if since is None:
+            if ended is not None:
+                yield find("not-missing", Outcome.NOT_APPLICABLE, evidence=["statuses"])
+            continue
+        index, unknown_at = since
+        due = None if within is None else unknown_at + within
+        at = kit.reported_to_police(ep, now, by=ended).at
+        until = at if at is not None else (ended if ended is not None else now)
+        searches = [
+            f"search_actions[{k}]" for k, s in enumerate(ep.record.search_actions)
+            if unknown_at <= s.at <= until
+        ]  # fmt: skip
+        evidence = [f"statuses[{index}]", *searches, "police_report"]
+        params: dict[str, ParamValue] = {} if due is None else {"due": due}
+        if at is not None:
+            params["reported_at"] = at
+            key, outcome = (
+                ("late", Outcome.BREACHED) if due is not None and at > due
+                else ("met", Outcome.MET) if searches
+                else ("reported-at-once", Outcome.INSUFFICIENT_DATA)
+            )  # fmt: skip
+            yield find(key, outcome, params=params, due=due, observed=at, evidence=evidence)
+        elif ended is None:
+            key, outcome = (
+                ("pending", Outcome.PENDING) if due is None
+                else ("overdue", Outcome.BREACHED) if now > due
+                else ("pending-by", Outcome.PENDING)
+            )  # fmt: skip
+            yield find(key, outcome, params=params, due=due, evidence=evidence)
+        elif not searches:
+            yield find("no-efforts", Outcome.BREACHED, evidence=evidence)
+        elif due is None:
+            params = {"parameter": parameter}
+            yield find("found-unreported", Outcome.INSUFFICIENT_DATA, params=params,
+                       evidence=evidence)  # fmt: skip
+        else:
+            params["ended_at"] = ended
+            key, outcome = (
+                ("found", Outcome.MET) if ended <= due else ("not-reported", Outcome.BREACHED)
+            )
+            yield find(key, outcome, params=params, due=due, observed=ended, evidence=evidence)

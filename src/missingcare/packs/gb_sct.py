@@ -1,42 +1,38 @@
 """The Scotland pack, ``GB-SCT``: a looked-after child missing from care in Scotland.
 
-From the *National Missing Persons Framework for Scotland* (Scottish Government,
-May 2017) [SCOT-FW]: Annex C, risk assessment [SCOT-C]; Annex D, return discussion
-best practice [SCOT-D]; as set out in Missing People's Framework toolkit
-[SCOT-TIPS]; and the *National Guidance for Child Protection in Scotland 2021*,
-paragraphs 4.310–4.311 [NGCPS]. National inter-agency guidance, not statute: the
-rules are of strength ``agency_policy`` (the risk grades, ``police_practice``).
-Sources, English messages and parameter meanings are in ``gb_sct.toml``.
+From the *National Missing Persons Framework for Scotland* (May 2017) [SCOT-FW]
+with its Annex C, risk [SCOT-C], and Annex D, return discussions [SCOT-D]; Missing
+People's Framework toolkit [SCOT-TIPS][SCOT-RESP]; and the *National Guidance for
+Child Protection in Scotland 2021*, paras 4.310–4.311 [NGCPS]. National guidance,
+not statute (strength ``agency_policy``; risk grades ``police_practice``; the
+toolkit's initial enquiries ``good_practice``). Text and sources: ``gb_sct.toml``.
 
-Editions: ``2017-05`` (May 2017, the Framework; the day is not in the sources, so
+Editions: ``2017-05`` (the Framework, May 2017; the day is not in the sources, so
 the first is used): the return discussion arranged within 72 hours of the return
-and completed within one week (two deadlines, both from the return, in elapsed
-time, so across a clock change a week is 168 hours and the due time on the clock
-moves by the hour); the returned person offered a choice of who holds it; the
-reasons recorded when it is declined; further attempts after a decline; police
-risk graded high, medium or low. ``2021-09`` (the 2021 guidance, "Version 1.0
-September 2021"; day not in the sources) adds: "not at home" recorded instead of
-missing only where it was agreed beforehand for this child in these circumstances.
+and completed within one week — two deadlines from the return in elapsed time, so
+across a clock change the due time on the clock moves by the hour; the child
+offered a choice of who holds it; the reasons recorded when it is declined; further
+attempts after a decline; initial enquiries, then a report to police (at once if
+there is immediate concern, which the library cannot judge); police risk graded
+high, medium or low (Scotland did not adopt "absent"). ``2021-09`` (the 2021
+guidance, "Version 1.0 September 2021"; day not in the sources) adds "not at home"
+used only where agreed beforehand for this child in these circumstances.
 
-What the sources say, checked: the Missing People toolkit states "The Framework
-recommends that the Return Discussion should be arranged with the returned person
-within 72 hours, and completed within 1 week" and that the returned person be
-given a choice of who completes it [SCOT-TIPS]. Annex D itself, as published on
-gov.scot, says a discussion should ideally be available to everyone after being
-missing, that further attempts should be made if it is declined and the reasons
+Checked in the sources: the toolkit says "The Framework recommends that the Return
+Discussion should be arranged with the returned person within 72 hours, and
+completed within 1 week" and that the person be offered a choice of who completes
+it [SCOT-TIPS]. Annex D on gov.scot says a discussion should be available to
+everyone, and that if it is declined further attempts are made and the reasons
 recorded [SCOT-D]; the 72 hours and the week were not found in the Annex D text
-seen, only in the toolkit's account of the Framework. They are therefore the
-defaults of the parameters ``discussion_arranged_within`` and
-``discussion_completed_within``, citing [SCOT-TIPS], for a partnership to
-change. Further attempts have no timescale in the sources: that rule prompts and
-never breaches. Who held the discussion is judged only from what the record says
-(``Interviewer.chosen_by_child``, ``ReturnConversation.requested_adult_ids``): a
-breach needs the record to show the child asked for someone else and did not
-choose this person; missing data is insufficient, never a breach.
-
-The library cannot tell whether an absence plan's "circumstances" (free text)
-match the episode: "not at home" is met when a plan in force when the status was
-set records that "not at home" was agreed (``AbsencePlan.not_at_home_agreed``).
+seen. So they are defaults of ``discussion_arranged_within`` and
+``discussion_completed_within`` citing [SCOT-TIPS], for a partnership to change.
+Not set by the sources: a timescale for further attempts (the rule prompts, never
+breaches) and for initial enquiries (``initial_enquiries_within``, no default).
+The child's choice is judged only from the record (``Interviewer.chosen_by_child``,
+``ReturnConversation.requested_adult_ids``): breached only when the child asked for
+someone else and did not choose this person, otherwise insufficient data. Whether
+an absence plan's circumstances (free text) match the episode is not judged: "not
+at home" is met when a plan in force when the status was set records the agreement.
 
 >>> from missingcare.rules import get_pack
 >>> [r.code for r in get_pack("GB-SCT").rules("2017-05")][:2]
@@ -51,6 +47,7 @@ from datetime import date, datetime, timedelta
 from missingcare.case import CaseFile
 from missingcare.conversations import Decision
 from missingcare.findings import Finding, Outcome, Severity, Strength
+from missingcare.packs import _uk
 from missingcare.rules import Duty, Edition, RuleContext, RulePack, Source, kit
 from missingcare.rules.kit import ElapsedDeadline, ReMissingPolicy
 
@@ -63,7 +60,7 @@ SOURCES: tuple[Source, ...] = tuple(_D.sources.values())
 SCOTTISH_GRADES = frozenset({"low", "medium", "high"})
 
 _ARRANGED, _COMPLETED = "discussion_arranged_within", "discussion_completed_within"
-_POLICY = "re_missing_policy"
+_POLICY, _ENQUIRIES = "re_missing_policy", "initial_enquiries_within"
 
 
 def _offered(case: CaseFile, ep: kit.EpisodeAt, now: datetime) -> kit.Done:
@@ -224,6 +221,22 @@ def return_discussion_further_attempts(case: CaseFile, ctx: RuleContext) -> Iter
 
 
 @_D.rule(
+    "initial-enquiries-then-report",
+    title="Initial enquiries to find the child, then a report to police (at once if concerned)",
+    duty=Duty.REPORT, strength=Strength.GOOD_PRACTICE, severity=Severity.SERIOUS,
+    sources=_D.cite("SCOT-RESP", "SCOT-FW"), parameters=(_ENQUIRIES,),
+    fields=_uk.EFFORTS_FIELDS,
+)  # fmt: skip
+def initial_enquiries_then_report(case: CaseFile, ctx: RuleContext) -> Iterator[Finding]:
+    """With no immediate concern, carers make initial enquiries as the child's risk
+    assessment and care plan say, recording every action, and report the child to police
+    if they are not found; with immediate concern, at once (which the library cannot
+    judge). The sources set no time for the enquiries: ``initial_enquiries_within`` is
+    the local one. Wales's rule, said once (:func:`missingcare.packs._uk.efforts_then_report`)."""
+    yield from _uk.efforts_then_report(case, ctx, _ENQUIRIES)
+
+
+@_D.rule(
     "police-risk-grade",
     title="Police risk is graded high, medium or low (Scotland did not adopt 'absent')",
     duty=Duty.REPORT, strength=Strength.POLICE_PRACTICE, severity=Severity.INFO,
@@ -299,13 +312,15 @@ _PARAMETERS = (  # what each means is in gb_sct.toml
     _D.parameter(_COMPLETED, timedelta, timedelta(days=7), minimum=timedelta(hours=1),
                  sources=_D.cite("SCOT-TIPS")),
     _D.parameter(_POLICY, ReMissingPolicy, ReMissingPolicy.RESTART_FROM_LATER_RETURN),
+    _D.parameter(_ENQUIRIES, timedelta, None, minimum=timedelta(minutes=1), optional=True),
 )  # fmt: skip
 
 _EDITIONS = (
     Edition("2017-05", effective_from=date(2017, 5, 1), sources=_D.cite("SCOT-FW"),
             add=(return_discussion_arranged, return_discussion_completed,
                  return_discussion_choice, return_discussion_declined_reasons,
-                 return_discussion_further_attempts, police_risk_grade),
+                 return_discussion_further_attempts, initial_enquiries_then_report,
+                 police_risk_grade),
             note="National Missing Persons Framework for Scotland, May 2017 (day not in the "
                  "sources)."),
     Edition("2021-09", effective_from=date(2021, 9, 1), sources=_D.cite("NGCPS"),

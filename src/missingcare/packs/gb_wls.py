@@ -71,8 +71,7 @@ _DEBRIEF = "debrief_offered_within"
     title="Reasonable efforts to find the child, then a report to police (at once if concerned)",
     duty=Duty.REPORT, strength=Strength.AGENCY_POLICY, severity=Severity.SERIOUS,
     sources=_D.cite("MP-WAL", "WALES", "NUYU", "CIW23"), parameters=(_EFFORTS,),
-    fields=("MissingEpisode.statuses", "MissingEpisode.search_actions", "SearchAction.at",
-            "MissingEpisode.police_report", "PoliceReport.reported_at", "MissingEpisode.ended_at"),
+    fields=_uk.EFFORTS_FIELDS,
 )  # fmt: skip
 def reasonable_efforts_then_report(case: CaseFile, ctx: RuleContext) -> Iterator[Finding]:
     """When the child's whereabouts cannot be established (status ``missing``), the
@@ -80,50 +79,7 @@ def reasonable_efforts_then_report(case: CaseFile, ctx: RuleContext) -> Iterator
     reports them to police if they are not found; at once if there is concern for
     their safety, which the library cannot judge. With ``reasonable_efforts_within``
     set, the report is due that long after the whereabouts became unknown."""
-    now, within = ctx.as_of, ctx.param(_EFFORTS)
-    for ep in kit.timeline(case, now):
-        find, ended, since = kit.about(ctx, ep), kit.ended_by(ep, now), _uk.missing_since(ep, now)
-        if since is None:
-            if ended is not None:
-                yield find("not-missing", Outcome.NOT_APPLICABLE, evidence=["statuses"])
-            continue
-        index, unknown_at = since
-        due = None if within is None else unknown_at + within
-        at = kit.reported_to_police(ep, now, by=ended).at
-        until = at if at is not None else (ended if ended is not None else now)
-        searches = [
-            f"search_actions[{k}]" for k, s in enumerate(ep.record.search_actions)
-            if unknown_at <= s.at <= until
-        ]  # fmt: skip
-        evidence = [f"statuses[{index}]", *searches, "police_report"]
-        params: dict[str, ParamValue] = {} if due is None else {"due": due}
-        if at is not None:
-            params["reported_at"] = at
-            key, outcome = (
-                ("late", Outcome.BREACHED) if due is not None and at > due
-                else ("met", Outcome.MET) if searches
-                else ("reported-at-once", Outcome.INSUFFICIENT_DATA)
-            )  # fmt: skip
-            yield find(key, outcome, params=params, due=due, observed=at, evidence=evidence)
-        elif ended is None:
-            key, outcome = (
-                ("pending", Outcome.PENDING) if due is None
-                else ("overdue", Outcome.BREACHED) if now > due
-                else ("pending-by", Outcome.PENDING)
-            )  # fmt: skip
-            yield find(key, outcome, params=params, due=due, evidence=evidence)
-        elif not searches:
-            yield find("no-efforts", Outcome.BREACHED, evidence=evidence)
-        elif due is None:
-            params = {"parameter": _EFFORTS}
-            yield find("found-unreported", Outcome.INSUFFICIENT_DATA, params=params,
-                       evidence=evidence)  # fmt: skip
-        else:
-            params["ended_at"] = ended
-            key, outcome = (
-                ("found", Outcome.MET) if ended <= due else ("not-reported", Outcome.BREACHED)
-            )
-            yield find(key, outcome, params=params, due=due, observed=ended, evidence=evidence)
+    yield from _uk.efforts_then_report(case, ctx, _EFFORTS)
 
 
 @_D.rule(
