@@ -247,8 +247,11 @@ def test_rules_listed_are_rules_that_exist() -> None:
     from missingcare.rules import get_pack
 
     codes = {f"{code}/{r.code}" for code in BUILTIN_PACKS for r in get_pack(code).rules()}
+    assert {c.split("/")[0] for c in codes} == set(BUILTIN_PACKS)
+    for cls in MODELS:
+        for m in field_metadata(cls):
+            assert set(m.rules) <= codes
     listed = {rule for cls in MODELS for m in field_metadata(cls) for rule in m.rules}
-    assert listed <= codes
     assert {code.partition("/")[0] for code in listed} == set(BUILTIN_PACKS)
 
 

@@ -304,7 +304,7 @@ def test_module_functions_share_one_registry(monkeypatch: pytest.MonkeyPatch) ->
     rules.register_pack(_pack())
     assert get_pack("Testland").code == "ZZ-TST"
     assert rules.available_packs() == tuple(sorted({*registry.BUILTIN_PACKS, "ZZ-TST"}))
-    assert {"GB-ENG", "IE", "AU-VIC"} <= set(rules.available_packs())
+    assert {"GB-ENG", "GB-NIR", "GB-SCT", "GB-WLS", "IE", "AU-VIC"} <= set(rules.available_packs())
 
 
 def test_importing_missingcare_rules_loads_no_pack_and_no_extra() -> None:

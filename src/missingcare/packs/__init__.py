@@ -15,6 +15,9 @@ The built-in packs:
 * ``GB-ENG`` — England: :mod:`missingcare.packs.gb_eng`.
 * ``IE`` — Ireland: :mod:`missingcare.packs.ie`.
 * ``AU-VIC`` — Victoria, Australia: :mod:`missingcare.packs.au_vic`.
+* ``GB-NIR`` — Northern Ireland: :mod:`missingcare.packs.gb_nir`.
+* ``GB-SCT`` — Scotland: :mod:`missingcare.packs.gb_sct`.
+* ``GB-WLS`` — Wales: :mod:`missingcare.packs.gb_wls`.
 """
 
 from __future__ import annotations

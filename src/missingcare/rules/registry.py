@@ -42,6 +42,9 @@ BUILTIN_PACKS: Mapping[str, str] = MappingProxyType(
         "GB-ENG": "missingcare.packs.gb_eng:PACK",
         "IE": "missingcare.packs.ie:PACK",
         "AU-VIC": "missingcare.packs.au_vic:PACK",
+        "GB-NIR": "missingcare.packs.gb_nir:PACK",
+        "GB-SCT": "missingcare.packs.gb_sct:PACK",
+        "GB-WLS": "missingcare.packs.gb_wls:PACK",
     }
 )
 
