@@ -37,7 +37,16 @@ def _normal(code: str) -> str:
 #: Pack code → ``"module:attribute"`` of each built-in :class:`~missingcare.rules.RulePack`:
 #: a static table of text, so the registry imports no pack (and no pack module) until one
 #: is asked for. Each pack is a module of :mod:`missingcare.packs`.
-BUILTIN_PACKS: Mapping[str, str] = MappingProxyType({"GB-ENG": "missingcare.packs.gb_eng:PACK"})
+BUILTIN_PACKS: Mapping[str, str] = MappingProxyType(
+    {
+        "GB-ENG": "missingcare.packs.gb_eng:PACK",
+        "US": "missingcare.packs.us:PACK",
+        "US-GA": "missingcare.packs.us_ga:PACK",
+        "US-KY": "missingcare.packs.us_ky:PACK",
+        "US-MO": "missingcare.packs.us_mo:PACK",
+        "US-UT": "missingcare.packs.us_ut:PACK",
+    }
+)
 
 
 class PackRegistry:
