@@ -206,11 +206,31 @@ def test_no_response_recorded_is_insufficient_and_an_open_episode_not_judged() -
         Outcome.INSUFFICIENT_DATA,
         "unknown",
     )
-    # the response recorded after "now" is not yet known
-    assert outcome(_returned(("grounding", None)), BACK + 30 * M, RESPONSE, PACK)[0] is (
-        Outcome.INSUFFICIENT_DATA
+    # before the return conversation is held, nothing is recorded yet
+    assert outcome(_returned(("grounding", None)), BACK + H, RESPONSE, PACK) == (
+        Outcome.INSUFFICIENT_DATA,
+        "no-conversation",
     )
     assert findings(_case(_episode()), BACK, RESPONSE, PACK) == []
+
+
+def test_judged_on_the_first_conversation_held_so_a_later_record_never_turns_it_round() -> None:
+    later = ResponseOnReturn(RESPONSES_ON_RETURN["grounding"], BACK + 3 * H)
+    first = conversation(
+        "RC1", "E1", held_at=BACK + 2 * H, responses_on_return=(
+            ResponseOnReturn(RESPONSES_ON_RETURN["welcomed_back"], BACK + H), later),
+    )  # fmt: skip
+    second = conversation(
+        "RC2", "E1", held_at=BACK + 5 * H,
+        responses_on_return=(ResponseOnReturn(RESPONSES_ON_RETURN["phone_removed"], BACK + 4 * H),),
+    )  # fmt: skip
+    case = _case(_episode(ended=BACK), conversations=[first, second])
+    for as_of in (BACK + 2 * H, BACK + 4 * H, BACK + 100 * H):
+        (f,) = findings(case, as_of, RESPONSE, PACK)
+        assert (f.outcome, f.evidence) == (
+            Outcome.MET,
+            ("$.conversations[0].responses_on_return[0]",),
+        )
 
 
 @pytest.mark.parametrize("code", sorted(c.code for c in RESPONSES_ON_RETURN.concepts))

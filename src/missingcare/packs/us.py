@@ -261,10 +261,14 @@ def trafficking_victim_reported_24h(case: CaseFile, ctx: RuleContext) -> Iterato
     notification to police on one of its episodes at or after the screening, within 24
     elapsed hours of it. A screening naming no episode of the file is not judged here."""
     now = ctx.as_of
-    episodes = {ep.record.id: ep for ep in kit.timeline(case, now)}
+    located = {e.id: kit.Located(k, e) for k, e in enumerate(case.episodes)}
     for i, s in enumerate(case.screenings):
-        eps = [episodes[e] for e in s.episode_ids if e in episodes]
-        if s.at > now or ExploitationCategory.TRAFFICKING not in s.concerns or not eps:
+        eps = sorted(
+            (located[e] for e in s.episode_ids if e in located),
+            key=lambda ep: (ep.record.last_seen_at, ep.record.id),
+        )  # the subject is the earliest of its episodes, whatever "now" is
+        identified = ExploitationCategory.TRAFFICKING in s.concerns
+        if s.at > now or not identified or not eps or eps[0].record.last_seen_at > now:
             continue
         due = _24H.due(s.at, eps[0].record.zone)
         done = kit.first_of(*(kit.notified(ep, "police", now) for ep in eps))

@@ -24,9 +24,11 @@ in [MO2]; subsection 8 effective 28 August 2023 [MO]) and RSMo 210.795 [MO-RSMO]
 * ``trauma-informed-response``: a trauma-informed, non-punitive response on return; the
   manual says punitive restrictions are likely counterproductive [MO-2020][MO2]. The lens's
   own definition is reused (:data:`missingcare.analysis.DEFAULT_GROUPS`
-  ``.restrictive_responses`` and :func:`missingcare.analysis.responses_for`): a restrictive
-  response on return with no safeguarding reason is ``breached``; responses recorded and none
-  punitive is ``met``; none recorded is ``insufficient_data``.
+  ``.restrictive_responses`` and :func:`missingcare.analysis.responses_for`): in the first
+  return conversation held for the episode, a response on return (made by the time it was
+  held) that is restrictive with no safeguarding reason is ``breached``; responses recorded
+  and none punitive is ``met``; none recorded, or no conversation held yet after the
+  episode ended, is ``insufficient_data``.
 
 Zone: ``America/Chicago``.
 
@@ -174,18 +176,29 @@ def family_friends_contacted_monthly(case: CaseFile, ctx: RuleContext) -> Iterat
             "ResponseOnReturn.safeguarding_reason"),
 )  # fmt: skip
 def trauma_informed_response(case: CaseFile, ctx: RuleContext) -> Iterator[Finding]:
-    """After each episode that has ended: a restrictive response on return with no
-    safeguarding reason (the lens's definition) is a breach."""
-    now, index = ctx.as_of, {c.id: k for k, c in enumerate(case.conversations)}
-    restrictive = DEFAULT_GROUPS.restrictive_responses
+    """The responses on return recorded in the first return conversation held for the
+    episode, up to when it was held: one restrictive response with no safeguarding reason
+    (the lens's definition) is a breach. Judged once that conversation is held, so a later
+    record never turns a finding round."""
+    now, restrictive = ctx.as_of, DEFAULT_GROUPS.restrictive_responses
     for ep in kit.timeline(case, now):
-        if kit.ended_by(ep, now) is None:
+        talks = [c for c in kit.covering(case, ep.record.id) if kit.known(c.record.held_at, now)]
+        if not talks:
+            if kit.ended_by(ep, now) is not None:
+                yield kit.about(ctx, ep)(
+                    "no-conversation", Outcome.INSUFFICIENT_DATA, evidence=["$.conversations"]
+                )
             continue
+        first = min(talks, key=lambda c: (c.record.held_at, c.index))
+        held_at = first.record.held_at
         find = kit.about(ctx, ep)
-        found = [t for t in responses_for(case, ep.record.id) if t[2].at <= now]
-        paths = [f"$.conversations[{index[c.id]}].responses_on_return[{i}]" for c, i, _ in found]
+        found = [
+            (first.path_of(f"responses_on_return[{i}]"), r)
+            for conv, i, r in responses_for(case, ep.record.id)
+            if conv.id == first.record.id and held_at is not None and r.at <= held_at
+        ]
         punitive = [
-            (p, r) for p, (_, _, r) in zip(paths, found, strict=True)
+            (p, r) for p, r in found
             if r.response.code in restrictive and r.safeguarding_reason is not True
         ]  # fmt: skip
         if punitive:
@@ -193,9 +206,9 @@ def trauma_informed_response(case: CaseFile, ctx: RuleContext) -> Iterator[Findi
             yield find("punitive", Outcome.BREACHED, params={"responses": what},
                        observed=punitive[0][1].at, evidence=[p for p, _ in punitive])  # fmt: skip
         elif found:
-            yield find("met", Outcome.MET, evidence=paths)
+            yield find("met", Outcome.MET, observed=held_at, evidence=[p for p, _ in found])
         else:
-            yield find("unknown", Outcome.INSUFFICIENT_DATA, evidence=["$.conversations"])
+            yield find("unknown", Outcome.INSUFFICIENT_DATA, evidence=[first.path_of("held_at")])
 
 
 _DERIVED = us.PACK.derive(
