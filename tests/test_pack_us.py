@@ -14,7 +14,7 @@ from missingcare.episodes import MissingEpisode, Notification, PoliceReport
 from missingcare.exceptions import PackNotConfiguredError
 from missingcare.findings import Finding, Outcome
 from missingcare.packs import us
-from missingcare.rules import evaluate, get_pack
+from missingcare.rules import available_packs, evaluate, get_pack
 from missingcare.testing.builders import (
     context_entry,
     conversation,
@@ -350,3 +350,11 @@ def test_scenarios_are_total_and_monotonic() -> None:
     ]
     for case in cases:
         assert check_case(PACK, case) == [], case
+
+
+def test_the_five_us_packs_are_built_in() -> None:
+    assert {"US", "US-GA", "US-KY", "US-MO", "US-UT"} <= set(available_packs())
+    for code in ("US-GA", "US-KY", "US-MO", "US-UT"):
+        derived = get_pack(code)
+        assert (derived.derived_from, derived.zone is not None) == ("US", True)
+        assert check_pack(derived).ok
