@@ -28,8 +28,8 @@ def _value(value: object) -> str:
     if isinstance(value, tuple):
         return ", ".join(f"`{v}`" for v in value) or "none"
     describe = getattr(value, "describe", None)
-    if callable(describe):  # a working-day calendar, a deadline: in words
-        return f"{describe()}"
+    if callable(describe):  # a working-day calendar, a deadline: say what it is
+        return str(describe())
     return f"`{render_message('{v}', {'v': value})}`"  # type: ignore[dict-item]
 
 
@@ -83,7 +83,17 @@ def render_pack(pack: RulePack) -> str:
         "",
         f"- Code: `{pack.code}`"
         + (f"; aliases: {', '.join(f'`{a}`' for a in pack.aliases)}" if pack.aliases else ""),
-        f"- Time zone for edition dates: `{pack.zone}`",
+        (
+            f"- Time zone for edition dates: `{pack.zone}`"
+            if pack.zone is not None
+            else "- Time zone for edition dates: none; the pack spans several zones and will "
+            'not guess one: set the agency\'s with `pack.in_zone("America/Chicago")`'
+        ),
+        *(
+            [f"- Derived from: [`{pack.derived_from}`]({pack.derived_from.lower()}.md)"]
+            if pack.derived_from
+            else []
+        ),
         "",
         "## Editions",
         "",

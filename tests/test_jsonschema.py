@@ -246,7 +246,12 @@ def test_rules_listed_are_rules_that_exist() -> None:
     from missingcare.packs import BUILTIN_PACKS
     from missingcare.rules import get_pack
 
-    codes = {f"{code}/{r.code}" for code in BUILTIN_PACKS for r in get_pack(code).rules()}
+    codes = {
+        f"{code}/{r.code}"
+        for code in BUILTIN_PACKS
+        for ed in get_pack(code).editions
+        for r in get_pack(code).rules(ed)
+    }
     assert {c.split("/")[0] for c in codes} == set(BUILTIN_PACKS)
     for cls in MODELS:
         for m in field_metadata(cls):

@@ -45,6 +45,11 @@ BUILTIN_PACKS: Mapping[str, str] = MappingProxyType(
         "GB-NIR": "missingcare.packs.gb_nir:PACK",
         "GB-SCT": "missingcare.packs.gb_sct:PACK",
         "GB-WLS": "missingcare.packs.gb_wls:PACK",
+        "US": "missingcare.packs.us:PACK",
+        "US-GA": "missingcare.packs.us_ga:PACK",
+        "US-KY": "missingcare.packs.us_ky:PACK",
+        "US-MO": "missingcare.packs.us_mo:PACK",
+        "US-UT": "missingcare.packs.us_ut:PACK",
     }
 )
 
