@@ -4,8 +4,8 @@ The docs build runs it (``docs/build.sh``), so the page always says what the pac
 say; ``--check`` exits 1 if the committed page is out of date (the test suite runs
 the same comparison). Each cell names the rules of the pack's latest edition that
 check the duty (:class:`missingcare.rules.Duty`), each with its time limits (the
-defaults of the rule's duration, count and calendar parameters), or says the
-sources set none.
+deadline the source fixes, and the defaults of the rule's duration, count and
+calendar parameters), or says the sources set none.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from pathlib import Path
 
 from missingcare.packs import BUILTIN_PACKS
 from missingcare.rules import Duty, Parameter, Rule, RulePack, get_pack
+from missingcare.time import ElapsedDeadline
+from missingcare.typing import Deadline
 
 OUT = Path(__file__).parent / "reference" / "jurisdictions.md"
 
@@ -55,7 +57,7 @@ def _limit(p: Parameter, value: object) -> str | None:
     if isinstance(value, timedelta):
         return _duration(value)
     if p.kind is timedelta and value is None:
-        return f"{NOT_SET} (configure `{p.name}`)"
+        return f"{NOT_SET}: configure `{p.name}`"
     if type(value) is int:
         return str(value)
     describe = getattr(value, "describe", None)
@@ -64,16 +66,25 @@ def _limit(p: Parameter, value: object) -> str | None:
     return None
 
 
+def _fixed(deadline: Deadline) -> str:
+    """A deadline the source fixes: an elapsed one as a duration, a calendar one in words."""
+    if isinstance(deadline, ElapsedDeadline):
+        return _duration(deadline.period)
+    return deadline.describe()
+
+
 def _cell(pack: RulePack, rules: list[Rule]) -> str:
     if not rules:
         return NOT_SET
     settings = pack.effective_settings
     parts = []
     for r in rules:
-        limits = [
+        limits = [] if r.deadline is None else [_fixed(r.deadline)]
+        limits += [
             text
             for name in r.parameters
             if (text := _limit(pack.parameter(name), settings[name])) is not None
+            and not (r.deadline is not None and hasattr(settings[name], "is_working_day"))
         ]
         parts.append(f"`{r.code}`" + (f" ({', '.join(limits)})" if limits else ""))
     return "<br>".join(parts)

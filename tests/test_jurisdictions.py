@@ -81,7 +81,7 @@ def test_synth_then_check_in_every_pack(code: str, tmp_path: Path) -> None:
     zone = [] if pack.zone is not None else ["--zone", "America/Chicago"]
     out = tmp_path / "cohort"
     made = CliRunner().invoke(
-        main, ["synth", "--children", "12", "--pack", code, "--out", str(out), "--quiet", *zone]
+        main, ["synth", "--children", "40", "--pack", code, "--out", str(out), "--quiet", *zone]
     )
     assert made.exit_code == 0, made.output
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))

@@ -50,6 +50,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
+import attrs
+
 from missingcare.case import CaseFile
 from missingcare.findings import Finding, Outcome, ParamValue, Severity, Strength
 from missingcare.rules import Duty, Edition, RuleContext, RulePack, Source, kit
@@ -89,6 +91,8 @@ VOCABULARIES = (
 _PERIOD, _POLICY, _CALENDAR = "return_conversation_within", "re_missing_policy", "working_days"
 _PLAN_WITHIN, _RMP_WITHIN = "response_plan_within", "repeat_missing_profile_within"
 _TASKS = "Case practitioner tasks"
+#: One Victorian working day (the calendar is the parameter's; this one is its default).
+_WORKING_DAY = CalendarDeadline(1, calendar=PublicHolidays("AU", "VIC"))
 
 
 def _held_or_declined(case: CaseFile, ep: kit.EpisodeAt, now: datetime) -> kit.Done:
@@ -148,6 +152,7 @@ def response_plan_names_holder(case: CaseFile, ctx: RuleContext) -> Iterator[Fin
     "return-to-care-conversation-working-day",
     title="The return to care conversation is held within one working day of the child's return",
     duty=Duty.CONVERSATION_HELD, strength=Strength.AGENCY_POLICY, severity=Severity.WARNING,
+    deadline=_WORKING_DAY,
     sources=_D.cite("VIC1", locator=_TASKS), standard=kit.CLOCK_MESSAGES,
     parameters=(_CALENDAR, _POLICY),
     fields=("MissingEpisode.returned_at", "ReturnConversation.episode_ids",
@@ -157,7 +162,7 @@ def return_conversation_working_day(case: CaseFile, ctx: RuleContext) -> Iterato
     """Version 1: the conversation is held (or declined by the child) by the end of the
     first working day after the day of the child's return, Melbourne time; weekends and
     Victoria's public holidays (``working_days``) do not count."""
-    deadline = CalendarDeadline(1, calendar=ctx.param(_CALENDAR))
+    deadline = attrs.evolve(_WORKING_DAY, calendar=ctx.param(_CALENDAR))
     yield from kit.deadline_findings(ctx, case, deadline, _held_or_declined, done_param="held_at",
                                      policy=ctx.param(_POLICY))  # fmt: skip
 

@@ -114,7 +114,7 @@ def _agency_rule(code: str, title: str, duty: Duty, **metadata: Any) -> Callable
 
 @_agency_rule(
     "law-enforcement-24h", "The child is reported to law enforcement for NCIC entry within "
-    "24 hours of the agency learning they are missing", Duty.REPORT,
+    "24 hours of the agency learning they are missing", Duty.REPORT, deadline=_24H,
     fields=("MissingEpisode.agency_informed_at", "MissingEpisode.police_report",
             "PoliceReport.reported_at"),
 )  # fmt: skip
@@ -128,7 +128,7 @@ def law_enforcement_24h(case: CaseFile, ctx: RuleContext) -> Iterator[Finding]:
 
 @_agency_rule(
     "ncmec-24h", "NCMEC is told within 24 hours of the agency learning the child is missing",
-    Duty.NOTIFY,
+    Duty.NOTIFY, deadline=_24H,
     fields=("MissingEpisode.agency_informed_at", "MissingEpisode.notifications",
             "Notification.recipient", "Notification.at"),
 )  # fmt: skip
@@ -251,7 +251,7 @@ def trafficking_screening(case: CaseFile, ctx: RuleContext) -> Iterator[Finding]
     "trafficking-victim-reported-24h",
     title="A child identified as a sex-trafficking victim is reported to law enforcement "
     "within 24 hours",
-    duty=Duty.REPORT, strength=Strength.REGULATION, severity=Severity.SERIOUS,
+    duty=Duty.REPORT, deadline=_24H, strength=Strength.REGULATION, severity=Severity.SERIOUS,
     sources=_D.cite("GA", "CWIG") + _D.cite("OIG-Q", locator="SSA §471(a)(34)"),
     fields=("Screening.concerns", "Screening.at", "Screening.episode_ids",
             "MissingEpisode.notifications"),
@@ -315,6 +315,11 @@ PACK = RulePack(
     parameters=_PARAMETERS,
     sources=SOURCES,
     vocabularies=VOCABULARIES,
+    evidence=[
+        ("notification_recipients", "ncmec"),
+        ("notification_recipients", "police"),
+        ("context_categories", FACTORS_ADDRESSED.code),
+    ],
     description=(
         "Title IV-E agencies' duties when a child goes missing from foster care, from P.L. "
         "113-183 (SSA §471(a)(34)-(35)): reports to law enforcement (NCIC) and NCMEC within 24 "

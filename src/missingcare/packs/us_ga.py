@@ -36,6 +36,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
+import attrs
+
 from missingcare.case import CaseFile
 from missingcare.findings import Finding, Severity, Strength
 from missingcare.packs import us
@@ -81,6 +83,8 @@ VOCABULARIES = (
 
 _24H = ElapsedDeadline(timedelta(hours=24))
 _CALENDAR = "court_report_calendar"
+#: Two Georgia business days (the calendar is the parameter's; this one is its default).
+_COURT = CalendarDeadline(2, calendar=PublicHolidays("US", "GA"))
 
 
 def _notify_rule(code: str, title: str, recipient: Concept, *, located: bool = False) -> Rule:
@@ -100,7 +104,7 @@ def _notify_rule(code: str, title: str, recipient: Concept, *, located: bool = F
         "the child was located." if located else "the agency learned the child was missing."
     )
     return _D.rule(
-        code, title=title, duty=Duty.NOTIFY, strength=Strength.AGENCY_POLICY,
+        code, title=title, duty=Duty.NOTIFY, deadline=_24H, strength=Strength.AGENCY_POLICY,
         severity=Severity.WARNING, sources=_D.cite() + _GA, standard=kit.clock_messages(anchor),
         fields=("MissingEpisode.agency_informed_at", "MissingEpisode.ended_at",
                 "MissingEpisode.notifications", "Notification.recipient", "Notification.at"),
@@ -131,6 +135,7 @@ revenue_specialist_located_24h = _notify_rule(
     title="A runaway report is filed in the juvenile court within two business days of the "
     "child being determined missing",
     duty=Duty.REPORT, strength=Strength.AGENCY_POLICY, severity=Severity.WARNING,
+    deadline=_COURT,
     sources=_GA, parameters=(_CALENDAR,), standard=kit.clock_messages(Anchor.AGENCY_INFORMED),
     fields=("MissingEpisode.agency_informed_at", "MissingEpisode.notifications",
             "Notification.recipient", "Notification.at"),
@@ -138,7 +143,7 @@ revenue_specialist_located_24h = _notify_rule(
 def juvenile_court_runaway_report(case: CaseFile, ctx: RuleContext) -> Iterator[Finding]:
     """A notification to the juvenile court (the runaway report) by the end of the second
     business day after the day the agency learned the child was missing, local time."""
-    deadline = CalendarDeadline(2, calendar=ctx.param(_CALENDAR))
+    deadline = attrs.evolve(_COURT, calendar=ctx.param(_CALENDAR))
     yield from us.after_agency_learned(
         ctx, case, deadline, lambda c, ep, now: kit.notified(ep, JUVENILE_COURT.code, now),
         "filed_at",
@@ -156,6 +161,7 @@ PACK = us.PACK.derive(
                              sources=_GA),),
     sources=SOURCES,
     vocabularies=VOCABULARIES,
+    evidence=[("notification_recipients", c.code) for c in VOCABULARIES[0].concepts],
     aliases=("Georgia",),
     description=(
         "The US federal duties, plus Georgia DFCS policy 19.22: the Missing Children Team and "

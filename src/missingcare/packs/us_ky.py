@@ -43,11 +43,15 @@ _D = kit.read_pack_data("missingcare.packs", "us_states.toml")
 SOURCES: tuple[Source, ...] = _D.cite("KY")
 
 
+_12H = ElapsedDeadline(timedelta(hours=12))
+
+
 @_D.rule(
     "missing-person-report-12h",
     title="A missing person report is made to law enforcement within 12 hours of the agency "
     "learning the child is missing",
     duty=Duty.REPORT, strength=Strength.AGENCY_POLICY, severity=Severity.SERIOUS,
+    deadline=_12H,
     sources=_D.cite("KY", locator="SOP 4.67, procedure 1"),
     standard=kit.clock_messages(Anchor.AGENCY_INFORMED),
     fields=("MissingEpisode.agency_informed_at", "MissingEpisode.police_report",
@@ -57,7 +61,7 @@ def missing_person_report_12h(case: CaseFile, ctx: RuleContext) -> Iterator[Find
     """The report to law enforcement at most 12 elapsed hours after the agency was told the
     child is missing; an unrecorded knowledge time is insufficient data."""
     yield from us.after_agency_learned(
-        ctx, case, ElapsedDeadline(timedelta(hours=12)),
+        ctx, case, _12H,
         lambda c, ep, now: kit.reported_to_police(ep, now), "reported_at",
     )  # fmt: skip
 

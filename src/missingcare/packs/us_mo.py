@@ -82,7 +82,8 @@ _2023 = _D.cite("MO", locator="4.8.3") + _D.cite("MO-RSMO")
 @_D.rule(
     "law-enforcement-2h",
     title="The child is reported to law enforcement within 2 hours of being discovered missing",
-    duty=Duty.REPORT, strength=Strength.REGULATION, severity=Severity.SERIOUS, sources=_2023,
+    duty=Duty.REPORT, deadline=_2H, strength=Strength.REGULATION, severity=Severity.SERIOUS,
+    sources=_2023,
     standard=kit.clock_messages(Anchor.AGENCY_INFORMED),
     fields=("MissingEpisode.agency_informed_at", "MissingEpisode.police_report"),
 )  # fmt: skip
@@ -96,7 +97,8 @@ def law_enforcement_2h(case: CaseFile, ctx: RuleContext) -> Iterator[Finding]:
 @_D.rule(
     "ncmec-2h",
     title="NCMEC is told within 2 hours of the child being discovered missing",
-    duty=Duty.NOTIFY, strength=Strength.REGULATION, severity=Severity.SERIOUS, sources=_2023,
+    duty=Duty.NOTIFY, deadline=_2H, strength=Strength.REGULATION, severity=Severity.SERIOUS,
+    sources=_2023,
     standard=kit.clock_messages(Anchor.AGENCY_INFORMED),
     fields=("MissingEpisode.agency_informed_at", "MissingEpisode.notifications"),
 )  # fmt: skip
@@ -218,6 +220,7 @@ _DERIVED = us.PACK.derive(
     add=(family_friends_contacted_monthly, trauma_informed_response),
     sources=SOURCES,
     vocabularies=VOCABULARIES,
+    evidence=[("search_actions", CONTACTED_OTHERS.code), ("search_actions", "contacted_family")],
     aliases=("Missouri",),
     description=(
         "The US federal duties, plus the Missouri Child Welfare Manual: contact with family, "

@@ -86,7 +86,8 @@ def _recorded_since(category: Concept, anchor: Anchor) -> kit.DoneFor:
     "case-staffed-2h",
     title="The case is staffed with the Child and Family Team within 2 hours of the agency "
     "learning the child is missing",
-    duty=Duty.PLAN, strength=Strength.AGENCY_POLICY, severity=Severity.WARNING, sources=_CITE,
+    duty=Duty.PLAN, deadline=_2H, strength=Strength.AGENCY_POLICY, severity=Severity.WARNING,
+    sources=_CITE,
     standard=kit.clock_messages(Anchor.AGENCY_INFORMED),
     fields=("MissingEpisode.agency_informed_at", "ContextEntry.category", "ContextEntry.at"),
 )  # fmt: skip
@@ -99,7 +100,8 @@ def case_staffed_2h(case: CaseFile, ctx: RuleContext) -> Iterator[Finding]:
 @_D.rule(
     "ncic-entry-requested-2h",
     title="NCIC entry is requested within 2 hours of the report to law enforcement",
-    duty=Duty.REPORT, strength=Strength.AGENCY_POLICY, severity=Severity.SERIOUS, sources=_CITE,
+    duty=Duty.REPORT, deadline=_2H, strength=Strength.AGENCY_POLICY, severity=Severity.SERIOUS,
+    sources=_CITE,
     standard=kit.clock_messages(Anchor.POLICE_REPORT),
     fields=("MissingEpisode.police_report", "PoliceReport.reported_at", "ContextEntry.category"),
 )  # fmt: skip
@@ -119,6 +121,7 @@ PACK = us.PACK.derive(
     add=(case_staffed_2h, ncic_entry_requested_2h),
     sources=SOURCES,
     vocabularies=VOCABULARIES,
+    evidence=[("context_categories", c.code) for c in VOCABULARIES[0].concepts],
     aliases=("Utah",),
     description=(
         "The US federal duties, plus Utah DCFS Practice Guidelines §300.8: the case staffed "

@@ -41,7 +41,7 @@ from missingcare.findings import (
     render_message,
 )
 from missingcare.time import check_zone
-from missingcare.typing import RuleCheck
+from missingcare.typing import Deadline, RuleCheck
 from missingcare.vocab import Vocabulary
 
 __all__ = [
@@ -206,6 +206,13 @@ class Duty(enum.Enum):
     LENS = "lens"
 
 
+def _check_deadline(_inst: object, _attr: object, value: Deadline | None) -> None:
+    if value is not None and not isinstance(value, Deadline):
+        raise InvalidPackError(
+            "a rule's deadline is a Deadline (ElapsedDeadline, CalendarDeadline)"
+        )
+
+
 @attrs.frozen
 class Rule:
     """One expectation: its code, title, authority, sources, messages and check.
@@ -216,7 +223,9 @@ class Rule:
     can translate. ``parameters`` names the pack parameters the check reads,
     and ``fields`` the model fields it reads (``"MissingEpisode.returned_at"``),
     so a form can say which rules use a field; ``duty`` the kind of duty it
-    checks (:class:`Duty`), for comparing packs.
+    checks (:class:`Duty`), for comparing packs; ``deadline`` the time limit the
+    source fixes, when it is not a pack parameter (the rule's check reads it, so
+    it is said once).
     """
 
     code: str = attrs.field(validator=_check_rule_code)
@@ -233,6 +242,7 @@ class Rule:
     duty: Duty | None = attrs.field(
         default=None, validator=attrs.validators.optional(attrs.validators.instance_of(Duty))
     )
+    deadline: Deadline | None = attrs.field(default=None, validator=_check_deadline)
     _templates: Mapping[str, str] = attrs.field(
         init=False, repr=False, eq=False, hash=False, alias="_templates"
     )
@@ -264,6 +274,7 @@ def rule(
     applies_to: str = "episode",
     fields: Iterable[str] = (),
     duty: Duty | None = None,
+    deadline: Deadline | None = None,
 ) -> Callable[[RuleCheck], Rule]:
     """Decorator sugar: turn a check function into a :class:`Rule` (its docstring the description).
 
@@ -292,6 +303,7 @@ def rule(
             applies_to=applies_to,
             fields=tuple(fields),
             duty=duty,
+            deadline=deadline,
         )
 
     return build

@@ -27,7 +27,7 @@ import attrs
 from missingcare.case import CaseFile
 from missingcare.context import ContextEntry
 from missingcare.conversations import ExploitationCategory
-from missingcare.episodes import MissingEpisode, Notification, StatusChange
+from missingcare.episodes import MissingEpisode, Notification, SearchAction, StatusChange
 from missingcare.plans import AbsencePlan, MissingPersonProfile
 from missingcare.rules import RulePack
 from missingcare.screenings import Screening
@@ -120,6 +120,14 @@ class _Terms:
                 at = self.known(start + _delay(rng))
                 if at is not None:
                     notes.append(Notification(recipient=recipient, at=at))
+        actions = list(ep.search_actions)
+        for action in _concepts(self.pack, "search_actions"):
+            at = start
+            while self.chance("evidence_recorded"):  # again and again while the child is away
+                at = at + _delay(rng)
+                if self.known(at) is None or (end is not None and at > end):
+                    break
+                actions.append(SearchAction(at=at, action=action))
         for category in _concepts(self.pack, "context_categories"):
             if self.chance("evidence_recorded"):
                 at = self.known(start + _delay(rng))
@@ -146,6 +154,7 @@ class _Terms:
             expected_back_at=expected,
             profile_shared_at=shared,
             notifications=tuple(sorted(notes, key=lambda x: (x.at, x.recipient.code))),
+            search_actions=tuple(sorted(actions, key=lambda x: (x.at, x.action.code))),
             statuses=statuses,
         )
 
