@@ -42,14 +42,18 @@ from missingcare.adapters.ssda903.tables import (
     Return903,
     Table,
     _parse_date,
+    tidy,
 )
 
 __all__ = [
+    "CODE_LISTS",
     "EDITIONS",
     "RULES",
+    "CodeList",
     "RowError",
     "Rule",
     "ValidationReport",
+    "code_lists_for",
     "rules_for",
     "validate",
 ]
@@ -83,11 +87,18 @@ class RowError:
         return RULES[self.rule].message
 
 
+@attrs.frozen
+class CodeList:
+    """A list of codes one collection year's rules accept, as data (``name`` is its code)."""
+
+    name: str
+    codes: tuple[str, ...]
+    source: str = "903V"
+
+
 _NEVER = date.max  # sorts after every date a 903 cell can hold (they end in 2262)
 _DAYS = 1 << 22  # more than date.max's day number: (a * _DAYS + b) sorts as (a, b)
 _BLANK_DAY = _NEVER.toordinal()
-_KINDS_ANY_CASE = frozenset({"M", "A", "m", "a"})
-_KINDS = frozenset({"M", "A", None})
 
 
 class _Seen(dict[str | None, date | None]):
@@ -205,6 +216,7 @@ class _Data:
 
     def __init__(self, ret: Return903, year: CollectionYear) -> None:
         self.year = year
+        self.codes = code_lists_for(year)
         self.has = {
             "Header": ret.header is not None,
             "Episodes": ret.episodes is not None,
@@ -350,9 +362,9 @@ def _blank(cells: Sequence[object]) -> Iterator[int]:
 
 def _r564(d: _Data) -> list[_Hit]:
     m = d.missing
-    return _missing_hits(
-        (m.row[i] for i in _blank(m.start) if m.kind[i] in _KINDS_ANY_CASE), "blank"
-    )
+    kinds = d.codes["MISSING"]
+    any_case = {*kinds, *(k.lower() for k in kinds)}  # (as 903V's 564 reads them)
+    return _missing_hits((m.row[i] for i in _blank(m.start) if m.kind[i] in any_case), "blank")
 
 
 def _r565(d: _Data) -> list[_Hit]:
@@ -476,6 +488,7 @@ def _eighteenth(dob: date) -> date:
 
 def _r580(d: _Data) -> list[_Hit]:
     m = d.missing
+    adult = d.codes["REC_AT_18"]
     hits: set[int] = set()
     # the rows that end on the child's eighteenth birthday (each distinct birth date's
     # birthday found once; a blank birth date's stands for no date, so equals no end)
@@ -490,7 +503,7 @@ def _r580(d: _Data) -> list[_Hit]:
         if child is None:
             continue
         for j in d.episodes_by_child.get(child, ()):
-            if d.ep_dec[j] == end and d.ep_rec[j] != "E8":
+            if d.ep_dec[j] == end and d.ep_rec[j] not in adult:
                 hits.add(d.ep_row[j])
     return [("Episodes", row, "wrong_reason") for row in sorted(hits)]
 
@@ -523,7 +536,7 @@ def _r1005(d: _Data) -> list[_Hit]:
 
 def _r1006(d: _Data) -> list[_Hit]:
     m = d.missing
-    unknown = set(m.kind) - _KINDS
+    unknown = set(m.kind) - {*d.codes["MISSING"], None}
     if not unknown:
         return []
     return _missing_hits(
@@ -735,7 +748,8 @@ RULES: dict[str, Rule] = {
 
 #: Rule editions as data: each year is the previous year plus added or changed
 #: rules, minus withdrawn codes. None of the missing-episode rules changed from
-#: 2022/23 to 2026/27 (903V ``rules/lac20XX_YY``; anchors §4.2).
+#: 2022/23 to 2026/27 (903V ``rules/lac20XX_YY``: no year adds, changes or deletes
+#: one of these codes; anchors §4.2).
 EDITIONS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("2022/23", tuple(RULES), ()),
     ("2023/24", (), ()),
@@ -744,7 +758,18 @@ EDITIONS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("2026/27", (), ()),
 )
 
-# each edition's rules, composed as a rule pack's editions are
+#: The code lists the rules read, by edition, composed the same way (a list replaced
+#: is removed and added again): ``MISSING`` (1006, 564: the episode types) and
+#: ``REC_AT_18`` (580: the reason an episode ends when a child turns 18 while missing).
+CODE_LISTS: tuple[tuple[str, tuple[CodeList, ...], tuple[str, ...]], ...] = (
+    ("2022/23", (CodeList("MISSING", ("M", "A")), CodeList("REC_AT_18", ("E8",))), ()),
+    ("2023/24", (), ()),
+    ("2024/25", (), ()),
+    ("2025/26", (), ()),
+    ("2026/27", (), ()),
+)
+
+# each edition's rules and code lists, composed as a rule pack's editions are
 _COMPOSED: dict[CollectionYear, tuple[Rule, ...]] = {
     CollectionYear.parse(name): rules
     for name, rules in compose_editions(
@@ -752,7 +777,28 @@ _COMPOSED: dict[CollectionYear, tuple[Rule, ...]] = {
         code=operator.attrgetter("code"),
     ).items()
 }
+_LISTS: dict[CollectionYear, dict[str, tuple[str, ...]]] = {
+    CollectionYear.parse(name): {c.name: c.codes for c in lists}
+    for name, lists in compose_editions(CODE_LISTS, code=operator.attrgetter("name")).items()
+}
 _FIRST = CollectionYear.parse(EDITIONS[0][0])
+
+
+def _edition(year: CollectionYear | str) -> CollectionYear:
+    y = CollectionYear.parse(year) if isinstance(year, str) else year
+    y = max(y, _FIRST, key=lambda c: c.start_year)
+    if y not in _COMPOSED:
+        raise ValueError(f"no 903 rule edition for {y}; the latest is {EDITIONS[-1][0]}")
+    return y
+
+
+def code_lists_for(year: CollectionYear | str) -> dict[str, tuple[str, ...]]:
+    """The code lists in force for a collection year, by name.
+
+    >>> code_lists_for("2025/26")["MISSING"]
+    ('M', 'A')
+    """
+    return dict(_LISTS[_edition(year)])
 
 
 def rules_for(year: CollectionYear | str) -> tuple[Rule, ...]:
@@ -762,15 +808,18 @@ def rules_for(year: CollectionYear | str) -> tuple[Rule, ...]:
     carries — are checked with the 2022/23 edition, as that validator does for
     historic files. Raises ``ValueError`` for a year after the last edition.
     """
-    y = CollectionYear.parse(year) if isinstance(year, str) else year
-    y = max(y, _FIRST, key=lambda c: c.start_year)
-    rules = _COMPOSED.get(y)
-    if rules is None:
-        raise ValueError(f"no 903 rule edition for {y}; the latest is {EDITIONS[-1][0]}")
-    return rules
+    return _COMPOSED[_edition(year)]
 
 
 _by_place = operator.attrgetter("table", "row")
+
+#: What a table is called when a rule cannot run without it.
+_TABLE_NAMES = {
+    "Header": "no Header table",
+    "Episodes": "no Episodes table",
+    "Missing": "no Missing table",
+    "Missing_last": "no previous year's table",
+}
 
 
 @attrs.frozen
@@ -778,26 +827,54 @@ class ValidationReport:
     """What :func:`validate` found: row errors, rules not run for want of a table, reader notes.
 
     ``findings`` holds the :class:`RowError` values, in the order :func:`validate` gives.
+    ``run`` and ``not_run`` are the rule codes run and not run (``reasons`` says why
+    each was not); ``rows`` is the number of rows read of each table given (``Header``,
+    ``Episodes``, ``Missing``, ``Missing_last``).
     """
 
     year: CollectionYear
     findings: tuple[RowError, ...]
     not_run: tuple[str, ...]
     notes: tuple[ReadNote, ...] = ()
+    run: tuple[str, ...] = ()
+    rows: tuple[tuple[str, int], ...] = ()
 
     @property
     def ok(self) -> bool:
         """Whether no row was flagged."""
         return not self.findings
 
+    @property
+    def reasons(self) -> dict[str, str]:
+        """Why each rule in ``not_run`` was not run: the tables it needs that were not given."""
+        given = dict(self.rows)
+        return {
+            code: "; ".join(_TABLE_NAMES[t] for t in RULES[code].tables if t not in given)
+            for code in self.not_run
+        }
+
+    def per_rule(self) -> dict[str, int]:
+        """The number of rows each rule run flagged (0 for a rule that flagged none)."""
+        counts = dict.fromkeys(self.run, 0)
+        for f in self.findings:
+            counts[f.rule] += 1
+        return counts
+
 
 def validate(
-    ret: Return903, year: CollectionYear | str, *, codes: Iterable[str] | None = None
+    ret: Return903,
+    year: CollectionYear | str,
+    *,
+    codes: Iterable[str] | None = None,
+    tolerant: bool = False,
 ) -> ValidationReport:
     """Run the year's missing-episode rules (or only ``codes``) on a return.
 
-    Every rule sees the same unchanged input. Row errors are ordered by rule
-    (in edition order), table, then row.
+    Every rule sees the same unchanged input: the cells as submitted, unless
+    ``tolerant=True``, when they are first cleaned as
+    :func:`~missingcare.adapters.ssda903.tables.tidy` cleans them, each cleaning a
+    note in the report. Row errors are ordered by rule (in edition order), table,
+    then row.
     """
     y = CollectionYear.parse(year) if isinstance(year, str) else year
     rules = rules_for(y)
@@ -807,15 +884,47 @@ def validate(
         if unknown:
             raise ValueError(f"unknown rule codes for {y}: {', '.join(sorted(unknown))}")
         rules = tuple(r for r in rules if r.code in wanted)
+    notes = ret.notes
+    if tolerant:
+        ret, cleaned = _tidy_return(ret)
+        notes = (*notes, *cleaned)
     data = _Data(ret, y)
     findings: list[RowError] = []
+    run: list[str] = []
     not_run: list[str] = []
     for rule in rules:
         if not all(data.has[t] for t in rule.tables):
             not_run.append(rule.code)
             continue
+        run.append(rule.code)
         findings.extend(sorted(rule.run(data), key=_by_place))
-    return ValidationReport(y, tuple(findings), tuple(not_run), ret.notes)
+    given = (
+        ("Header", ret.header),
+        ("Episodes", ret.episodes),
+        ("Missing", ret.missing),
+        ("Missing_last", ret.missing_last),
+    )
+    rows = tuple((name, len(t)) for name, t in given if t is not None)
+    return ValidationReport(y, tuple(findings), tuple(not_run), notes, tuple(run), rows)
+
+
+def _tidy_return(ret: Return903) -> tuple[Return903, list[ReadNote]]:
+    notes: list[ReadNote] = []
+    tables: list[Table | None] = []
+    for label, table in (
+        ("Header", ret.header),
+        ("Episodes", ret.episodes),
+        ("Missing", ret.missing),
+        ("Missing_last", ret.missing_last),
+    ):
+        if table is None:
+            tables.append(None)
+            continue
+        clean, found = tidy(table)
+        tables.append(clean)
+        notes.extend(ReadNote(label, n.code, n.message, n.column, n.rows) for n in found)
+    header, episodes, missing, last = tables
+    return Return903(header, episodes, missing, last, ret.notes), notes
 
 
 __getattr__ = moved(__name__, {"Finding": "missingcare.adapters.ssda903.rules.RowError"})

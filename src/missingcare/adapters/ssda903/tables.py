@@ -25,6 +25,7 @@ __all__ = [
     "Table",
     "format_903_date",
     "parse_903_date",
+    "tidy",
 ]
 
 #: The columns of each table, in DfE order (903V ``lac_validator/config.py``).
@@ -273,6 +274,90 @@ class Table(_Cells):
         if kept is not None:
             return len(kept[1])
         return len(self.rows)
+
+
+_DATE_COLUMNS = frozenset({"DOB", "MC_DOB", "DECOM", "DEC", "MIS_START", "MIS_END"})
+_FLOAT_ARTEFACT = re.compile(r"([0-9]+)\.0+")
+_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[ T]00:00(?::00)?)?")
+_MIDNIGHT = re.compile(r"([0-9]{1,2}/[0-9]{1,2}/[0-9]{4}) 00:00(?::00)?")
+
+#: What :func:`tidy` does to a cell, by note code: each is reported, never silent.
+CLEANINGS: dict[str, str] = {
+    "whitespace": "surrounding spaces were removed",
+    "lower_case_code": "lower-case letters were read as upper-case",
+    "float_artefact": "a spreadsheet's '.0' was removed from a code",
+    "iso_date": "a date written yyyy-mm-dd was read as dd/mm/yyyy",
+    "midnight": "a time of 00:00 after a date was removed",
+}
+
+
+def _tidy_cell(text: str, column: str) -> tuple[str | None, list[str]]:
+    """A cell cleaned as :func:`tidy` cleans it, and the codes of what was done."""
+    done: list[str] = []
+    value = text.strip()
+    if value != text:
+        done.append("whitespace")
+    if not value:
+        return None, done
+    upper = value.upper()
+    if upper != value:
+        done.append("lower_case_code")
+        value = upper
+    if column in _DATE_COLUMNS:
+        if (m := _ISO_DATE.fullmatch(value)) is not None:
+            done.append("iso_date")
+            value = f"{m[3]}/{m[2]}/{m[1]}"
+        elif (m := _MIDNIGHT.fullmatch(value)) is not None:
+            done.append("midnight")
+            value = m[1]
+    elif "." in value and (m := _FLOAT_ARTEFACT.fullmatch(value)) is not None:
+        done.append("float_artefact")
+        value = m[1]
+    return value, done
+
+
+def tidy(table: Table) -> tuple[Table, tuple[ReadNote, ...]]:
+    """The table with what can be cleaned without guessing cleaned, and a note for each kind.
+
+    Asked for with ``tolerant=True`` (the readers, :func:`validate`, ``--tolerant``);
+    by default the rules see the cells as submitted. Cleans surrounding spaces (a cell
+    of spaces becomes blank), lower-case letters, a spreadsheet's ``1234.0`` in a code,
+    ``2025-05-17`` (and a midnight time after a date) in a date column. A date with a
+    two-digit year (``17/5/25``) is left as it is: its century would be a guess. Each
+    note names the column and rows (:data:`CLEANINGS`), never the value.
+
+    >>> t = Table.from_records("Missing", [{"CHILD": "C1", "MISSING": " m",
+    ...                                     "MIS_START": "2025-05-17"}])
+    >>> clean, notes = tidy(t)
+    >>> clean.rows[0]
+    ('C1', None, 'M', '17/05/2025', None)
+    >>> sorted((n.code, n.column, n.rows) for n in notes)  # doctest: +NORMALIZE_WHITESPACE
+    [('iso_date', 'MIS_START', (0,)), ('lower_case_code', 'MISSING', (0,)),
+     ('whitespace', 'MISSING', (0,))]
+    """
+    found: dict[tuple[str, str], list[int]] = {}
+    numbers = table.row_numbers
+    cols: list[tuple[str | None, ...]] = []
+    for column in table.columns:
+        cells = table.column(column)
+        out: list[str | None] = list(cells)
+        for i, cell in enumerate(cells):
+            if cell is None:
+                continue
+            value, done = _tidy_cell(cell, column)
+            if done:
+                out[i] = value
+                for code in done:
+                    found.setdefault((code, column), []).append(numbers[i])
+        cols.append(tuple(out))
+    if not found:
+        return table, ()
+    notes = tuple(
+        ReadNote(table.name, code, CLEANINGS[code], column, tuple(rows))
+        for (code, column), rows in found.items()
+    )
+    rows = tuple(zip(*cols, strict=True)) if cols else ()
+    return Table(table.name, table.columns, rows, numbers), notes
 
 
 @attrs.frozen
