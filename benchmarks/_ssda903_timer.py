@@ -9,8 +9,10 @@ imported by the project itself:
 
 It reads one JSON job on stdin::
 
-    {"side": "validator", "files": {"Header": path, "Episodes": path, "Missing": path},
-     "year": "2025/26", "rules": ["564", ...], "repeats": 3}
+    {"side": "validator", "files": {"Header": path, "Episodes": path, "Missing": path,
+     "Missing_last": path}, "year": "2025/26", "rules": ["564", ...], "repeats": 3}
+
+(``Missing_last``, last year's Missing table, is optional: rule 576 needs it.)
 
 Both sides are timed the same way. The files' bytes are loaded, and the
 modules imported, before any timing; then each repeat collects garbage and
@@ -61,7 +63,11 @@ def _validator(job: dict[str, Any], content: dict[str, bytes]) -> Callable[[], _
     registry: Any = importlib.import_module("lac_validator.rules." + ruleset).registry
     rules = [registry[code] for code in job["rules"]]
     raw = [
-        {"name": path, "file_content": content[name], "description": "This year"}
+        {
+            "name": path,
+            "file_content": content[name],
+            "description": "Prev year" if name.endswith("_last") else "This year",
+        }
         for name, path in job["files"].items()
     ]
     metadata = {
@@ -88,10 +94,12 @@ def _missingcare(job: dict[str, Any], content: dict[str, bytes]) -> Callable[[],
     codes = list(job["rules"])
 
     def read_validate() -> _Found:
+        last = content.get("Missing_last")
         ret = s903.Return903(
             header=s903.read_csv(content["Header"], expect="Header"),
             episodes=s903.read_csv(content["Episodes"], expect="Episodes"),
             missing=s903.read_csv(content["Missing"], expect="Missing"),
+            missing_last=None if last is None else s903.read_csv(last, expect="Missing"),
         )
         report = s903.validate(ret, year, codes=codes)
         return [(f.rule, f.table, f.row) for f in report.findings]

@@ -153,7 +153,9 @@ def test_xml_is_read_as_a_stream_the_same_in_any_chunking() -> None:
     whole = read_xml(data)
     drip = reading._parse_xml((data[i : i + 1] for i in range(len(data))), "r.xml", False)
     assert whole == drip
-    assert whole.missing is not None and whole.episodes is not None and whole.header is not None
+    assert whole.missing is not None
+    assert whole.episodes is not None
+    assert whole.header is not None
     assert whole.missing.rows == (("C1", "01/01/2010", " m", "01/06/2025", None),)
     assert whole.episodes.column("PLACE") == ("U1",)
     assert whole.header.column("CHILD") == ("C1", "C2")

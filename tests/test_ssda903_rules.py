@@ -537,3 +537,42 @@ def test_tables_read_from_csv_give_the_findings_of_tables_built_from_rows() -> N
                 (f.rule, f.table, renumber[f.row] if f.table == "Missing" else f.row, f.problem)
                 for f in a.findings
             ]
+
+
+def test_care_rules_do_not_depend_on_the_order_of_episodes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """577, 578 and 581 read a child's chained episodes in one step when they are in order
+    (each starting the day the one before ended); the same episodes in another order go
+    the long way, through the interval engine: the rows flagged are the same."""
+    import random
+
+    from missingcare.adapters.ssda903 import rules
+    from missingcare.adapters.ssda903.synth import generate_return
+
+    chained: list[object] = []
+    one_chain = rules._one_chain
+
+    def spy(*args: object) -> object:
+        got = one_chain(*args)  # type: ignore[arg-type]
+        chained.append(got)
+        return got
+
+    monkeypatch.setattr(rules, "_one_chain", spy)
+    for seed in (1, 2, 3, 4, 6, 7):  # (seeds whose episodes are in order)
+        tables = generate_return(seed, tidy_children=0.5)
+        episodes = tables["Episodes"]
+        shuffled = list(episodes)
+        random.Random(seed).shuffle(shuffled)
+        found = []
+        for eps in (episodes, shuffled):
+            ret = Return903(
+                header=Table.from_records("Header", tables["Header"]),
+                episodes=Table.from_records("Episodes", eps),
+                missing=Table.from_records("Missing", tables["Missing"]),
+            )
+            report = validate(ret, "2025/26", codes=["577", "578", "581"])
+            found.append({(f.rule, f.row) for f in report.findings})
+        assert found[0] == found[1]
+        assert found[0]
+    assert sum(c is not None for c in chained) > 100  # (the one-step way was taken)

@@ -37,7 +37,7 @@ def _one_child(year: CollectionYear, start: str, end: str | None, rec: str = "E8
                     "MIS_START": start,
                     "MIS_END": end,
                 }
-            ],  # fmt: skip
+            ],
         ),
     )
 

@@ -145,20 +145,21 @@ def _positions(
     together = dict(zip(firsts, map(range, starts, ends), strict=True))
     if len(together) == len(firsts) and None not in together:  # each key's rows are together
         return together  # type: ignore[return-value]
-    out: dict[str, Sequence[int]] = {}
-    scattered: dict[str, list[int]] = {}
-    for key, start, end in zip(firsts, starts, ends, strict=True):
-        if key is not None:
-            if key in out:  # the key's rows are apart
-                gathered = scattered.get(key)
-                if gathered is None:
-                    gathered = scattered[key] = list(out[key])
-                gathered.extend(range(start, end))
-            else:
-                out[key] = range(start, end)
-    for key, gathered in scattered.items():
-        out[key] = tuple(gathered)
-    return out
+    # rows apart: gather each key's positions in one pass (a shuffled table has as many
+    # runs as rows, so going run by run would cost more)
+    gathered: dict[str | None, list[int]] = {}
+    get = gathered.get
+    for i, key in enumerate(keys):
+        found = get(key)
+        if found is None:
+            gathered[key] = [i]
+        else:
+            found.append(i)
+    return {
+        key: range(found[0], found[0] + 1) if len(found) == 1 else tuple(found)
+        for key, found in gathered.items()
+        if key is not None
+    }
 
 
 def _columns(table: Table, names: tuple[str, ...]) -> list[tuple[str | None, ...]]:
@@ -283,10 +284,12 @@ class _Data:
             eps = self.episodes_by_child.get(child)
             if not eps:
                 continue
-            if len(eps) == 1 and (p_start := decoms[eps[0]]) is not None:
-                # one episode, with a start: it is the one period of care (what
-                # chain_periods gives for one span, without building one per child)
-                p_end = decs[eps[0]]
+            chain = _one_chain(eps, decoms, decs)
+            if chain is not None:
+                # one episode, or episodes each starting the day the one before ended (in
+                # input order): one period of care, which every day of it is in an episode
+                # of (what chain_periods and containing give, without building spans)
+                p_start, p_end = chain
                 for i in positions:
                     s = sd[i]
                     if s is None:
@@ -321,6 +324,28 @@ class _Data:
                     r577.append(rows[i])
         self._care = (r577, r578, r581)
         return self._care
+
+
+def _one_chain(
+    eps: Sequence[int], decoms: Sequence[date | None], decs: Sequence[date | None]
+) -> tuple[date, date | None] | None:
+    """The start and end of a child's episodes when they chain without a gap or an overlap
+    (each starts on the day the one before ended, in input order, and none ends before
+    it starts; only the last may be open), else ``None``."""
+    first = decoms[eps[0]]
+    if first is None:
+        return None
+    end = decs[eps[0]]
+    if end is not None and end < first:
+        return None
+    for j in itertools.islice(eps, 1, None):
+        start = decoms[j]
+        if end is None or start != end:
+            return None
+        end = decs[j]
+        if end is not None and end < start:  # (ends before it starts)
+            return None
+    return first, end
 
 
 _Hit = tuple[str, int, str]  # (table, row, problem)

@@ -131,12 +131,16 @@ def generate_return(
     children: int | None = None,
     missing_per_child: tuple[int, ...] = (0, 1, 2, 3, 4, 5, 6, 8, 10, 12),
     p_bad: float = 0.05,
+    tidy_children: float = 0.0,
 ) -> dict[str, list[Record]]:
     """A synthetic 903 return with every mistake class, deterministic per seed.
 
     ``children`` defaults to 50 to 90; each child's number of Missing rows is drawn
     from ``missing_per_child``. ``p_bad`` is the share of dates and codes with a
-    mistake in them. Returns the records of ``Header``, ``Episodes``, ``Missing``
+    mistake in them. A share ``tidy_children`` of the children have consistent records
+    (in Header, in care throughout the year, missing periods closed and apart, inside
+    it), as most children in a real return do; their cells still have ``p_bad``
+    mistakes. Returns the records of ``Header``, ``Episodes``, ``Missing``
     and ``Missing_last``, every cell the text a file would hold (``None`` blank).
 
     >>> tables = generate_return(1)
@@ -159,7 +163,8 @@ def generate_return(
         else:
             dob = date(y.start_year - 19, 1, 1) + timedelta(rng.randrange(365 * 13))
         adult = _eighteenth(dob)
-        if rng.random() > 0.03:  # else: not in Header
+        tidy = tidy_children > 0 and rng.random() < tidy_children
+        if tidy or rng.random() > 0.03:  # else: not in Header
             header.append(
                 {
                     "CHILD": child,
@@ -169,13 +174,17 @@ def generate_return(
                 }
             )
         care_start = y0 - timedelta(days=rng.randrange(0, 800))
-        if rng.random() > 0.04:  # else: no episodes
+        last_decom = care_start
+        if tidy or rng.random() > 0.04:  # else: no episodes
             cur = care_start
             k = rng.randint(1, 4)
             for j in range(k):
                 dec = cur + timedelta(days=rng.randrange(1, 300))
                 dec_text = cells.date(dec, 0.03)
-                if j == k - 1:
+                last_decom = cur
+                if tidy and j == k - 1:
+                    dec_text = None
+                elif j == k - 1:
                     r = rng.random()
                     if r < 0.45:
                         dec_text = None
@@ -194,7 +203,7 @@ def generate_return(
                         "REC": cells.code(rng.choice(("E8", "E8", "E4A", "X1", None))),
                     }
                 )
-                r = rng.random()
+                r = 0.0 if tidy else rng.random()
                 if r < 0.6:
                     cur = dec
                 elif r < 0.85:
@@ -202,8 +211,10 @@ def generate_return(
                 else:
                     cur = dec - timedelta(days=rng.randrange(1, 30))  # an overlap
         rows: list[Record] = []
-        r = rng.random()
-        if r < 0.15:  # around the year boundary: started before 1 April, or at its end
+        r = 2.0 if tidy else rng.random()
+        if tidy:
+            cursor = max(last_decom, y0) + timedelta(days=rng.randrange(0, 150))
+        elif r < 0.15:  # around the year boundary: started before 1 April, or at its end
             cursor = y0 - timedelta(days=rng.randrange(1, 40))
         elif r < 0.25:
             cursor = y1 - timedelta(days=rng.randrange(0, 30))
@@ -212,34 +223,39 @@ def generate_return(
         else:
             cursor = care_start + timedelta(days=rng.randrange(-30, 700))
         for _ in range(rng.choice(missing_per_child)):
+            if tidy and cursor > y1 - timedelta(days=25):
+                break
             start = cursor
             end = start + timedelta(days=rng.choice((0, 0, 1, 1, 2, 3, 5, 9, 20)))
             dob_text: str | None = cells.fmt(dob)
-            r = rng.random()
+            r = 1.0 if tidy else rng.random()
             if r < 0.03:
                 dob_text = cells.fmt(dob + timedelta(days=rng.randrange(1, 400)))
             elif r < 0.05:
                 dob_text = None
             end_text = cells.date(end)
-            if rng.random() < 0.08:
+            if not tidy and rng.random() < 0.08:
                 end_text = None
             if y0 <= adult <= y1 and rng.random() < 0.15:
                 end_text = cells.fmt(adult)
-            kind = rng.choices(_KINDS, _KIND_WEIGHTS)[0] or None
+            if tidy:
+                kind = cells.code(rng.choice(("M", "A")))
+            else:
+                kind = rng.choices(_KINDS, _KIND_WEIGHTS)[0] or None
             rows.append(
                 {
                     "CHILD": child,
                     "DOB": dob_text,
                     "MISSING": kind,
                     "MIS_START": cells.date(
-                        start if rng.random() > 0.01 else dob - timedelta(days=3)
+                        start if tidy or rng.random() > 0.01 else dob - timedelta(days=3)
                     ),
                     "MIS_END": end_text,
                 }
             )
-            if rng.random() < 0.02:
+            if not tidy and rng.random() < 0.02:
                 rows.append(dict(rows[-1]))  # a duplicate row
-            r = rng.random()
+            r = 1.0 if tidy else rng.random()
             if r < 0.1:
                 cursor = end - timedelta(days=rng.randrange(1, 4))  # overlap
             elif r < 0.25:
