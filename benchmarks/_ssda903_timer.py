@@ -29,8 +29,8 @@ counts. What each side does:
   of which would only add to the validator's time;
 - missingcare: ``read_csv`` of each table and ``validate`` with the rules.
 
-Prints one JSON line: the CPU and wall seconds of every repeat, the side's
-version, and the findings of the first repeat as ``[code, table, row]`` (the
+Prints one JSON line: the CPU and wall seconds of every repeat, the process's
+peak resident memory (``peak_mb``), the side's version, and the findings of the first repeat as ``[code, table, row]`` (the
 validator's NaN row labels are dropped, as its engine drops them), after
 checking that every repeat found the same.
 """
@@ -107,6 +107,22 @@ def _missingcare(job: dict[str, Any], content: dict[str, bytes]) -> Callable[[],
     return read_validate
 
 
+def _peak_mb() -> float:
+    """This process's peak resident memory in MB: ``VmHWM`` (Linux), which a new program
+    starts afresh (unlike ``ru_maxrss``, which can keep the peak of the process it was
+    forked from), else ``ru_maxrss``."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def main() -> int:
     job = json.load(sys.stdin)
     content: dict[str, bytes] = {}
@@ -135,7 +151,12 @@ def main() -> int:
             return 1
     findings = sorted({(str(c), t, r) for c, t, r in first or []})
     version = importlib.import_module("importlib.metadata").version(package)
-    print(json.dumps({"cpu": cpu, "wall": wall, "findings": findings, "version": version}))
+    peak = _peak_mb()
+    print(
+        json.dumps(
+            {"cpu": cpu, "wall": wall, "findings": findings, "version": version, "peak_mb": peak}
+        )
+    )
     return 0
 
 

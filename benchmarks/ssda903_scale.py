@@ -62,7 +62,8 @@ def make_files(folder: Path, children: int) -> dict[str, str]:
 
 
 def _once(python: str, job: dict[str, Any]) -> tuple[float, float, float, dict[str, Any]]:
-    """Wall seconds, CPU seconds and peak RSS (MB) of one whole process, and its report."""
+    """Wall seconds, CPU seconds and peak RSS (MB, as the process reports it: see
+    ``_ssda903_timer._peak_mb``) of one whole process, and its report."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(
         [python, str(TIMER)],
@@ -81,7 +82,7 @@ def _once(python: str, job: dict[str, Any]) -> tuple[float, float, float, dict[s
     if status != 0:
         raise SystemExit(f"{python} failed")
     report = json.loads(out.decode().strip().splitlines()[-1])
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, report
+    return wall, usage.ru_utime + usage.ru_stime, float(report["peak_mb"]), report
 
 
 def paired(files: dict[str, str], codes: list[str], validator: str, runs: int) -> dict[str, object]:

@@ -36,7 +36,14 @@ from typing import BinaryIO
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser, ParseError
 
-from missingcare.adapters.ssda903.tables import COLUMNS, ReadNote, Return903, Table, tidy
+from missingcare.adapters.ssda903.tables import (
+    COLUMNS,
+    ReadNote,
+    Return903,
+    Table,
+    _Split,
+    tidy,
+)
 from missingcare.exceptions import Unusable903Input
 
 __all__ = [
@@ -234,10 +241,8 @@ def _read_simple(text: str, expect: str | None) -> tuple[Table, tuple[ReadNote, 
     del joined
     if len(cells) != n_rows * (width + 1) + 1 or cells[width :: width + 1].count("\n") != n_rows:
         return None
-    cols: list[tuple[str | None, ...]] = []
-    for c in COLUMNS[name]:  # each column in canonical order, blank cells read as None
-        col = cells[names.index(c) : -1 : width + 1]
-        cols.append(_column(col))
+    # each column in canonical order, made from the cells when first read
+    cols = _Split(cells, [names.index(c) for c in COLUMNS[name]], width + 1)
     notes = _Notes(name)
     if names != raw_names:
         notes.add("header_case", None, None, "header names were read ignoring case and spaces")
@@ -256,18 +261,6 @@ def _short_cells(body: str) -> bool:
         body.find(",", a, a + step) >= 0 or body.find("\n", a, a + step) >= 0
         for a in range(0, len(body), step)
     )
-
-
-_BLANK_CELL: dict[str, None] = {"": None}
-
-
-def _column(cells: list[str]) -> tuple[str | None, ...]:
-    """One column's cells as the table holds them: a blank cell is ``None``."""
-    if "" not in cells:
-        return tuple(cells)
-    if cells.count("") == len(cells):
-        return (None,) * len(cells)
-    return tuple(map(_BLANK_CELL.get, cells, cells))
 
 
 def _lines(text: str, source: str) -> Iterator[tuple[int, list[str]]]:

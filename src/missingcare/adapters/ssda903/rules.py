@@ -142,9 +142,9 @@ def _positions(
     Ranges are not tracked by the garbage collector, so a large table leaves it little to do.
     """
     firsts, starts, ends = _runs(keys) if runs is None else runs
-    together = dict(zip(firsts, map(range, starts, ends), strict=True))
-    if len(together) == len(firsts) and None not in together:  # each key's rows are together
-        return together  # type: ignore[return-value]
+    distinct = set(firsts)
+    if len(distinct) == len(firsts) and None not in distinct:  # each key's rows are together
+        return dict(zip(firsts, map(range, starts, ends), strict=True))  # type: ignore[arg-type]
     # rows apart: gather each key's positions in one pass (a shuffled table has as many
     # runs as rows, so going run by run would cost more)
     gathered: dict[str | None, list[int]] = {}

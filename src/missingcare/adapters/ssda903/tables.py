@@ -12,7 +12,7 @@ import functools
 import re
 from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import attrs
 
@@ -180,6 +180,55 @@ class _Cells:
     __slots__ = ("_cells",)
 
 
+_BLANK_CELL: dict[str, None] = {"": None}
+
+
+def _column(cells: list[str]) -> tuple[str | None, ...]:
+    """One column's cells as a table holds them: a blank cell is ``None``."""
+    if "" not in cells:
+        return tuple(cells)
+    if cells.count("") == len(cells):
+        return (None,) * len(cells)
+    return tuple(map(_BLANK_CELL.get, cells, cells))
+
+
+class _Split(Sequence[tuple[str | None, ...]]):
+    """The columns of a table read from CSV text split into cells, each made on first use.
+
+    ``cells`` is every cell of the text, row after row, ``stride`` apart, column ``i``
+    starting at ``where[i]``; the rules read a few of a table's columns (4 of the 13 of
+    Episodes), so the others are never made. Once every column is made, the cells go.
+    """
+
+    __slots__ = ("_cells", "_made", "_stride", "_where")
+
+    def __init__(self, cells: list[str], where: list[int], stride: int) -> None:
+        self._cells: list[str] | None = cells
+        self._where = where
+        self._stride = stride
+        self._made: list[tuple[str | None, ...] | None] = [None] * len(where)
+
+    def __len__(self) -> int:
+        return len(self._where)
+
+    @overload
+    def __getitem__(self, i: int) -> tuple[str | None, ...]: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[tuple[str | None, ...]]: ...
+    def __getitem__(
+        self, i: int | slice
+    ) -> tuple[str | None, ...] | Sequence[tuple[str | None, ...]]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(len(self))[i]]
+        made = self._made[i]
+        if made is None:
+            assert self._cells is not None  # (kept until every column is made)
+            made = self._made[i] = _column(self._cells[self._where[i] : -1 : self._stride])
+            if None not in self._made:
+                self._cells = None
+        return made
+
+
 _LAZY = frozenset({"rows", "row_numbers"})
 
 
@@ -239,10 +288,13 @@ class Table(_Cells):
         table: Table = object.__new__(cls)
         object.__setattr__(table, "name", name)
         object.__setattr__(table, "columns", columns)
-        object.__setattr__(table, "_cells", (tuple(cells), numbers))
+        kept = cells if isinstance(cells, _Split) else tuple(cells)
+        object.__setattr__(table, "_cells", (kept, numbers))
         return table
 
-    def _column_cells(self) -> tuple[tuple[tuple[str | None, ...], ...], Sequence[int]] | None:
+    def _column_cells(
+        self,
+    ) -> tuple[Sequence[tuple[str | None, ...]], Sequence[int]] | None:
         """The columns and row numbers kept by ``_from_columns``, if this table has them."""
         try:
             return object.__getattribute__(self, "_cells")  # type: ignore[no-any-return]
