@@ -30,9 +30,10 @@ counts. What each side does:
 - missingcare: ``read_csv`` of each table and ``validate`` with the rules.
 
 Prints one JSON line: the CPU and wall seconds of every repeat, the process's
-peak resident memory (``peak_mb``), the side's version, and the findings of the first repeat as ``[code, table, row]`` (the
-validator's NaN row labels are dropped, as its engine drops them), after
-checking that every repeat found the same.
+peak resident memory (``peak_mb``), the side's version, and the findings of the
+first repeat as ``[code, table, row]`` (the validator's NaN row labels are
+dropped, as its engine drops them), after checking that every repeat found the
+same.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ import importlib
 import json
 import logging
 import math
+import resource
 import sys
 import time
 from collections.abc import Callable
@@ -118,8 +120,6 @@ def _peak_mb() -> float:
                     return int(line.split()[1]) / 1024
     except OSError:
         pass
-    import resource
-
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
