@@ -177,6 +177,9 @@ def _row_numbers(table: Table) -> Sequence[int]:
     return table.row_numbers if kept is None else kept[1]
 
 
+_MISSING_COLUMNS = ("CHILD", "DOB", "MISSING", "MIS_START", "MIS_END")
+
+
 class _Missing:
     """A Missing table as columns in input order (``row`` the input row numbers), dates parsed.
 
@@ -197,15 +200,25 @@ class _Missing:
         "start",
     )
 
-    def __init__(self, table: Table | None, dates: _Dates) -> None:
+    def __init__(self, table: Table | None, dates: _Dates, *, last_year: bool = False) -> None:
         self.row: Sequence[int] = ()
         cols: list[tuple[str | None, ...]] = [(), (), (), (), ()]
         if table is not None:
             self.row = _row_numbers(table)
-            cols = _columns(table, ("CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"))
+            # (of last year's table, rule 576 reads only the child, start and end)
+            names = ("CHILD", "MIS_START", "MIS_END") if last_year else _MISSING_COLUMNS
+            cols = _columns(table, names)
+            if last_year:
+                cols = [cols[0], (), (), cols[1], cols[2]]
         self.child, dob, self.kind, self.start, self.end = cols
+        self.sd: tuple[date | None, ...] = dates.column(self.start)
+        self.dob: tuple[date | None, ...] = ()
+        self.ed: tuple[date | None, ...] = ()
+        self.by_child: dict[str, Sequence[int]] = {}
+        self.child_runs: tuple[list[str | None], list[int]] = ([], [])
+        if last_year:
+            return
         self.dob = dates.column(dob)
-        self.sd = dates.column(self.start)
         self.ed = dates.column(self.end)
         runs = _runs(self.child)
         self.by_child = _positions(self.child, runs)
@@ -227,7 +240,7 @@ class _Data:
         self._dates = dates = _Dates()
         self._days: dict[date, int] | None = None
         self.missing = _Missing(ret.missing, dates)
-        self.missing_last = _Missing(ret.missing_last, dates)
+        self.missing_last = _Missing(ret.missing_last, dates, last_year=True)
         #: the Episodes table as columns (``ep_row`` the input row numbers), and the
         #: positions of each child's rows
         self.ep_row: Sequence[int] = ()
