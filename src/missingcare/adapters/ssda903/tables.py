@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, overload
 import attrs
 
 __all__ = [
+    "CLEANINGS",
     "COLUMNS",
     "CollectionYear",
     "Missing903Row",
@@ -153,11 +154,13 @@ class CollectionYear:
 
 @attrs.frozen
 class ReadNote:
-    """Something the reader tolerated and corrected, so the user can fix the source.
+    """Something the reader read around, or (when asked) cleaned, so the user can fix the source.
 
-    ``code`` is stable (``lower_case_code``, ``float_artefact``,
-    ``blank_row``, ``whitespace``, ``header_case``…); ``rows`` are the data
-    rows concerned. Never contains the value itself.
+    ``code`` is stable: what is not a cell (``bom``, ``header_case``,
+    ``trailing_columns``), and with ``tolerant=True`` each cleaning
+    (:data:`CLEANINGS`: ``whitespace``, ``lower_case_code``, ``float_artefact``,
+    ``iso_date``, ``midnight``); ``rows`` are the data rows concerned. Never
+    contains the value itself.
     """
 
     table: str
