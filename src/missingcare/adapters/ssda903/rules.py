@@ -215,14 +215,15 @@ class _Missing:
         self.dob: tuple[date | None, ...] = ()
         self.ed: tuple[date | None, ...] = ()
         self.by_child: dict[str, Sequence[int]] = {}
-        self.child_runs: tuple[list[str | None], list[int]] = ([], [])
+        self.child_runs: tuple[tuple[str | None, ...], tuple[int, ...]] = ((), ())
         if last_year:
             return
         self.dob = dates.column(dob)
         self.ed = dates.column(self.end)
         runs = _runs(self.child)
         self.by_child = _positions(self.child, runs)
-        self.child_runs = (runs[0], list(map(operator.sub, runs[2], runs[1])))
+        # (tuples, which the garbage collector stops walking once it has seen them)
+        self.child_runs = (tuple(runs[0]), tuple(map(operator.sub, runs[2], runs[1])))
 
 
 class _Data:

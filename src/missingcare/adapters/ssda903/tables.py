@@ -186,7 +186,7 @@ class _Cells:
 _BLANK_CELL: dict[str, None] = {"": None}
 
 
-def _column(cells: list[str]) -> tuple[str | None, ...]:
+def _column(cells: Sequence[str]) -> tuple[str | None, ...]:
     """One column's cells as a table holds them: a blank cell is ``None``."""
     if "" not in cells:
         return tuple(cells)
@@ -206,7 +206,9 @@ class _Split(Sequence[tuple[str | None, ...]]):
     __slots__ = ("_cells", "_made", "_stride", "_where")
 
     def __init__(self, cells: list[str], where: list[int], stride: int) -> None:
-        self._cells: list[str] | None = cells
+        # (a tuple: the garbage collector stops walking it once it has seen it, where it
+        # would walk a list of every cell at each collection while the table lives)
+        self._cells: tuple[str, ...] | None = tuple(cells)
         self._where = where
         self._stride = stride
         self._made: list[tuple[str | None, ...] | None] = [None] * len(where)
