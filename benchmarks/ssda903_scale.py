@@ -110,6 +110,12 @@ def paired(files: dict[str, str], codes: list[str], validator: str, runs: int) -
     return {"medians": medians, "runs": results, "findings": found}
 
 
+def runs_of(got: dict[str, Any], side: str) -> list[tuple[float, float, float, float]]:
+    """One side's runs from :func:`paired`'s answer."""
+    runs: list[tuple[float, float, float, float]] = got["runs"][side]
+    return runs
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -139,6 +145,10 @@ def main() -> int:
         ratio = val[i] / mc[i] if i != 2 else mc[i] / val[i]
         print(f"{label:<24}{mc[i]:>12.2f}{val[i]:>12.2f}{ratio:>7.2f}{'x' if i != 2 else ''}")
     print("(ratios: validator/missingcare for time; missingcare/validator for memory)")
+    pairs = list(zip(runs_of(got, "mc"), runs_of(got, "val"), strict=True))
+    for i, label in ((1, "whole process, CPU"), (3, "in process, CPU")):
+        ratio = statistics.median(v[i] / m[i] for m, v in pairs)
+        print(f"median of the per-pair ratios, {label}: {ratio:.2f}x")
     runs = got["runs"]
     assert isinstance(runs, dict)
     for side, rows in runs.items():
