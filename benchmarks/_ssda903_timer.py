@@ -9,8 +9,10 @@ imported by the project itself:
 
 It reads one JSON job on stdin::
 
-    {"side": "validator", "files": {"Header": path, "Episodes": path, "Missing": path},
-     "year": "2025/26", "rules": ["564", ...], "repeats": 3}
+    {"side": "validator", "files": {"Header": path, "Episodes": path, "Missing": path,
+     "Missing_last": path}, "year": "2025/26", "rules": ["564", ...], "repeats": 3}
+
+(``Missing_last``, last year's Missing table, is optional: rule 576 needs it.)
 
 Both sides are timed the same way. The files' bytes are loaded, and the
 modules imported, before any timing; then each repeat collects garbage and
@@ -27,10 +29,11 @@ counts. What each side does:
   of which would only add to the validator's time;
 - missingcare: ``read_csv`` of each table and ``validate`` with the rules.
 
-Prints one JSON line: the CPU and wall seconds of every repeat, the side's
-version, and the findings of the first repeat as ``[code, table, row]`` (the
-validator's NaN row labels are dropped, as its engine drops them), after
-checking that every repeat found the same.
+Prints one JSON line: the CPU and wall seconds of every repeat, the process's
+peak resident memory (``peak_mb``), the side's version, and the findings of the
+first repeat as ``[code, table, row]`` (the validator's NaN row labels are
+dropped, as its engine drops them), after checking that every repeat found the
+same.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ import importlib
 import json
 import logging
 import math
+import resource
 import sys
 import time
 from collections.abc import Callable
@@ -61,7 +65,11 @@ def _validator(job: dict[str, Any], content: dict[str, bytes]) -> Callable[[], _
     registry: Any = importlib.import_module("lac_validator.rules." + ruleset).registry
     rules = [registry[code] for code in job["rules"]]
     raw = [
-        {"name": path, "file_content": content[name], "description": "This year"}
+        {
+            "name": path,
+            "file_content": content[name],
+            "description": "Prev year" if name.endswith("_last") else "This year",
+        }
         for name, path in job["files"].items()
     ]
     metadata = {
@@ -88,15 +96,31 @@ def _missingcare(job: dict[str, Any], content: dict[str, bytes]) -> Callable[[],
     codes = list(job["rules"])
 
     def read_validate() -> _Found:
+        last = content.get("Missing_last")
         ret = s903.Return903(
             header=s903.read_csv(content["Header"], expect="Header"),
             episodes=s903.read_csv(content["Episodes"], expect="Episodes"),
             missing=s903.read_csv(content["Missing"], expect="Missing"),
+            missing_last=None if last is None else s903.read_csv(last, expect="Missing"),
         )
         report = s903.validate(ret, year, codes=codes)
         return [(f.rule, f.table, f.row) for f in report.findings]
 
     return read_validate
+
+
+def _peak_mb() -> float:
+    """This process's peak resident memory in MB: ``VmHWM`` (Linux), which a new program
+    starts afresh (unlike ``ru_maxrss``, which can keep the peak of the process it was
+    forked from), else ``ru_maxrss``."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main() -> int:
@@ -127,7 +151,12 @@ def main() -> int:
             return 1
     findings = sorted({(str(c), t, r) for c, t, r in first or []})
     version = importlib.import_module("importlib.metadata").version(package)
-    print(json.dumps({"cpu": cpu, "wall": wall, "findings": findings, "version": version}))
+    peak = _peak_mb()
+    print(
+        json.dumps(
+            {"cpu": cpu, "wall": wall, "findings": findings, "version": version, "peak_mb": peak}
+        )
+    )
     return 0
 
 

@@ -991,7 +991,54 @@ def bench_ssda903(tier: Tier, data: Dataset) -> list[Row]:
                 f"{n_missing / cpu:,.0f} Missing rows/s",
             )
         )
+    if python is not None and tier.ssda903_rows >= 100_000:
+        rows.extend(_ssda903_at_scale(tier, python, codes))
     return rows
+
+
+def _ssda903_at_scale(tier: Tier, python: str, codes: list[str]) -> list[Row]:
+    """The comparison at a large authority's scale (``ssda903_scale.py``): a generated return
+    with about ``tier.ssda903_rows`` Missing rows, 56% as many children in Header, about
+    1.3 Episodes rows per Missing row and last year's table (so 576 runs), mistakes in a
+    share of the cells, a byte-order mark and CRLF line ends; each side in a fresh process
+    reading the files and validating with the same rules once, 5 paired runs, medians."""
+    import tempfile
+
+    if str(HERE) not in sys.path:
+        sys.path.insert(0, str(HERE))
+    scale: Any = importlib.import_module("ssda903_scale")
+    with tempfile.TemporaryDirectory(prefix="missingcare-903-scale-") as tmp:
+        files = scale.make_files(Path(tmp), round(tier.ssda903_rows * 0.56))
+        n_missing = Path(files["Missing"]).read_bytes().count(b"\n") - 1
+        got = scale.paired(files, codes, interpreter(python), 5)
+    ours, theirs = got["findings"]["mc"], got["findings"]["val"]
+    found = sorted(map(tuple, ours))
+    _check(
+        found == sorted(map(tuple, theirs)),
+        f"ssda903 at scale: findings equal to {_VALIDATOR_903}'s",
+    )
+    mc, val = got["medians"]["mc"], got["medians"]["val"]
+    label = f"{n_missing:,} Missing rows, realistic Header and Episodes, last year's table"
+    baseline = f"{_VALIDATOR_903} LacValidator rules, same files ({label})"
+    check = f"(rule, table, row) findings equal: {len(found):,}"
+    note = "median of 5 paired runs, each side a fresh process reading and validating once"
+    return [
+        Row("5 ssda903", baseline, baseline, n_missing, "Missing row", seconds=val[1],
+            ratio=1.0, wall_ratio=1.0, check=check, note=note),
+        Row("5 ssda903", "missingcare 903 whole process (at scale)", baseline, n_missing,
+            "Missing row", seconds=mc[1], ratio=mc[1] / val[1], wall_ratio=mc[0] / val[0],
+            target="≥5× faster than csc-validator-be-903 (≤0.2×)", met=val[1] / mc[1] >= 5.0,
+            check=check, note=f"{val[1] / mc[1]:.1f}× faster by CPU (wall "
+            f"{val[0] / mc[0]:.1f}×); {note}"),
+        Row("5 ssda903", "missingcare read + validate in process (at scale)", baseline,
+            n_missing, "Missing row", seconds=mc[3], ratio=mc[3] / val[3],
+            target="≥5× faster than csc-validator-be-903 (≤0.2×)", met=val[3] / mc[3] >= 5.0,
+            check=check, note=f"{val[3] / mc[3]:.1f}× faster; {note}"),
+        Row("5 ssda903", "missingcare peak memory, whole process (at scale)", baseline,
+            n_missing, "Missing row", ratio=mc[2] / val[2],
+            target="≤0.5× csc-validator-be-903's peak RSS", met=mc[2] / val[2] <= 0.5,
+            check=check, note=f"{mc[2]:.0f} MB against {val[2]:.0f} MB; {note}"),
+    ]  # fmt: skip
 
 
 # --- 6: research ----------------------------------------------------------------------

@@ -31,16 +31,32 @@ def csv_args(missing: str = "missing.csv") -> list[str]:
 def test_clean_return_exits_0() -> None:
     code, out, _ = run(*csv_args(), "--missing-last", str(FIXTURES / "missing_last.csv"))
     assert code == 0
-    assert "0 finding(s)" in out
+    assert "5 Missing rows checked under 20 rules for 2025/26: no findings." in out
+    assert "0 finding" not in out
     code, out, _ = run("--xml", str(FIXTURES / "return.xml"), "--format", "json")
-    assert (code, json.loads(out)) == (0, [])
+    report = json.loads(out)
+    assert (code, report["findings"]) == (0, [])
+    assert report["not_run"] == [{"rule": "576", "reason": "no previous year's table"}]
+    assert report["counts"]["rows"] == {"Header": 3, "Episodes": 3, "Missing": 5}
+    assert report["counts"]["findings_total"] == 0
+    assert len(report["run"]) == 19
+    code, out, _ = run("--xml", str(FIXTURES / "return.xml"))
+    assert (
+        "5 Missing rows checked under 19 rules for 2025/26: no findings; rule 576 not run: "
+        "no previous year's table." in out
+    )
 
 
 def test_flagged_rows_exit_1_with_json_findings() -> None:
     code, out, _ = run(*csv_args("broken_missing.csv"), "--format", "json")
     assert code == 1
-    findings = json.loads(out)
-    assert all(set(f) == {"rule", "table", "row", "fields"} for f in findings)
+    report = json.loads(out)
+    assert set(report) == {
+        "collection_year", "tolerant", "findings", "run", "not_run", "notes", "counts",
+    }  # fmt: skip
+    findings = report["findings"]
+    assert all(set(f) == {"rule", "table", "row", "fields", "message_id"} for f in findings)
+    assert sum(report["counts"]["findings"].values()) == len(findings)
     got = {(f["rule"], f["table"], f["row"]) for f in findings}
     assert {("574", "Missing", 0), ("1004", "Missing", 2), ("1006", "Missing", 2),
             ("567", "Missing", 3), ("INT04", "Missing", 3), ("570", "Missing", 4),
@@ -55,7 +71,12 @@ def test_flagged_rows_exit_1_with_json_findings() -> None:
 def test_tolerated_input_is_reported() -> None:
     code, out, _ = run(*csv_args("messy_missing.csv"))
     assert code == 1  # child 1001 is in neither Header nor Episodes
-    assert "lower-case letters were read as upper-case" in out
+    assert "lower-case letters" not in out  # (validated as submitted)
+    code, out, _ = run(*csv_args("messy_missing.csv"), "--tolerant", "--format", "json")
+    notes = {(n["table"], n["code"], n["column"]): n["rows"] for n in json.loads(out)["notes"]}
+    assert notes[("Missing", "lower_case_code", "MISSING")] == [0, 2]
+    code, out, _ = run(*csv_args("messy_missing.csv"), "--tolerant")
+    assert "Note on Missing, column MISSING: lower-case letters were read as upper-case" in out
 
 
 @pytest.mark.parametrize(
@@ -64,7 +85,7 @@ def test_tolerated_input_is_reported() -> None:
         (csv_args("wrong_headers.csv"), "wrong_headers.csv: the header line is not that of"),
         (csv_args("empty.csv"), "empty.csv: the file is empty"),
         (csv_args("utf16_missing.csv"), "utf16_missing.csv: the file is not UTF-8"),
-        (csv_args("latin1.csv"), "latin1.csv: the file is not UTF-8"),
+        (csv_args("latin1.csv"), "latin1.csv: line 2 is not UTF-8"),
         (csv_args("absent.csv"), "absent.csv: cannot be opened"),
         (["--xml", str(FIXTURES / "not_903.xml")], "not an SSDA903 XML return"),
         (["--xml", str(FIXTURES / "doctype.xml")], "DOCTYPE"),
@@ -109,4 +130,12 @@ def test_missing_last_as_xml() -> None:
         *csv_args(), "--missing-last", str(FIXTURES / "return.xml"), "--format", "json"
     )
     assert code == 1
-    assert [(f["rule"], f["row"]) for f in json.loads(out)] == [("576", 0)]
+    assert [(f["rule"], f["row"]) for f in json.loads(out)["findings"]] == [("576", 0)]
+    code, out, _ = run(
+        "--xml", str(FIXTURES / "return.xml"), "--xml-last", str(FIXTURES / "return.xml"),
+        "--format", "json",
+    )  # fmt: skip
+    report = json.loads(out)
+    assert report["not_run"] == []
+    assert "576" in report["run"]
+    assert (code, {f["rule"] for f in report["findings"]}) == (1, {"576"})

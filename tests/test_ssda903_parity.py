@@ -7,216 +7,62 @@ keeps it out of the project's own environment)::
     python -m venv /tmp/v903 && /tmp/v903/bin/pip install csc-validator-be-903
     MISSINGCARE_903_VALIDATOR=/tmp/v903/bin/python pytest tests/test_ssda903_parity.py
 
-It generates 903 returns (valid and deliberately broken), writes them as
-CSV, and for every rule compares the set of (table, row) flagged by
+It generates 903 returns with every mistake class real files have
+(:mod:`missingcare.adapters.ssda903.synth`), writes them as CSV files and as XML
+returns, and for every rule compares the set of (table, row) flagged by
 missingcare with the set flagged by the validator, each rule run on its own
-fresh copy of the tables read by the validator's own CSV reader (as its web
-tool does). The generator lives here so the other 903 tests can reuse it.
+fresh copy of the tables read by the validator's own reader (as its web tool
+does). The sets must be equal but for the named differences in
+:data:`DIFFERENCES`, each listed in docs/how-to/ssda903.md.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import random
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
-from missingcare.adapters.ssda903 import (
-    RULES,
-    CollectionYear,
-    Return903,
-    Table,
-    read_return,
-    validate,
-    write_csv,
-    write_xml,
+from missingcare.adapters.ssda903 import RULES, CollectionYear, Return903, read_return, validate
+from missingcare.adapters.ssda903.synth import (
+    FILE_MISTAKES,
+    file_mistakes,
+    generate_return,
+    write_files,
 )
 
 YEAR = CollectionYear.parse("2025/26")
 SEEDS = range(40)
-BAD_DATES = (
-    "31/02/2025",
-    "2025-06-01",
-    "1/6/25",
-    "00/01/2025",
-    "32/01/2025",
-    "01/13/2025",
-    "NA",
-    "unknown",
-    "01/06/2025 00:00",
-    "29/02/2025",
-    "01-06-2025",
-)
-KINDS = ("M", "A", "m", "a", "", "X", "AWAY", "NA")
-KIND_WEIGHTS = (45, 40, 4, 4, 3, 2, 1, 1)
 
-Record = dict[str, str | None]
+#: Where missingcare deliberately differs from the public validator, by name (each is
+#: in docs/how-to/ssda903.md, "Where missingcare differs from the public validator").
+#: "case": the validator's reader upper-cases every cell before any rule runs
+#: (lac_validator/ingress.py, capitalise_object_dtype_cols), so a lower-case code
+#: passes its 1006 and 580; missingcare validates the cell as submitted (rule 1006's
+#: own logic and tests are case-sensitive, PR #692), so it flags them.
+#: "trailing_columns": the validator refuses a CSV whose header ends in empty columns
+#: and misreads one whose lines do (pandas takes the first column as the row label);
+#: missingcare reads the cells under their headers, so it is compared with the
+#: validator reading the same file without them.
+DIFFERENCES = ("case", "trailing_columns")
 
 
-def _fmt(rng: random.Random, d: date) -> str:
-    if rng.random() < 0.1:
-        return f"{d.day}/{d.month}/{d.year}"  # no leading zeros: still a valid 903 date
-    return f"{d.day:02d}/{d.month:02d}/{d.year:04d}"
-
-
-def _date_or_bad(rng: random.Random, d: date, p_bad: float) -> str | None:
-    r = rng.random()
-    if r < p_bad / 3:
-        return None
-    if r < p_bad:
-        return rng.choice(BAD_DATES)
-    return _fmt(rng, d)
-
-
-def _eighteenth(dob: date) -> date:
-    try:
-        return dob.replace(year=dob.year + 18)
-    except ValueError:
-        return date(dob.year + 18, 2, 28)
-
-
-def generate_return(seed: int) -> dict[str, list[Record]]:
-    """A synthetic 903 return for 2025/26 with realistic mistakes, deterministic per seed.
-
-    Covers overlapping and touching missing episodes, open episodes, several
-    periods of care with gaps, bad and blank dates, lower-case and unknown
-    codes, children missing from Header or Episodes, 18th birthdays while
-    missing, and last year's open episodes carried (or not).
-    """
-    rng = random.Random(seed)
-    y0, y1 = YEAR.start, YEAR.end
-    header: list[Record] = []
-    episodes: list[Record] = []
-    missing: list[Record] = []
-    last: list[Record] = []
-    for i in range(rng.randint(50, 90)):
-        child = f"C{seed:03d}{i:03d}"
-        if rng.random() < 0.2:
-            dob = date(2007, 4, 1) + timedelta(rng.randrange(366))  # turns 18 this year
-        else:
-            dob = date(2006, 1, 1) + timedelta(rng.randrange(365 * 13))
-        adult = _eighteenth(dob)
-        if rng.random() > 0.03:
-            header.append(
-                {"CHILD": child, "SEX": "1", "DOB": _date_or_bad(rng, dob, 0.02), "ETHNIC": "WBRI"}
-            )
-        care_start = y0 - timedelta(days=rng.randrange(0, 800))
-        if rng.random() > 0.04:
-            cur = care_start
-            k = rng.randint(1, 4)
-            for j in range(k):
-                dec = cur + timedelta(days=rng.randrange(1, 300))
-                dec_text: str | None = _date_or_bad(rng, dec, 0.03)
-                if j == k - 1:
-                    r = rng.random()
-                    if r < 0.45:
-                        dec_text = None
-                    elif r < 0.6 and y0 <= adult <= y1:
-                        dec_text = _fmt(rng, adult)
-                episodes.append(
-                    {
-                        "CHILD": child,
-                        "DECOM": _date_or_bad(rng, cur, 0.02),
-                        "RNE": "P",
-                        "LS": "C2",
-                        "CIN": "N1",
-                        "PLACE": "U1",
-                        "PLACE_PROVIDER": "PR1",
-                        "DEC": dec_text,
-                        "REC": rng.choice(("E8", "E8", "E4A", "X1", None)),
-                    }
-                )
-                r = rng.random()
-                if r < 0.6:
-                    cur = dec
-                elif r < 0.85:
-                    cur = dec + timedelta(days=rng.randrange(1, 90))
-                else:
-                    cur = dec - timedelta(days=rng.randrange(1, 30))
-        rows: list[Record] = []
-        if rng.random() < 0.85:
-            cursor = max(care_start, y0 - timedelta(days=20)) + timedelta(rng.randrange(0, 300))
-        else:
-            cursor = care_start + timedelta(days=rng.randrange(-30, 700))
-        for _ in range(rng.choice((0, 1, 2, 3, 4, 5, 6, 8, 10, 12))):
-            start = cursor
-            end = start + timedelta(days=rng.choice((0, 0, 1, 1, 2, 3, 5, 9, 20)))
-            dob_text: str | None = _fmt(rng, dob)
-            r = rng.random()
-            if r < 0.03:
-                dob_text = _fmt(rng, dob + timedelta(days=rng.randrange(1, 400)))
-            elif r < 0.05:
-                dob_text = None
-            end_text = _date_or_bad(rng, end, 0.05)
-            if rng.random() < 0.08:
-                end_text = None
-            if y0 <= adult <= y1 and rng.random() < 0.15:
-                end_text = _fmt(rng, adult)
-            kind = rng.choices(KINDS, KIND_WEIGHTS)[0] or None
-            rows.append(
-                {
-                    "CHILD": child,
-                    "DOB": dob_text,
-                    "MISSING": kind,
-                    "MIS_START": _date_or_bad(
-                        rng, start if rng.random() > 0.01 else dob - timedelta(days=3), 0.05
-                    ),
-                    "MIS_END": end_text,
-                }
-            )
-            r = rng.random()
-            if r < 0.1:
-                cursor = end - timedelta(days=rng.randrange(1, 4))  # overlap
-            elif r < 0.25:
-                cursor = end  # touching
-            else:
-                cursor = end + timedelta(days=rng.randrange(1, 60))
-        if rng.random() < 0.3:
-            rng.shuffle(rows)
-        missing.extend(rows)
-        if rng.random() < 0.35:
-            lstart = y0 - timedelta(days=rng.randrange(1, 200))
-            last.append(
-                {
-                    "CHILD": child,
-                    "DOB": _fmt(rng, dob),
-                    "MISSING": "M",
-                    "MIS_START": _fmt(rng, lstart - timedelta(days=30)),
-                    "MIS_END": _fmt(rng, lstart - timedelta(days=20)),
-                }
-            )
-            r = rng.random()
-            if r < 0.5 and rows and rows[0]["MIS_START"] is not None:
-                carried = rows[0]["MIS_START"]  # carried correctly (if it is the earliest)
-            elif r < 0.9:
-                carried = _fmt(rng, lstart)
-            else:
-                carried = rng.choice(BAD_DATES)
-            last.append(
-                {"CHILD": child, "DOB": _fmt(rng, dob), "MISSING": "A", "MIS_START": carried}
-            )
-    if seed % 3 == 0:
-        rng.shuffle(missing)
-    if seed % 5 == 0:
-        rng.shuffle(episodes)
-    return {"Header": header, "Episodes": episodes, "Missing": missing, "Missing_last": last}
-
-
-def write_return(tables: dict[str, list[Record]], folder: Path) -> dict[str, Path]:
-    """Write a generated return as four CSV files; returns their paths by table."""
-    folder.mkdir(parents=True, exist_ok=True)
-    paths: dict[str, Path] = {}
-    for name, records in tables.items():
-        table = Table.from_records("Missing" if name == "Missing_last" else name, records)
-        path = folder / f"{name}.csv"
-        path.write_bytes(write_csv(table))
-        paths[name] = path
-    return paths
+def _case_difference(ret: Return903) -> set[tuple[str, str, int]]:
+    """The findings the "case" difference explains: lower-case codes the validator's
+    reader upper-cases (1006 on MISSING, 580 on REC)."""
+    explained: set[tuple[str, str, int]] = set()
+    if ret.missing is not None:
+        for row, kind in zip(ret.missing.row_numbers, ret.missing.column("MISSING"), strict=True):
+            if kind is not None and kind != kind.upper() and kind.upper() in {"M", "A"}:
+                explained.add(("1006", "Missing", row))
+    if ret.episodes is not None:
+        for row, rec in zip(ret.episodes.row_numbers, ret.episodes.column("REC"), strict=True):
+            if rec is not None and rec != rec.upper() and rec.upper() == "E8":
+                explained.add(("580", "Episodes", row))
+    return explained
 
 
 # Runs inside the validator's environment: each case is read once by the validator's own
@@ -238,6 +84,8 @@ for case in job["cases"]:
         dfs = read_xml_from_text(raw[0]["file_content"])
         # empty tables with no columns make the validator's 1012 crash: leave them out
         dfs = {k: v for k, v in dfs.items() if k in ("Header", "Episodes", "Missing")}
+        if "XML_last" in case["files"]:
+            dfs["Missing_last"] = read_xml_from_text(raw[1]["file_content"])["Missing"]
     else:
         dfs = read_csvs_from_text(raw)
     dfs["metadata"] = {"collection_start": job["start"], "collection_end": job["end"]}
@@ -286,9 +134,11 @@ def _run_validator(
 
 def _compare(
     python: str, codes: list[str], cases: list[dict[str, object]],
-    ours: dict[str, set[tuple[str, str, int]]], cannot_fire: frozenset[str] = frozenset(),
+    ours: dict[str, set[tuple[str, str, int]]], *, cannot_fire: frozenset[str] = frozenset(),
+    explained: dict[str, set[tuple[str, str, int]]] | None = None,
 ) -> dict[str, int]:  # fmt: skip
-    """Run the validator on ``cases`` for ``codes``; assert equal sets; count flags per rule."""
+    """Run the validator on ``cases`` for ``codes``; assert equal sets, but for the findings
+    a named difference explains (``explained``, only ours); count flags per rule."""
     batches = [codes[0::2], codes[1::2]]  # two validator processes, one per core
     theirs: dict[str, object] = {}
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -296,66 +146,139 @@ def _compare(
             theirs.update(result)
     mismatches: list[str] = []
     flagged: dict[str, int] = {}
+    used = 0
     for code, per_case in theirs.items():
         assert isinstance(per_case, dict)
         for case_id, tables in per_case.items():
             expected = {(code, t, r) for t, rows in tables.items() for r in rows}
             got = {f for f in ours[case_id] if f[0] == code}
+            allowed = (explained or {}).get(case_id, set())
             flagged[code] = flagged.get(code, 0) + len(expected)
-            if expected != got:
+            only_ours = got - expected
+            used += len(only_ours & allowed)
+            if expected - got or only_ours - allowed:
                 mismatches.append(
                     f"rule {code} case {case_id}: only validator {sorted(expected - got)[:5]}, "
-                    f"only missingcare {sorted(got - expected)[:5]}"
+                    f"only missingcare {sorted(only_ours - allowed)[:5]}"
                 )
-    print("flagged per rule:", flagged)
+    print("flagged per rule:", flagged, "explained by a named difference:", used)
     assert not mismatches, "\n".join(mismatches[:40])
     # every rule must have been exercised by the generator, or parity proves nothing
     assert all(flagged.get(code, 0) > 0 for code in codes if code not in cannot_fire), flagged
+    if explained is not None:
+        assert used > 0, "the generator no longer exercises the named differences"
     return flagged
 
 
+def _findings(ret: Return903) -> set[tuple[str, str, int]]:
+    report = validate(ret, YEAR)
+    assert not report.not_run
+    return {(f.rule, f.table, f.row) for f in report.findings}
+
+
 def test_parity_with_public_validator(tmp_path: Path) -> None:
+    """40 seeds of CSV files with every mistake class, in cells, rows and files."""
     python = _validator()
     cases: list[dict[str, object]] = []
     ours: dict[str, set[tuple[str, str, int]]] = {}
+    explained: dict[str, set[tuple[str, str, int]]] = {}
     total_missing = 0
+    seen_file_mistakes: set[str] = set()
     for seed in SEEDS:
         tables = generate_return(seed)
         total_missing += len(tables["Missing"])
-        paths = write_return(tables, tmp_path / f"seed{seed}")
-        cases.append({"id": str(seed), "files": {k: str(v) for k, v in paths.items()}})
+        mistakes = file_mistakes(seed)
+        seen_file_mistakes |= mistakes
+        paths = write_files(tables, tmp_path / f"seed{seed}", seed=seed)
         ret = read_return(
             header=paths["Header"],
             episodes=paths["Episodes"],
             missing=paths["Missing"],
             missing_last=paths["Missing_last"],
         )
-        report = validate(ret, YEAR)
-        assert not report.not_run
-        ours[str(seed)] = {(f.rule, f.table, f.row) for f in report.findings}
+        ours[str(seed)] = _findings(ret)
+        explained[str(seed)] = _case_difference(ret)
+        if "trailing_columns" in mistakes:  # the named difference: see DIFFERENCES
+            paths = write_files(
+                tables, tmp_path / f"seed{seed}-v", seed=seed,
+                mistakes=mistakes - {"trailing_columns"},
+            )  # fmt: skip
+            plain = read_return(
+                header=paths["Header"],
+                episodes=paths["Episodes"],
+                missing=paths["Missing"],
+                missing_last=paths["Missing_last"],
+            )
+            assert _findings(plain) == ours[str(seed)]
+        cases.append({"id": str(seed), "files": {k: str(v) for k, v in paths.items()}})
     assert total_missing >= 10_000
-
-    _compare(python, list(RULES), cases, ours)
+    assert seen_file_mistakes == set(FILE_MISTAKES)
+    _compare(python, list(RULES), cases, ours, explained=explained)
 
 
 def test_parity_reading_the_xml_return(tmp_path: Path) -> None:
-    """The same tables written as one XML return, read by each side's XML reader."""
+    """The same 40 seeds as XML returns (this year's and last year's), read by each side's
+    XML reader: 576 runs on last year's return."""
     python = _validator()
     cases: list[dict[str, object]] = []
     ours: dict[str, set[tuple[str, str, int]]] = {}
-    for seed in range(10):
+    explained: dict[str, set[tuple[str, str, int]]] = {}
+    for seed in SEEDS:
         tables = generate_return(seed)
-        ret = Return903(
-            header=Table.from_records("Header", tables["Header"]),
-            episodes=Table.from_records("Episodes", tables["Episodes"]),
-            missing=Table.from_records("Missing", tables["Missing"]),
+        paths = write_files(tables, tmp_path / f"seed{seed}", xml=True)
+        cases.append(
+            {
+                "id": str(seed),
+                "files": {"XML": str(paths["XML"]), "XML_last": str(paths["XML_last"])},
+            }
         )
-        path = tmp_path / f"seed{seed}.xml"
-        path.write_bytes(write_xml(ret))
-        cases.append({"id": str(seed), "files": {"XML": str(path)}})
-        report = validate(read_return(xml=path), YEAR)
-        ours[str(seed)] = {(f.rule, f.table, f.row) for f in report.findings}
-    # 576 needs last year's table, which an XML return does not carry; in XML every
-    # Missing row sits in its child's HEADER and takes its DOB, so INT04/INT13 cannot fire
-    codes = [c for c in RULES if c != "576"]
-    _compare(python, codes, cases, ours, frozenset({"INT04", "INT13"}))
+        ret = read_return(xml=paths["XML"], xml_last=paths["XML_last"])
+        ours[str(seed)] = _findings(ret)
+        explained[str(seed)] = _case_difference(ret)
+    # in XML every Missing row sits in its child's HEADER and takes its DOB, so INT04 and
+    # INT13 cannot fire
+    _compare(
+        python,
+        list(RULES),
+        cases,
+        ours,
+        cannot_fire=frozenset({"INT04", "INT13"}),
+        explained=explained,
+    )
+
+
+@pytest.mark.skipif(
+    not os.environ.get("MISSINGCARE_903_LARGE"),
+    reason="the two large files run when MISSINGCARE_903_LARGE=1 (a separate CI step)",
+)
+@pytest.mark.parametrize("xml", [False, True], ids=["csv", "xml"])
+def test_parity_on_a_large_return(tmp_path: Path, xml: bool) -> None:
+    """One return of over 100,000 Missing rows (56,000 children, every mistake class), as
+    CSV files and as XML returns: the same comparison as on the 40 seeds."""
+    python = _validator()
+    tables = generate_return(
+        1000,
+        children=56_000,
+        missing_per_child=(0, 0, 0, 1, 1, 2, 2, 3, 4, 5, 5),
+        tidy_children=0.5,
+    )
+    assert len(tables["Missing"]) >= 100_000
+    if xml:
+        paths = write_files(tables, tmp_path, xml=True)
+        ret = read_return(xml=paths["XML"], xml_last=paths["XML_last"])
+        cannot_fire = frozenset({"INT04", "INT13"})
+    else:
+        mistakes = frozenset({"bom", "crlf", "blank_lines"})
+        paths = write_files(tables, tmp_path, seed=1000, mistakes=mistakes)
+        ret = read_return(
+            header=paths["Header"],
+            episodes=paths["Episodes"],
+            missing=paths["Missing"],
+            missing_last=paths["Missing_last"],
+        )
+        cannot_fire = frozenset()
+    files = {k: str(v) for k, v in paths.items()}
+    _compare(
+        python, list(RULES), [{"id": "large", "files": files}], {"large": _findings(ret)},
+        cannot_fire=cannot_fire, explained={"large": _case_difference(ret)},
+    )  # fmt: skip

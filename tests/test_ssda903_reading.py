@@ -25,22 +25,36 @@ def test_tables_are_identified_by_their_header_line() -> None:
     assert table.column("MIS_END") == ("03/06/2025", "05/06/2025", None, "02/11/2025", "12/05/2025")
 
 
-def test_messy_local_authority_file_is_tolerated_and_reported() -> None:
+def test_cells_are_read_as_submitted_by_default() -> None:
+    """Padded and lower-case codes and dates reach the rules as the file holds them, as
+    DfE's validator reads them; what is not a cell (BOM, CRLF, blank line, header case)
+    is read around, with a note; an all-blank row is a row (DfE's validator flags it)."""
     table, notes = read_csv_with_notes((FIXTURES / "messy_missing.csv").read_bytes())
     assert table.records() == (
-        {"CHILD": "1001", "DOB": "14/05/2010", "MISSING": "M",
+        {"CHILD": "1001", "DOB": "14/05/2010", "MISSING": "m",
          "MIS_START": "02/06/2025", "MIS_END": "03/06/2025"},
-        {"CHILD": "1001", "DOB": "14/05/2010", "MISSING": "A",
+        {"CHILD": None, "DOB": None, "MISSING": None, "MIS_START": None, "MIS_END": None},
+        {"CHILD": "1001.0", "DOB": "14/05/2010", "MISSING": " a ",
          "MIS_START": "03/06/2025", "MIS_END": "05/06/2025"},
     )  # fmt: skip
-    # the blank line is not a row; the all-blank row keeps its index, so rows stay numbered
-    # as DfE's validator numbers them
-    assert table.row_numbers == (0, 2)
+    # the blank line is not a row: rows are numbered without it, as DfE's validator does
+    assert table.row_numbers == (0, 1, 2)
+    assert {(n.code, n.column): n.rows for n in notes} == {
+        ("bom", None): (),
+        ("header_case", None): (),
+    }
+
+
+def test_tolerant_reading_cleans_and_notes_each_cleaning() -> None:
+    table, notes = read_csv_with_notes((FIXTURES / "messy_missing.csv").read_bytes(), tolerant=True)
+    assert table.records()[0]["MISSING"] == "M"
+    assert table.records()[2] == {"CHILD": "1001", "DOB": "14/05/2010", "MISSING": "A",
+                                  "MIS_START": "03/06/2025", "MIS_END": "05/06/2025"}  # fmt: skip
     found = {(n.code, n.column): n.rows for n in notes}
     assert found == {
+        ("bom", None): (),
         ("header_case", None): (),
         ("lower_case_code", "MISSING"): (0, 2),
-        ("blank_row", None): (1,),
         ("whitespace", "MISSING"): (2,),
         ("float_artefact", "CHILD"): (2,),
     }
@@ -66,8 +80,10 @@ def test_unusable_csv_is_refused_with_one_line(file: str, problem: str) -> None:
 
 
 def test_unknown_table_and_ragged_rows_are_refused() -> None:
-    with pytest.raises(Unusable903Input, match="matches no 903 table"):
+    with pytest.raises(Unusable903Input, match="first line is not a 903 header"):
         read_csv(b"A,B\n1,2\n")
+    with pytest.raises(Unusable903Input, match="matches no 903 table"):
+        read_csv(b"CHILD,B\n1,2\n")
     with pytest.raises(Unusable903Input, match="more cells than the header"):
         read_csv(b"CHILD,DOB,MISSING,MIS_START,MIS_END\n1,2,3,4,5,6\n")
     with pytest.raises(Unusable903Input, match="repeats a column"):
@@ -172,15 +188,17 @@ def _variants(data: bytes) -> dict[str, bytes]:
     }
 
 
-def test_tidy_files_read_the_same_without_the_csv_module(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Unquoted files with nothing to clean are read by splitting the whole text into cells
-    (or, with blank lines, by splitting lines and cells); what that gives (rows, row numbers,
-    notes) is what reading them cell by cell gives."""
+def test_plain_files_read_the_same_by_the_whole_text_shortcut(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Unquoted files with one kind of line end and no blank line are read by splitting the
+    whole text into cells; what that gives (rows, row numbers, notes) is what reading them
+    line by line (or with the csv module, when a cell is quoted) gives."""
     from missingcare.adapters.ssda903 import Table, reading, write_csv
-    from tests.test_ssda903_parity import generate_return
+    from missingcare.adapters.ssda903.synth import generate_return
 
     fast_reads: list[str] = []
-    simple, tidy = reading._read_simple, reading._tidy_body
+    simple = reading._read_simple
 
     def spy_simple(*args: object, **kwargs: object) -> object:
         got = simple(*args, **kwargs)  # type: ignore[arg-type]
@@ -188,26 +206,15 @@ def test_tidy_files_read_the_same_without_the_csv_module(monkeypatch: pytest.Mon
             fast_reads.append("text")
         return got
 
-    def spy_tidy(*args: object, **kwargs: object) -> object:
-        got = tidy(*args, **kwargs)  # type: ignore[arg-type]
-        if got is not None:
-            fast_reads.append("lines")
-        return got
-
     monkeypatch.setattr(reading, "_read_simple", spy_simple)
-    monkeypatch.setattr(reading, "_tidy_body", spy_tidy)
-    by_lines = {"blank lines", "all-blank rows"}  # (the others: the whole text at once)
+    by_lines = {"blank lines"}  # (the others: the whole text at once)
     tables = generate_return(7)
     for name in ("Header", "Episodes", "Missing"):
-        records = [  # as a tidy system writes them: no lower case, no spaces
-            {k: None if v is None else v.upper().replace(" ", "") for k, v in r.items()}
-            for r in tables[name]
-        ]
-        data = write_csv(Table.from_records(name, records))
+        data = write_csv(Table.from_records(name, tables[name]))
         for label, variant in _variants(data).items():
             fast_reads.clear()
             fast = read_csv_with_notes(variant, expect=name)
-            assert fast_reads == ["lines" if label in by_lines else "text"], (name, label)
+            assert fast_reads == ([] if label in by_lines else ["text"]), (name, label)
             fast_reads.clear()
             slow = read_csv_with_notes(_quoted_first_cell(variant), expect=name)
             assert fast_reads == [], (name, label)
@@ -217,7 +224,10 @@ def test_tidy_files_read_the_same_without_the_csv_module(monkeypatch: pytest.Mon
             assert len(fast[0]) == len(slow[0]), (name, label)
             for column in fast[0].columns:
                 assert fast[0].column(column) == slow[0].column(column), (name, label)
-    # a lone CR ends lines for the csv module: such files are left to it
+            monkeypatch.setattr(reading, "_read_simple", lambda *a, **k: None)
+            assert read_csv_with_notes(variant, expect=name) == fast, (name, label)
+            monkeypatch.setattr(reading, "_read_simple", spy_simple)
+    # a lone CR ends lines as the csv module (and DfE's reader) reads them
     lone_cr = b"CHILD,DOB,MISSING,MIS_START,MIS_END\rC1,,M,01/06/2025,\r"
     assert read_csv(lone_cr).rows == (("C1", None, "M", "01/06/2025", None),)
 
@@ -232,9 +242,9 @@ def test_tidy_files_read_the_same_without_the_csv_module(monkeypatch: pytest.Mon
         # blank lines, first, inside and last
         b"\r\nCHILD,DOB,MISSING,MIS_START,MIS_END\r\nC1,,M,01/06/2025,\r\n",
         b"CHILD,DOB,MISSING,MIS_START,MIS_END\n\nC1,,M,01/06/2025,\n\n",
-        # all-blank rows, with a blank cell in every column
-        b"CHILD,DOB,MISSING,MIS_START,MIS_END\nC1,,M,01/06/2025,\n,,,,\n,01/01/2010,,,\n",
-        b"CHILD,DOB,MISSING,MIS_START,MIS_END\n,,,,\nC1,,M,01/06/2025,\n,01/01/2010,,,",
+        # a line of spaces (blank) and a line of tabs
+        b"CHILD,DOB,MISSING,MIS_START,MIS_END\nC1,,M,01/06/2025,\n   \n,01/01/2010,,,\n",
+        b"CHILD,DOB,MISSING,MIS_START,MIS_END\n\t\nC1,,M,01/06/2025,\n,01/01/2010,,,",
         # lines with too few or too many cells, one making up for another
         b"CHILD,DOB,MISSING,MIS_START,MIS_END\nC1,,M,01/06/2025\nC2,,A,,,\n",
         b"CHILD,DOB,MISSING,MIS_START,MIS_END\nC1,,M,01/06/2025,,\n",
@@ -307,46 +317,38 @@ def test_tables_read_from_text_make_their_rows_when_asked() -> None:
     assert built.column("DOB") == (None, "01/01/2010")
 
 
-def test_a_long_cell_is_left_to_the_csv_module(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The shortcut never reads a cell the csv module might find over its field size limit."""
-    import csv
-
-    data = b"CHILD,DOB,MISSING,MIS_START,MIS_END\nC1,,M,01/06/2025,\nC2,,A,,\n"
-    assert read_csv(data).rows[0][3] == "01/06/2025"
-    old = csv.field_size_limit(9)
-    try:
-        with pytest.raises(Unusable903Input, match="not readable as CSV"):
-            read_csv(data)
-        csv.field_size_limit(10)
-        assert read_csv(data).rows[0][3] == "01/06/2025"
-    finally:
-        csv.field_size_limit(old)
-
-
-def test_what_needs_cleaning_is_read_cell_by_cell() -> None:
+def test_tolerant_cleaning_of_each_kind() -> None:
     head = b"CHILD,DOB,MISSING,MIS_START,MIS_END\n"
-    for line, code in (
-        (b"C1,,m,01/06/2025,\n", "lower_case_code"),
-        (b"C1, ,M,01/06/2025,\n", None),
-        (b"C1,,M ,01/06/2025,\n", "whitespace"),
-        (b"1.0,,M,01/06/2025,\n", "float_artefact"),
-        (b"C1,,M,01/06/2025,\xc2\xa0\n", None),  # a no-break space is blank too
+    for line, codes in (
+        (b"C1,,m,01/06/2025,\n", ["lower_case_code"]),
+        (b"C1, ,M,01/06/2025,\n", ["whitespace"]),
+        (b"C1,,M ,01/06/2025,\n", ["whitespace"]),
+        (b"1.0,,M,01/06/2025,\n", ["float_artefact"]),
+        (b"C1,,M,2025-06-01,\n", ["iso_date"]),
+        (b"C1,,M,01/06/2025 00:00,\n", ["midnight"]),
+        (b"C1,,M,01/06/2025,\xc2\xa0\n", ["whitespace"]),  # a no-break space is blank too
     ):
-        table, notes = read_csv_with_notes(head + line)
-        assert table.rows[0][2] == "M"
-        assert table.rows[0][4] is None
-        assert [n.code for n in notes] == ([code] if code else [])
+        strict = read_csv_with_notes(head + line)
+        assert [n.code for n in strict[1]] == []
+        table, notes = read_csv_with_notes(head + line, tolerant=True)
+        assert table.rows[0][2:] == ("M", "01/06/2025", None)
+        assert [n.code for n in notes] == codes
+        assert all(n.rows == (0,) for n in notes)
+    # a two-digit year is left as it is: its century would be a guess
+    two_digit = read_csv(head + b"C1,,M,1/6/25,\n", tolerant=True)
+    assert two_digit.rows[0][3] == "1/6/25"
     ragged = read_csv_with_notes(head + b"C1,,M\nC2,,A,01/06/2025,,,\n")[0]
     assert ragged.rows == (("C1", None, "M", None, None), ("C2", None, "A", "01/06/2025", None))
 
 
-def test_a_cell_over_the_csv_field_limit_is_refused_as_before() -> None:
-    import csv
+def test_a_cell_longer_than_any_903_value_is_refused() -> None:
+    from missingcare.adapters.ssda903.reading import MAX_CELL
 
     for letter in (b"x", b"X"):
-        cell = letter * (csv.field_size_limit() + 1)
-        with pytest.raises(Unusable903Input, match="not readable as CSV"):
+        cell = letter * (MAX_CELL + 1)
+        with pytest.raises(Unusable903Input, match=r"data row 0 \(line 2\), column CHILD") as info:
             read_csv(b"CHILD,DOB,MISSING,MIS_START,MIS_END\n" + cell + b",,M,,\n")
+        assert letter * 5 not in str(info.value).encode()
     # a file of another table than the one expected is refused as before
     header = b"CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\nC1,1,01/01/2010,WBRI,,,\n"
     assert read_csv(header).name == "Header"

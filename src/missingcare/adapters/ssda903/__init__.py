@@ -33,11 +33,14 @@ from missingcare.adapters.ssda903.reading import (
     read_xml,
 )
 from missingcare.adapters.ssda903.rules import (
+    CODE_LISTS,
     EDITIONS,
     RULES,
+    CodeList,
     RowError,
     Rule,
     ValidationReport,
+    code_lists_for,
     rules_for,
     validate,
 )
@@ -50,17 +53,20 @@ from missingcare.adapters.ssda903.tables import (
     Table,
     format_903_date,
     parse_903_date,
+    tidy,
 )
 from missingcare.adapters.ssda903.writing import write_csv, write_xml
 from missingcare.exceptions import Unusable903Input
 
 __all__ = [
+    "CODE_LISTS",
     "COLUMNS",
     "DEFAULT_STATUS_CODES",
     "EDITIONS",
     "RULES",
     "AnnexAAnswer",
     "AnnexAList8",
+    "CodeList",
     "CollectionYear",
     "Missing903Row",
     "ReadNote",
@@ -71,6 +77,7 @@ __all__ = [
     "Unusable903Input",
     "ValidationReport",
     "annex_a_list8",
+    "code_lists_for",
     "derive_return",
     "format_903_date",
     "missing_rows",
@@ -80,6 +87,7 @@ __all__ = [
     "read_return",
     "read_xml",
     "rules_for",
+    "tidy",
     "validate",
     "write_csv",
     "write_xml",

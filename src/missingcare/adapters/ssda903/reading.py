@@ -1,34 +1,54 @@
-"""Read 903 tables from CSV files and from the XML return.
+"""Read 903 tables from CSV files and from the XML return, as submitted.
 
-Local authority files are not tidy, so the reader tolerates — and reports, as
-:class:`~missingcare.adapters.ssda903.tables.ReadNote` values — what can be
-corrected without guessing: lower-case codes (read upper-case, as DfE's tools
-do), float artefacts from spreadsheets (``1234.0``), surrounding spaces,
-header names in another case or order, blank lines and all-blank rows, a
-UTF-8 byte-order mark. Tables are identified by their header line.
+By default the reader keeps every cell exactly as the file holds it, as DfE's
+validator reads it: ``' A'``, ``'m'`` and ``'17/05/2025 '`` reach the rules as
+they are (and are invalid there). Only blank cells become ``None``. What is not
+a cell is read as DfE's tools read it, with a :class:`ReadNote` saying so: a
+UTF-8 byte-order mark, ``\\r\\n`` line ends, blank lines (which are not rows:
+rows are numbered without them), trailing empty columns, header names in
+another case or order.
+
+``tolerant=True`` also cleans what can be cleaned without guessing (surrounding
+spaces, lower-case letters, a spreadsheet's ``1234.0``, ISO dates
+``2025-05-17``), and reports each cleaning as a note naming the column and the
+rows, never the value (:func:`~missingcare.adapters.ssda903.tables.tidy`).
 
 What cannot be read is refused with
-:class:`~missingcare.exceptions.Unusable903Input`, whose message
-names the file and the problem in one line and never quotes a cell: an empty
-file, text that is not UTF-8, headers that match no 903 table, XML that is
-not a 903 return, or XML with a DOCTYPE (refused outright, so no entity is
-ever expanded).
+:class:`~missingcare.exceptions.Unusable903Input`, whose message names the
+file, and the row and column where there is one, and never quotes a cell or a
+header name: an empty file, text that is not UTF-8, a first line that is not a
+903 header, a quote that is never closed or a quoted cell over several lines,
+a cell longer than any 903 value (:data:`MAX_CELL`), XML that is not a 903
+return. XML is parsed by ``defusedxml`` with DTDs forbidden, so no entity is
+ever declared or expanded in any encoding; it is read as a stream (no tree is
+built), its nesting bounded by :data:`MAX_DEPTH`.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import itertools
 import re
-import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
-from missingcare.adapters.ssda903.tables import COLUMNS, ReadNote, Return903, Table
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import DefusedXMLParser, ParseError
+
+from missingcare.adapters.ssda903.tables import (
+    COLUMNS,
+    ReadNote,
+    Return903,
+    Table,
+    _Split,
+    tidy,
+)
 from missingcare.exceptions import Unusable903Input
 
 __all__ = [
+    "MAX_CELL",
+    "MAX_DEPTH",
     "Unusable903Input",  # defined in missingcare.exceptions; importable here as before
     "read_csv",
     "read_csv_with_notes",
@@ -36,8 +56,16 @@ __all__ = [
     "read_xml",
 ]
 
-_DATE_COLUMNS = frozenset({"DOB", "MC_DOB", "DECOM", "DEC", "MIS_START", "MIS_END"})
-_FLOAT_ARTEFACT = re.compile(r"([0-9]+)\.0+")
+#: The longest cell (CSV) or element text (XML) read, in characters: no 903 value is
+#: longer than 13 (a UPN); anything longer is refused, so memory stays bounded.
+MAX_CELL = 1_000
+#: The deepest XML nesting read: a 903 return nests five deep
+#: (``EXPSSDA903 > CHILD > HEADER > AMISSING > MIS_START``).
+MAX_DEPTH = 12
+_CHUNK = 1 << 16  # bytes of XML fed to the parser at a time
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
+_BLANK_LINE = re.compile(r"[ \t]*")  # a line of only these is blank, as DfE's reader skips it
 
 
 class _Notes:
@@ -60,26 +88,7 @@ class _Notes:
         )
 
 
-def _clean(text: str, column: str, row: int, notes: _Notes) -> str | None:
-    value = text.strip()
-    if not value:
-        return None
-    if value != text:
-        notes.add("whitespace", column, row, "surrounding spaces were removed")
-    if not value.isupper():
-        upper = value.upper()
-        if upper != value:
-            notes.add("lower_case_code", column, row, "lower-case letters were read as upper-case")
-            value = upper
-    if "." in value and column not in _DATE_COLUMNS:
-        m = _FLOAT_ARTEFACT.fullmatch(value)
-        if m is not None:
-            notes.add("float_artefact", column, row, "a spreadsheet's '.0' was removed from a code")
-            value = m[1]
-    return value
-
-
-def _decode(data: bytes, source: str) -> str:
+def _decode(data: bytes, source: str) -> tuple[str, bool]:
     if not data or data.isspace():  # (as ``not data.strip()``, without copying the data)
         raise Unusable903Input(source, "the file is empty")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data:
@@ -87,120 +96,126 @@ def _decode(data: bytes, source: str) -> str:
             source, "the file is not UTF-8 text (UTF-16 or binary); save it as CSV UTF-8"
         )
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise Unusable903Input(source, "the file is not UTF-8 text; save it as CSV UTF-8") from None
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise Unusable903Input(
+            source, f"line {line} is not UTF-8 text; save the file as CSV UTF-8"
+        ) from None
+    bom = text.startswith("\ufeff")
+    return (text[1:] if bom else text), bom
+
+
+def _where(row: int, line: int) -> str:
+    return f"data row {row} (line {line})"
 
 
 def _identify(names: list[str], source: str, expect: str | None) -> str:
+    """The table whose columns the header names are; refusals name columns the table
+    expects and the positions of the others, never what the file holds."""
     found = set(names)
     candidates = [expect] if expect is not None else list(COLUMNS)
     for name in candidates:
         if found == set(COLUMNS[name]):
             return name
-    if expect is not None:
-        want = set(COLUMNS[expect])
-        missing = [c for c in COLUMNS[expect] if c not in found]
-        extra = sorted(found - want)
-        parts = []
-        if missing:
-            parts.append("missing column(s) " + ", ".join(missing))
-        if extra:
-            parts.append("unexpected column(s) " + ", ".join(extra))
+    known = {c for cols in COLUMNS.values() for c in cols}
+    if not found & known:
         raise Unusable903Input(
-            source, f"the header line is not that of the 903 {expect} table: " + "; ".join(parts)
+            source,
+            "the first line is not a 903 header (it holds no 903 column name); "
+            "the file must start with its table's header line",
         )
+    if expect is None:
+        raise Unusable903Input(
+            source,
+            "the header line matches no 903 table this reader knows (Header, Episodes, Missing)",
+        )
+    want = COLUMNS[expect]
+    missing = [c for c in want if c not in found]
+    extra = [str(i + 1) for i, n in enumerate(names) if n not in want]
+    parts = []
+    if missing:
+        parts.append("missing column(s) " + ", ".join(missing))
+    if extra:
+        parts.append(f"{len(extra)} unexpected column(s), at position(s) " + ", ".join(extra))
     raise Unusable903Input(
-        source,
-        "the header line matches no 903 table this reader knows (Header, Episodes, Missing)",
+        source, f"the header line is not that of the 903 {expect} table: " + "; ".join(parts)
     )
 
 
-def read_csv(data: bytes, *, source: str = "<input>", expect: str | None = None) -> Table:
+def read_csv(
+    data: bytes, *, source: str = "<input>", expect: str | None = None, tolerant: bool = False
+) -> Table:
     """Read one 903 table from CSV bytes; ``expect`` names the table it must be.
 
     The table is identified by its header line (any order, any case). Use
-    :func:`read_csv_with_notes` to learn what was tolerated.
+    :func:`read_csv_with_notes` to learn what was read around.
     """
-    return read_csv_with_notes(data, source=source, expect=expect)[0]
+    return read_csv_with_notes(data, source=source, expect=expect, tolerant=tolerant)[0]
 
 
 def read_csv_with_notes(
-    data: bytes, *, source: str = "<input>", expect: str | None = None
+    data: bytes, *, source: str = "<input>", expect: str | None = None, tolerant: bool = False
 ) -> tuple[Table, tuple[ReadNote, ...]]:
-    """Like :func:`read_csv`, also returning what was tolerated."""
-    text = _decode(data, source)
-    simple = _read_simple(text, expect)
-    if simple is not None:
-        return simple
-    plain = _plain_lines(text)
-    if plain is not None:
-        lines = [ln.split(",") for ln in plain[:1]]
-    else:
-        try:
-            lines = list(csv.reader(io.StringIO(text, newline="")))
-        except csv.Error as exc:
-            raise Unusable903Input(source, f"not readable as CSV ({exc})") from None
-        lines = [ln for ln in lines if ln]  # blank lines are not rows (as DfE's tools read them)
-    if not lines:
-        raise Unusable903Input(source, "the file is empty")
-    raw_names = lines[0]
-    while raw_names and not raw_names[-1].strip():
-        raw_names = raw_names[:-1]
-    names = [n.strip().upper() for n in raw_names]
+    """Like :func:`read_csv`, also returning the reader's notes.
+
+    With ``tolerant=True`` the cells are cleaned as :func:`tidy` does, each cleaning
+    a note.
+    """
+    text, bom = _decode(data, source)
+    del data
+    found = _read_simple(text, expect)
+    if found is None:
+        found = _read_lines(text, source, expect)
+    table, notes = found
+    if bom:
+        notes = (ReadNote(table.name, "bom", "a UTF-8 byte-order mark was skipped"), *notes)
+    if tolerant:
+        table, cleaned = tidy(table)
+        notes = (*notes, *cleaned)
+    return table, notes
+
+
+def _header(raw: list[str], source: str, expect: str | None) -> tuple[str, list[str], _Notes]:
+    """The table a header line is, its column names, and what was read around in it."""
+    width = len(raw)
+    while width and not raw[width - 1].strip():
+        width -= 1
+    names = [n.strip().upper() for n in raw[:width]]
     if len(set(names)) != len(names):
         raise Unusable903Input(source, "the header line repeats a column name")
     name = _identify(names, source, expect)
     notes = _Notes(name)
-    if names != raw_names:
+    if names != raw[:width]:
         notes.add("header_case", None, None, "header names were read ignoring case and spaces")
-    columns = COLUMNS[name]
-    if plain is not None:
-        del plain[0]  # the header line: the data lines remain
-        fast = _tidy_body(plain, names, columns, notes)
-        if fast is not None:
-            return Table._from_columns(name, columns, *fast), notes.done()
-        lines += [ln.split(",") for ln in plain]
-    pairs = [(names.index(c), c) for c in columns]
-    rows: list[tuple[str | None, ...]] = []
-    numbers: list[int] = []
-    for n, line in enumerate(lines[1:]):
-        if len(line) > len(names) and any(c.strip() for c in line[len(names) :]):
-            raise Unusable903Input(
-                source, f"data row {n} has more cells than the header has columns"
-            )
-        cells = line[: len(names)] + [""] * (len(names) - len(line))
-        if not any(c.strip() for c in cells):
-            notes.add("blank_row", None, n, "an all-blank row was skipped")
-            continue
-        rows.append(tuple([_clean(cells[i], c, n, notes) for i, c in pairs]))
-        numbers.append(n)
-    return Table(name, columns, tuple(rows), tuple(numbers)), notes.done()
+    if width < len(raw):
+        notes.add("trailing_columns", None, None, "empty columns after the last were ignored")
+    return name, names, notes
 
 
 def _read_simple(text: str, expect: str | None) -> tuple[Table, tuple[ReadNote, ...]] | None:
-    """The table in CSV text that needs no tolerance at all, or ``None`` to read it the long way.
+    """The table in CSV text with nothing unusual, or ``None`` to read it line by line.
 
-    What this reads, the long way reads the same (it is a shortcut, and never refuses):
-    no quote character, one kind of line end (``\n`` or ``\r\n``), no blank or all-blank
-    line, a header of a 903 table's columns (any order, any case) and one cell per column on
-    every line, no cell with spaces, lower-case letters or a ``.``, none too long for the
-    csv module. The cells are split from the whole text at once, line ends read as one more
-    cell, and each column is taken from that with a stride: no line or row is ever made.
+    What this reads, :func:`_read_lines` reads the same (it is a shortcut, and never
+    refuses): no quote character, one kind of line end (``\n`` or ``\r\n``), no blank
+    line, a header of exactly a 903 table's columns (any order, any case) and one cell per
+    column on every line, no cell longer than :data:`MAX_CELL`. The cells are split from the
+    whole text at once, line ends read as one more cell, and each column is taken from that
+    with a stride: no line or row is ever made.
     """
     if '"' in text:
         return None
     end = "\r\n" if "\r" in text else "\n"
     first = text.find(end)
-    if first <= 0 or first > csv.field_size_limit():
-        return None  # (a blank first line, or a header line the csv module may refuse)
+    if first <= 0:
+        return None
     header = text[:first]
     if "\r" in header or "\n" in header:
         return None
     raw_names = header.split(",")
     names = [n.strip().upper() for n in raw_names]
     found = set(names)
-    if len(found) != len(names):
+    if len(found) != len(names) or not all(names):
         return None
     candidates = list(COLUMNS) if expect is None else [expect]
     name = next((t for t in candidates if found == set(COLUMNS.get(t, ()))), None)
@@ -210,12 +225,10 @@ def _read_simple(text: str, expect: str | None) -> tuple[Table, tuple[ReadNote, 
     body = text[first + len(end) :]
     if not body:
         return None
-    if not _nothing_to_clean(body):
-        return None
     if not body.endswith(end):
         body += end
     if not _short_cells(body):
-        return None  # (maybe a cell too long for the csv module, which the long way refuses)
+        return None  # (maybe a cell longer than MAX_CELL, which the long way refuses)
     # "a,b\r\nc,d\r\n" -> "a,b,\n,c,d,\n," -> a b \n c d \n '': every line has one cell per
     # column when its n line ends (the only "\n" in it, no "\r" left) are every (width + 1)th
     # cell (a blank line would be one cell)
@@ -228,202 +241,271 @@ def _read_simple(text: str, expect: str | None) -> tuple[Table, tuple[ReadNote, 
     del joined
     if len(cells) != n_rows * (width + 1) + 1 or cells[width :: width + 1].count("\n") != n_rows:
         return None
-    cols: list[tuple[str | None, ...]] = []
-    filled = False  # whether a column has no blank cell (so no line is all blank)
-    for c in COLUMNS[name]:  # each column in canonical order, blank cells read as None
-        col = cells[names.index(c) : -1 : width + 1]
-        filled = filled or "" not in col
-        cols.append(_column(col))
-    if not filled and any(map(_all_blank, *cols)):
-        return None  # (the long way skips an all-blank line, and notes it)
+    # each column in canonical order, made from the cells when first read
+    cols = _Split(cells, [names.index(c) for c in COLUMNS[name]], width + 1)
     notes = _Notes(name)
     if names != raw_names:
         notes.add("header_case", None, None, "header names were read ignoring case and spaces")
     return Table._from_columns(name, COLUMNS[name], cols, range(n_rows)), notes.done()
 
 
-def _all_blank(*cells: str | None) -> bool:
-    return cells.count(None) == len(cells)
-
-
 def _short_cells(body: str) -> bool:
-    """Whether no cell of unquoted CSV text can be longer than the csv module's field size limit.
+    """Whether no cell of unquoted CSV text can be longer than :data:`MAX_CELL`.
 
-    Checked without touching the cells: a cell longer than the limit would hold a whole
-    stretch of half the limit (those that start at a multiple of it) with no ``,`` nor line
-    end. (A cell of half the limit or more may be refused here too: the long way decides.)
+    Checked without making the cells: a longer cell would hold a whole stretch of half
+    the limit (those starting at a multiple of it) with no ``,`` nor line end. (A cell of
+    half the limit or more may be sent the long way too, which decides.)
     """
-    step = csv.field_size_limit() // 2
-    if step < 1:
-        return False
+    step = MAX_CELL // 2
     return all(
         body.find(",", a, a + step) >= 0 or body.find("\n", a, a + step) >= 0
         for a in range(0, len(body), step)
     )
 
 
-def _plain_lines(text: str) -> list[str] | None:
-    """The non-blank lines of CSV text with no quoting, or ``None`` when it needs the csv module.
+def _lines(text: str, source: str) -> Iterator[tuple[int, list[str]]]:
+    """Each non-blank line's number (1-based) and cells; a quote is read as CSV quoting.
 
-    Without a quote character, what ``csv.reader`` gives for a line is exactly
-    ``line.split(",")``; line ends are ``\n`` or ``\r\n`` (a lone ``\r``, which
-    the csv module also reads as a line end, is left to it), and a line longer
-    than the csv module's field size limit is left to it so it is refused the same.
+    An unclosed quote, or a quoted cell over several lines, is refused with the line it
+    starts on: read on, it would take the rest of the file (or the next lines) as one cell.
     """
-    if '"' in text:
-        return None
-    end = "\n"
-    if "\r" in text:
-        crlf = text.count("\r\n")
-        if crlf == text.count("\r") == text.count("\n"):
-            end = "\r\n"
-        else:
-            text = text.replace("\r\n", "\n")
-            if "\r" in text:
-                return None
-    lines = text.split(end)
-    if lines and not lines[-1]:
-        lines.pop()
-    if end + end in text or (lines and not lines[0]):
-        lines = [ln for ln in lines if ln]
-    if lines and max(map(len, lines)) > csv.field_size_limit():
-        return None
-    return lines
+    if '"' not in text:
+        for n, line in enumerate(_LINE_END.split(text), start=1):
+            if not _BLANK_LINE.fullmatch(line):
+                yield n, line.split(",")
+        return
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    start = 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            if "field larger than field limit" in str(exc):
+                raise Unusable903Input(
+                    source,
+                    f"line {start}: a cell longer than {csv.field_size_limit():,} characters "
+                    "(is a quote not closed?)",
+                ) from None
+            raise Unusable903Input(
+                source,
+                f"line {start}: a quote is not closed as CSV quoting closes it "
+                "(the rest of the line, or of the file, would be read as one cell)",
+            ) from None
+        if reader.line_num != start:
+            raise Unusable903Input(
+                source,
+                f"line {start}: a quoted cell runs over several lines (is a quote not closed?)",
+            )
+        if cells and not (len(cells) == 1 and _BLANK_LINE.fullmatch(cells[0])):
+            yield start, cells
+        start = reader.line_num + 1
 
 
-_BLANK_CELL: dict[str, None] = {"": None}
-_SPACES = " \t\x0b\x0c\x1c\x1d\x1e\x1f"
-
-
-def _tidy_body(
-    body: list[str], names: list[str], columns: tuple[str, ...], notes: _Notes
-) -> tuple[list[tuple[str | None, ...]], Sequence[int]] | None:
-    """The columns (in canonical order) and row numbers of unquoted data lines, when
-    nothing in them needs cleaning.
-
-    That is: every line has one cell per column, and no cell has spaces, lower-case
-    letters or a ``.`` (so :func:`_clean` would change nothing but blank to ``None``).
-    Otherwise ``None``, and the caller reads the lines cell by cell.
-    """
+def _read_lines(text: str, source: str, expect: str | None) -> tuple[Table, tuple[ReadNote, ...]]:
+    lines = _lines(text, source)
+    first = next(lines, None)
+    if first is None:
+        raise Unusable903Input(source, "the file is empty")
+    name, names, notes = _header(first[1], source, expect)
     width = len(names)
-    if not body:
-        return [() for _ in columns], ()
-    if set(map(str.count, body, itertools.repeat(","))) != {width - 1}:
-        return None
-    joined = ",".join(body)
-    if not _nothing_to_clean(joined):
-        return None
-    blank = "," * (width - 1)
-    blanks = [n for n, line in enumerate(body) if line == blank] if blank in body else []
-    # Nothing below needs the lines: letting them go (the caller's list is this one) spares
-    # the garbage collector, which walks every young list item by item, from walking them
-    # while the columns are made; for the same reason the columns are tuples, which it
-    # stops tracking once it has seen them. No row tuple is made: the table makes its rows
-    # from the columns if they are ever asked for.
-    n_rows = len(body)
-    body.clear()
-    cells = joined.split(",")
-    del joined
-    numbers: Sequence[int] = range(n_rows)
-    if blanks:
-        for n in blanks:
-            notes.add("blank_row", None, n, "an all-blank row was skipped")
-        dropped = set(blanks)
-        numbers = tuple(n for n in numbers if n not in dropped)
-    cols: list[tuple[str | None, ...]] = []
-    for c in columns:  # each column in canonical order, blank cells read as None
-        col = cells[names.index(c) :: width]
-        if blanks:
-            col = list(map(col.__getitem__, numbers))
-        cols.append(_column(col))
-    return cols, numbers
+    columns = COLUMNS[name]
+    where = [names.index(c) for c in columns]
+    rows: list[tuple[str | None, ...]] = []
+    for n, (line, cells) in enumerate(lines):
+        if len(cells) > width:
+            if any(cells[width:]):
+                raise Unusable903Input(
+                    source, f"{_where(n, line)} has more cells than the header has columns"
+                )
+            notes.add("trailing_columns", None, n, "empty cells after the last column were ignored")
+        elif len(cells) < width:
+            cells.extend([""] * (width - len(cells)))
+        for i in where:
+            if len(cells[i]) > MAX_CELL:
+                raise Unusable903Input(
+                    source,
+                    f"{_where(n, line)}, column {names[i]}: a cell longer than "
+                    f"{MAX_CELL:,} characters (no 903 value is)",
+                )
+        rows.append(tuple([cells[i] or None for i in where]))
+    return Table(name, columns, tuple(rows)), notes.done()
 
 
-def _nothing_to_clean(text: str) -> bool:
-    """Whether no cell in ``text`` has spaces, lower-case letters, a ``.`` or non-ASCII text.
-
-    Then :func:`_clean` would change nothing but blank to ``None``.
-    """
-    return (
-        text.isascii()
-        and "." not in text
-        and not any(c in text for c in _SPACES)
-        and text.upper() == text  # (ASCII: no lower-case letter; quicker than isupper)
-    )
-
-
-def _column(cells: list[str]) -> tuple[str | None, ...]:
-    """One column's cells as the table holds them: a blank cell is ``None``."""
-    if "" not in cells:
-        return tuple(cells)
-    if cells.count("") == len(cells):
-        return (None,) * len(cells)
-    return tuple(map(_BLANK_CELL.get, cells, cells))
-
+# ---- XML ----------------------------------------------------------------------------------
 
 _XML_NAMES = {"CHILDID": "CHILD", "PL": "PLACE"}
+_HEADER_OF = {"Header": "CHILD", "Episodes": "EPISODE", "Missing": "AMISSING"}
 
 
-def _leaves(element: ET.Element) -> dict[str, str | None]:
-    out: dict[str, str | None] = {}
-    for node in element:
-        if len(node) == 0:
-            out[_XML_NAMES.get(node.tag, node.tag)] = node.text
-    return out
+class _Stream:
+    """A parser target that reads a 903 return as it streams past: no tree is built.
 
-
-def read_xml(data: bytes, *, source: str = "<input>") -> Return903:
-    """Read the Header, Episodes and Missing tables from an XML 903 return (``EXPSSDA903``).
-
-    Each ``CHILD`` gives one Header row from its ``HEADER``, one Episodes row per
-    ``EPISODE`` and one Missing row per ``AMISSING`` inside the ``HEADER`` (with
-    the child's ``CHILDID`` and ``DOB``), in document order.
+    Each ``CHILD`` gives one Header row from its ``HEADER``'s leaves, one Episodes row per
+    ``EPISODE`` and one Missing row per ``AMISSING`` inside the ``HEADER``; the leaves of
+    one record are all that is held at a time.
     """
-    if not data.strip():
-        raise Unusable903Input(source, "the file is empty")
-    upper = data.upper()
-    if b"<!DOCTYPE" in upper or b"<!ENTITY" in upper:
-        raise Unusable903Input(source, "XML with a DOCTYPE or entity declarations is refused")
-    try:
-        root = ET.fromstring(data)  # DOCTYPE and entity declarations were refused above
-    except ET.ParseError as exc:
-        raise Unusable903Input(
-            source, f"not well-formed XML (line {exc.position[0]}, column {exc.position[1]})"
-        ) from None
-    if root.tag != "EXPSSDA903":
-        raise Unusable903Input(source, "not an SSDA903 XML return: expected root EXPSSDA903")
-    children = [c for c in root if c.tag == "CHILD"]
-    if not children:
-        raise Unusable903Input(source, "the XML return holds no CHILD records")
-    records: dict[str, list[dict[str, str | None]]] = {"Header": [], "Episodes": [], "Missing": []}
-    for child in children:
-        header_el = child.find("HEADER")
-        header = _leaves(header_el) if header_el is not None else {}
-        records["Header"].append(header)
-        for el in child.findall("EPISODE"):
-            records["Episodes"].append({"CHILD": header.get("CHILD"), **_leaves(el)})
-        if header_el is not None:
-            for el in header_el.findall("AMISSING"):
-                records["Missing"].append(
-                    {"CHILD": header.get("CHILD"), "DOB": header.get("DOB"), **_leaves(el)}
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.depth = 0
+        self.path: list[str] = []
+        self.text: list[str] = []
+        self.size = 0
+        self.leaf = True
+        self.root: str | None = None
+        self.children = 0
+        self.record: dict[str, str | None] = {}  # the leaves of the element being read
+        self.header: dict[str, str | None] = {}
+        self.episodes: list[dict[str, str | None]] = []
+        self.missing: list[dict[str, str | None]] = []
+        self.rows: dict[str, list[tuple[str | None, ...]]] = {t: [] for t in COLUMNS}
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise Unusable903Input(
+                self.source, f"the XML nests deeper than {MAX_DEPTH} elements (no 903 return does)"
+            )
+        if self.depth == 1:
+            self.root = tag
+            if tag != "EXPSSDA903":
+                raise Unusable903Input(
+                    self.source, "not an SSDA903 XML return: expected root EXPSSDA903"
                 )
-    tables: dict[str, Table] = {}
-    all_notes: list[ReadNote] = []
-    for name, recs in records.items():
-        notes = _Notes(name)
-        columns = COLUMNS[name]
-        rows = tuple(
-            tuple([None if (v := r.get(c)) is None else _clean(v, c, n, notes) for c in columns])
-            for n, r in enumerate(recs)
-        )
-        tables[name] = Table(name, columns, rows)
-        all_notes.extend(notes.done())
+        self.path.append(tag)
+        self.leaf = True
+        self.text = []
+        self.size = 0
+        if self.depth == 2 and tag == "CHILD":
+            self.header, self.episodes, self.missing = {}, [], []
+        elif self._in(("CHILD", "EPISODE")) or self._in(("CHILD", "HEADER", "AMISSING")):
+            self.record = {}
+
+    def _in(self, tail: tuple[str, ...]) -> bool:
+        return len(self.path) == len(tail) + 1 and tuple(self.path[1:]) == tail
+
+    def data(self, text: str) -> None:
+        self.size += len(text)
+        if self.size > MAX_CELL:
+            table, column = self._place()
+            raise Unusable903Input(
+                self.source,
+                f"XML {table} row {len(self.rows[table])}, element {column}: text longer than "
+                f"{MAX_CELL:,} characters (no 903 value is)",
+            )
+        self.text.append(text)
+
+    def _place(self) -> tuple[str, str]:
+        parents = self.path[1:-1]
+        table = "Missing" if "AMISSING" in parents else "Episodes"
+        if "EPISODE" not in parents and "AMISSING" not in parents:
+            table = "Header"
+        return table, self.path[-1]
+
+    def end(self, tag: str) -> None:
+        path = tuple(self.path[1:])
+        leaf, text = self.leaf, ("".join(self.text) if self.text else None)
+        self.path.pop()
+        self.depth -= 1
+        self.text = []
+        self.size = 0
+        self.leaf = False  # (the parent has a child element: it is no leaf)
+        column = _XML_NAMES.get(tag, tag)
+        if path == ("CHILD", "EPISODE"):
+            self.episodes.append(self.record)
+        elif path == ("CHILD", "HEADER", "AMISSING"):
+            self.missing.append(self.record)
+        elif path == ("CHILD",):
+            self._child()
+        elif not leaf:
+            pass
+        elif len(path) == 3 and path[:2] == ("CHILD", "HEADER"):
+            self.header[column] = text
+        elif path[:-1] in {("CHILD", "EPISODE"), ("CHILD", "HEADER", "AMISSING")}:
+            self.record[column] = text
+
+    def _child(self) -> None:
+        self.children += 1
+        header = self.header
+        child, dob = header.get("CHILD"), header.get("DOB")
+        self.rows["Header"].append(tuple(header.get(c) for c in COLUMNS["Header"]))
+        for rec in self.episodes:
+            rec["CHILD"] = child
+            self.rows["Episodes"].append(tuple(rec.get(c) for c in COLUMNS["Episodes"]))
+        for rec in self.missing:
+            rec["CHILD"], rec["DOB"] = child, dob
+            self.rows["Missing"].append(tuple(rec.get(c) for c in COLUMNS["Missing"]))
+
+    def close(self) -> None:
+        return None
+
+
+def _parse_xml(stream: Iterable[bytes], source: str, tolerant: bool) -> Return903:
+    target = _Stream(source)
+    parser = DefusedXMLParser(target=target, forbid_dtd=True)
+    seen = False
+    try:
+        for chunk in stream:
+            seen = seen or bool(chunk.strip())
+            parser.feed(chunk)
+        if not seen:
+            raise Unusable903Input(source, "the file is empty")
+        parser.close()
+    except ParseError as exc:
+        line, column = exc.position
+        raise Unusable903Input(
+            source,
+            f"not well-formed XML, or not in an encoding XML readers know "
+            f"(line {line}, column {column})",
+        ) from None
+    except DefusedXmlException:
+        raise Unusable903Input(
+            source, "XML with a DOCTYPE or entity declarations is refused"
+        ) from None
+    if not target.children:
+        raise Unusable903Input(source, "the XML return holds no CHILD records")
+    tables = {name: Table(name, COLUMNS[name], tuple(rows)) for name, rows in target.rows.items()}
+    notes: list[ReadNote] = []
+    if tolerant:
+        for name, table in list(tables.items()):
+            tables[name], cleaned = tidy(table)
+            notes.extend(cleaned)
     return Return903(
         header=tables["Header"],
         episodes=tables["Episodes"],
         missing=tables["Missing"],
-        notes=tuple(all_notes),
+        notes=tuple(notes),
     )
+
+
+def read_xml(data: bytes, *, source: str = "<input>", tolerant: bool = False) -> Return903:
+    """Read the Header, Episodes and Missing tables from an XML 903 return (``EXPSSDA903``).
+
+    Each ``CHILD`` gives one Header row from its ``HEADER``, one Episodes row per
+    ``EPISODE`` and one Missing row per ``AMISSING`` inside the ``HEADER`` (with
+    the child's ``CHILDID`` and ``DOB``), in document order. The document is parsed
+    as a stream; a DOCTYPE (so any entity) is refused in every encoding.
+    """
+    view = memoryview(data)
+    return _parse_xml(
+        (bytes(view[i : i + _CHUNK]) for i in range(0, len(view), _CHUNK)), source, tolerant
+    )
+
+
+def _chunks(fh: BinaryIO) -> Iterator[bytes]:
+    while chunk := fh.read(_CHUNK):
+        yield chunk
+
+
+def _read_xml_file(path: str | Path, tolerant: bool) -> Return903:
+    try:
+        with Path(path).open("rb") as fh:
+            return _parse_xml(_chunks(fh), str(path), tolerant)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise Unusable903Input(str(path), f"cannot be opened ({reason})") from None
 
 
 def _load(path: str | Path) -> bytes:
@@ -442,35 +524,43 @@ def read_return(
     missing: str | Path | None = None,
     missing_last: str | Path | None = None,
     xml: str | Path | None = None,
+    xml_last: str | Path | None = None,
+    tolerant: bool = False,
 ) -> Return903:
     """Read a return from files: an XML return, or CSV tables (each checked for its kind).
 
-    ``missing_last`` (last year's Missing table) may be CSV or XML, beside either.
+    Last year's Missing table (for rule 576) is ``missing_last`` (a CSV table, or an
+    XML return when its name ends ``.xml``) or ``xml_last`` (last year's XML return).
     """
     notes: list[ReadNote] = []
     tables: dict[str, Table | None] = {"Header": None, "Episodes": None, "Missing": None}
     if xml is not None:
         if any(p is not None for p in (header, episodes, missing)):
             raise Unusable903Input(str(xml), "give either an XML return or CSV tables, not both")
-        ret = _read_xml_file(xml)
+        ret = _read_xml_file(xml, tolerant)
         tables = {"Header": ret.header, "Episodes": ret.episodes, "Missing": ret.missing}
         notes.extend(ret.notes)
     for name, path in (("Header", header), ("Episodes", episodes), ("Missing", missing)):
         if path is not None:
-            table, found = read_csv_with_notes(_load(path), source=str(path), expect=name)
+            table, found = read_csv_with_notes(
+                _load(path), source=str(path), expect=name, tolerant=tolerant
+            )
             tables[name] = table
             notes.extend(found)
+    if missing_last is not None and xml_last is not None:
+        raise Unusable903Input(str(xml_last), "give last year's Missing table once, not twice")
     last: Table | None = None
-    if missing_last is not None:
-        if str(missing_last).lower().endswith(".xml"):
-            last_ret = _read_xml_file(missing_last)
+    last_path = missing_last if missing_last is not None else xml_last
+    if last_path is not None:
+        if xml_last is not None or str(last_path).lower().endswith(".xml"):
+            last_ret = _read_xml_file(last_path, tolerant)
             last = last_ret.missing
             notes.extend(
                 _relabel((n for n in last_ret.notes if n.table == "Missing"), "Missing_last")
             )
         else:
             last, found = read_csv_with_notes(
-                _load(missing_last), source=str(missing_last), expect="Missing"
+                _load(last_path), source=str(last_path), expect="Missing", tolerant=tolerant
             )
             notes.extend(_relabel(found, "Missing_last"))
     return Return903(
@@ -480,10 +570,6 @@ def read_return(
         missing_last=last,
         notes=tuple(notes),
     )
-
-
-def _read_xml_file(path: str | Path) -> Return903:
-    return read_xml(_load(path), source=str(path))
 
 
 def _relabel(notes: Iterable[ReadNote], table: str) -> list[ReadNote]:

@@ -42,14 +42,18 @@ from missingcare.adapters.ssda903.tables import (
     Return903,
     Table,
     _parse_date,
+    tidy,
 )
 
 __all__ = [
+    "CODE_LISTS",
     "EDITIONS",
     "RULES",
+    "CodeList",
     "RowError",
     "Rule",
     "ValidationReport",
+    "code_lists_for",
     "rules_for",
     "validate",
 ]
@@ -83,11 +87,18 @@ class RowError:
         return RULES[self.rule].message
 
 
+@attrs.frozen
+class CodeList:
+    """A list of codes one collection year's rules accept, as data (``name`` is its code)."""
+
+    name: str
+    codes: tuple[str, ...]
+    source: str = "903V"
+
+
 _NEVER = date.max  # sorts after every date a 903 cell can hold (they end in 2262)
 _DAYS = 1 << 22  # more than date.max's day number: (a * _DAYS + b) sorts as (a, b)
 _BLANK_DAY = _NEVER.toordinal()
-_KINDS_ANY_CASE = frozenset({"M", "A", "m", "a"})
-_KINDS = frozenset({"M", "A", None})
 
 
 class _Seen(dict[str | None, date | None]):
@@ -131,23 +142,24 @@ def _positions(
     Ranges are not tracked by the garbage collector, so a large table leaves it little to do.
     """
     firsts, starts, ends = _runs(keys) if runs is None else runs
-    together = dict(zip(firsts, map(range, starts, ends), strict=True))
-    if len(together) == len(firsts) and None not in together:  # each key's rows are together
-        return together  # type: ignore[return-value]
-    out: dict[str, Sequence[int]] = {}
-    scattered: dict[str, list[int]] = {}
-    for key, start, end in zip(firsts, starts, ends, strict=True):
-        if key is not None:
-            if key in out:  # the key's rows are apart
-                gathered = scattered.get(key)
-                if gathered is None:
-                    gathered = scattered[key] = list(out[key])
-                gathered.extend(range(start, end))
-            else:
-                out[key] = range(start, end)
-    for key, gathered in scattered.items():
-        out[key] = tuple(gathered)
-    return out
+    distinct = set(firsts)
+    if len(distinct) == len(firsts) and None not in distinct:  # each key's rows are together
+        return dict(zip(firsts, map(range, starts, ends), strict=True))  # type: ignore[arg-type]
+    # rows apart: gather each key's positions in one pass (a shuffled table has as many
+    # runs as rows, so going run by run would cost more)
+    gathered: dict[str | None, list[int]] = {}
+    get = gathered.get
+    for i, key in enumerate(keys):
+        found = get(key)
+        if found is None:
+            gathered[key] = [i]
+        else:
+            found.append(i)
+    return {
+        key: range(found[0], found[0] + 1) if len(found) == 1 else tuple(found)
+        for key, found in gathered.items()
+        if key is not None
+    }
 
 
 def _columns(table: Table, names: tuple[str, ...]) -> list[tuple[str | None, ...]]:
@@ -163,6 +175,9 @@ def _row_numbers(table: Table) -> Sequence[int]:
     """A table's row numbers (a ``range`` when a table read from CSV skipped no row)."""
     kept = table._column_cells()
     return table.row_numbers if kept is None else kept[1]
+
+
+_MISSING_COLUMNS = ("CHILD", "DOB", "MISSING", "MIS_START", "MIS_END")
 
 
 class _Missing:
@@ -185,19 +200,30 @@ class _Missing:
         "start",
     )
 
-    def __init__(self, table: Table | None, dates: _Dates) -> None:
+    def __init__(self, table: Table | None, dates: _Dates, *, last_year: bool = False) -> None:
         self.row: Sequence[int] = ()
         cols: list[tuple[str | None, ...]] = [(), (), (), (), ()]
         if table is not None:
             self.row = _row_numbers(table)
-            cols = _columns(table, ("CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"))
+            # (of last year's table, rule 576 reads only the child, start and end)
+            names = ("CHILD", "MIS_START", "MIS_END") if last_year else _MISSING_COLUMNS
+            cols = _columns(table, names)
+            if last_year:
+                cols = [cols[0], (), (), cols[1], cols[2]]
         self.child, dob, self.kind, self.start, self.end = cols
+        self.sd: tuple[date | None, ...] = dates.column(self.start)
+        self.dob: tuple[date | None, ...] = ()
+        self.ed: tuple[date | None, ...] = ()
+        self.by_child: dict[str, Sequence[int]] = {}
+        self.child_runs: tuple[tuple[str | None, ...], tuple[int, ...]] = ((), ())
+        if last_year:
+            return
         self.dob = dates.column(dob)
-        self.sd = dates.column(self.start)
         self.ed = dates.column(self.end)
         runs = _runs(self.child)
         self.by_child = _positions(self.child, runs)
-        self.child_runs = (runs[0], list(map(operator.sub, runs[2], runs[1])))
+        # (tuples, which the garbage collector stops walking once it has seen them)
+        self.child_runs = (tuple(runs[0]), tuple(map(operator.sub, runs[2], runs[1])))
 
 
 class _Data:
@@ -205,6 +231,7 @@ class _Data:
 
     def __init__(self, ret: Return903, year: CollectionYear) -> None:
         self.year = year
+        self.codes = code_lists_for(year)
         self.has = {
             "Header": ret.header is not None,
             "Episodes": ret.episodes is not None,
@@ -214,7 +241,7 @@ class _Data:
         self._dates = dates = _Dates()
         self._days: dict[date, int] | None = None
         self.missing = _Missing(ret.missing, dates)
-        self.missing_last = _Missing(ret.missing_last, dates)
+        self.missing_last = _Missing(ret.missing_last, dates, last_year=True)
         #: the Episodes table as columns (``ep_row`` the input row numbers), and the
         #: positions of each child's rows
         self.ep_row: Sequence[int] = ()
@@ -271,10 +298,12 @@ class _Data:
             eps = self.episodes_by_child.get(child)
             if not eps:
                 continue
-            if len(eps) == 1 and (p_start := decoms[eps[0]]) is not None:
-                # one episode, with a start: it is the one period of care (what
-                # chain_periods gives for one span, without building one per child)
-                p_end = decs[eps[0]]
+            chain = _one_chain(eps, decoms, decs)
+            if chain is not None:
+                # one episode, or episodes each starting the day the one before ended (in
+                # input order): one period of care, which every day of it is in an episode
+                # of (what chain_periods and containing give, without building spans)
+                p_start, p_end = chain
                 for i in positions:
                     s = sd[i]
                     if s is None:
@@ -309,6 +338,28 @@ class _Data:
                     r577.append(rows[i])
         self._care = (r577, r578, r581)
         return self._care
+
+
+def _one_chain(
+    eps: Sequence[int], decoms: Sequence[date | None], decs: Sequence[date | None]
+) -> tuple[date, date | None] | None:
+    """The start and end of a child's episodes when they chain without a gap or an overlap
+    (each starts on the day the one before ended, in input order, and none ends before
+    it starts; only the last may be open), else ``None``."""
+    first = decoms[eps[0]]
+    if first is None:
+        return None
+    end = decs[eps[0]]
+    if end is not None and end < first:
+        return None
+    for j in itertools.islice(eps, 1, None):
+        start = decoms[j]
+        if end is None or start != end:
+            return None
+        end = decs[j]
+        if end is not None and end < start:  # (ends before it starts)
+            return None
+    return first, end
 
 
 _Hit = tuple[str, int, str]  # (table, row, problem)
@@ -350,9 +401,9 @@ def _blank(cells: Sequence[object]) -> Iterator[int]:
 
 def _r564(d: _Data) -> list[_Hit]:
     m = d.missing
-    return _missing_hits(
-        (m.row[i] for i in _blank(m.start) if m.kind[i] in _KINDS_ANY_CASE), "blank"
-    )
+    kinds = d.codes["MISSING"]
+    any_case = {*kinds, *(k.lower() for k in kinds)}  # (as 903V's 564 reads them)
+    return _missing_hits((m.row[i] for i in _blank(m.start) if m.kind[i] in any_case), "blank")
 
 
 def _r565(d: _Data) -> list[_Hit]:
@@ -476,6 +527,7 @@ def _eighteenth(dob: date) -> date:
 
 def _r580(d: _Data) -> list[_Hit]:
     m = d.missing
+    adult = d.codes["REC_AT_18"]
     hits: set[int] = set()
     # the rows that end on the child's eighteenth birthday (each distinct birth date's
     # birthday found once; a blank birth date's stands for no date, so equals no end)
@@ -490,7 +542,7 @@ def _r580(d: _Data) -> list[_Hit]:
         if child is None:
             continue
         for j in d.episodes_by_child.get(child, ()):
-            if d.ep_dec[j] == end and d.ep_rec[j] != "E8":
+            if d.ep_dec[j] == end and d.ep_rec[j] not in adult:
                 hits.add(d.ep_row[j])
     return [("Episodes", row, "wrong_reason") for row in sorted(hits)]
 
@@ -523,7 +575,7 @@ def _r1005(d: _Data) -> list[_Hit]:
 
 def _r1006(d: _Data) -> list[_Hit]:
     m = d.missing
-    unknown = set(m.kind) - _KINDS
+    unknown = set(m.kind) - {*d.codes["MISSING"], None}
     if not unknown:
         return []
     return _missing_hits(
@@ -735,7 +787,8 @@ RULES: dict[str, Rule] = {
 
 #: Rule editions as data: each year is the previous year plus added or changed
 #: rules, minus withdrawn codes. None of the missing-episode rules changed from
-#: 2022/23 to 2026/27 (903V ``rules/lac20XX_YY``; anchors §4.2).
+#: 2022/23 to 2026/27 (903V ``rules/lac20XX_YY``: no year adds, changes or deletes
+#: one of these codes; anchors §4.2).
 EDITIONS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("2022/23", tuple(RULES), ()),
     ("2023/24", (), ()),
@@ -744,7 +797,18 @@ EDITIONS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("2026/27", (), ()),
 )
 
-# each edition's rules, composed as a rule pack's editions are
+#: The code lists the rules read, by edition, composed the same way (a list replaced
+#: is removed and added again): ``MISSING`` (1006, 564: the episode types) and
+#: ``REC_AT_18`` (580: the reason an episode ends when a child turns 18 while missing).
+CODE_LISTS: tuple[tuple[str, tuple[CodeList, ...], tuple[str, ...]], ...] = (
+    ("2022/23", (CodeList("MISSING", ("M", "A")), CodeList("REC_AT_18", ("E8",))), ()),
+    ("2023/24", (), ()),
+    ("2024/25", (), ()),
+    ("2025/26", (), ()),
+    ("2026/27", (), ()),
+)
+
+# each edition's rules and code lists, composed as a rule pack's editions are
 _COMPOSED: dict[CollectionYear, tuple[Rule, ...]] = {
     CollectionYear.parse(name): rules
     for name, rules in compose_editions(
@@ -752,7 +816,28 @@ _COMPOSED: dict[CollectionYear, tuple[Rule, ...]] = {
         code=operator.attrgetter("code"),
     ).items()
 }
+_LISTS: dict[CollectionYear, dict[str, tuple[str, ...]]] = {
+    CollectionYear.parse(name): {c.name: c.codes for c in lists}
+    for name, lists in compose_editions(CODE_LISTS, code=operator.attrgetter("name")).items()
+}
 _FIRST = CollectionYear.parse(EDITIONS[0][0])
+
+
+def _edition(year: CollectionYear | str) -> CollectionYear:
+    y = CollectionYear.parse(year) if isinstance(year, str) else year
+    y = max(y, _FIRST, key=lambda c: c.start_year)
+    if y not in _COMPOSED:
+        raise ValueError(f"no 903 rule edition for {y}; the latest is {EDITIONS[-1][0]}")
+    return y
+
+
+def code_lists_for(year: CollectionYear | str) -> dict[str, tuple[str, ...]]:
+    """The code lists in force for a collection year, by name.
+
+    >>> code_lists_for("2025/26")["MISSING"]
+    ('M', 'A')
+    """
+    return dict(_LISTS[_edition(year)])
 
 
 def rules_for(year: CollectionYear | str) -> tuple[Rule, ...]:
@@ -762,15 +847,18 @@ def rules_for(year: CollectionYear | str) -> tuple[Rule, ...]:
     carries — are checked with the 2022/23 edition, as that validator does for
     historic files. Raises ``ValueError`` for a year after the last edition.
     """
-    y = CollectionYear.parse(year) if isinstance(year, str) else year
-    y = max(y, _FIRST, key=lambda c: c.start_year)
-    rules = _COMPOSED.get(y)
-    if rules is None:
-        raise ValueError(f"no 903 rule edition for {y}; the latest is {EDITIONS[-1][0]}")
-    return rules
+    return _COMPOSED[_edition(year)]
 
 
 _by_place = operator.attrgetter("table", "row")
+
+#: What a table is called when a rule cannot run without it.
+_TABLE_NAMES = {
+    "Header": "no Header table",
+    "Episodes": "no Episodes table",
+    "Missing": "no Missing table",
+    "Missing_last": "no previous year's table",
+}
 
 
 @attrs.frozen
@@ -778,26 +866,54 @@ class ValidationReport:
     """What :func:`validate` found: row errors, rules not run for want of a table, reader notes.
 
     ``findings`` holds the :class:`RowError` values, in the order :func:`validate` gives.
+    ``run`` and ``not_run`` are the rule codes run and not run (``reasons`` says why
+    each was not); ``rows`` is the number of rows read of each table given (``Header``,
+    ``Episodes``, ``Missing``, ``Missing_last``).
     """
 
     year: CollectionYear
     findings: tuple[RowError, ...]
     not_run: tuple[str, ...]
     notes: tuple[ReadNote, ...] = ()
+    run: tuple[str, ...] = ()
+    rows: tuple[tuple[str, int], ...] = ()
 
     @property
     def ok(self) -> bool:
         """Whether no row was flagged."""
         return not self.findings
 
+    @property
+    def reasons(self) -> dict[str, str]:
+        """Why each rule in ``not_run`` was not run: the tables it needs that were not given."""
+        given = dict(self.rows)
+        return {
+            code: "; ".join(_TABLE_NAMES[t] for t in RULES[code].tables if t not in given)
+            for code in self.not_run
+        }
+
+    def per_rule(self) -> dict[str, int]:
+        """The number of rows each rule run flagged (0 for a rule that flagged none)."""
+        counts = dict.fromkeys(self.run, 0)
+        for f in self.findings:
+            counts[f.rule] += 1
+        return counts
+
 
 def validate(
-    ret: Return903, year: CollectionYear | str, *, codes: Iterable[str] | None = None
+    ret: Return903,
+    year: CollectionYear | str,
+    *,
+    codes: Iterable[str] | None = None,
+    tolerant: bool = False,
 ) -> ValidationReport:
     """Run the year's missing-episode rules (or only ``codes``) on a return.
 
-    Every rule sees the same unchanged input. Row errors are ordered by rule
-    (in edition order), table, then row.
+    Every rule sees the same unchanged input: the cells as submitted, unless
+    ``tolerant=True``, when they are first cleaned as
+    :func:`~missingcare.adapters.ssda903.tables.tidy` cleans them, each cleaning a
+    note in the report. Row errors are ordered by rule (in edition order), table,
+    then row.
     """
     y = CollectionYear.parse(year) if isinstance(year, str) else year
     rules = rules_for(y)
@@ -807,15 +923,47 @@ def validate(
         if unknown:
             raise ValueError(f"unknown rule codes for {y}: {', '.join(sorted(unknown))}")
         rules = tuple(r for r in rules if r.code in wanted)
+    notes = ret.notes
+    if tolerant:
+        ret, cleaned = _tidy_return(ret)
+        notes = (*notes, *cleaned)
     data = _Data(ret, y)
     findings: list[RowError] = []
+    run: list[str] = []
     not_run: list[str] = []
     for rule in rules:
         if not all(data.has[t] for t in rule.tables):
             not_run.append(rule.code)
             continue
+        run.append(rule.code)
         findings.extend(sorted(rule.run(data), key=_by_place))
-    return ValidationReport(y, tuple(findings), tuple(not_run), ret.notes)
+    given = (
+        ("Header", ret.header),
+        ("Episodes", ret.episodes),
+        ("Missing", ret.missing),
+        ("Missing_last", ret.missing_last),
+    )
+    rows = tuple((name, len(t)) for name, t in given if t is not None)
+    return ValidationReport(y, tuple(findings), tuple(not_run), notes, tuple(run), rows)
+
+
+def _tidy_return(ret: Return903) -> tuple[Return903, list[ReadNote]]:
+    notes: list[ReadNote] = []
+    tables: list[Table | None] = []
+    for label, table in (
+        ("Header", ret.header),
+        ("Episodes", ret.episodes),
+        ("Missing", ret.missing),
+        ("Missing_last", ret.missing_last),
+    ):
+        if table is None:
+            tables.append(None)
+            continue
+        clean, found = tidy(table)
+        tables.append(clean)
+        notes.extend(ReadNote(label, n.code, n.message, n.column, n.rows) for n in found)
+    header, episodes, missing, last = tables
+    return Return903(header, episodes, missing, last, ret.notes), notes
 
 
 __getattr__ = moved(__name__, {"Finding": "missingcare.adapters.ssda903.rules.RowError"})

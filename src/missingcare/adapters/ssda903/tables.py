@@ -12,11 +12,12 @@ import functools
 import re
 from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import attrs
 
 __all__ = [
+    "CLEANINGS",
     "COLUMNS",
     "CollectionYear",
     "Missing903Row",
@@ -25,6 +26,7 @@ __all__ = [
     "Table",
     "format_903_date",
     "parse_903_date",
+    "tidy",
 ]
 
 #: The columns of each table, in DfE order (903V ``lac_validator/config.py``).
@@ -152,11 +154,13 @@ class CollectionYear:
 
 @attrs.frozen
 class ReadNote:
-    """Something the reader tolerated and corrected, so the user can fix the source.
+    """Something the reader read around, or (when asked) cleaned, so the user can fix the source.
 
-    ``code`` is stable (``lower_case_code``, ``float_artefact``,
-    ``blank_row``, ``whitespace``, ``header_case``…); ``rows`` are the data
-    rows concerned. Never contains the value itself.
+    ``code`` is stable: what is not a cell (``bom``, ``header_case``,
+    ``trailing_columns``), and with ``tolerant=True`` each cleaning
+    (:data:`CLEANINGS`: ``whitespace``, ``lower_case_code``, ``float_artefact``,
+    ``iso_date``, ``midnight``); ``rows`` are the data rows concerned. Never
+    contains the value itself.
     """
 
     table: str
@@ -177,6 +181,57 @@ class _Cells:
     """
 
     __slots__ = ("_cells",)
+
+
+_BLANK_CELL: dict[str, None] = {"": None}
+
+
+def _column(cells: Sequence[str]) -> tuple[str | None, ...]:
+    """One column's cells as a table holds them: a blank cell is ``None``."""
+    if "" not in cells:
+        return tuple(cells)
+    if cells.count("") == len(cells):
+        return (None,) * len(cells)
+    return tuple(map(_BLANK_CELL.get, cells, cells))
+
+
+class _Split(Sequence[tuple[str | None, ...]]):
+    """The columns of a table read from CSV text split into cells, each made on first use.
+
+    ``cells`` is every cell of the text, row after row, ``stride`` apart, column ``i``
+    starting at ``where[i]``; the rules read a few of a table's columns (4 of the 13 of
+    Episodes), so the others are never made. Once every column is made, the cells go.
+    """
+
+    __slots__ = ("_cells", "_made", "_stride", "_where")
+
+    def __init__(self, cells: list[str], where: list[int], stride: int) -> None:
+        # (a tuple: the garbage collector stops walking it once it has seen it, where it
+        # would walk a list of every cell at each collection while the table lives)
+        self._cells: tuple[str, ...] | None = tuple(cells)
+        self._where = where
+        self._stride = stride
+        self._made: list[tuple[str | None, ...] | None] = [None] * len(where)
+
+    def __len__(self) -> int:
+        return len(self._where)
+
+    @overload
+    def __getitem__(self, i: int) -> tuple[str | None, ...]: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[tuple[str | None, ...]]: ...
+    def __getitem__(
+        self, i: int | slice
+    ) -> tuple[str | None, ...] | Sequence[tuple[str | None, ...]]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(len(self))[i]]
+        made = self._made[i]
+        if made is None:
+            assert self._cells is not None  # (kept until every column is made)
+            made = self._made[i] = _column(self._cells[self._where[i] : -1 : self._stride])
+            if None not in self._made:
+                self._cells = None
+        return made
 
 
 _LAZY = frozenset({"rows", "row_numbers"})
@@ -238,10 +293,13 @@ class Table(_Cells):
         table: Table = object.__new__(cls)
         object.__setattr__(table, "name", name)
         object.__setattr__(table, "columns", columns)
-        object.__setattr__(table, "_cells", (tuple(cells), numbers))
+        kept = cells if isinstance(cells, _Split) else tuple(cells)
+        object.__setattr__(table, "_cells", (kept, numbers))
         return table
 
-    def _column_cells(self) -> tuple[tuple[tuple[str | None, ...], ...], Sequence[int]] | None:
+    def _column_cells(
+        self,
+    ) -> tuple[Sequence[tuple[str | None, ...]], Sequence[int]] | None:
         """The columns and row numbers kept by ``_from_columns``, if this table has them."""
         try:
             return object.__getattribute__(self, "_cells")  # type: ignore[no-any-return]
@@ -273,6 +331,90 @@ class Table(_Cells):
         if kept is not None:
             return len(kept[1])
         return len(self.rows)
+
+
+_DATE_COLUMNS = frozenset({"DOB", "MC_DOB", "DECOM", "DEC", "MIS_START", "MIS_END"})
+_FLOAT_ARTEFACT = re.compile(r"([0-9]+)\.0+")
+_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[ T]00:00(?::00)?)?")
+_MIDNIGHT = re.compile(r"([0-9]{1,2}/[0-9]{1,2}/[0-9]{4}) 00:00(?::00)?")
+
+#: What :func:`tidy` does to a cell, by note code: each is reported, never silent.
+CLEANINGS: dict[str, str] = {
+    "whitespace": "surrounding spaces were removed",
+    "lower_case_code": "lower-case letters were read as upper-case",
+    "float_artefact": "a spreadsheet's '.0' was removed from a code",
+    "iso_date": "a date written yyyy-mm-dd was read as dd/mm/yyyy",
+    "midnight": "a time of 00:00 after a date was removed",
+}
+
+
+def _tidy_cell(text: str, column: str) -> tuple[str | None, list[str]]:
+    """A cell cleaned as :func:`tidy` cleans it, and the codes of what was done."""
+    done: list[str] = []
+    value = text.strip()
+    if value != text:
+        done.append("whitespace")
+    if not value:
+        return None, done
+    upper = value.upper()
+    if upper != value:
+        done.append("lower_case_code")
+        value = upper
+    if column in _DATE_COLUMNS:
+        if (m := _ISO_DATE.fullmatch(value)) is not None:
+            done.append("iso_date")
+            value = f"{m[3]}/{m[2]}/{m[1]}"
+        elif (m := _MIDNIGHT.fullmatch(value)) is not None:
+            done.append("midnight")
+            value = m[1]
+    elif "." in value and (m := _FLOAT_ARTEFACT.fullmatch(value)) is not None:
+        done.append("float_artefact")
+        value = m[1]
+    return value, done
+
+
+def tidy(table: Table) -> tuple[Table, tuple[ReadNote, ...]]:
+    """The table with what can be cleaned without guessing cleaned, and a note for each kind.
+
+    Asked for with ``tolerant=True`` (the readers, :func:`validate`, ``--tolerant``);
+    by default the rules see the cells as submitted. Cleans surrounding spaces (a cell
+    of spaces becomes blank), lower-case letters, a spreadsheet's ``1234.0`` in a code,
+    ``2025-05-17`` (and a midnight time after a date) in a date column. A date with a
+    two-digit year (``17/5/25``) is left as it is: its century would be a guess. Each
+    note names the column and rows (:data:`CLEANINGS`), never the value.
+
+    >>> t = Table.from_records("Missing", [{"CHILD": "C1", "MISSING": " m",
+    ...                                     "MIS_START": "2025-05-17"}])
+    >>> clean, notes = tidy(t)
+    >>> clean.rows[0]
+    ('C1', None, 'M', '17/05/2025', None)
+    >>> sorted((n.code, n.column, n.rows) for n in notes)  # doctest: +NORMALIZE_WHITESPACE
+    [('iso_date', 'MIS_START', (0,)), ('lower_case_code', 'MISSING', (0,)),
+     ('whitespace', 'MISSING', (0,))]
+    """
+    found: dict[tuple[str, str], list[int]] = {}
+    numbers = table.row_numbers
+    cols: list[tuple[str | None, ...]] = []
+    for column in table.columns:
+        cells = table.column(column)
+        out: list[str | None] = list(cells)
+        for i, cell in enumerate(cells):
+            if cell is None:
+                continue
+            value, done = _tidy_cell(cell, column)
+            if done:
+                out[i] = value
+                for code in done:
+                    found.setdefault((code, column), []).append(numbers[i])
+        cols.append(tuple(out))
+    if not found:
+        return table, ()
+    notes = tuple(
+        ReadNote(table.name, code, CLEANINGS[code], column, tuple(rows))
+        for (code, column), rows in found.items()
+    )
+    rows = tuple(zip(*cols, strict=True)) if cols else ()
+    return Table(table.name, table.columns, rows, numbers), notes
 
 
 @attrs.frozen

@@ -5,6 +5,13 @@ XML nests rows under their child (``CHILD`` > ``HEADER`` > ``AMISSING``,
 ``CHILD`` > ``EPISODE``), so rows come back grouped by child, in the order
 children first appear — the same order whenever the input was already grouped
 (as derived rows are). In XML a Missing row takes the child's Header ``DOB``.
+
+No 903 value begins with ``=``, ``+``, ``-`` or ``@`` (nor a tab or carriage
+return), which a spreadsheet opening the CSV would run as a formula; a table with
+such a cell is refused, not written (:func:`write_csv` raises
+:class:`~missingcare.exceptions.Unusable903Input` naming the row and column, never
+the value). Refusing rather than neutralising (a leading ``'``) keeps what is
+written exactly what is read back.
 """
 
 from __future__ import annotations
@@ -14,8 +21,13 @@ import io
 import xml.etree.ElementTree as ET
 
 from missingcare.adapters.ssda903.tables import COLUMNS, Return903, Table
+from missingcare.exceptions import Unusable903Input
 
-__all__ = ["write_csv", "write_xml"]
+__all__ = ["FORMULA_START", "write_csv", "write_xml"]
+
+#: The first characters that make a spreadsheet read a cell as a formula (OWASP, "CSV
+#: injection"); no 903 value begins with one.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 _XML_TAGS = {"CHILD": "CHILDID", "PLACE": "PL"}
 _HEADER_ORDER = ("CHILD", "UPN", "SEX", "DOB", "ETHNIC", "MOTHER", "MC_DOB")
@@ -30,6 +42,15 @@ def write_csv(table: Table) -> bytes:
     >>> write_csv(t).decode().splitlines()
     ['CHILD,DOB,MISSING,MIS_START,MIS_END', 'C1,,M,01/06/2025,']
     """
+    for column in table.columns:
+        for n, cell in zip(table.row_numbers, table.column(column), strict=True):
+            if cell is not None and cell.startswith(FORMULA_START):
+                raise Unusable903Input(
+                    f"the {table.name} table",
+                    f"row {n}, column {column}: a cell begins with =, +, -, @, a tab or a "
+                    "carriage return, which a spreadsheet would run as a formula; no 903 "
+                    "value does, so the table is not written",
+                )
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(table.columns)
