@@ -37,6 +37,7 @@ from missingcare.episodes import (
     SearchAction,
     StatusChange,
 )
+from missingcare.dates import SignificantDate
 from missingcare.exceptions import MissingCareError, UnknownCodeError, ValidationError, Violation
 from missingcare.factors import EvidenceSource, Factor, FactorDirection, UnmetNeed
 from missingcare.findings import Evaluation, Finding, Outcome
@@ -89,6 +90,7 @@ __all__ = [
     "RiskGrading",
     "Screening",
     "SearchAction",
+    "SignificantDate",
     "StatusChange",
     "TrustedAdult",
     "UnknownCodeError",

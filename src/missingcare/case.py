@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import bisect
+import functools
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
+from types import MappingProxyType
 
 import attrs
 
@@ -12,6 +15,7 @@ from missingcare import _fields as f
 from missingcare.children import ChildRef, PeriodOfCare, Placement
 from missingcare.context import ContextEntry
 from missingcare.conversations import ReturnConversation
+from missingcare.dates import SignificantDate
 from missingcare.episodes import MissingEpisode
 from missingcare.factors import Factor, UnmetNeed
 from missingcare.plans import AbsencePlan, MissingPersonProfile
@@ -64,6 +68,11 @@ class CaseFile:
     screenings: tuple[Screening, ...] = f.many(
         Screening, "Exploitation screenings", "Screenings for exploitation after returns."
     )
+    significant_dates: tuple[SignificantDate, ...] = f.many(
+        SignificantDate,
+        "Significant dates",
+        "Dates that matter to the child: birthdays, anniversaries, court dates, contact days.",
+    )
 
     def __attrs_post_init__(self) -> None:
         p = f.Problems()
@@ -79,6 +88,7 @@ class CaseFile:
             "absence_plans",
             "profiles",
             "screenings",
+            "significant_dates",
         ):
             items = getattr(self, name)
             if name != "placements":
@@ -148,12 +158,29 @@ class CaseFile:
         end = ep.ended_at
         return (ep.last_seen_at, end is None, end if end is not None else ep.last_seen_at)
 
+    @functools.cached_property
+    def _index(self) -> _Index:
+        return _Index(self)
+
     def episode(self, episode_id: str) -> MissingEpisode:
-        """The episode with ``episode_id``; raises ``KeyError`` if there is none."""
-        for ep in self.episodes:
-            if ep.id == episode_id:
-                return ep
-        raise KeyError(episode_id)
+        """The episode with ``episode_id``; raises ``KeyError`` if there is none.
+
+        Looked up in an index built once per case file (a case file never changes).
+        """
+        return self._index.episodes[episode_id]
+
+    def episodes_in_order(self) -> tuple[MissingEpisode, ...]:
+        """The episodes by last seen, then id."""
+        return self._index.in_order
+
+    def episode_position(self, episode_id: str) -> int:
+        """Where the episode stands in :meth:`episodes_in_order`; ``KeyError`` if unknown."""
+        return self._index.position[episode_id]
+
+    def context_before(self, end: datetime) -> tuple[ContextEntry, ...]:
+        """Context entries with ``at < end``, in time order (then id)."""
+        idx = self._index
+        return idx.context[: bisect.bisect_left(idx.context_at, end)]
 
     def placement(self, placement_id: str) -> Placement:
         """The placement with ``placement_id``; raises ``KeyError`` if there is none."""
@@ -163,8 +190,8 @@ class CaseFile:
         raise KeyError(placement_id)
 
     def conversations_for(self, episode_id: str) -> tuple[ReturnConversation, ...]:
-        """The conversations that cover the episode."""
-        return tuple(c for c in self.conversations if episode_id in c.episode_ids)
+        """The conversations that cover the episode, in the case file's order."""
+        return self._index.conversations.get(episode_id, ())
 
     def episodes_between(self, start: datetime, end: datetime) -> tuple[MissingEpisode, ...]:
         """Episodes the child went missing in with ``start <= last seen < end``, in time order."""
@@ -177,7 +204,54 @@ class CaseFile:
 
     def context_between(self, start: datetime, end: datetime) -> tuple[ContextEntry, ...]:
         """Context entries with ``start <= at < end``, in time order."""
-        return _in_window(self.context, start, end)
+        idx = self._index
+        lo = bisect.bisect_left(idx.context_at, start)
+        hi = bisect.bisect_left(idx.context_at, end)
+        return idx.context[lo : max(lo, hi)]
+
+
+class _Index:
+    """Lookups over one case file, built once on first use (a case file is immutable)."""
+
+    __slots__ = ("context", "context_at", "conversations", "episodes", "in_order", "position")
+
+    def __init__(self, case: CaseFile) -> None:
+        self.episodes: Mapping[str, MissingEpisode] = MappingProxyType(
+            {e.id: e for e in case.episodes}
+        )
+        self.in_order = tuple(sorted(case.episodes, key=lambda e: (e.last_seen_at, e.id)))
+        self.position = MappingProxyType({e.id: i for i, e in enumerate(self.in_order)})
+        self.context = tuple(sorted(case.context, key=lambda c: (c.at, c.id)))
+        self.context_at = [c.at for c in self.context]
+        found: dict[str, list[ReturnConversation]] = {}
+        for conv in case.conversations:
+            for eid in conv.episode_ids:
+                found.setdefault(eid, []).append(conv)
+        self.conversations: Mapping[str, tuple[ReturnConversation, ...]] = MappingProxyType(
+            {k: tuple(v) for k, v in found.items()}
+        )
+
+
+class _Index:
+    """Lookups over one case file, built once on first use (a case file is immutable)."""
+
+    __slots__ = ("context", "context_at", "conversations", "episodes", "in_order", "position")
+
+    def __init__(self, case: CaseFile) -> None:
+        self.episodes: Mapping[str, MissingEpisode] = MappingProxyType(
+            {e.id: e for e in case.episodes}
+        )
+        self.in_order = tuple(sorted(case.episodes, key=lambda e: (e.last_seen_at, e.id)))
+        self.position = MappingProxyType({e.id: i for i, e in enumerate(self.in_order)})
+        self.context = tuple(sorted(case.context, key=lambda c: (c.at, c.id)))
+        self.context_at = [c.at for c in self.context]
+        found: dict[str, list[ReturnConversation]] = {}
+        for conv in case.conversations:
+            for eid in conv.episode_ids:
+                found.setdefault(eid, []).append(conv)
+        self.conversations: Mapping[str, tuple[ReturnConversation, ...]] = MappingProxyType(
+            {k: tuple(v) for k, v in found.items()}
+        )
 
 
 def _in_window(

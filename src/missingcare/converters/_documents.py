@@ -31,6 +31,7 @@ from missingcare.episodes import (
 from missingcare.factors import Factor, UnmetNeed
 from missingcare.plans import AbsencePlan, MissingPersonProfile
 from missingcare.relationships import AdultContact, TrustedAdult
+from missingcare.dates import SignificantDate
 from missingcare.screenings import Screening
 from missingcare.vocab import Vocabulary
 
@@ -75,6 +76,7 @@ MODELS: tuple[type, ...] = (
     AbsencePlan,
     MissingPersonProfile,
     Screening,
+    SignificantDate,
     CaseFile,
 )
 
