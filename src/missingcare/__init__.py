@@ -27,6 +27,7 @@ from missingcare.conversations import (
     ReturnConversation,
 )
 from missingcare.converters import from_json, to_json
+from missingcare.dates import SignificantDate
 from missingcare.episodes import (
     EpisodeState,
     Located,
@@ -37,7 +38,6 @@ from missingcare.episodes import (
     SearchAction,
     StatusChange,
 )
-from missingcare.dates import SignificantDate
 from missingcare.exceptions import MissingCareError, UnknownCodeError, ValidationError, Violation
 from missingcare.factors import EvidenceSource, Factor, FactorDirection, UnmetNeed
 from missingcare.findings import Evaluation, Finding, Outcome

@@ -19,6 +19,7 @@ from missingcare.conversations import (
     ResponseOnReturn,
     ReturnConversation,
 )
+from missingcare.dates import SignificantDate
 from missingcare.episodes import (
     Located,
     MissingEpisode,
@@ -31,7 +32,6 @@ from missingcare.episodes import (
 from missingcare.factors import Factor, UnmetNeed
 from missingcare.plans import AbsencePlan, MissingPersonProfile
 from missingcare.relationships import AdultContact, TrustedAdult
-from missingcare.dates import SignificantDate
 from missingcare.screenings import Screening
 from missingcare.vocab import Vocabulary
 

@@ -32,19 +32,19 @@ from missingcare.case import CaseFile
 from missingcare.children import ChildRef, Placement, PlacementKind
 from missingcare.context import ContextEntry
 from missingcare.conversations import ExploitationCategory, ReturnConversation
+from missingcare.dates import SignificantDate
 from missingcare.episodes import MissingEpisode, StatusChange
 from missingcare.factors import EvidenceSource, Factor, FactorDirection, UnmetNeed
 from missingcare.plans import AbsencePlan, MissingPersonProfile
 from missingcare.relationships import TrustedAdult
-from missingcare.dates import SignificantDate
 from missingcare.screenings import Screening
 from missingcare.vocabularies import (
     CONTEXT_CATEGORIES,
-    SIGNIFICANT_DATE_KINDS,
     EPISODE_STATUSES,
     PULL_FACTORS,
     PUSH_FACTORS,
     RELATIONSHIP_ROLES,
+    SIGNIFICANT_DATE_KINDS,
     UNMET_NEEDS,
 )
 

@@ -39,6 +39,7 @@ from missingcare.conversations import (
     ResponseOnReturn,
     ReturnConversation,
 )
+from missingcare.dates import SignificantDate
 from missingcare.episodes import (
     Located,
     MissingEpisode,
@@ -51,7 +52,6 @@ from missingcare.episodes import (
 from missingcare.factors import EvidenceSource, Factor, FactorDirection, UnmetNeed
 from missingcare.plans import AbsencePlan, MissingPersonProfile
 from missingcare.relationships import AdultContact, ContactKind, TrustedAdult
-from missingcare.dates import SignificantDate
 from missingcare.screenings import Screening
 from missingcare.vocab import Concept, Vocabulary
 from missingcare.vocabularies import (
