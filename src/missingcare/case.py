@@ -5,16 +5,17 @@ from __future__ import annotations
 import bisect
 import functools
 import itertools
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from types import MappingProxyType
+from typing import TypeVar
 
 import attrs
 
 from missingcare import _fields as f
 from missingcare.children import ChildRef, PeriodOfCare, Placement
 from missingcare.context import ContextEntry
-from missingcare.conversations import ReturnConversation
+from missingcare.conversations import ExploitationCategory, ReturnConversation
 from missingcare.dates import SignificantDate
 from missingcare.episodes import MissingEpisode
 from missingcare.factors import Factor, UnmetNeed
@@ -23,6 +24,8 @@ from missingcare.relationships import TrustedAdult
 from missingcare.screenings import Screening
 
 __all__ = ["CaseFile"]
+
+T = TypeVar("T")
 
 
 @attrs.frozen
@@ -182,6 +185,22 @@ class CaseFile:
         idx = self._index
         return idx.context[: bisect.bisect_left(idx.context_at, end)]
 
+    def resolved_before(self, entry_id: str, end: datetime) -> bool:
+        """Whether an entry recorded before ``end`` resolves the entry ``entry_id``."""
+        at = self._index.resolved_at.get(entry_id)
+        return at is not None and at < end
+
+    def derived(self, key: object, compute: Callable[[], T]) -> T:
+        """``compute()``, worked out once per case file and ``key`` (a case file never changes).
+
+        For analyses that read the whole case file and are asked about one
+        episode at a time: the second ask costs a lookup.
+        """
+        memo = self._index.memo
+        if key not in memo:
+            memo[key] = compute()
+        return memo[key]  # type: ignore[return-value]
+
     def placement(self, placement_id: str) -> Placement:
         """The placement with ``placement_id``; raises ``KeyError`` if there is none."""
         for pl in self.placements:
@@ -192,6 +211,37 @@ class CaseFile:
     def conversations_for(self, episode_id: str) -> tuple[ReturnConversation, ...]:
         """The conversations that cover the episode, in the case file's order."""
         return self._index.conversations.get(episode_id, ())
+
+    def screenings_of(
+        self, episode_id: str, by: datetime, category: ExploitationCategory | None = None
+    ) -> tuple[tuple[str, int, datetime], ...]:
+        """Where the episode was screened for exploitation by ``by``: (list, index, when).
+
+        A :class:`~missingcare.screenings.Screening` that follows the episode counts
+        at its time (``("screenings", i, at)``); so does the screening recorded in a
+        held return conversation that covers it (``("conversations", k, held_at)``).
+        With ``category``, only screenings that looked for it count. In that order,
+        each list in case-file order.
+        """
+        out = [
+            ("screenings", i, s.at)
+            for i, s in enumerate(self.screenings)
+            if episode_id in s.episode_ids
+            and s.at <= by
+            and (category is None or s.screened_for(category))
+        ]
+        for k, conv in enumerate(self.conversations):
+            at, screening = conv.held_at, conv.screening
+            looked = screening.categories if screening is not None else ()
+            if (
+                at is not None
+                and at <= by
+                and looked
+                and episode_id in conv.episode_ids
+                and (category is None or category in looked)
+            ):
+                out.append(("conversations", k, at))
+        return tuple(out)
 
     def episodes_between(self, start: datetime, end: datetime) -> tuple[MissingEpisode, ...]:
         """Episodes the child went missing in with ``start <= last seen < end``, in time order."""
@@ -213,7 +263,16 @@ class CaseFile:
 class _Index:
     """Lookups over one case file, built once on first use (a case file is immutable)."""
 
-    __slots__ = ("context", "context_at", "conversations", "episodes", "in_order", "position")
+    __slots__ = (
+        "context",
+        "context_at",
+        "conversations",
+        "episodes",
+        "in_order",
+        "memo",
+        "position",
+        "resolved_at",
+    )
 
     def __init__(self, case: CaseFile) -> None:
         self.episodes: Mapping[str, MissingEpisode] = MappingProxyType(
@@ -223,6 +282,13 @@ class _Index:
         self.position = MappingProxyType({e.id: i for i, e in enumerate(self.in_order)})
         self.context = tuple(sorted(case.context, key=lambda c: (c.at, c.id)))
         self.context_at = [c.at for c in self.context]
+        resolved: dict[str, datetime] = {}
+        for c in self.context:  # in time order: the first resolution is kept
+            for rid in c.resolves:
+                resolved.setdefault(rid, c.at)
+        self.resolved_at: Mapping[str, datetime] = MappingProxyType(resolved)
+        #: results derived from the case file by the layers above, by their own keys
+        self.memo: dict[object, object] = {}
         found: dict[str, list[ReturnConversation]] = {}
         for conv in case.conversations:
             for eid in conv.episode_ids:
@@ -230,31 +296,3 @@ class _Index:
         self.conversations: Mapping[str, tuple[ReturnConversation, ...]] = MappingProxyType(
             {k: tuple(v) for k, v in found.items()}
         )
-
-
-class _Index:
-    """Lookups over one case file, built once on first use (a case file is immutable)."""
-
-    __slots__ = ("context", "context_at", "conversations", "episodes", "in_order", "position")
-
-    def __init__(self, case: CaseFile) -> None:
-        self.episodes: Mapping[str, MissingEpisode] = MappingProxyType(
-            {e.id: e for e in case.episodes}
-        )
-        self.in_order = tuple(sorted(case.episodes, key=lambda e: (e.last_seen_at, e.id)))
-        self.position = MappingProxyType({e.id: i for i, e in enumerate(self.in_order)})
-        self.context = tuple(sorted(case.context, key=lambda c: (c.at, c.id)))
-        self.context_at = [c.at for c in self.context]
-        found: dict[str, list[ReturnConversation]] = {}
-        for conv in case.conversations:
-            for eid in conv.episode_ids:
-                found.setdefault(eid, []).append(conv)
-        self.conversations: Mapping[str, tuple[ReturnConversation, ...]] = MappingProxyType(
-            {k: tuple(v) for k, v in found.items()}
-        )
-
-
-def _in_window(
-    entries: Iterable[ContextEntry], start: datetime, end: datetime
-) -> tuple[ContextEntry, ...]:
-    return tuple(sorted((c for c in entries if start <= c.at < end), key=lambda c: (c.at, c.id)))

@@ -22,7 +22,7 @@ def now_of(as_of: AsOf) -> datetime:
 
 def episodes_in_order(case: CaseFile) -> tuple[MissingEpisode, ...]:
     """The child's episodes by last seen, then id."""
-    return tuple(sorted(case.episodes, key=lambda e: (e.last_seen_at, e.id)))
+    return case.episodes_in_order()
 
 
 def entries_in_order(entries: Iterable[ContextEntry]) -> tuple[ContextEntry, ...]:
@@ -32,18 +32,15 @@ def entries_in_order(entries: Iterable[ContextEntry]) -> tuple[ContextEntry, ...
 
 def previous_episode(case: CaseFile, episode: MissingEpisode) -> MissingEpisode | None:
     """The episode before ``episode``, if any."""
-    earlier = [
-        e for e in case.episodes if (e.last_seen_at, e.id) < (episode.last_seen_at, episode.id)
-    ]
-    return max(earlier, key=lambda e: (e.last_seen_at, e.id)) if earlier else None
+    i = case.episode_position(episode.id)
+    return case.episodes_in_order()[i - 1] if i > 0 else None
 
 
 def next_episode(case: CaseFile, episode: MissingEpisode) -> MissingEpisode | None:
     """The episode after ``episode``, if any."""
-    later = [
-        e for e in case.episodes if (e.last_seen_at, e.id) > (episode.last_seen_at, episode.id)
-    ]
-    return min(later, key=lambda e: (e.last_seen_at, e.id)) if later else None
+    ordered = case.episodes_in_order()
+    i = case.episode_position(episode.id) + 1
+    return ordered[i] if i < len(ordered) else None
 
 
 def median_span(values: Iterable[timedelta]) -> timedelta | None:
