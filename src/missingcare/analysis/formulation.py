@@ -18,7 +18,7 @@ machine learning and no score.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 
 import attrs
@@ -32,6 +32,7 @@ from missingcare.analysis.response import response_on_return, responses_for
 from missingcare.analysis.suggestions import (
     CueTable,
     IndicatorSeen,
+    Seen,
     Suggestion,
     SuggestionKind,
     episode_evidence,
@@ -260,17 +261,16 @@ def formulate(
     needs = tuple(sorted((n for n in case.needs if _concerns(n, episode_id, known_by)), key=key))
 
     convs = sorted(case.conversations_for(episode_id), key=lambda c: (c.held_at is None, c.id))
-    seen, said = episode_evidence(case, episode, before.entries, before.dates)
+    seen, said = episode_evidence(case, episode, before.entries, before.dates, now)
     recorded = frozenset(
         {(f.direction.value, f.concept.code) for f in factors}
         | {(SuggestionKind.NEED.value, n.need.code) for n in needs}
     )
-    suggestions = suggest(table, case, episode, seen, said, recorded=recorded)
-    indicators = indicators_seen(table, case, episode, seen, said)
+    suggestions = suggest(table, case, episode, seen, said, recorded=recorded, by=now)
+    indicators = indicators_seen(table, case, episode, seen, said, by=now)
     screening = None
     if indicators:
-        by = now if now is not None else datetime.max.replace(tzinfo=episode.last_seen_at.tzinfo)
-        done = case.screenings_of(episode_id, by)
+        done = case.screenings_of(episode_id, now if now is not None else _END_OF_TIME)
         screening = ScreeningPrompt(
             indicators,
             tuple(
@@ -327,6 +327,9 @@ def formulate(
     return attrs.evolve(formulation, sentences=_sentences(formulation))
 
 
+_END_OF_TIME = datetime.max.replace(tzinfo=UTC)
+
+
 def _child_words(
     case: CaseFile, episode: MissingEpisode, before: BeforeWindow
 ) -> tuple[ChildWords, ...]:
@@ -369,14 +372,12 @@ def _where_found(
     case: CaseFile,
     episode: MissingEpisode,
     table: CueTable,
-    seen: Iterable[object],
+    seen: Iterable[Seen],
     *,
     pull: tuple[Factor, ...],
     suggestions: tuple[Suggestion, ...],
 ) -> WhereFound:
-    from missingcare.analysis.suggestions import Seen  # noqa: PLC0415 - the type only
-
-    items = [s for s in seen if isinstance(s, Seen) and s.matcher in _WHERE_MATCHERS]
+    items = [s for s in seen if s.matcher in _WHERE_MATCHERS]
     codes = {(s.matcher, s.code) for s in items}
     pulls: dict[str, Concept] = {}
     named = {f.concept.code: f.concept for f in pull}

@@ -33,13 +33,15 @@ import functools
 import re
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
 from importlib.resources import files
 from typing import Any
 
 import attrs
 
 from missingcare.analysis._common import lower_first
-from missingcare.analysis.before import DateInWindow
+from missingcare.analysis.before import DateInWindow, before_window
+from missingcare.analysis.config import DEFAULT_CONFIG, LensConfig
 from missingcare.analysis.insights import Evidence
 from missingcare.case import CaseFile
 from missingcare.context import ContextEntry
@@ -55,6 +57,7 @@ __all__ = [
     "IndicatorSeen",
     "Suggestion",
     "SuggestionKind",
+    "exploitation_indicators",
 ]
 
 #: How every suggestion is labelled wherever it is shown.
@@ -290,11 +293,12 @@ def episode_evidence(
     episode: MissingEpisode,
     window: Sequence[ContextEntry],
     dates: Iterable[DateInWindow],
+    by: datetime | None = None,
 ) -> tuple[tuple[Seen, ...], tuple[Said, ...]]:
     """Everything cues may match for one episode: coded items and the child's words.
 
     ``window`` is the before-window's log and ``dates`` the significant dates
-    that fell in it.
+    that fell in it; with ``by``, a conversation held later is not read.
     """
     seen: list[Seen] = []
     said: list[Said] = []
@@ -330,7 +334,7 @@ def episode_evidence(
             Said(episode.child_said, Evidence.record("episodes", episode.id, within=".child_said"))
         )
     for conv in sorted(case.conversations_for(episode.id), key=lambda c: c.id):
-        if conv.held_at is None:
+        if conv.held_at is None or (by is not None and conv.held_at > by):
             continue
 
         def on_conv(matcher: str, concept: Concept, within: str, conv_id: str = conv.id) -> None:
@@ -349,10 +353,14 @@ def episode_evidence(
     return tuple(seen), tuple(said)
 
 
-def _contacted(case: CaseFile, episode: MissingEpisode) -> Iterator[Evidence]:
+def _contacted(case: CaseFile, episode: MissingEpisode, by: datetime | None) -> Iterator[Evidence]:
     for ta in sorted(case.trusted_adults, key=lambda t: t.id):
         for i, contact in enumerate(ta.contacts):
-            if contact.episode_id == episode.id and contact.child_initiated is True:
+            if (
+                contact.episode_id == episode.id
+                and contact.child_initiated is True
+                and (by is None or contact.at <= by)
+            ):
                 yield Evidence.record("trusted_adults", ta.id, within=f".contacts[{i}]")
 
 
@@ -368,6 +376,8 @@ def _match(
     episode: MissingEpisode,
     seen: Sequence[Seen],
     said: Sequence[Said],
+    *,
+    by: datetime | None,
 ) -> _Hit | None:
     evidence: list[Evidence] = []
     because: list[str] = []
@@ -383,7 +393,7 @@ def _match(
             evidence.append(words.evidence)
             because += [f"“{p}”" for p in found]
     if cue.adult_contacted:
-        contacts = list(_contacted(case, episode))
+        contacts = list(_contacted(case, episode, by))
         evidence += contacts
         because += ["contacted a trusted adult"] if contacts else []
     duration = episode.duration
@@ -455,6 +465,7 @@ def suggest(
     said: Sequence[Said],
     *,
     recorded: frozenset[tuple[str, str]],
+    by: datetime | None = None,
 ) -> tuple[Suggestion, ...]:
     """The suggestions for one episode, by kind then code; ``recorded`` holds
     (kind, code) pairs already recorded, which are not suggested again."""
@@ -462,7 +473,7 @@ def suggest(
     for cue in table.cues:
         if cue.kind is None or (cue.kind.value, cue.concept.code) in recorded:
             continue
-        hit = _match(cue, case, episode, seen, said)
+        hit = _match(cue, case, episode, seen, said, by=by)
         if hit is not None:
             merged.setdefault((cue.kind, cue.concept.code), []).append((cue, hit))
     out = [
@@ -485,11 +496,13 @@ def indicators_seen(
     episode: MissingEpisode,
     seen: Sequence[Seen],
     said: Sequence[Said],
+    *,
+    by: datetime | None = None,
 ) -> tuple[IndicatorSeen, ...]:
     """The exploitation indicators the record shows for one episode, by code."""
     merged: dict[str, list[tuple[Cue, _Hit]]] = {}
     for cue in table.indicators:
-        hit = _match(cue, case, episode, seen, said)
+        hit = _match(cue, case, episode, seen, said, by=by)
         if hit is not None:
             merged.setdefault(cue.concept.code, []).append((cue, hit))
     out = [
@@ -503,3 +516,27 @@ def indicators_seen(
         for hits in merged.values()
     ]
     return tuple(sorted(out, key=lambda i: i.indicator.code))
+
+
+def exploitation_indicators(
+    case: CaseFile,
+    episode_id: str,
+    *,
+    by: datetime | None = None,
+    config: LensConfig = DEFAULT_CONFIG,
+    cues: CueTable | None = None,
+) -> tuple[IndicatorSeen, ...]:
+    """The exploitation indicators around the episode ``episode_id``, with their evidence.
+
+    Read from the before-window, the episode (where found, who with, harm,
+    its length, the child's words) and the return conversations held by
+    ``by`` (all, without it), with the indicator cues of ``cues`` (the shipped
+    English table by default). A jurisdiction's rule that expects a screening
+    when indicators appear reads them here. Raises ``KeyError`` for an
+    unknown episode.
+    """
+    table = cues if cues is not None else CueTable.english()
+    episode = case.episode(episode_id)
+    before = before_window(case, episode_id, config)
+    seen, said = episode_evidence(case, episode, before.entries, before.dates, by)
+    return indicators_seen(table, case, episode, seen, said, by=by)
