@@ -16,7 +16,8 @@ hashing and counted:
   ``late`` (the decline read as a late conversation held) when after it;
 * (issue 17) the 2017-02 edition adds ``exploitation-screening-considered``:
   its findings are left out of the old digest and pinned on their own
-  (count per outcome and a digest of their own).
+  (count per outcome and a digest of their own); the other rules' findings now
+  name the edition in force, ``2017-02``, and are mapped back to ``2015-04``.
 """
 
 from __future__ import annotations
@@ -40,11 +41,19 @@ COHORT_MAPPED = 245
 COHORT2_MAPPED = 34
 #: How many ``return-conversation-72h`` findings on each cohort are now ``declined``
 #: (``not_applicable``): (was ``met``/``declined``, was ``breached``/``late``).
-COHORT_DECLINED = (DECLINED_MET_1, DECLINED_LATE_1)
-COHORT2_DECLINED = (DECLINED_MET_2, DECLINED_LATE_2)
+COHORT_DECLINED = (1175, 18)
+COHORT2_DECLINED = (251, 2)
 #: The new rule's findings on each cohort: count per outcome, and their digest.
-COHORT_SCREENING = (SCREENING_1, "SCREENING_DIGEST_1")
-COHORT2_SCREENING = (SCREENING_2, "SCREENING_DIGEST_2")
+#: (They read the lens's indicator cues: a change to ``analysis/cues/en.toml``'s
+#: ``[[indicator]]`` entries changes them, deliberately.)
+COHORT_SCREENING = (
+    {"not_applicable": 7068, "met": 1032, "pending": 828},
+    "9ecea8db8f32497e58c5a8d20f690950a4094b4e1d754f63fdf0aeef3a28c7e5",
+)
+COHORT2_SCREENING = (
+    {"pending": 155, "met": 208, "not_applicable": 1391},
+    "a8d61b64f1e94960c1e5611dc19848c703a1e8434faf14c191eeb546a7b36022",
+)
 
 _NEW_KEY = ".met-later-return"
 _SCREENING = "exploitation-screening-considered"
@@ -59,15 +68,16 @@ _OLD_DECLINED = (
 def _old_declined(pack: RulePack, f: Finding) -> Finding:
     """A ``declined`` finding of the held-within rule as the pack wrote it before issue 17."""
     params = dict(f.params)
-    at, due = params["declined_at"], params["due"]
+    at, due = params.pop("declined_at"), f.due
     assert isinstance(at, datetime)
-    assert isinstance(due, datetime)
+    assert due is not None
     stem = f.message_id.removesuffix(".declined")
     if at <= due:
-        text = render_message(_OLD_DECLINED, params)
-        return attrs.evolve(f, outcome=Outcome.MET, text=text)
-    old = {"due": due, "held_at": at}
-    text = render_message(pack.rule(_R72).template("late"), {**params, **old})
+        old = {**params, "declined_at": at, "due": due}
+        text = render_message(_OLD_DECLINED, old)
+        return attrs.evolve(f, outcome=Outcome.MET, params=old, text=text)
+    old = {**params, "due": due, "held_at": at}
+    text = render_message(pack.rule(_R72).template("late"), old)
     return attrs.evolve(
         f, outcome=Outcome.BREACHED, message_id=stem + ".late", params=old, text=text
     )
@@ -75,6 +85,8 @@ def _old_declined(pack: RulePack, f: Finding) -> Finding:
 
 def _old_form(pack: RulePack, f: Finding) -> tuple[Finding, bool]:
     """The finding as the pack wrote it before the rewrite; whether it had to be mapped."""
+    if f.rule.edition == "2017-02":
+        f = attrs.evolve(f, rule=attrs.evolve(f.rule, edition="2015-04"))
     if f.rule.code == _R72 and f.message_id.endswith(".declined"):
         return _old_declined(pack, f), False
     if not f.message_id.endswith(_NEW_KEY):
@@ -129,7 +141,7 @@ def _digest(cohort: Cohort, pack: RulePack, instants: tuple[datetime, ...]) -> _
                     continue
                 old, was_mapped = _old_form(pack, f)
                 mapped += was_mapped
-                if old is not f and not was_mapped:
+                if old.outcome is not f.outcome:
                     declined_met += old.outcome is Outcome.MET
                     declined_late += old.outcome is Outcome.BREACHED
                 h.update(_canon(old).encode())

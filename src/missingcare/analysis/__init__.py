@@ -34,6 +34,7 @@ from missingcare.analysis.formulation import (
 )
 from missingcare.analysis.history import ActionFollowUp, ChildHistory, Recurrence, child_history
 from missingcare.analysis.home import (
+    ConversationCounts,
     FactorPrevalence,
     GroupOutcome,
     HomeSummary,
@@ -71,6 +72,7 @@ __all__ = [
     "CategoryGroups",
     "ChildHistory",
     "ChildWords",
+    "ConversationCounts",
     "Cue",
     "CueTable",
     "DateInWindow",

@@ -137,7 +137,7 @@ class WhereFound:
         text = "; ".join(parts)
         text = text[:1].upper() + text[1:] + "."
         if self.pulls:
-            text += f" This connects to the pull toward {displays(self.pulls)}."
+            text += f" This connects to the pull, recorded or suggested: {displays(self.pulls)}."
         return text
 
 
@@ -625,12 +625,21 @@ def _communicating(f: EpisodeFormulation) -> str:
             f"This episode may be saying something about {named}; no need has yet been "
             "hypothesised behind it. What need sits underneath?"
         )
+    suggested = displays(
+        s.concept for s in f.suggestions if s.kind is not SuggestionKind.PROTECTIVE
+    )
+    if suggested:
+        return (
+            "No factor or need is recorded yet. The record suggests "
+            f"{suggested}: these are suggestions, not the child's account. "
+            "Is that how the child would put it?"
+        )
     if f.before.insights:
         return (
             "No factor or need is recorded yet; the before-window above is where to start "
-            "asking what this episode may have been saying."
+            "asking what this episode may have been saying. What would the child say?"
         )
     return (
         "The records do not yet say what this episode may have been communicating; "
-        "the child's own account is the place to start."
+        "the child's own account is the place to start. What would the child say?"
     )
