@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import attrs
 import pytest
@@ -71,7 +72,7 @@ LATER = at(3, 25)
 
 
 def ep(
-    id: str = "E1", seen: datetime = SEEN, back: datetime | None = BACK, **changes: object
+    id: str = "E1", seen: datetime = SEEN, back: datetime | None = BACK, **changes: Any
 ) -> MissingEpisode:
     return b.episode(id, seen=seen, ended=back, zone=ZONE, **changes)
 
@@ -92,8 +93,8 @@ def found(
     )
 
 
-def case(*episodes: MissingEpisode, **changes: object) -> CaseFile:
-    return b.case_file(*episodes, placements=[b.placement(zone=ZONE)], **changes)  # type: ignore[arg-type]
+def case(*episodes: MissingEpisode, **changes: Any) -> CaseFile:
+    return b.case_file(*episodes, placements=[b.placement(zone=ZONE)], **changes)
 
 
 def ev(collection: str, id: str, within: str = "") -> str:
@@ -190,7 +191,7 @@ def found_at_family_address() -> CaseFile:
 def picked_up_and_found_far_away(*, screened: bool = False) -> CaseFile:
     """§6.4/§7.6: picked up by a car, a new phone, found far away at a trap house with gang
     associates [CSE17][CL23][PKC]."""
-    extra: dict[str, object] = {}
+    extra: dict[str, Any] = {}
     if screened:
         extra["screenings"] = (
             b.screening(

@@ -80,7 +80,8 @@ def voiced_case_files(draw: st.DrawFn) -> CaseFile:
         for k in range(draw(st.integers(0, 3)))
     )
     episodes = []
-    for e in case.episodes:
+    for original in case.episodes:
+        e = original
         if e.ended_at is not None and draw(st.booleans()):
             e = attrs.evolve(
                 e,
@@ -149,7 +150,8 @@ def _without_one_piece(case: CaseFile, data: st.DataObject) -> CaseFile:
     if name == "located":
         new = attrs.evolve(item, located=None)
         return attrs.evolve(case, episodes=tuple(new if e is item else e for e in case.episodes))
-    return attrs.evolve(case, **{name: tuple(x for x in getattr(case, name) if x is not item)})
+    changes: dict[str, Any] = {name: tuple(x for x in getattr(case, name) if x is not item)}
+    return attrs.evolve(case, **changes)
 
 
 @SETTINGS
@@ -172,7 +174,8 @@ def _shuffled(case: CaseFile, rnd: random.Random) -> CaseFile:
         return tuple(out)
 
     names = [a.name for a in attrs.fields(CaseFile) if a.name != "child"]
-    return attrs.evolve(case, **{name: mix(getattr(case, name)) for name in names})
+    changes: dict[str, Any] = {name: mix(getattr(case, name)) for name in names}
+    return attrs.evolve(case, **changes)
 
 
 @SETTINGS

@@ -76,8 +76,17 @@ def test_every_public_enum_and_model_of_the_model_modules_is_exported() -> None:
         screenings,
     )
 
-    modules = (case, children, context, conversations, dates, episodes, factors, plans)
-    modules = (*modules, relationships)
+    modules = (
+        case,
+        children,
+        context,
+        conversations,
+        dates,
+        episodes,
+        factors,
+        plans,
+        relationships,
+    )
     for module in (*modules, screenings):
         for name in module.__all__:
             assert name in mc.__all__, f"{module.__name__}.{name}"
