@@ -223,24 +223,17 @@ class CaseFile:
         With ``category``, only screenings that looked for it count. In that order,
         each list in case-file order.
         """
+        idx = self._index
         out = [
             ("screenings", i, s.at)
-            for i, s in enumerate(self.screenings)
-            if episode_id in s.episode_ids
-            and s.at <= by
-            and (category is None or s.screened_for(category))
+            for i, s in idx.screenings.get(episode_id, ())
+            if s.at <= by and (category is None or s.screened_for(category))
         ]
-        for k, conv in enumerate(self.conversations):
+        for conv in idx.conversations.get(episode_id, ()):
             at, screening = conv.held_at, conv.screening
             looked = screening.categories if screening is not None else ()
-            if (
-                at is not None
-                and at <= by
-                and looked
-                and episode_id in conv.episode_ids
-                and (category is None or category in looked)
-            ):
-                out.append(("conversations", k, at))
+            if at is not None and at <= by and looked and (category is None or category in looked):
+                out.append(("conversations", idx.conversation_at[conv.id], at))
         return tuple(out)
 
     def episodes_between(self, start: datetime, end: datetime) -> tuple[MissingEpisode, ...]:
@@ -266,12 +259,14 @@ class _Index:
     __slots__ = (
         "context",
         "context_at",
+        "conversation_at",
         "conversations",
         "episodes",
         "in_order",
         "memo",
         "position",
         "resolved_at",
+        "screenings",
     )
 
     def __init__(self, case: CaseFile) -> None:
@@ -295,4 +290,12 @@ class _Index:
                 found.setdefault(eid, []).append(conv)
         self.conversations: Mapping[str, tuple[ReturnConversation, ...]] = MappingProxyType(
             {k: tuple(v) for k, v in found.items()}
+        )
+        self.conversation_at = MappingProxyType({c.id: k for k, c in enumerate(case.conversations)})
+        screened: dict[str, list[tuple[int, Screening]]] = {}
+        for i, s in enumerate(case.screenings):
+            for eid in s.episode_ids:
+                screened.setdefault(eid, []).append((i, s))
+        self.screenings: Mapping[str, tuple[tuple[int, Screening], ...]] = MappingProxyType(
+            {k: tuple(v) for k, v in screened.items()}
         )
