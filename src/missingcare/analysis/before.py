@@ -27,6 +27,7 @@ from missingcare.analysis._common import (
     local_text,
     lower_first,
     previous_episode,
+    records,
     span,
 )
 from missingcare.analysis.config import DEFAULT_CONFIG, LensConfig
@@ -354,13 +355,15 @@ def _unnamed_pulls(
     since = end - config.signal_lookback
     groups = config.groups
     signals: dict[str, list[ContextEntry]] = {}
+    signal_codes = groups.signals
     for c in prior:
-        if c.at >= since and c.category.code in groups.signals:
+        if c.at >= since and c.category.code in signal_codes:
             signals.setdefault(c.category.code, []).append(c)
-    named_codes = {
+    index = records(case)
+    named_codes = {code for code, first in index.first_pull.items() if first < end} | {
         f.concept.code
-        for f in case.factors
-        if f.direction is FactorDirection.PULL and (f.noted_at < end or episode.id in f.episode_ids)
+        for f in index.factors.get(episode.id, ())
+        if f.direction is FactorDirection.PULL
     }
     out: list[Insight] = []
     for code in sorted(signals):

@@ -23,7 +23,14 @@ from types import MappingProxyType
 
 import attrs
 
-from missingcare.analysis._common import displays, local_text, lower_first, now_of, span
+from missingcare.analysis._common import (
+    displays,
+    local_text,
+    lower_first,
+    now_of,
+    records,
+    span,
+)
 from missingcare.analysis.before import BeforeWindow, before_window
 from missingcare.analysis.config import DEFAULT_CONFIG, LensConfig
 from missingcare.analysis.insights import Evidence, Insight, InsightKind, Param
@@ -221,12 +228,6 @@ class EpisodeFormulation:
         return tuple(s for s in self.suggestions if s.kind is kind)
 
 
-def _concerns(rec: Factor | UnmetNeed, episode_id: str, known_by: datetime) -> bool:
-    if rec.episode_ids:
-        return episode_id in rec.episode_ids
-    return rec.noted_at <= known_by
-
-
 def formulate(
     case: CaseFile,
     episode_id: str,
@@ -254,11 +255,26 @@ def formulate(
     def key(rec: Factor | UnmetNeed) -> tuple[datetime, str]:
         return (rec.noted_at, rec.id)
 
-    factors = sorted((f for f in case.factors if _concerns(f, episode_id, known_by)), key=key)
+    index = records(case)
+    factors = sorted(
+        (
+            *index.factors.get(episode_id, ()),
+            *(f for f in index.general_factors if f.noted_at <= known_by),
+        ),
+        key=key,
+    )
     push = tuple(f for f in factors if f.direction is FactorDirection.PUSH)
     pull = tuple(f for f in factors if f.direction is FactorDirection.PULL)
     protective = tuple(f for f in factors if f.direction is FactorDirection.PROTECTIVE)
-    needs = tuple(sorted((n for n in case.needs if _concerns(n, episode_id, known_by)), key=key))
+    needs = tuple(
+        sorted(
+            (
+                *index.needs.get(episode_id, ()),
+                *(n for n in index.general_needs if n.noted_at <= known_by),
+            ),
+            key=key,
+        )
+    )
 
     convs = sorted(case.conversations_for(episode_id), key=lambda c: (c.held_at is None, c.id))
     seen, said = episode_evidence(case, episode, before.entries, before.dates, now)

@@ -39,7 +39,7 @@ from typing import Any
 
 import attrs
 
-from missingcare.analysis._common import lower_first
+from missingcare.analysis._common import lower_first, records
 from missingcare.analysis.before import DateInWindow, before_window
 from missingcare.analysis.config import DEFAULT_CONFIG, LensConfig
 from missingcare.analysis.insights import Evidence
@@ -354,14 +354,10 @@ def episode_evidence(
 
 
 def _contacted(case: CaseFile, episode: MissingEpisode, by: datetime | None) -> Iterator[Evidence]:
-    for ta in sorted(case.trusted_adults, key=lambda t: t.id):
-        for i, contact in enumerate(ta.contacts):
-            if (
-                contact.episode_id == episode.id
-                and contact.child_initiated is True
-                and (by is None or contact.at <= by)
-            ):
-                yield Evidence.record("trusted_adults", ta.id, within=f".contacts[{i}]")
+    for ta, i in records(case).contacts.get(episode.id, ()):
+        contact = ta.contacts[i]
+        if contact.child_initiated is True and (by is None or contact.at <= by):
+            yield Evidence.record("trusted_adults", ta.id, within=f".contacts[{i}]")
 
 
 @attrs.frozen
