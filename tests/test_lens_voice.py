@@ -767,3 +767,34 @@ def test_the_lens_benchmark_runs_and_checks_it_measures_something() -> None:
     result = module.measure(small=2, large=4, rounds=1)
     assert result["calls_per_episode_small"] > 100  # the lens ran, with something to say
     assert result["cpu_ratio_per_episode"] > 0
+
+
+def test_the_generator_records_words_dates_and_where_found_at_its_stated_rates() -> None:
+    """docs/how-to/synthetic-data.md: every rate is a stated assumption (no published figure)
+    except that county-lines exploitation takes children out of area [CL23]."""
+    from missingcare.testing.synth import _LOG_WORDS, Cohort, Parameters
+
+    p = Parameters()
+    eligible = said = closed = said_back = children = birthdays = far = found_at = 0
+    for c in Cohort(children=300, seed=2026):
+        children += 1
+        birthdays += any(d.kind.code == "family_birthday" for d in c.significant_dates)
+        for e in c.context:
+            if e.category.code in _LOG_WORDS:
+                eligible += 1
+                said += e.child_said is not None
+        for x in c.episodes:
+            if x.ended_at is None:
+                continue
+            closed += 1
+            said_back += x.child_said is not None
+            if x.located is not None and x.located.where is not None:
+                found_at += 1
+                assert x.located.distance is not None
+                assert x.located.address_link is not None
+                far += x.located.distance.code in {"out_of_area", "far"}
+    assert abs(said / eligible - p.words_share) < 0.02
+    assert abs(said_back / closed - p.said_on_return_share) < 0.05
+    assert abs(birthdays / children - p.birthday_share) < 0.08
+    # out of area: 5% of most children's episodes, 40% of exploited children's
+    assert 0.05 <= far / found_at <= 0.2
