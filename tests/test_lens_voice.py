@@ -798,3 +798,20 @@ def test_the_generator_records_words_dates_and_where_found_at_its_stated_rates()
     assert abs(birthdays / children - p.birthday_share) < 0.08
     # out of area: 5% of most children's episodes, 40% of exploited children's
     assert 0.05 <= far / found_at <= 0.2
+
+
+def test_the_demo_shows_the_childs_words_a_suggestion_with_its_evidence_and_protection() -> None:
+    from click.testing import CliRunner
+
+    from missingcare.cli import main
+
+    result = CliRunner().invoke(main, ["demo"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "In the child's own words (" in out
+    assert "Suggested from the record, not recorded by staff (" in out  # the table's title
+    assert "$.context[?(@.id==" in out or "$.episodes[?(@.id==" in out  # evidence paths
+    assert "protective factor:" in out
+    assert "How can what protected the child be strengthened?" in out
+    assert "returns with a conversation declined" in out
+    assert out.index("In the child's own words") < out.index("Suggested push factor")
