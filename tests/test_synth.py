@@ -474,18 +474,18 @@ DEFAULT_OUTPUT = {
 
 def _without_voice(case: CaseFile) -> CaseFile:
     """The case file without what issue 17 added: the child's words, where found, dates."""
-    quiet = {"child_said": None, "child_said_to": None}
     episodes = tuple(
         attrs.evolve(
             e,
             located=None
             if e.located is None
             else attrs.evolve(e.located, distance=None, address_link=None),
-            **quiet,
+            child_said=None,
+            child_said_to=None,
         )
         for e in case.episodes
     )
-    context = tuple(attrs.evolve(c, **quiet) for c in case.context)
+    context = tuple(attrs.evolve(c, child_said=None, child_said_to=None) for c in case.context)
     return attrs.evolve(case, episodes=episodes, context=context, significant_dates=())
 
 
