@@ -1,7 +1,8 @@
 """Dates that matter to a child: a parent's birthday, an anniversary, a court date.
 
 Practice guidance names anniversaries, bereavement, contact days, court dates
-and placement moves among what happens before an episode [PKC][WALES][MO][YORK98].
+and placement moves among what happens before an episode (domain research §6.5: PKC, WALES,
+MO, YORK98).
 A :class:`SignificantDate` is the child's own record of such a date: one-off
 or recurring every year, whose date it is, and whether contact (or a way to
 mark the day) is arranged. The investigative lens lists those that fall in an

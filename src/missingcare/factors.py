@@ -18,7 +18,8 @@ class FactorDirection(enum.Enum):
     """Whether a factor pushed the child away, pulled them towards something, or protected them.
 
     A protective factor is what kept the child safe or brought them back: a
-    trusted adult they called, coming back by themselves [ADV][NYAS][RTC19].
+    trusted adult they called, coming back by themselves (domain research §6.2: ADV,
+    NYAS, RTC19).
     """
 
     PUSH = "push"

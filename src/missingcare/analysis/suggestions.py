@@ -138,9 +138,9 @@ class Cue:
 class CueTable:
     """A versioned table of cues, in one language; an embedder may extend or replace it.
 
-    >>> extra = Cue("local.curfew", SuggestionKind.PUSH,
-    ...             CORE["push_factors"]["rules_and_sanctions"], ("LOCAL",),
-    ...             words=("curfew",))
+    >>> push = CORE["push_factors"]
+    >>> extra = Cue("local.curfew", SuggestionKind.PUSH, push["rules_and_sanctions"],
+    ...             ("LOCAL",), words=("curfew",))
     >>> table = CueTable.english().extended([extra], version="2026.12.1+local.1")
     >>> table.cue("local.curfew").words, table.version
     (('curfew',), '2026.12.1+local.1')
