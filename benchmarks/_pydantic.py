@@ -129,6 +129,8 @@ if TYPE_CHECKING:  # each a Literal at run time
     Action: TypeAlias = str
     Recipient: TypeAlias = str
     Place: TypeAlias = str
+    Distance: TypeAlias = str
+    AddressLink: TypeAlias = str
     Ending: TypeAlias = str
     WhoWith: TypeAlias = str
     Harm: TypeAlias = str
@@ -148,6 +150,8 @@ else:
     Action = _codes("search_actions")
     Recipient = _codes("notification_recipients")
     Place = _codes("location_types")
+    Distance = _codes("distance_bands")
+    AddressLink = _codes("address_links")
     Ending = _codes("episode_endings")
     WhoWith = _codes("who_with")
     Harm = _codes("harm_types")
@@ -207,6 +211,8 @@ class PLocated(_Model):
     at: Instant
     where: Place = _absent()
     by: Text = _absent()
+    distance: Distance = _absent()
+    address_link: AddressLink = _absent()
 
 
 _STILL_MISSING = "still_missing_at_period_end"
@@ -239,6 +245,8 @@ class PEpisode(_Model):
     whereabouts: Places = ()
     who_with: WhoWiths = ()
     harm_disclosed: Harms = ()
+    child_said: Text = _absent()
+    child_said_to: Text = _absent()
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

@@ -69,6 +69,8 @@ class SLocated(_S):
     at: Instant
     where: str | None = None
     by: str | None = None
+    distance: str | None = None
+    address_link: str | None = None
 
 
 class SEpisode(_S):
@@ -96,6 +98,8 @@ class SEpisode(_S):
     whereabouts: tuple[str, ...] = ()
     who_with: tuple[str, ...] = ()
     harm_disclosed: tuple[str, ...] = ()
+    child_said: str | None = None
+    child_said_to: str | None = None
 
 
 class SOffer(_S):

@@ -1201,12 +1201,25 @@ def _hand_arrow(cases: Sequence[CaseFile], pa: Any) -> dict[str, Any]:
                 s,
             ),
             "located_by": ([None if x is None else x.by for x in locs], s),
+            "located_distance": (
+                [None if x is None or x.distance is None else x.distance.code for x in locs],
+                s,
+            ),
+            "located_address_link": (
+                [
+                    None if x is None or x.address_link is None else x.address_link.code
+                    for x in locs
+                ],
+                s,
+            ),
             "ended_at": ([e.ended_at for e in eps], ts),
             "returned_at": ([e.returned_at for e in eps], ts),
             "ending": ([None if e.ending is None else e.ending.code for e in eps], s),
             "whereabouts": codes([e.whereabouts for e in eps]),
             "who_with": codes([e.who_with for e in eps]),
             "harm_disclosed": codes([e.harm_disclosed for e in eps]),
+            "child_said": ([e.child_said for e in eps], s),
+            "child_said_to": ([e.child_said_to for e in eps], s),
         }
     )
     ep_cid = cid
@@ -1346,6 +1359,8 @@ def _hand_arrow(cases: Sequence[CaseFile], pa: Any) -> dict[str, Any]:
             "resolves": strings([x.resolves for x in xs]),
             "adult_ids": strings([x.adult_ids for x in xs]),
             "needs": codes([x.needs for x in xs]),
+            "child_said": ([x.child_said for x in xs], s),
+            "child_said_to": ([x.child_said_to for x in xs], s),
         }
     )
     cid, seq, xs = kids("factors")
@@ -1442,6 +1457,20 @@ def _hand_arrow(cases: Sequence[CaseFile], pa: Any) -> dict[str, Any]:
             "indicators": codes([x.indicators for x in xs]),
             "concerns": strings([[c.value for c in x.concerns] for x in xs]),
             "by": ([x.by for x in xs], s),
+        }
+    )
+    cid, seq, xs = kids("significant_dates")
+    out["significant_dates"] = table(
+        {
+            "child_id": (cid, s),
+            "seq": (seq, i32),
+            "date_id": ([x.id for x in xs], s),
+            "kind": ([x.kind.code for x in xs], s),
+            "on": ([x.on for x in xs], dt),
+            "yearly": ([x.yearly for x in xs], b),
+            "whose": ([x.whose for x in xs], s),
+            "contact_arranged": ([x.contact_arranged for x in xs], b),
+            "note": ([x.note for x in xs], s),
         }
     )
     return out

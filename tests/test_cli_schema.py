@@ -35,7 +35,8 @@ def test_fields_prints_form_metadata() -> None:
     result = CliRunner().invoke(schema_command, ["Factor", "--fields"])
     assert result.exit_code == 0
     fields = {f["name"]: f for f in json.loads(result.stdout)}
-    assert fields["concept"]["vocabulary"] == "push_factors|pull_factors"
+    # a factor is a push, pull or protective one (issue 17): its concept, by direction
+    assert fields["concept"]["vocabulary"] == "push_factors|pull_factors|protective_factors"
     assert fields["noted_at"] == {
         "name": "noted_at",
         "label": "Noted at",

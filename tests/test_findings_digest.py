@@ -2,12 +2,22 @@
 
 The digests were taken on the pack as it was before it was rewritten over the
 rule kit (:mod:`missingcare.rules.kit`); the rewrite must find exactly the same
-things. The one documented difference: a deadline met when the clock ran from
-another episode's return (the child went missing again before the duty was
-done) now says so, with the message key ``met-later-return`` and the parameter
-``clock_episode_id``. Those findings are mapped back to the old form (key
-``met``, no ``clock_episode_id``, the text rendered from the ``met`` template)
-before hashing, and the test counts them.
+things. The documented differences, each mapped back to the old form before
+hashing and counted:
+
+* a deadline met when the clock ran from another episode's return (the child
+  went missing again before the duty was done) now says so, with the message
+  key ``met-later-return`` and the parameter ``clock_episode_id``; the old form
+  is key ``met``, no ``clock_episode_id``, the text from the ``met`` template;
+* (issue 17, "declined is not held") ``return-conversation-72h`` is
+  ``not_applicable`` with key ``declined`` when the child declined before any
+  conversation was held; the old form is ``met`` with key ``declined`` and the
+  old text when the decline came by the due instant, and ``breached`` with key
+  ``late`` (the decline read as a late conversation held) when after it;
+* (issue 17) the 2017-02 edition adds ``exploitation-screening-considered``:
+  its findings are left out of the old digest and pinned on their own
+  (count per outcome and a digest of their own); the other rules' findings now
+  name the edition in force, ``2017-02``, and are mapped back to ``2015-04``.
 """
 
 from __future__ import annotations
@@ -18,7 +28,7 @@ from datetime import UTC, datetime, timedelta
 
 import attrs
 
-from missingcare.findings import Finding, render_message
+from missingcare.findings import Finding, Outcome, render_message
 from missingcare.packs.gb_eng import PACK
 from missingcare.rules import RulePack, evaluate
 from missingcare.testing.synth import Cohort
@@ -29,12 +39,56 @@ COHORT2_DIGEST = (14279, "c322b41363b2891be894b81add71ce7fda5ae33301a8a390772dd4
 #: How many findings on each cohort use the new ``met-later-return`` wording.
 COHORT_MAPPED = 245
 COHORT2_MAPPED = 34
+#: How many ``return-conversation-72h`` findings on each cohort are now ``declined``
+#: (``not_applicable``): (was ``met``/``declined``, was ``breached``/``late``).
+COHORT_DECLINED = (1175, 18)
+COHORT2_DECLINED = (251, 2)
+#: The new rule's findings on each cohort: count per outcome, and their digest.
+#: (They read the lens's indicator cues: a change to ``analysis/cues/en.toml``'s
+#: ``[[indicator]]`` entries changes them, deliberately.)
+COHORT_SCREENING = (
+    {"not_applicable": 7068, "met": 1032, "pending": 828},
+    "9ecea8db8f32497e58c5a8d20f690950a4094b4e1d754f63fdf0aeef3a28c7e5",
+)
+COHORT2_SCREENING = (
+    {"pending": 155, "met": 208, "not_applicable": 1391},
+    "a8d61b64f1e94960c1e5611dc19848c703a1e8434faf14c191eeb546a7b36022",
+)
 
 _NEW_KEY = ".met-later-return"
+_SCREENING = "exploitation-screening-considered"
+_R72 = "return-conversation-72h"
+#: The ``declined`` message before issue 17 (the pack's data now says it does not apply).
+_OLD_DECLINED = (
+    "The child declined the return conversation for episode {episode_id} at {declined_at}, "
+    "before it was due at {due}."
+)
+
+
+def _old_declined(pack: RulePack, f: Finding) -> Finding:
+    """A ``declined`` finding of the held-within rule as the pack wrote it before issue 17."""
+    params = dict(f.params)
+    at, due = params.pop("declined_at"), f.due
+    assert isinstance(at, datetime)
+    assert due is not None
+    stem = f.message_id.removesuffix(".declined")
+    if at <= due:
+        old = {**params, "declined_at": at, "due": due}
+        text = render_message(_OLD_DECLINED, old)
+        return attrs.evolve(f, outcome=Outcome.MET, params=old, text=text)
+    old = {**params, "due": due, "held_at": at}
+    text = render_message(pack.rule(_R72).template("late"), old)
+    return attrs.evolve(
+        f, outcome=Outcome.BREACHED, message_id=stem + ".late", params=old, text=text
+    )
 
 
 def _old_form(pack: RulePack, f: Finding) -> tuple[Finding, bool]:
     """The finding as the pack wrote it before the rewrite; whether it had to be mapped."""
+    if f.rule.edition == "2017-02":
+        f = attrs.evolve(f, rule=attrs.evolve(f.rule, edition="2015-04"))
+    if f.rule.code == _R72 and f.message_id.endswith(".declined"):
+        return _old_declined(pack, f), False
     if not f.message_id.endswith(_NEW_KEY):
         return f, False
     params = {k: v for k, v in f.params if k != "clock_episode_id"}
@@ -65,33 +119,54 @@ def _canon(f: Finding) -> str:
     )
 
 
-def _digest(cohort: Cohort, pack: RulePack, instants: tuple[datetime, ...]) -> tuple[int, str, int]:
-    h = hashlib.sha256()
-    n = mapped = 0
+@attrs.frozen
+class _Tally:
+    n: int
+    digest: str
+    mapped: int
+    declined: tuple[int, int]
+    screening: tuple[dict[str, int], str]
+
+
+def _digest(cohort: Cohort, pack: RulePack, instants: tuple[datetime, ...]) -> _Tally:
+    h, new = hashlib.sha256(), hashlib.sha256()
+    n = mapped = declined_met = declined_late = 0
+    outcomes: dict[str, int] = {}
     for case in cohort:
         for as_of in instants:
             for f in evaluate(case, pack=pack, as_of=as_of).findings:
+                if f.rule.code == _SCREENING:
+                    outcomes[f.outcome.value] = outcomes.get(f.outcome.value, 0) + 1
+                    new.update(_canon(f).encode() + b"\n")
+                    continue
                 old, was_mapped = _old_form(pack, f)
                 mapped += was_mapped
+                if old.outcome is not f.outcome:
+                    declined_met += old.outcome is Outcome.MET
+                    declined_late += old.outcome is Outcome.BREACHED
                 h.update(_canon(old).encode())
                 h.update(b"\n")
                 n += 1
-    return n, h.hexdigest(), mapped
+    return _Tally(
+        n, h.hexdigest(), mapped, (declined_met, declined_late), (outcomes, new.hexdigest())
+    )
 
 
 def test_the_england_pack_finds_what_it_found_before_on_2000_children() -> None:
-    n, digest, mapped = _digest(
+    t = _digest(
         Cohort(children=2000, seed=2026),
         PACK,
         (datetime(2025, 10, 1, 9, tzinfo=UTC), datetime(2026, 4, 1, 9, tzinfo=UTC)),
     )
-    assert (n, digest) == COHORT_DIGEST
-    assert mapped == COHORT_MAPPED
+    assert (t.n, t.digest) == COHORT_DIGEST
+    assert t.mapped == COHORT_MAPPED
+    assert t.declined == COHORT_DECLINED
+    assert t.screening == COHORT_SCREENING
 
 
 def test_a_configured_england_pack_finds_what_it_found_before_across_zones() -> None:
     pack = PACK.configure(repeat_missing_threshold=2, strategy_meeting_within=timedelta(days=3))
-    n, digest, mapped = _digest(
+    t = _digest(
         Cohort(
             children=400,
             seed=11,
@@ -101,5 +176,7 @@ def test_a_configured_england_pack_finds_what_it_found_before_across_zones() -> 
         pack,
         (datetime(2025, 10, 26, 1, 30, tzinfo=UTC), datetime(2026, 4, 1, 9, tzinfo=UTC)),
     )
-    assert (n, digest) == COHORT2_DIGEST
-    assert mapped == COHORT2_MAPPED
+    assert (t.n, t.digest) == COHORT2_DIGEST
+    assert t.mapped == COHORT2_MAPPED
+    assert t.declined == COHORT2_DECLINED
+    assert t.screening == COHORT2_SCREENING

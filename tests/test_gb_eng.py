@@ -161,13 +161,33 @@ def test_72_hours_is_a_parameter() -> None:
     assert "48 hours" in _one(ev, R72).text
 
 
-def test_declined_within_the_window_is_met_with_its_own_message() -> None:
+def test_declined_is_not_held_the_held_rule_does_not_apply_and_the_offer_is_met() -> None:
+    # issue 17: a dashboard counting ``met`` must not count a decline as a conversation held
     offer = ConversationOffer(RETURN + timedelta(hours=2), CONVERSATION_OUTCOMES["declined"])
     conv = conversation(offers=(offer,), decision=Decision.DECLINED, declined_reason="—")
-    finding = _at(CASE(EPISODE(), conversations=[conv]), DUE + timedelta(days=1), R72)
-    assert finding.outcome is Outcome.MET
+    case = CASE(EPISODE(), conversations=[conv])
+    finding = _at(case, DUE + timedelta(days=1), R72)
+    assert finding.outcome is Outcome.NOT_APPLICABLE
     assert finding.message_id.endswith(".declined")
+    assert finding.observed == offer.at
     assert "—" not in finding.text  # the child's words never reach a message
+    offered = _at(case, DUE + timedelta(days=1), "return-conversation-offered")
+    assert offered.outcome is Outcome.MET
+
+
+def test_a_decline_after_the_deadline_is_not_a_late_conversation_held() -> None:
+    offer = ConversationOffer(DUE + timedelta(hours=5), CONVERSATION_OUTCOMES["declined"])
+    conv = conversation(offers=(offer,), decision=Decision.DECLINED)
+    case = CASE(EPISODE(), conversations=[conv])
+    finding = _at(case, DUE + timedelta(days=1), R72)
+    assert (finding.outcome, finding.message_id.rsplit(".", 1)[-1]) == (
+        Outcome.NOT_APPLICABLE,
+        "declined",
+    )
+    assert dict(finding.params)["declined_at"] == offer.at
+    # the offer itself was late: that is what the offer rule reports
+    offered = _at(case, DUE + timedelta(days=1), "return-conversation-offered")
+    assert offered.outcome is Outcome.BREACHED
 
 
 # --- one conversation covering several episodes --------------------------------------------------
@@ -491,9 +511,11 @@ def test_case_files_with_pack_categories_round_trip_with_the_pack_vocabulary() -
 def test_pack_metadata_and_lookup() -> None:
     assert get_pack("GB-ENG") is PACK
     assert get_pack("England") is PACK
-    assert [e.name for e in PACK.editions] == ["2014-01", "2015-04"]
+    assert [e.name for e in PACK.editions] == ["2014-01", "2015-04", "2017-02"]
     latest = {r.code for r in PACK.rules()}
     assert {"ofsted-notification-prompt", "persistent-absence-review"} <= latest
+    assert "exploitation-screening-considered" in latest
+    assert "exploitation-screening-considered" not in {r.code for r in PACK.rules("2015-04")}
     assert all(r.sources for r in PACK.rules())
     keys = {s.key for r in PACK.rules() for s in r.sources}
     assert {"DFE14", "REG40", "H2I-14", "DERBY"} <= keys

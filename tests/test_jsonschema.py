@@ -239,7 +239,7 @@ def test_field_metadata_agrees_with_the_schema() -> None:
     assert meta["last_seen_at"].kind == "instant"
     assert meta["ended_at"].required is False
     factor = {m.name: m for m in field_metadata(mc.Factor)}
-    assert factor["concept"].vocabulary == "push_factors|pull_factors"
+    assert factor["concept"].vocabulary == "push_factors|pull_factors|protective_factors"
 
 
 def test_rules_listed_are_rules_that_exist() -> None:

@@ -68,7 +68,7 @@ def test_the_packs_command_lists_every_pack_with_its_editions() -> None:
     assert set(listed) == set(available_packs())
     england = listed["GB-ENG"]
     assert england["zone"] == "Europe/London"
-    assert [e["name"] for e in england["editions"]] == ["2014-01", "2015-04"]
+    assert [e["name"] for e in england["editions"]] == ["2014-01", "2015-04", "2017-02"]
     assert england["editions"][0]["effective_to"] == "2015-03-31"
     table = CliRunner().invoke(main, ["packs"])
     assert table.exit_code == 0

@@ -541,3 +541,14 @@ def test_the_extract_columns_are_those_the_analyses_compute() -> None:
     assert isinstance(frame, pl.DataFrame)
     added = set(p._local_episode_columns(frame).columns) - set(frame.columns)
     assert added == set(p._LOCAL_EPISODE_COLUMNS)
+
+
+def test_every_record_id_column_is_pseudonymised_not_dropped() -> None:
+    """A record the model gains keeps its links in an extract: its id column has a pseudonym."""
+    from missingcare.research.extracts import _IDS
+    from missingcare.research.tables import _ID_COLUMNS
+
+    for table, column in _ID_COLUMNS.items():
+        if column != "child_id":
+            assert column in _IDS, (table, column)
+            assert fate_of(table, column, ExtractProfile()) == "pseudonymise"

@@ -228,6 +228,9 @@ def _conversation_facts(cases: Iterable[CaseFile], deadline: timedelta) -> list[
                         or cv.held_at is not None
                         for cv in convs
                     ),
+                    "declined": any(
+                        cv.decision is not None and cv.decision.value == "declined" for cv in convs
+                    ),
                     "first_held": first,
                     "within": first is not None
                     and e.returned_at is not None
@@ -255,12 +258,14 @@ def test_conversation_rates(cases: tuple[CaseFile, ...], tables: CaseTables, by:
         assert r["children"] == len({f["child"] for f in rows})
         assert r["offered"] == sum(f["offered"] for f in rows)
         assert r["accepted"] == sum(f["accepted"] for f in rows)
+        assert r["declined"] == sum(f["declined"] for f in rows)
         assert r["held"] == sum(f["first_held"] is not None for f in rows)
         assert r["held_within_deadline"] == sum(f["within"] for f in rows)
         assert r["held_late"] == r["held"] - r["held_within_deadline"]
         assert r["within_deadline_rate"] == pytest.approx(r["held_within_deadline"] / len(rows))
     assert result.returns == len(known)
     assert result.return_time_unknown == len(facts) - len(known)
+    assert sum(f["declined"] for f in known) > 0  # the cohort has declines to count
 
 
 def test_the_deadline_is_a_parameter(tables: CaseTables) -> None:

@@ -15,6 +15,7 @@ import warnings
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
+import attrs
 import pytest
 
 from missingcare import CaseFile, from_json, to_json
@@ -448,10 +449,15 @@ def test_no_runners_means_no_episodes() -> None:
 #: ``missingcare.testing`` and gained profiles. The findings digest over the
 #: 2,000-child cohort rests on these records: a change to the generator that
 #: alters them is a change to every figure computed from them.
+#:
+#: Issue 17 (the child's words, where found, significant dates) added records
+#: drawn from a stream of their own: the first digest is of the cohort without
+#: them (unchanged since it was recorded), the second of the cohort as generated.
 DEFAULT_OUTPUT = {
     "children=2000, seed=2026": (
         Cohort(children=2000, seed=2026),
         "7900ca9537699006dd1022fe5f7d4548bfed03426cb3e784e8dbbb6d0bfc4bd0",
+        "f461927835a3b9a38786ebcc08a15dfb5979acec491cd50582b8a732f8a0b25e",
     ),
     "children=400, seed=11, three zones, two a home": (
         Cohort(
@@ -461,17 +467,38 @@ DEFAULT_OUTPUT = {
             children_per_home=2,
         ),
         "e693b8116e188adbca60bb000836b55a3ec4a1ec1ab06e525d2e5bb9a6be9e8d",
+        "7b174f8ed783960dc1eb5d9ad0f96f40385b724aaa6b0005916febb3781f4921",
     ),
 }
 
 
+def _without_voice(case: CaseFile) -> CaseFile:
+    """The case file without what issue 17 added: the child's words, where found, dates."""
+    episodes = tuple(
+        attrs.evolve(
+            e,
+            located=None
+            if e.located is None
+            else attrs.evolve(e.located, distance=None, address_link=None),
+            child_said=None,
+            child_said_to=None,
+        )
+        for e in case.episodes
+    )
+    context = tuple(attrs.evolve(c, child_said=None, child_said_to=None) for c in case.context)
+    return attrs.evolve(case, episodes=episodes, context=context, significant_dates=())
+
+
 @pytest.mark.parametrize("name", list(DEFAULT_OUTPUT))
 def test_the_default_output_is_unchanged_byte_for_byte(name: str) -> None:
-    cohort, expected = DEFAULT_OUTPUT[name]
-    digest = hashlib.sha256()
+    cohort, before_voice, expected = DEFAULT_OUTPUT[name]
+    digest, older = hashlib.sha256(), hashlib.sha256()
     for case in cohort:
         digest.update(to_json(case))
         digest.update(b"\n")
+        older.update(to_json(_without_voice(case)))
+        older.update(b"\n")
+    assert older.hexdigest() == before_voice
     assert digest.hexdigest() == expected
 
 

@@ -27,6 +27,7 @@ from missingcare.conversations import (
     ReturnConversation,
 )
 from missingcare.converters import from_json, to_json
+from missingcare.dates import SignificantDate
 from missingcare.episodes import (
     EpisodeState,
     Located,
@@ -89,6 +90,7 @@ __all__ = [
     "RiskGrading",
     "Screening",
     "SearchAction",
+    "SignificantDate",
     "StatusChange",
     "TrustedAdult",
     "UnknownCodeError",

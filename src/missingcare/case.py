@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import bisect
+import functools
 import itertools
-from collections.abc import Iterable
+from collections.abc import Callable, Mapping
 from datetime import datetime
+from types import MappingProxyType
+from typing import TypeVar
 
 import attrs
 
 from missingcare import _fields as f
 from missingcare.children import ChildRef, PeriodOfCare, Placement
 from missingcare.context import ContextEntry
-from missingcare.conversations import ReturnConversation
+from missingcare.conversations import ExploitationCategory, ReturnConversation
+from missingcare.dates import SignificantDate
 from missingcare.episodes import MissingEpisode
 from missingcare.factors import Factor, UnmetNeed
 from missingcare.plans import AbsencePlan, MissingPersonProfile
@@ -19,6 +24,8 @@ from missingcare.relationships import TrustedAdult
 from missingcare.screenings import Screening
 
 __all__ = ["CaseFile"]
+
+T = TypeVar("T")
 
 
 @attrs.frozen
@@ -64,6 +71,11 @@ class CaseFile:
     screenings: tuple[Screening, ...] = f.many(
         Screening, "Exploitation screenings", "Screenings for exploitation after returns."
     )
+    significant_dates: tuple[SignificantDate, ...] = f.many(
+        SignificantDate,
+        "Significant dates",
+        "Dates that matter to the child: birthdays, anniversaries, court dates, contact days.",
+    )
 
     def __attrs_post_init__(self) -> None:
         p = f.Problems()
@@ -79,6 +91,7 @@ class CaseFile:
             "absence_plans",
             "profiles",
             "screenings",
+            "significant_dates",
         ):
             items = getattr(self, name)
             if name != "placements":
@@ -148,12 +161,45 @@ class CaseFile:
         end = ep.ended_at
         return (ep.last_seen_at, end is None, end if end is not None else ep.last_seen_at)
 
+    @functools.cached_property
+    def _index(self) -> _Index:
+        return _Index(self)
+
     def episode(self, episode_id: str) -> MissingEpisode:
-        """The episode with ``episode_id``; raises ``KeyError`` if there is none."""
-        for ep in self.episodes:
-            if ep.id == episode_id:
-                return ep
-        raise KeyError(episode_id)
+        """The episode with ``episode_id``; raises ``KeyError`` if there is none.
+
+        Looked up in an index built once per case file (a case file never changes).
+        """
+        return self._index.episodes[episode_id]
+
+    def episodes_in_order(self) -> tuple[MissingEpisode, ...]:
+        """The episodes by last seen, then id."""
+        return self._index.in_order
+
+    def episode_position(self, episode_id: str) -> int:
+        """Where the episode stands in :meth:`episodes_in_order`; ``KeyError`` if unknown."""
+        return self._index.position[episode_id]
+
+    def context_before(self, end: datetime) -> tuple[ContextEntry, ...]:
+        """Context entries with ``at < end``, in time order (then id)."""
+        idx = self._index
+        return idx.context[: bisect.bisect_left(idx.context_at, end)]
+
+    def resolved_before(self, entry_id: str, end: datetime) -> bool:
+        """Whether an entry recorded before ``end`` resolves the entry ``entry_id``."""
+        at = self._index.resolved_at.get(entry_id)
+        return at is not None and at < end
+
+    def derived(self, key: object, compute: Callable[[], T]) -> T:
+        """``compute()``, worked out once per case file and ``key`` (a case file never changes).
+
+        For analyses that read the whole case file and are asked about one
+        episode at a time: the second ask costs a lookup.
+        """
+        memo = self._index.memo
+        if key not in memo:
+            memo[key] = compute()
+        return memo[key]  # type: ignore[return-value]
 
     def placement(self, placement_id: str) -> Placement:
         """The placement with ``placement_id``; raises ``KeyError`` if there is none."""
@@ -163,8 +209,32 @@ class CaseFile:
         raise KeyError(placement_id)
 
     def conversations_for(self, episode_id: str) -> tuple[ReturnConversation, ...]:
-        """The conversations that cover the episode."""
-        return tuple(c for c in self.conversations if episode_id in c.episode_ids)
+        """The conversations that cover the episode, in the case file's order."""
+        return self._index.conversations.get(episode_id, ())
+
+    def screenings_of(
+        self, episode_id: str, by: datetime, category: ExploitationCategory | None = None
+    ) -> tuple[tuple[str, int, datetime], ...]:
+        """Where the episode was screened for exploitation by ``by``: (list, index, when).
+
+        A :class:`~missingcare.screenings.Screening` that follows the episode counts
+        at its time (``("screenings", i, at)``); so does the screening recorded in a
+        held return conversation that covers it (``("conversations", k, held_at)``).
+        With ``category``, only screenings that looked for it count. In that order,
+        each list in case-file order.
+        """
+        idx = self._index
+        out = [
+            ("screenings", i, s.at)
+            for i, s in idx.screenings.get(episode_id, ())
+            if s.at <= by and (category is None or s.screened_for(category))
+        ]
+        for conv in idx.conversations.get(episode_id, ()):
+            at, screening = conv.held_at, conv.screening
+            looked = screening.categories if screening is not None else ()
+            if at is not None and at <= by and looked and (category is None or category in looked):
+                out.append(("conversations", idx.conversation_at[conv.id], at))
+        return tuple(out)
 
     def episodes_between(self, start: datetime, end: datetime) -> tuple[MissingEpisode, ...]:
         """Episodes the child went missing in with ``start <= last seen < end``, in time order."""
@@ -177,10 +247,55 @@ class CaseFile:
 
     def context_between(self, start: datetime, end: datetime) -> tuple[ContextEntry, ...]:
         """Context entries with ``start <= at < end``, in time order."""
-        return _in_window(self.context, start, end)
+        idx = self._index
+        lo = bisect.bisect_left(idx.context_at, start)
+        hi = bisect.bisect_left(idx.context_at, end)
+        return idx.context[lo : max(lo, hi)]
 
 
-def _in_window(
-    entries: Iterable[ContextEntry], start: datetime, end: datetime
-) -> tuple[ContextEntry, ...]:
-    return tuple(sorted((c for c in entries if start <= c.at < end), key=lambda c: (c.at, c.id)))
+class _Index:
+    """Lookups over one case file, built once on first use (a case file is immutable)."""
+
+    __slots__ = (
+        "context",
+        "context_at",
+        "conversation_at",
+        "conversations",
+        "episodes",
+        "in_order",
+        "memo",
+        "position",
+        "resolved_at",
+        "screenings",
+    )
+
+    def __init__(self, case: CaseFile) -> None:
+        self.episodes: Mapping[str, MissingEpisode] = MappingProxyType(
+            {e.id: e for e in case.episodes}
+        )
+        self.in_order = tuple(sorted(case.episodes, key=lambda e: (e.last_seen_at, e.id)))
+        self.position = MappingProxyType({e.id: i for i, e in enumerate(self.in_order)})
+        self.context = tuple(sorted(case.context, key=lambda c: (c.at, c.id)))
+        self.context_at = [c.at for c in self.context]
+        resolved: dict[str, datetime] = {}
+        for c in self.context:  # in time order: the first resolution is kept
+            for rid in c.resolves:
+                resolved.setdefault(rid, c.at)
+        self.resolved_at: Mapping[str, datetime] = MappingProxyType(resolved)
+        #: results derived from the case file by the layers above, by their own keys
+        self.memo: dict[object, object] = {}
+        found: dict[str, list[ReturnConversation]] = {}
+        for conv in case.conversations:
+            for eid in conv.episode_ids:
+                found.setdefault(eid, []).append(conv)
+        self.conversations: Mapping[str, tuple[ReturnConversation, ...]] = MappingProxyType(
+            {k: tuple(v) for k, v in found.items()}
+        )
+        self.conversation_at = MappingProxyType({c.id: k for k, c in enumerate(case.conversations)})
+        screened: dict[str, list[tuple[int, Screening]]] = {}
+        for i, s in enumerate(case.screenings):
+            for eid in s.episode_ids:
+                screened.setdefault(eid, []).append((i, s))
+        self.screenings: Mapping[str, tuple[tuple[int, Screening], ...]] = MappingProxyType(
+            {k: tuple(v) for k, v in screened.items()}
+        )

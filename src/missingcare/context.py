@@ -23,7 +23,9 @@ class ContextEntry:
     ``resolves`` names earlier entries (by id) that this one resolves, so a
     repaired conflict can be told from one left open. ``adult_ids`` names the
     adults involved (for example the key worker who went on leave), and
-    ``needs`` the unmet needs the entry speaks to.
+    ``needs`` the unmet needs the entry speaks to. ``child_said`` keeps what
+    the child said, verbatim (the library never rewrites it), and
+    ``child_said_to`` who heard it.
     """
 
     id: str = attrs.field(**f.ident("Entry id", "The log entry's identifier."))
@@ -41,6 +43,10 @@ class ContextEntry:
     needs: tuple[Concept, ...] = f.concepts(
         "unmet_needs", "Needs it speaks to", "Which unmet needs does this speak to?"
     )
+    child_said: str | None = f.optional_text(
+        "The child said", "What did the child say, in their own words (verbatim)?"
+    )
+    child_said_to: str | None = f.optional_text("Said to", "Who heard the child say it (role)?")
 
     def __attrs_post_init__(self) -> None:
         if not self.resolves and not self.adult_ids:

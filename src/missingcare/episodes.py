@@ -91,6 +91,16 @@ class Located:
         "location_types", "Where found", "What kind of place was the child found in?"
     )
     by: str | None = f.optional_text("Found by", "Who found the child (police, staff, self)?")
+    distance: Concept | None = f.optional_concept(
+        "distance_bands",
+        "Distance from the placement",
+        "How far from the placement was the child found (when both places are known)?",
+    )
+    address_link: Concept | None = f.optional_concept(
+        "address_links",
+        "Address known as",
+        "Does the address match one known to the record (family, friends, associates)?",
+    )
 
 
 class EpisodeState(enum.Enum):
@@ -178,6 +188,13 @@ class MissingEpisode:
     who_with: tuple[Concept, ...] = f.concepts("who_with", "Who with", "Who was the child with?")
     harm_disclosed: tuple[Concept, ...] = f.concepts(
         "harm_types", "Harm disclosed", "What harm did the child disclose or was seen?"
+    )
+    child_said: str | None = f.optional_text(
+        "The child said on return",
+        "What did the child say on return to staff or police, in their own words (verbatim)?",
+    )
+    child_said_to: str | None = f.optional_text(
+        "Said to", "Who heard the child say it (role: staff, police)?"
     )
 
     def __attrs_post_init__(self) -> None:

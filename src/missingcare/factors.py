@@ -15,10 +15,16 @@ __all__ = ["EvidenceSource", "Factor", "FactorDirection", "UnmetNeed"]
 
 
 class FactorDirection(enum.Enum):
-    """Whether a factor pushed the child away or pulled them towards something."""
+    """Whether a factor pushed the child away, pulled them towards something, or protected them.
+
+    A protective factor is what kept the child safe or brought them back: a
+    trusted adult they called, coming back by themselves (domain research §6.2: ADV,
+    NYAS, RTC19).
+    """
 
     PUSH = "push"
     PULL = "pull"
+    PROTECTIVE = "protective"
 
     @property
     def vocabulary(self) -> str:
@@ -46,7 +52,7 @@ def _ids(values: tuple[str, ...], path: str) -> None:
 
 @attrs.frozen
 class Factor:
-    """A push or pull factor at work in a child's going missing, with its evidence.
+    """A push, pull or protective factor in a child's going missing, with its evidence.
 
     ``episode_ids`` ties it to particular episodes; empty means it is known of
     the child generally.

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
+from types import MappingProxyType
+
+import attrs
 
 from missingcare.case import CaseFile
 from missingcare.context import ContextEntry
 from missingcare.episodes import MissingEpisode
+from missingcare.factors import Factor, FactorDirection, UnmetNeed
+from missingcare.relationships import TrustedAdult
 from missingcare.time import instant, local_datetime
 from missingcare.typing import AsOf
 from missingcare.vocab import Concept
@@ -22,7 +27,7 @@ def now_of(as_of: AsOf) -> datetime:
 
 def episodes_in_order(case: CaseFile) -> tuple[MissingEpisode, ...]:
     """The child's episodes by last seen, then id."""
-    return tuple(sorted(case.episodes, key=lambda e: (e.last_seen_at, e.id)))
+    return case.episodes_in_order()
 
 
 def entries_in_order(entries: Iterable[ContextEntry]) -> tuple[ContextEntry, ...]:
@@ -32,18 +37,15 @@ def entries_in_order(entries: Iterable[ContextEntry]) -> tuple[ContextEntry, ...
 
 def previous_episode(case: CaseFile, episode: MissingEpisode) -> MissingEpisode | None:
     """The episode before ``episode``, if any."""
-    earlier = [
-        e for e in case.episodes if (e.last_seen_at, e.id) < (episode.last_seen_at, episode.id)
-    ]
-    return max(earlier, key=lambda e: (e.last_seen_at, e.id)) if earlier else None
+    i = case.episode_position(episode.id)
+    return case.episodes_in_order()[i - 1] if i > 0 else None
 
 
 def next_episode(case: CaseFile, episode: MissingEpisode) -> MissingEpisode | None:
     """The episode after ``episode``, if any."""
-    later = [
-        e for e in case.episodes if (e.last_seen_at, e.id) > (episode.last_seen_at, episode.id)
-    ]
-    return min(later, key=lambda e: (e.last_seen_at, e.id)) if later else None
+    ordered = case.episodes_in_order()
+    i = case.episode_position(episode.id) + 1
+    return ordered[i] if i < len(ordered) else None
 
 
 def median_span(values: Iterable[timedelta]) -> timedelta | None:
@@ -100,3 +102,53 @@ def displays(concepts: Iterable[Concept]) -> str:
         if label not in seen:
             seen.append(label)
     return ", ".join(seen)
+
+
+@attrs.frozen
+class Records:
+    """A case file's factors, needs and contacts indexed by episode (built once per file).
+
+    ``general_*`` are the records tied to no episode; ``first_pull`` the
+    earliest ``noted_at`` of each pull factor's code; ``contacts`` each
+    episode's contacts with trusted adults as (adult record, index).
+    """
+
+    factors: Mapping[str, tuple[Factor, ...]]
+    general_factors: tuple[Factor, ...]
+    needs: Mapping[str, tuple[UnmetNeed, ...]]
+    general_needs: tuple[UnmetNeed, ...]
+    first_pull: Mapping[str, datetime]
+    contacts: Mapping[str, tuple[tuple[TrustedAdult, int], ...]]
+
+
+def records(case: CaseFile) -> Records:
+    """The :class:`Records` index of ``case``, built on first use and kept with it."""
+    return case.derived("lens.records", lambda: _records(case))
+
+
+def _records(case: CaseFile) -> Records:
+    factors: dict[str, list[Factor]] = {}
+    first_pull: dict[str, datetime] = {}
+    for f in case.factors:
+        for eid in f.episode_ids:
+            factors.setdefault(eid, []).append(f)
+        if f.direction is FactorDirection.PULL:
+            code = f.concept.code
+            first_pull[code] = min(first_pull.get(code, f.noted_at), f.noted_at)
+    needs: dict[str, list[UnmetNeed]] = {}
+    for n in case.needs:
+        for eid in n.episode_ids:
+            needs.setdefault(eid, []).append(n)
+    contacts: dict[str, list[tuple[TrustedAdult, int]]] = {}
+    for ta in sorted(case.trusted_adults, key=lambda t: t.id):
+        for i, contact in enumerate(ta.contacts):
+            if contact.episode_id is not None:
+                contacts.setdefault(contact.episode_id, []).append((ta, i))
+    return Records(
+        factors=MappingProxyType({k: tuple(v) for k, v in factors.items()}),
+        general_factors=tuple(f for f in case.factors if not f.episode_ids),
+        needs=MappingProxyType({k: tuple(v) for k, v in needs.items()}),
+        general_needs=tuple(n for n in case.needs if not n.episode_ids),
+        first_pull=MappingProxyType(first_pull),
+        contacts=MappingProxyType({k: tuple(v) for k, v in contacts.items()}),
+    )

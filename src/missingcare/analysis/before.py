@@ -7,7 +7,9 @@ patterns practice guidance names as antecedents [PKC][WALES][MO][YORK98]:
 a conflict left unresolved, sanctions or restrictions, contact cancelled or
 changed, the trusted adult off shift, on leave or gone, a need escalating
 against the child's own baseline, and pull signals nobody named as a
-factor.
+factor. It also lists the child's significant dates that fell in the window
+(a parent's birthday, an anniversary, a court date) and whether contact was
+arranged for them.
 
 Only what was recorded as happening *before* the child was last seen is
 read: an entry written about a later time can never change the window.
@@ -16,27 +18,58 @@ read: an entry written about a later time can never change the window.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 import attrs
 
 from missingcare.analysis._common import (
     displays,
-    entries_in_order,
     local_text,
     lower_first,
     previous_episode,
+    records,
     span,
 )
 from missingcare.analysis.config import DEFAULT_CONFIG, LensConfig
 from missingcare.analysis.insights import Evidence, Insight, InsightKind, Param
 from missingcare.case import CaseFile
 from missingcare.context import ContextEntry
+from missingcare.dates import SignificantDate
 from missingcare.episodes import MissingEpisode
 from missingcare.factors import FactorDirection
+from missingcare.time import local_date
 from missingcare.vocab import Concept
 
-__all__ = ["BeforeWindow", "CategoryCount", "before_window"]
+__all__ = ["BeforeWindow", "CategoryCount", "DateInWindow", "before_window"]
+
+
+@attrs.frozen
+class DateInWindow:
+    """A significant date that fell in the before-window, and whether contact was arranged.
+
+    ``on`` is its local date; ``contact_arranged`` is the record's answer, or
+    ``True`` when the log holds contact with family that day (``contact_entry_ids``).
+    """
+
+    record: SignificantDate
+    on: date
+    contact_arranged: bool | None
+    contact_entry_ids: tuple[str, ...] = ()
+
+    @property
+    def evidence(self) -> Evidence:
+        """The date's record in the case file."""
+        return Evidence.record("significant_dates", self.record.id)
+
+    def sentence(self) -> str:
+        """The date in words, with whether contact was arranged."""
+        whose = f" ({self.record.whose})" if self.record.whose else ""
+        what = f"{lower_first(self.record.kind.display)}{whose} on {self.on.isoformat()}"
+        if self.contact_arranged is True:
+            return f"{what}: contact was arranged."
+        if self.contact_arranged is False:
+            return f"{what}: no contact was arranged."
+        return f"{what}: the record does not say whether contact was arranged."
 
 
 @attrs.frozen
@@ -67,6 +100,7 @@ class BeforeWindow:
     entries: tuple[ContextEntry, ...]
     by_category: tuple[CategoryCount, ...]
     insights: tuple[Insight, ...]
+    dates: tuple[DateInWindow, ...] = ()
 
     @property
     def label(self) -> str:
@@ -144,15 +178,20 @@ def before_window(
     groups = config.groups
     end = episode.last_seen_at
     start, since_previous = _window_start(case, episode, config)
-    prior = entries_in_order(c for c in case.context if c.at < end)
-    window = tuple(c for c in prior if start <= c.at)
+    # every look-back below reaches no further than this: the rest of the log is never read
+    reach = min(start - config.baseline, end - config.loss_lookback, end - config.signal_lookback)
+    prior = case.context_between(reach, end)
+    window = case.context_between(start, end)
     label = "time since the previous episode" if since_previous else span(end - start)
 
     insights: list[Insight] = []
 
     # a conflict with no recorded resolution before the child was last seen
-    resolved = {rid for c in prior for rid in c.resolves}
-    unresolved = [c for c in window if c.category.code in groups.conflict and c.id not in resolved]
+    unresolved = [
+        c
+        for c in window
+        if c.category.code in groups.conflict and not case.resolved_before(c.id, end)
+    ]
     if unresolved:
         latest = unresolved[-1]
         params: tuple[Param, ...] = (
@@ -196,7 +235,34 @@ def before_window(
         entries=window,
         by_category=_by_category(window),
         insights=tuple(insights),
+        dates=_dates(case, episode, start, end, groups.contact_kept),
     )
+
+
+def _dates(
+    case: CaseFile,
+    episode: MissingEpisode,
+    start: datetime,
+    end: datetime,
+    contact_kept: frozenset[str],
+) -> tuple[DateInWindow, ...]:
+    if not case.significant_dates:
+        return ()
+    first, last = local_date(start, episode.zone), local_date(end, episode.zone)
+    out: list[DateInWindow] = []
+    for record in case.significant_dates:
+        for year in range(first.year, last.year + 1):
+            on = record.occurrence_in(year)
+            if on is None or not first <= on <= last:
+                continue
+            held = tuple(
+                c.id
+                for c in case.context_between(start, end)
+                if c.category.code in contact_kept and local_date(c.at, episode.zone) == on
+            )
+            arranged = True if held else record.contact_arranged
+            out.append(DateInWindow(record, on, arranged, held))
+    return tuple(sorted(out, key=lambda d: (d.on, d.record.id)))
 
 
 def _by_category(window: Sequence[ContextEntry]) -> tuple[CategoryCount, ...]:
@@ -289,13 +355,15 @@ def _unnamed_pulls(
     since = end - config.signal_lookback
     groups = config.groups
     signals: dict[str, list[ContextEntry]] = {}
+    signal_codes = groups.signals
     for c in prior:
-        if c.at >= since and c.category.code in groups.signals:
+        if c.at >= since and c.category.code in signal_codes:
             signals.setdefault(c.category.code, []).append(c)
-    named_codes = {
+    index = records(case)
+    named_codes = {code for code, first in index.first_pull.items() if first < end} | {
         f.concept.code
-        for f in case.factors
-        if f.direction is FactorDirection.PULL and (f.noted_at < end or episode.id in f.episode_ids)
+        for f in index.factors.get(episode.id, ())
+        if f.direction is FactorDirection.PULL
     }
     out: list[Insight] = []
     for code in sorted(signals):

@@ -68,6 +68,9 @@ class CategoryGroups:
     adult_left: frozenset[str] = attrs.field(
         converter=_codes, default=frozenset({"key_worker_left"})
     )
+    contact_kept: frozenset[str] = attrs.field(
+        converter=_codes, default=frozenset({"contact_held"})
+    )
     pull_signals: tuple[tuple[str, frozenset[str]], ...] = attrs.field(
         converter=_signal_map,
         default={

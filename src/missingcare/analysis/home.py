@@ -5,7 +5,10 @@ to ``as_of``: how often each push and pull factor was recorded, the share
 of episodes preceded by an unresolved conflict or by a sanction, the share
 of children with a trusted adult, and how episodes compare between children
 who had a trusted adult when they went and those who did not (median
-length, and how often another episode followed within 30 days). Every
+length, and how often another episode followed within 30 days), and the
+return conversations counted as national reports count them: offered,
+accepted, declined, held and held in time, each separately (a declined
+conversation is never counted as held). Every
 figure is a :class:`Proportion` or a count, never a bare percentage, and
 nothing here is a rate to rank homes by: the numbers are small and for the
 home's own reflection. (Figures for publication need the disclosure control
@@ -24,13 +27,21 @@ from missingcare.analysis.before import before_window
 from missingcare.analysis.config import DEFAULT_CONFIG, LensConfig
 from missingcare.analysis.insights import InsightKind
 from missingcare.case import CaseFile
+from missingcare.conversations import Decision
 from missingcare.episodes import MissingEpisode
 from missingcare.exceptions import ValidationError
 from missingcare.factors import FactorDirection
 from missingcare.typing import AsOf
 from missingcare.vocab import Concept
 
-__all__ = ["FactorPrevalence", "GroupOutcome", "HomeSummary", "Proportion", "home_summary"]
+__all__ = [
+    "ConversationCounts",
+    "FactorPrevalence",
+    "GroupOutcome",
+    "HomeSummary",
+    "Proportion",
+    "home_summary",
+]
 
 
 @attrs.frozen
@@ -79,6 +90,26 @@ class GroupOutcome:
 
 
 @attrs.frozen
+class ConversationCounts:
+    """Return conversations after the episodes back by ``as_of``, counted separately.
+
+    Each count is of episodes (a conversation covering two episodes counts for
+    both), out of ``returned``, the episodes the child was back from: ``offered``
+    (an offer or attempt recorded), ``accepted`` and ``declined`` (the child's
+    decision), ``held`` (held by ``as_of``) and ``held_in_time`` (held within the
+    lens's ``account_deadline`` of the return, 72 hours by default [DFE14]).
+    Declined is never held: national reporting counts them apart [MP-RHI24].
+    """
+
+    returned: int
+    offered: Proportion
+    accepted: Proportion
+    declined: Proportion
+    held: Proportion
+    held_in_time: Proportion
+
+
+@attrs.frozen
 class HomeSummary:
     """The descriptive summary of one home (or of all the case files given)."""
 
@@ -95,6 +126,7 @@ class HomeSummary:
     with_trusted_adult: GroupOutcome
     without_trusted_adult: GroupOutcome
     repeat_window: timedelta
+    conversations: ConversationCounts = ConversationCounts(0, *(Proportion(0, 0) for _ in range(5)))
 
     def as_rows(self) -> tuple[dict[str, str | int], ...]:
         """The figures as rows of (measure, numerator, denominator) for a table."""
@@ -113,6 +145,12 @@ class HomeSummary:
             add(f"episodes with {fp.direction.value} factor {fp.concept.code}", fp.episodes)
         add("episodes repeated, children with a trusted adult", self.with_trusted_adult.repeated)
         add("episodes repeated, children without", self.without_trusted_adult.repeated)
+        c = self.conversations
+        add("returns with a conversation offered", c.offered)
+        add("returns with a conversation accepted", c.accepted)
+        add("returns with a conversation declined", c.declined)
+        add("returns with a conversation held", c.held)
+        add("returns with a conversation held in time", c.held_in_time)
         return tuple(rows)
 
 
@@ -187,6 +225,33 @@ def home_summary(
             [(c, e) for c, e in all_eps if not had_ta(c, e)], scoped, now, config.recent
         ),
         repeat_window=config.recent,
+        conversations=_conversation_counts(all_eps, now, config.account_deadline),
+    )
+
+
+def _conversation_counts(
+    all_eps: list[tuple[CaseFile, MissingEpisode]], now: datetime, deadline: timedelta
+) -> ConversationCounts:
+    returned = offered = accepted = declined = held = in_time = 0
+    for case, e in all_eps:
+        back = e.returned_at
+        if back is None or back > now:
+            continue
+        returned += 1
+        convs = case.conversations_for(e.id)
+        offered += any(o.at <= now for c in convs for o in c.offers)
+        accepted += any(c.decision is Decision.ACCEPTED for c in convs)
+        declined += any(c.decision is Decision.DECLINED for c in convs)
+        times = [c.held_at for c in convs if c.held_at is not None and c.held_at <= now]
+        held += bool(times)
+        in_time += any(t <= back + deadline for t in times)
+    return ConversationCounts(
+        returned=returned,
+        offered=Proportion(offered, returned),
+        accepted=Proportion(accepted, returned),
+        declined=Proportion(declined, returned),
+        held=Proportion(held, returned),
+        held_in_time=Proportion(in_time, returned),
     )
 
 

@@ -20,6 +20,7 @@ from missingcare.analysis._common import (
     lower_first,
     next_episode,
     now_of,
+    records,
     span,
 )
 from missingcare.analysis.config import DEFAULT_CONFIG, LensConfig
@@ -152,13 +153,11 @@ def _words(case: CaseFile, episode: MissingEpisode, conv: ReturnConversation) ->
     if conv.child_account is None:
         params: tuple[Param, ...] = (("latest", local_text(conv.held_at, episode.zone)),)
         return [_insight(InsightKind.NO_CHILD_WORDS, episode, params, ev)]
-    covered = set(conv.episode_ids)
-    records: tuple[Factor | UnmetNeed, ...] = (*case.factors, *case.needs)
-    built_on = [
-        rec
-        for rec in records
-        if rec.source in _HEARD_SOURCES and covered.intersection(rec.episode_ids)
-    ]
+    index = records(case)
+    tied: list[Factor | UnmetNeed] = []
+    for eid in conv.episode_ids:
+        tied += [*index.factors.get(eid, ()), *index.needs.get(eid, ())]
+    built_on = [rec for rec in tied if rec.source in _HEARD_SOURCES]
     if built_on:
         return []
     return [_insight(InsightKind.CHILD_WORDS_NOT_REFLECTED, episode, (), ev)]

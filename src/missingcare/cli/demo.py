@@ -1,8 +1,10 @@
 """``missingcare demo``: a small synthetic home's year, and what missingcare makes of it.
 
 It shows validation and the JSON round trip, the children, what is overdue
-today under the England pack, one episode's formulation and the home's
-patterns. Every record is generated; none is about a real child.
+today under the England pack, one episode's formulation (the child's words
+first, the suggestions from the record with their evidence, what protected
+the child) and the home's patterns, with the return conversations counted as
+national reports count them. Every record is generated; none is about a real child.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import statistics
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
@@ -22,6 +25,9 @@ from missingcare.cli._common import ExitCode
 from missingcare.converters import from_json, to_json
 from missingcare.testing.synth import Cohort
 from missingcare.time import local_datetime, start_of_local_day
+
+if TYPE_CHECKING:
+    from missingcare.analysis import EpisodeFormulation
 
 __all__ = ["demo"]
 
@@ -139,24 +145,48 @@ def _demo_overdue(console: Console, cases: list[CaseFile], today: datetime, zone
 
 
 def _demo_formulation(console: Console, cases: list[CaseFile], as_of: datetime) -> None:
-    from missingcare.analysis import formulate  # noqa: PLC0415
+    from missingcare.analysis import SuggestionKind, formulate  # noqa: PLC0415
 
-    chosen = None
+    def score(f: EpisodeFormulation) -> tuple[bool, bool, bool, int]:
+        protective = bool(f.protective) or any(
+            s.kind is SuggestionKind.PROTECTIVE for s in f.suggestions
+        )
+        other = any(s.kind is not SuggestionKind.PROTECTIVE for s in f.suggestions)
+        return (bool(f.child_words), other, protective, len(f.child_words))
+
+    # the episode that shows most: the child's words, a suggestion and a protective factor
+    best: EpisodeFormulation | None = None
     for case in cases:
-        for conv in case.conversations:
-            if conv.held_at is not None and conv.child_account is not None:
-                chosen = (case, conv.episode_ids[-1])
-    if chosen is None:
-        console.print("[bold]Formulation[/]: no episode with a held conversation this year.")
+        for episode in case.episodes_in_order():
+            f = formulate(case, episode.id, as_of=as_of)
+            if best is None or score(f) > score(best):
+                best = f
+    if best is None:
+        console.print("[bold]Formulation[/]: no episode this year.")
         return
-    case, episode_id = chosen
-    formulation = formulate(case, episode_id, as_of=as_of)
     console.print(
         Panel(
-            "\n".join(formulation.sentences),
-            title=f"What might episode {episode_id} have been saying?",
+            "\n".join(best.sentences),
+            title=f"What might episode {best.episode_id} have been saying?",
         )
     )
+    if best.suggestions:
+        table = Table(
+            title=f"Suggested from the record, not recorded by staff ({best.episode_id})",
+            expand=True,
+        )
+        table.add_column("suggests", ratio=3)
+        table.add_column("from", ratio=3)
+        table.add_column("evidence", overflow="fold", ratio=5)
+        table.add_column("cues", overflow="fold", ratio=2)
+        for s in best.suggestions:
+            table.add_row(
+                f"{s.kind.label}: {s.concept.display}",
+                ", ".join(s.because),
+                "\n".join(s.evidence_paths),
+                ", ".join(s.cue_ids),
+            )
+        console.print(table)
 
 
 def _demo_patterns(console: Console, cases: list[CaseFile], as_of: datetime, home_id: str) -> None:

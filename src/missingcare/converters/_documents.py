@@ -19,6 +19,7 @@ from missingcare.conversations import (
     ResponseOnReturn,
     ReturnConversation,
 )
+from missingcare.dates import SignificantDate
 from missingcare.episodes import (
     Located,
     MissingEpisode,
@@ -75,6 +76,7 @@ MODELS: tuple[type, ...] = (
     AbsencePlan,
     MissingPersonProfile,
     Screening,
+    SignificantDate,
     CaseFile,
 )
 

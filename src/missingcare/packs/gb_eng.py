@@ -33,6 +33,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
+from missingcare.analysis.suggestions import exploitation_indicators
 from missingcare.case import CaseFile
 from missingcare.children import PlacementKind
 from missingcare.conversations import ConversationTopic
@@ -143,12 +144,31 @@ def return_conversation_offered(case: CaseFile, ctx: RuleContext) -> Iterator[Fi
             "ReturnConversation.decision"),
 )  # fmt: skip
 def return_conversation_72h(case: CaseFile, ctx: RuleContext) -> Iterator[Finding]:
-    """The conversation is held (or declined by the child) within 72 hours of the child's
-    return to placement: elapsed time from ``returned_at``, not from the start of the
-    episode nor from police closure. If the child went missing again before it, one
-    conversation may cover several episodes, due 72 hours after the last return. An unknown
-    return time is insufficient data, never compliance."""
-    yield from _deadline_rule(case, ctx, offer=False)
+    """The conversation is held within 72 hours of the child's return to placement: elapsed
+    time from ``returned_at``, not from the start of the episode nor from police closure. If
+    the child went missing again before it, one conversation may cover several episodes, due
+    72 hours after the last return. An unknown return time is insufficient data, never
+    compliance. A declined conversation is not a conversation held: when the child declined
+    before any conversation was held, this rule is ``not_applicable`` (message ``declined``)
+    and the offer is what ``return-conversation-offered`` counts, as national reporting
+    counts offered, accepted, declined and held separately [MP-RHI24]."""
+    by_id = {ep.record.id: ep for ep in kit.timeline(case, ctx.as_of)}
+    for finding in _deadline_rule(case, ctx, offer=False):
+        key = finding.message_id.rsplit(".", 1)[-1]
+        ep = by_id.get(finding.episode_id or "")
+        if key not in {"declined", "late"} or ep is None:
+            yield finding
+            continue
+        first = _held_or_declined(case, ep, ctx.as_of).first
+        if first is None or first.kind is not kit.DoneKind.DECLINED:
+            yield finding
+            continue
+        params: dict[str, ParamValue] = {} if finding.due is None else {"due": finding.due}
+        params["declined_at"] = first.at
+        yield kit.about(ctx, ep)(
+            "declined", Outcome.NOT_APPLICABLE, params=params, due=finding.due,
+            observed=first.at, evidence=list(finding.evidence),
+        )  # fmt: skip
 
 
 # --- R3 and R5: independence and topics ----------------------------------------------------------
@@ -456,6 +476,49 @@ def trusted_adult_recorded(case: CaseFile, ctx: RuleContext) -> Iterator[Finding
             yield find("not-recorded", Outcome.BREACHED, evidence=["$.trusted_adults"])
 
 
+# --- exploitation screening considered ----------------------------------------------------------
+
+
+@_D.rule(
+    "exploitation-screening-considered",
+    title="When exploitation indicators appear around an episode, a screening is recorded",
+    duty=Duty.SCREENING, strength=Strength.GOOD_PRACTICE, severity=Severity.PROMPT,
+    sources=(*_D.cite("DFE14", locator="Independent return interviews: identify harm"),
+             *_D.cite("CSE17", "CL23", "PKC", "H2I-CCE")),
+    fields=("CaseFile.screenings", "ReturnConversation.screening", "ContextEntry.category",
+            "MissingEpisode.located", "MissingEpisode.who_with", "MissingEpisode.ended_at"),
+)  # fmt: skip
+def exploitation_screening_considered(case: CaseFile, ctx: RuleContext) -> Iterator[Finding]:
+    """After a return, the return conversation identifies harm, including exploitation; when
+    indicators from the national lists appear in the days before the episode, during it or
+    on the return (cars, gifts or money, new phones, older associates, travel out of area,
+    found far away, injuries, found with other missing children), exploitation is screened
+    for. The indicators are those of the investigative lens's cue table
+    (:func:`missingcare.analysis.exploitation_indicators`); a screening is a
+    :class:`~missingcare.screenings.Screening` or a held conversation's screening
+    (:func:`~missingcare.rules.kit.screened`). ``pending`` until one is recorded: there is
+    no national timescale. No indicators: ``not_applicable``. An open episode: no finding."""
+    now = ctx.as_of
+    for ep in kit.timeline(case, now):
+        if kit.ended_by(ep, now) is None:
+            continue
+        find = kit.about(ctx, ep)
+        seen = exploitation_indicators(case, ep.record.id, by=now)
+        if not seen:
+            yield find("no-indicators", Outcome.NOT_APPLICABLE, evidence=[ep])
+            continue
+        names = ", ".join(i.indicator.code for i in seen)
+        params: dict[str, ParamValue] = {"indicators": names}
+        done = kit.screened(case, ep.record.id, now)
+        if done.first is not None:
+            yield find(
+                "screened", Outcome.MET, params={**params, "screened_at": done.first.at},
+                observed=done.first.at, evidence=[ep, *done.paths],
+            )  # fmt: skip
+        else:
+            yield find("pending", Outcome.PENDING, params=params, evidence=[ep])
+
+
 # --- the pack ------------------------------------------------------------------------------------
 
 _PARAMETERS = (  # what each means is in gb_eng.toml
@@ -488,6 +551,10 @@ _EDITIONS = (
     Edition("2015-04", effective_from=date(2015, 4, 1), sources=_D.cite("CHR-BODY"),
             add=(ofsted_notification_prompt, persistent_absence_review),
             note="Children's Homes (England) Regulations 2015, in force 1 April 2015."),
+    Edition("2017-02", effective_from=date(2017, 2, 1), sources=_D.cite("CSE17"),
+            add=(exploitation_screening_considered,),
+            note="DfE, Child sexual exploitation: definition and guide for practitioners "
+                 "(February 2017; the day is not in the sources, so the first is used)."),
 )  # fmt: skip
 
 #: The England pack.

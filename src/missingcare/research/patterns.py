@@ -795,11 +795,12 @@ def _returns(tables: CaseTables, deadline: timedelta) -> pl.DataFrame:
             ((pl.col("decision") == "accepted") | pl.col("held_at").is_not_null())
             .any()
             .alias("accepted"),
+            (pl.col("decision") == "declined").any().alias("declined"),
             pl.col("held_at").min().alias("first_held_at"),
         )
     )
     return eps.join(covered, on=["child_id", "episode_id"], how="left").with_columns(
-        pl.col("offered", "accepted").fill_null(False),
+        pl.col("offered", "accepted", "declined").fill_null(False),
         pl.col("first_held_at").is_not_null().alias("held"),
         ((pl.col("first_held_at") - pl.col("returned_at")).dt.total_microseconds() / 3.6e9).alias(
             "hours_to_conversation"
@@ -819,9 +820,12 @@ class ConversationRates(CountTable):
     ``frame``: the group column (``home_id``, ``placing_authority`` or
     ``month``, the local month of return), ``returns`` (closed episodes with
     a recorded return time), ``children``, ``offered``, ``accepted``,
-    ``held``, ``held_within_deadline``, ``held_late``, ``not_held``, and the
-    rates ``offered_rate``, ``accepted_rate``, ``held_rate`` and
-    ``within_deadline_rate`` (each over ``returns``). Episodes closed with no
+    ``declined`` (the child declined a conversation covering the return; a
+    decline is never counted as held), ``held``, ``held_within_deadline``,
+    ``held_late``, ``not_held``, and the rates ``offered_rate``,
+    ``accepted_rate``, ``declined_rate``, ``held_rate`` and
+    ``within_deadline_rate`` (each over ``returns``), as national reports count
+    them separately [MP-RHI24]. Episodes closed with no
     return time are counted in ``return_time_unknown`` only.
     """
 
@@ -835,6 +839,7 @@ class ConversationRates(CountTable):
         "children",
         "offered",
         "accepted",
+        "declined",
         "held",
         "held_within_deadline",
         "held_late",
@@ -877,6 +882,7 @@ def conversation_rates(
             pl.col("child_id").n_unique().alias("children"),
             pl.col("offered").sum(),
             pl.col("accepted").sum(),
+            pl.col("declined").sum(),
             pl.col("held").sum(),
             pl.col("within_deadline").sum().alias("held_within_deadline"),
         )
@@ -886,7 +892,7 @@ def conversation_rates(
             (pl.col("returns") - pl.col("held")).alias("not_held"),
             *(
                 (pl.col(c) / pl.col("returns")).alias(f"{c}_rate")
-                for c in ("offered", "accepted", "held")
+                for c in ("offered", "accepted", "declined", "held")
             ),
             (pl.col("held_within_deadline") / pl.col("returns")).alias("within_deadline_rate"),
         )

@@ -147,6 +147,7 @@ _ID_COLUMNS: Mapping[str, str] = {
     "absence_plans": "plan_id",
     "profiles": "profile_id",
     "screenings": "screening_id",
+    "significant_dates": "date_id",
 }
 
 #: The column prefix of a nested value, where it is not the field's name and ``_``.
@@ -482,6 +483,7 @@ class CaseTables:
     absence_plans: pa.Table = _table_field("absence_plans")
     profiles: pa.Table = _table_field("profiles")
     screenings: pa.Table = _table_field("screenings")
+    significant_dates: pa.Table = _table_field("significant_dates")
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, CaseTables):

@@ -551,17 +551,17 @@ def screened(
     A :class:`~missingcare.screenings.Screening` record counts at its time; so does
     the screening recorded in a held return conversation that covers the episode.
     """
-    events = [
-        DoneEvent(s.record.at, DoneKind.SCREENED, s.path)
-        for s in screenings_after(case, episode_id, now)
-        if category is None or s.record.screened_for(category)
+    found = case.screenings_of(episode_id, now, category)
+    ordered = sorted(
+        (f for f in found if f[0] == "screenings"),
+        key=lambda f: (f[2], case.screenings[f[1]].id),
+    )
+    events = [DoneEvent(at, DoneKind.SCREENED, f"$.screenings[{i}]") for _, i, at in ordered]
+    events += [
+        DoneEvent(at, DoneKind.SCREENED, f"$.conversations[{k}].screening")
+        for name, k, at in found
+        if name == "conversations"
     ]
-    for conv in covering(case, episode_id):
-        record, at = conv.record, conv.record.held_at
-        screening = record.screening
-        looked = screening.categories if screening is not None else ()
-        if at is not None and at <= now and looked and (category is None or category in looked):
-            events.append(DoneEvent(at, DoneKind.SCREENED, conv.path_of("screening")))
     return Done(tuple(events))
 
 

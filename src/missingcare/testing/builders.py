@@ -32,6 +32,7 @@ from missingcare.case import CaseFile
 from missingcare.children import ChildRef, Placement, PlacementKind
 from missingcare.context import ContextEntry
 from missingcare.conversations import ExploitationCategory, ReturnConversation
+from missingcare.dates import SignificantDate
 from missingcare.episodes import MissingEpisode, StatusChange
 from missingcare.factors import EvidenceSource, Factor, FactorDirection, UnmetNeed
 from missingcare.plans import AbsencePlan, MissingPersonProfile
@@ -43,6 +44,7 @@ from missingcare.vocabularies import (
     PULL_FACTORS,
     PUSH_FACTORS,
     RELATIONSHIP_ROLES,
+    SIGNIFICANT_DATE_KINDS,
     UNMET_NEEDS,
 )
 
@@ -60,6 +62,7 @@ __all__ = [
     "placement",
     "profile",
     "screening",
+    "significant_date",
     "trusted_adult",
     "unmet_need",
 ]
@@ -248,6 +251,20 @@ def screening(
     )
 
 
+def significant_date(
+    id: str,
+    on: date,
+    kind: str = "family_birthday",
+    *,
+    child_id: str = CHILD,
+    **changes: Any,
+) -> SignificantDate:
+    """A significant date of the child, by the code of its kind (a family birthday by default)."""
+    return SignificantDate(
+        id=id, child_id=child_id, kind=SIGNIFICANT_DATE_KINDS[kind], on=on, **changes
+    )
+
+
 def case_file(
     *episodes: MissingEpisode,
     child_id: str = CHILD,
@@ -261,7 +278,8 @@ def case_file(
     """One child's case file: the episodes given, in one children's home by default.
 
     Any other field of :class:`~missingcare.CaseFile` (``factors``, ``needs``,
-    ``periods_of_care``, ``absence_plans``, ``profiles``, ``screenings``) can be given.
+    ``periods_of_care``, ``absence_plans``, ``profiles``, ``screenings``,
+    ``significant_dates``) can be given.
     """
     return CaseFile(
         child=ChildRef(child_id, date_of_birth=date_of_birth),

@@ -39,6 +39,7 @@ from missingcare.conversations import (
     ResponseOnReturn,
     ReturnConversation,
 )
+from missingcare.dates import SignificantDate
 from missingcare.episodes import (
     Located,
     MissingEpisode,
@@ -54,8 +55,11 @@ from missingcare.relationships import AdultContact, ContactKind, TrustedAdult
 from missingcare.screenings import Screening
 from missingcare.vocab import Concept, Vocabulary
 from missingcare.vocabularies import (
+    ADDRESS_LINKS,
     CONTEXT_CATEGORIES,
     CONVERSATION_OUTCOMES,
+    CORE,
+    DISTANCE_BANDS,
     EPISODE_ENDINGS,
     EPISODE_STATUSES,
     EXPLOITATION_INDICATORS,
@@ -63,11 +67,10 @@ from missingcare.vocabularies import (
     LOCATION_TYPES,
     NOTIFICATION_RECIPIENTS,
     POLICE_RISK_GRADES,
-    PULL_FACTORS,
-    PUSH_FACTORS,
     RELATIONSHIP_ROLES,
     RESPONSES_ON_RETURN,
     SEARCH_ACTIONS,
+    SIGNIFICANT_DATE_KINDS,
     UNMET_NEEDS,
     WHO_WITH,
 )
@@ -91,6 +94,7 @@ __all__ = [
     "placements",
     "return_conversations",
     "screenings",
+    "significant_dates",
     "texts",
     "trusted_adults",
     "unmet_needs",
@@ -277,6 +281,8 @@ def missing_episodes(
                 at=draw(st.sampled_from([seen, ended])),
                 where=draw(_maybe(concepts(LOCATION_TYPES))),
                 by=draw(_maybe(texts(20))),
+                distance=draw(_maybe(concepts(DISTANCE_BANDS))),
+                address_link=draw(_maybe(concepts(ADDRESS_LINKS))),
             )
         returned = _maybe_after(draw, ended, 12)
     ending = None
@@ -335,6 +341,8 @@ def missing_episodes(
         whereabouts=draw(_some(LOCATION_TYPES)),
         who_with=draw(_some(WHO_WITH)),
         harm_disclosed=draw(_some(HARM_TYPES, 2)),
+        child_said=draw(_maybe(texts(60))) if ended is not None else None,
+        child_said_to=draw(_maybe(texts(15))),
     )
 
 
@@ -463,6 +471,8 @@ def context_entries(
         resolves=tuple(r for r in resolves if r != eid),
         adult_ids=tuple(draw(st.lists(ids("A-"), unique=True, max_size=2))),
         needs=draw(_some(UNMET_NEEDS, 2)),
+        child_said=draw(_maybe(texts(60))),
+        child_said_to=draw(_maybe(texts(15))),
     )
 
 
@@ -472,7 +482,7 @@ def factors(
 ) -> Factor:
     """A push or pull factor, tied to some of ``episode_ids``."""
     direction = draw(st.sampled_from(FactorDirection))
-    vocab = PUSH_FACTORS if direction is FactorDirection.PUSH else PULL_FACTORS
+    vocab = CORE[direction.vocabulary]
     tied = draw(st.lists(st.sampled_from(episode_ids), unique=True)) if episode_ids else []
     return Factor(
         id=draw(ids("F-")),
@@ -601,6 +611,21 @@ def screenings(
     )
 
 
+@st.composite
+def significant_dates(draw: st.DrawFn, *, child_id: str | None = None) -> SignificantDate:
+    """A date that matters to the child, one-off or yearly."""
+    return SignificantDate(
+        id=draw(ids("SD-")),
+        child_id=child_id or draw(ids("C-")),
+        kind=draw(st.sampled_from(SIGNIFICANT_DATE_KINDS.concepts)),
+        on=draw(st.dates(date(2000, 1, 1), date(2035, 12, 31))),
+        yearly=draw(st.booleans()),
+        whose=draw(_maybe(texts(15))),
+        contact_arranged=draw(_maybe(st.booleans())),
+        note=draw(_maybe(texts(40))),
+    )
+
+
 def _unique_by_id(items: list[Any]) -> tuple[Any, ...]:
     seen: set[str] = set()
     out = []
@@ -689,6 +714,9 @@ def case_files(
             if episode_ids
             else []
         ),
+        significant_dates=_unique_by_id(
+            draw(st.lists(significant_dates(child_id=child.id), max_size=2))
+        ),
     )
 
 
@@ -708,6 +736,7 @@ def _register() -> None:
         (AbsencePlan, absence_plans()),
         (MissingPersonProfile, missing_person_profiles()),
         (Screening, screenings()),
+        (SignificantDate, significant_dates()),
     ):
         st.register_type_strategy(cls, strategy)
 

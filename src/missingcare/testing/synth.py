@@ -85,6 +85,7 @@ from missingcare.conversations import (
 )
 from missingcare.converters import to_json
 from missingcare.converters._make import maker
+from missingcare.dates import SignificantDate
 from missingcare.episodes import (
     Located,
     MissingEpisode,
@@ -100,8 +101,10 @@ from missingcare.rules import RulePack
 from missingcare.time import check_zone, local_datetime, start_of_local_day
 from missingcare.vocab import Concept
 from missingcare.vocabularies import (
+    ADDRESS_LINKS,
     CONTEXT_CATEGORIES,
     CONVERSATION_OUTCOMES,
+    DISTANCE_BANDS,
     EPISODE_ENDINGS,
     EPISODE_STATUSES,
     EXPLOITATION_INDICATORS,
@@ -114,6 +117,7 @@ from missingcare.vocabularies import (
     RELATIONSHIP_ROLES,
     RESPONSES_ON_RETURN,
     SEARCH_ACTIONS,
+    SIGNIFICANT_DATE_KINDS,
     UNMET_NEEDS,
     WHO_WITH,
 )
@@ -279,6 +283,27 @@ class Parameters:
     #: gets one as placing authority and each home one as host authority. Empty
     #: (the default) leaves both unrecorded.
     authorities: tuple[str, ...] = attrs.field(default=(), converter=_codes)
+    #: Share of log entries about conflict, sanctions, contact, peers, distress
+    #: or gifts that keep the child's own words (assumption: no published figure;
+    #: guidance asks that the child's words be kept verbatim [MP-NEXT]).
+    words_share: float = attrs.field(default=0.25, validator=_share)
+    #: Share of closed episodes after which staff or police record what the
+    #: child said on return (assumption: no published figure).
+    said_on_return_share: float = attrs.field(default=0.35, validator=_share)
+    #: Share of children with each kind of significant date recorded: a family
+    #: member's birthday, the anniversary of a loss, a court date in the window
+    #: (assumption: no published figure; anniversaries and family news are named
+    #: antecedents [PKC][WALES][MO]); and the share for which contact is arranged
+    #: (assumption).
+    birthday_share: float = attrs.field(default=0.6, validator=_share)
+    anniversary_share: float = attrs.field(default=0.25, validator=_share)
+    court_date_share: float = attrs.field(default=0.15, validator=_share)
+    date_contact_share: float = attrs.field(default=0.5, validator=_share)
+    #: Share of episodes of exploited children found out of area or far away:
+    #: county-lines exploitation moves children out of area [CL23]; the share is
+    #: an assumption. Other children are found out of area in 5% of episodes
+    #: (assumption).
+    out_of_area_exploited_share: float = attrs.field(default=0.4, validator=_share)
 
 
 @attrs.frozen
@@ -791,6 +816,120 @@ class _Episode:
     pull: Concept | None
 
 
+#: What children say in the log, by context category (invented; each phrase is one the
+#: lens's English cue table listens for, so the lens has the child's words to hear).
+_LOG_WORDS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "conflict_with_staff": ("They're always on at me.", "Nobody listens to me here."),
+        "sanction_imposed": ("It's like a prison in here.", "They took my phone for nothing."),
+        "restriction_imposed": ("I'm not allowed to do anything.", "Too many rules."),
+        "contact_cancelled": ("I just want to see my mum.", "Nobody asked me about contact."),
+        "contact_changed": ("Why can't I see my dad?", "Nobody asked me."),
+        "conflict_with_peer": ("The other kids keep bullying me.",),
+        "child_upset": ("There's nobody to talk to here.",),
+        "family_news": ("I want to go home.",),
+        "new_phone_or_gifts": ("A mate bought me a new phone.",),
+        "placement_move_news": ("I don't want to move again.",),
+    }
+)
+#: What children say on return, by the episode's pull (invented), and when they came back
+#: of their own accord.
+_RETURN_WORDS: Mapping[str, str] = MappingProxyType(
+    {
+        "see_family": "I went to see my mum.",
+        "see_siblings": "I wanted to see my family.",
+        "see_friends": "I was with my mates.",
+        "boyfriend_or_girlfriend": "I was at my boyfriend's.",
+        "older_partner": "I was with my boyfriend, he's older.",
+        "groomed_by_adults": "Someone bought me food and a new phone.",
+        "gang_recruitment": "I had to go, I owe them.",
+        "money_gifts_status": "They gave me money.",
+        "home_area": "I went back home to my old area.",
+        "parties": "I was at a party with my mates.",
+    }
+)
+_CAME_BACK_WORDS = "I came back on my own."
+_ADDRESS_OF = {
+    "family_home": "family",
+    "friends_home": "friends",
+    "partners_home": "friends",
+    "unknown_adults_address": "associates_of_concern",
+    "trap_house": "associates_of_concern",
+    "hotel_or_short_let": "associates_of_concern",
+}
+_WHOSE = ("mother", "father", "brother", "sister", "grandmother")
+
+
+class _Voice:
+    """The child's words, where they were found and their significant dates.
+
+    Drawn from a stream of its own (seeded from the cohort's seed and the child's id),
+    so every other part of the child's record is as it was before these were generated.
+    """
+
+    def __init__(self, child: _Child, exploited: bool) -> None:
+        self.c, self.p, self.exploited = child, child.p, exploited
+        self.rng = random.Random(f"missingcare.synth/{child.c.seed}/voice/{child.id}")
+
+    def entry(self, e: ContextEntry) -> ContextEntry:
+        words = _LOG_WORDS.get(e.category.code)
+        if words is None or self.rng.random() >= self.p.words_share:
+            return e
+        return attrs.evolve(e, child_said=self.rng.choice(words), child_said_to="home staff")
+
+    def episode(self, d: _Episode, ep: MissingEpisode) -> MissingEpisode:
+        if ep.ended_at is None:
+            return ep
+        rng = self.rng
+        changes: dict[str, Any] = {}
+        located = ep.located
+        if located is not None and located.where is not None:
+            far = (self.p.out_of_area_exploited_share if self.exploited else 0.05) > rng.random()
+            band = rng.choice(("out_of_area", "far")) if far else rng.choice(("local", "nearby"))
+            link = _ADDRESS_OF.get(located.where.code)
+            if link == "associates_of_concern" and rng.random() < 0.3:
+                link = "other_missing_children"
+            changes["located"] = attrs.evolve(
+                located,
+                distance=DISTANCE_BANDS[band],
+                address_link=ADDRESS_LINKS[link] if link else ADDRESS_LINKS["no_known_link"],
+            )
+        if rng.random() < self.p.said_on_return_share:
+            if ep.ending is not None and ep.ending.code == "returned_voluntarily":
+                said = _CAME_BACK_WORDS
+            else:
+                said = _RETURN_WORDS.get(d.pull.code if d.pull else "", "I just needed to get out.")
+            changes["child_said"] = said
+            changes["child_said_to"] = "home staff"
+        return attrs.evolve(ep, **changes) if changes else ep
+
+    def dates(self, child: ChildRef) -> tuple[SignificantDate, ...]:
+        rng, p, c = self.rng, self.p, self.c.c
+        out: list[SignificantDate] = []
+
+        def add(kind: str, on: date, yearly: bool, whose: str | None = None) -> None:
+            out.append(
+                SignificantDate(
+                    id=f"{child.id}-D{len(out) + 1}",
+                    child_id=child.id,
+                    kind=SIGNIFICANT_DATE_KINDS[kind],
+                    on=on,
+                    yearly=yearly,
+                    whose=whose,
+                    contact_arranged=rng.random() < p.date_contact_share,
+                )
+            )
+
+        if rng.random() < p.birthday_share:
+            add("family_birthday", date(1980, 1, 1) + timedelta(days=rng.randrange(365)), True,
+                rng.choice(_WHOSE))  # fmt: skip
+        if rng.random() < p.anniversary_share:
+            add("anniversary_of_loss", c.start - timedelta(days=rng.randrange(400, 2000)), True)
+        if rng.random() < p.court_date_share:
+            add("court_date", c.start + timedelta(days=rng.randrange(max(1, c.days))), False)
+        return tuple(out)
+
+
 class _Child:
     """Builds one child's case file from its random stream (private)."""
 
@@ -1219,16 +1358,18 @@ class _Child:
         conversations, factors, found_needs = self.conversations(
             drafts, episodes=episodes, adults=adults, push=push, needs=needs, exploited=exploited
         )
+        voice = _Voice(self, exploited)
         return CaseFile(
             child=child,
             placements=tuple(placements),
             periods_of_care=periods,
-            episodes=tuple(episodes),
+            episodes=tuple(voice.episode(d, ep) for d, ep in zip(drafts, episodes, strict=True)),
             conversations=tuple(conversations),
-            context=tuple(entries),
+            context=tuple(voice.entry(e) for e in entries),
             factors=tuple(factors),
             needs=tuple(found_needs),
             trusted_adults=adults,
+            significant_dates=voice.dates(child),
         )
 
     def reviews(self, episodes: list[MissingEpisode]) -> list[ContextEntry]:

@@ -30,9 +30,11 @@ from types import MappingProxyType
 from missingcare.vocab import Concept, Vocabulary, load_vocabularies
 
 __all__ = [
+    "ADDRESS_LINKS",
     "CONTEXT_CATEGORIES",
     "CONVERSATION_OUTCOMES",
     "CORE",
+    "DISTANCE_BANDS",
     "EPISODE_ENDINGS",
     "EPISODE_STATUSES",
     "EXPLOITATION_INDICATORS",
@@ -40,11 +42,13 @@ __all__ = [
     "LOCATION_TYPES",
     "NOTIFICATION_RECIPIENTS",
     "POLICE_RISK_GRADES",
+    "PROTECTIVE_FACTORS",
     "PULL_FACTORS",
     "PUSH_FACTORS",
     "RELATIONSHIP_ROLES",
     "RESPONSES_ON_RETURN",
     "SEARCH_ACTIONS",
+    "SIGNIFICANT_DATE_KINDS",
     "UNMET_NEEDS",
     "WHO_WITH",
     "exploitation_category",
@@ -71,6 +75,10 @@ NOTIFICATION_RECIPIENTS: Vocabulary
 SEARCH_ACTIONS: Vocabulary
 HARM_TYPES: Vocabulary
 RESPONSES_ON_RETURN: Vocabulary
+PROTECTIVE_FACTORS: Vocabulary
+SIGNIFICANT_DATE_KINDS: Vocabulary
+DISTANCE_BANDS: Vocabulary
+ADDRESS_LINKS: Vocabulary
 
 _LOADING = threading.Lock()
 
