@@ -234,6 +234,10 @@ def test_monotonic_check_allows_pending_to_resolve_but_not_to_vanish() -> None:
     for a, b in bad:
         assert check_as_of_monotonic([f(a)], [f(b)])
     assert check_as_of_monotonic([f(Outcome.MET)], [])
+    # a recorded event (the child declining) may make a pending duty moot, and only that
+    moot = attrs.evolve(f(Outcome.NOT_APPLICABLE), observed=NEW_YEAR)
+    assert check_as_of_monotonic([f(Outcome.PENDING)], [moot]) == []
+    assert check_as_of_monotonic([f(Outcome.BREACHED)], [moot])
 
 
 NEW_YEAR = datetime(2021, 1, 1, tzinfo=UTC)

@@ -10,10 +10,11 @@ hashing and counted:
   key ``met-later-return`` and the parameter ``clock_episode_id``; the old form
   is key ``met``, no ``clock_episode_id``, the text from the ``met`` template;
 * (issue 17, "declined is not held") ``return-conversation-72h`` is
-  ``not_applicable`` with key ``declined`` when the child declined before any
-  conversation was held; the old form is ``met`` with key ``declined`` and the
-  old text when the decline came by the due instant, and ``breached`` with key
-  ``late`` (the decline read as a late conversation held) when after it;
+  ``not_applicable`` with key ``declined`` when the child declined by the due
+  instant, before any conversation was held (the old form: ``met`` with key
+  ``declined`` and the old text), and ``breached`` with key ``declined-late``
+  when the decline came after it (the old form: key ``late``, the decline read
+  as a late conversation held);
 * (issue 17) the 2017-02 edition adds ``exploitation-screening-considered``:
   its findings are left out of the old digest and pinned on their own
   (count per outcome and a digest of their own); the other rules' findings now
@@ -40,7 +41,8 @@ COHORT2_DIGEST = (14279, "c322b41363b2891be894b81add71ce7fda5ae33301a8a390772dd4
 COHORT_MAPPED = 245
 COHORT2_MAPPED = 34
 #: How many ``return-conversation-72h`` findings on each cohort are now ``declined``
-#: (``not_applicable``): (was ``met``/``declined``, was ``breached``/``late``).
+#: (``not_applicable``, was ``met``/``declined``) and ``declined-late`` (still
+#: ``breached``, was ``late``).
 COHORT_DECLINED = (1175, 18)
 COHORT2_DECLINED = (251, 2)
 #: The new rule's findings on each cohort: count per outcome, and their digest.
@@ -71,7 +73,7 @@ def _old_declined(pack: RulePack, f: Finding) -> Finding:
     at, due = params.pop("declined_at"), f.due
     assert isinstance(at, datetime)
     assert due is not None
-    stem = f.message_id.removesuffix(".declined")
+    stem = f.message_id.rsplit(".", 1)[0]
     if at <= due:
         old = {**params, "declined_at": at, "due": due}
         text = render_message(_OLD_DECLINED, old)
@@ -87,7 +89,7 @@ def _old_form(pack: RulePack, f: Finding) -> tuple[Finding, bool]:
     """The finding as the pack wrote it before the rewrite; whether it had to be mapped."""
     if f.rule.edition == "2017-02":
         f = attrs.evolve(f, rule=attrs.evolve(f.rule, edition="2015-04"))
-    if f.rule.code == _R72 and f.message_id.endswith(".declined"):
+    if f.rule.code == _R72 and f.message_id.endswith((".declined", ".declined-late")):
         return _old_declined(pack, f), False
     if not f.message_id.endswith(_NEW_KEY):
         return f, False
@@ -141,9 +143,9 @@ def _digest(cohort: Cohort, pack: RulePack, instants: tuple[datetime, ...]) -> _
                     continue
                 old, was_mapped = _old_form(pack, f)
                 mapped += was_mapped
-                if old.outcome is not f.outcome:
-                    declined_met += old.outcome is Outcome.MET
-                    declined_late += old.outcome is Outcome.BREACHED
+                if f.rule.code == _R72:
+                    declined_met += f.message_id.endswith(".declined")
+                    declined_late += f.message_id.endswith(".declined-late")
                 h.update(_canon(old).encode())
                 h.update(b"\n")
                 n += 1

@@ -180,11 +180,16 @@ def test_a_decline_after_the_deadline_is_not_a_late_conversation_held() -> None:
     conv = conversation(offers=(offer,), decision=Decision.DECLINED)
     case = CASE(EPISODE(), conversations=[conv])
     finding = _at(case, DUE + timedelta(days=1), R72)
+    # still a breach (it was overdue before the child declined: a breach is never undone
+    # later), but said as what it is: declined, not a conversation held late
     assert (finding.outcome, finding.message_id.rsplit(".", 1)[-1]) == (
-        Outcome.NOT_APPLICABLE,
-        "declined",
+        Outcome.BREACHED,
+        "declined-late",
     )
     assert dict(finding.params)["declined_at"] == offer.at
+    assert "held at" not in finding.text
+    before = _at(case, DUE + timedelta(hours=1), R72)
+    assert (before.outcome, before.message_id.rsplit(".", 1)[-1]) == (Outcome.BREACHED, "overdue")
     # the offer itself was late: that is what the offer rule reports
     offered = _at(case, DUE + timedelta(days=1), "return-conversation-offered")
     assert offered.outcome is Outcome.BREACHED

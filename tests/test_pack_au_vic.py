@@ -140,7 +140,7 @@ def test_48_hours_across_the_october_clock_change() -> None:
         assert _finding(case, HELD_48H, due + H).outcome is outcome
 
 
-def test_return_time_unknown_is_insufficient_and_a_declined_conversation_counts() -> None:
+def test_return_time_unknown_is_insufficient_and_a_declined_conversation_is_not_held() -> None:
     unknown = _case(episode("E1", seen=BACK - 5 * H, ended=BACK, returned=None, zone=MELB))
     assert _key(_finding(unknown, HELD_48H, BACK + 72 * H)) == (
         Outcome.INSUFFICIENT_DATA,
@@ -149,7 +149,8 @@ def test_return_time_unknown_is_insufficient_and_a_declined_conversation_counts(
     offer = ConversationOffer(BACK + H, CONVERSATION_OUTCOMES["declined"])
     declined = conversation(offers=(offer,), decision=Decision.DECLINED)
     case = _case(_episode(), conversations=[declined])
-    assert _key(_finding(case, HELD_48H, BACK + 72 * H)) == (Outcome.MET, "declined")
+    # declined is not held: the rule does not apply (never met, never a breach)
+    assert _key(_finding(case, HELD_48H, BACK + 72 * H)) == (Outcome.NOT_APPLICABLE, "declined")
 
 
 def test_each_return_keeps_its_own_clock_unless_configured() -> None:

@@ -172,9 +172,14 @@ def _declined(**kw: object) -> CaseFile:
     return case_file(episode(), conversations=[conv])
 
 
-def test_a_decline_before_the_week_is_out_counts_for_completion_with_its_own_message() -> None:
+def test_a_decline_before_the_week_is_out_is_not_a_discussion_completed() -> None:
+    """Declined is not held (issue 17): the completion rule does not apply, with its own
+    message; the arrangement (the offer) is what is met."""
     f = _one(_declined(), SEEN + timedelta(days=30), COMPLETED)
-    assert (f.outcome, f.message_id) == (Outcome.MET, "gb-sct.return-discussion-completed.declined")
+    assert (f.outcome, f.message_id) == (
+        Outcome.NOT_APPLICABLE,
+        "gb-sct.return-discussion-completed.declined",
+    )
 
 
 def test_reasons_for_a_decline_are_recorded_or_it_is_breached() -> None:

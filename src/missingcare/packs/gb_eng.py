@@ -152,23 +152,7 @@ def return_conversation_72h(case: CaseFile, ctx: RuleContext) -> Iterator[Findin
     before any conversation was held, this rule is ``not_applicable`` (message ``declined``)
     and the offer is what ``return-conversation-offered`` counts, as national reporting
     counts offered, accepted, declined and held separately [MP-RHI24]."""
-    by_id = {ep.record.id: ep for ep in kit.timeline(case, ctx.as_of)}
-    for finding in _deadline_rule(case, ctx, offer=False):
-        key = finding.message_id.rsplit(".", 1)[-1]
-        ep = by_id.get(finding.episode_id or "")
-        if key not in {"declined", "late"} or ep is None:
-            yield finding
-            continue
-        first = _held_or_declined(case, ep, ctx.as_of).first
-        if first is None or first.kind is not kit.DoneKind.DECLINED:
-            yield finding
-            continue
-        params: dict[str, ParamValue] = {} if finding.due is None else {"due": finding.due}
-        params["declined_at"] = first.at
-        yield kit.about(ctx, ep)(
-            "declined", Outcome.NOT_APPLICABLE, params=params, due=finding.due,
-            observed=first.at, evidence=list(finding.evidence),
-        )  # fmt: skip
+    yield from _deadline_rule(case, ctx, offer=False)
 
 
 # --- R3 and R5: independence and topics ----------------------------------------------------------

@@ -959,8 +959,10 @@ def deadline_finding(
     Before there is a due instant: ``open``, ``not-back``, ``return-unknown``
     or ``waiting`` (:data:`CLOCK_MESSAGES`). Then ``met`` (done by the due
     instant; ``met-later-return`` when the rule declares it and the clock ran
-    from another episode's event; ``declined`` when the first thing done was the
-    child declining), ``pending`` (not done, not yet due), ``late`` or
+    from another episode's event), ``declined`` (``not_applicable``: the first
+    thing done, by the due instant, was the child declining, which is not the
+    thing held; the offer rule is the one met; a decline after the due instant
+    is ``declined-late`` when the rule declares it, else ``overdue``), ``pending`` (not done, not yet due), ``late`` or
     ``overdue``. The evidence is the anchor event and every done path.
     """
     evidence = [f"{find.path}.{_ANCHOR_FIELD[clock.anchor]}", *done.paths]
@@ -971,12 +973,24 @@ def deadline_finding(
     assert clock_ep is not None
     at, first = done.at, done.first
     base: dict[str, ParamValue] = {"due": due}
-    if at is not None and first is not None and at <= due:
-        if first.kind is DoneKind.DECLINED:
+    declined = first is not None and first.kind is DoneKind.DECLINED
+    if at is not None and declined and at <= due:
+        # a decline is not the thing done: the offer is what an offer rule counts, and
+        # national reporting counts offered, accepted, declined and held apart [MP-RHI24]
+        params = {**base, "declined_at": at}
+        return find(
+            "declined", Outcome.NOT_APPLICABLE, params=params, due=due, observed=at,
+            evidence=evidence,
+        )  # fmt: skip
+    if at is not None and declined:  # declined only after the due instant: overdue by then
+        if _declares(find, "declined-late"):
             params = {**base, "declined_at": at}
             return find(
-                "declined", Outcome.MET, params=params, due=due, observed=at, evidence=evidence
-            )
+                "declined-late", Outcome.BREACHED, params=params, due=due, observed=at,
+                evidence=evidence,
+            )  # fmt: skip
+        return find("overdue", Outcome.BREACHED, params=base, due=due, evidence=evidence)
+    if at is not None and first is not None and at <= due:
         key, params = "met", {**base, done_param: at}
         if clock_ep.record.id != find.id and _declares(find, "met-later-return"):
             key, params = "met-later-return", {**params, "clock_episode_id": clock_ep.record.id}

@@ -251,7 +251,9 @@ def _key(f: Finding) -> tuple[Any, ...]:
 def check_as_of_monotonic(
     earlier: Iterable[Finding], later: Iterable[Finding]
 ) -> list[ConformanceProblem]:
-    """Met or breached stays so later; pending never becomes not-applicable.
+    """Met or breached stays so later; pending never becomes not-applicable, unless a
+    recorded event made the duty moot (the later finding's ``observed`` instant: the
+    child declined the conversation, say).
 
     Findings are matched by rule, subject, episode and conversation; keys
     with several findings (one per recipient, say) are compared only when
@@ -264,8 +266,10 @@ def check_as_of_monotonic(
     after: dict[tuple[Any, ...], list[Outcome]] = {}
     for f in earlier:
         before.setdefault(_key(f), []).append(f.outcome)
+    observed: dict[tuple[Any, ...], datetime | None] = {}
     for f in later:
         after.setdefault(_key(f), []).append(f.outcome)
+        observed[_key(f)] = f.observed
     final = {Outcome.MET, Outcome.BREACHED}
     for key, outcomes in before.items():
         now = after.get(key)
@@ -277,7 +281,10 @@ def check_as_of_monotonic(
         if len(outcomes) != 1 or len(now) != 1:
             continue
         a, b = outcomes[0], now[0]
-        if (a in final and b is not a) or (a is Outcome.PENDING and b is Outcome.NOT_APPLICABLE):
+        moot = observed.get(key) is not None  # a recorded event (a decline) made it moot
+        if (a in final and b is not a) or (
+            a is Outcome.PENDING and b is Outcome.NOT_APPLICABLE and not moot
+        ):
             out.append(
                 ConformanceProblem("as-of", f"{a.value} became {b.value} later ({key[1]})", key[0])
             )
