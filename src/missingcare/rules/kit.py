@@ -962,8 +962,9 @@ def deadline_finding(
     from another episode's event), ``declined`` (``not_applicable``: the first
     thing done, by the due instant, was the child declining, which is not the
     thing held; the offer rule is the one met; a decline after the due instant
-    is ``declined-late`` when the rule declares it, else ``overdue``), ``pending`` (not done, not yet due), ``late`` or
-    ``overdue``. The evidence is the anchor event and every done path.
+    is ``declined-late`` when the rule declares it, else ``overdue``), ``pending``
+    (not done, not yet due), ``late`` or ``overdue``. The evidence is the anchor
+    event and every done path.
     """
     evidence = [f"{find.path}.{_ANCHOR_FIELD[clock.anchor]}", *done.paths]
     if clock.state is not DeadlineState.DUE:
