@@ -10,6 +10,7 @@ import cattrs
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
 
 from missingcare.converters._documents import DOCUMENTS, SCHEMA_VERSION, UPGRADES
+from missingcare.converters._limits import DEFAULT_LIMITS, Limits
 from missingcare.converters.hooks import IndexNote, InvalidError, make_converter
 from missingcare.exceptions import ValidationError, Violation
 
@@ -94,12 +95,18 @@ def _upgrade(doc: dict[str, Any]) -> tuple[dict[str, Any] | None, list[Violation
     return body, []
 
 
-def from_dict(document: object, cls: type[T], *, converter: cattrs.Converter | None = None) -> T:
+def from_dict(
+    document: object,
+    cls: type[T],
+    *,
+    converter: cattrs.Converter | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> T:
     """Build a ``cls`` value from a JSON-ready document (with ``schema_version``).
 
     Raises :class:`~missingcare.exceptions.ValidationError` listing every
-    violation; the error carries no part of the document and is raised with
-    no chained exception.
+    violation (up to ``limits.violations``; the rest are counted); the error
+    carries no part of the document and is raised with no chained exception.
     """
     check_document(cls)
     conv = _converter(converter)
@@ -113,7 +120,7 @@ def from_dict(document: object, cls: type[T], *, converter: cattrs.Converter | N
                 return conv.structure(body, cls)
             except Exception as exc:
                 problems = _violations(exc, "$")
-    raise ValidationError(problems)
+    raise ValidationError(problems, limits.violations)
 
 
 def to_dict(value: object, *, converter: cattrs.Converter | None = None) -> dict[str, Any]:
@@ -130,13 +137,88 @@ def dumps(value: object, converter: cattrs.Converter | None) -> bytes:
     ).encode()
 
 
-def loads(data: bytes | str, cls: type[T], converter: cattrs.Converter | None) -> T:
-    """:func:`from_json` through the converter."""
-    problems: list[Violation] = []
-    try:
-        document = json.loads(data)
-    except (ValueError, TypeError, RecursionError):
-        problems = [Violation("$", "invalid_json", "expected UTF-8 JSON text")]
+class _Repeated(dict[str, Any]):
+    """A JSON object in which some key appeared more than once."""
+
+
+def _repeated_at(value: object, path: str) -> list[Violation]:
+    """The paths of the objects in ``value`` that had a key twice."""
+    found: list[Violation] = []
+    stack: list[tuple[object, str]] = [(value, path)]
+    while stack:
+        item, at = stack.pop()
+        if isinstance(item, dict):
+            if type(item) is _Repeated:
+                found.append(
+                    Violation(at, "duplicate_key", "this object has the same key more than once")
+                )
+            stack.extend((v, f"{at}.{k}") for k, v in item.items())
+        elif isinstance(item, list):
+            stack.extend((v, f"{at}[{i}]") for i, v in enumerate(item))
+    return found
+
+
+_BOM = b"\xef\xbb\xbf"
+_NOT_UTF8 = Violation("$", "invalid_json", "expected JSON text in UTF-8, without a byte-order mark")
+
+
+def _text(data: object, limits: Limits) -> tuple[str | None, list[Violation]]:
+    """The JSON text of ``data``: UTF-8 bytes (strictly: no BOM, no UTF-16 or UTF-32,
+    no encoded surrogates) or a ``str``; or the violations that refuse it."""
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        raw = bytes(data)
+        if len(raw) > limits.document_bytes:
+            return None, [_too_large(limits)]
+        if raw.startswith(_BOM) or b"\x00" in raw:
+            return None, [_NOT_UTF8]
+        try:
+            return raw.decode("utf-8"), []
+        except UnicodeDecodeError:
+            return None, [_NOT_UTF8]
+    if isinstance(data, str):
+        if len(data) > limits.document_bytes:
+            return None, [_too_large(limits)]
+        return data, []
+    return None, [Violation("$", "wrong_type", "expected JSON text (bytes or str)")]
+
+
+def _too_large(limits: Limits) -> Violation:
+    return Violation(
+        "$", "too_large", f"expected a document of at most {limits.document_bytes:,} bytes"
+    )
+
+
+def loads(
+    data: bytes | str,
+    cls: type[T],
+    converter: cattrs.Converter | None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> T:
+    """:func:`from_json` through the converter.
+
+    The text must be UTF-8 (bytes) or a ``str``, within ``limits``; a key
+    repeated in an object is refused (``duplicate_key``), never resolved.
+    """
+    check_document(cls)
+    text, problems = _text(data, limits)
+    repeated = False
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        nonlocal repeated
+        found = dict(items)
+        if len(found) != len(items):
+            repeated = True
+            return _Repeated(found)
+        return found
+
+    document: object = None
+    if text is not None:
+        try:
+            document = json.loads(text, object_pairs_hook=pairs)
+        except (ValueError, TypeError, RecursionError):
+            problems = [Violation("$", "invalid_json", "expected UTF-8 JSON text")]
+    if not problems and repeated:
+        problems = _repeated_at(document, "$")
     if problems:  # raised here, not in the except block: no chained exception
-        raise ValidationError(problems)
-    return from_dict(document, cls, converter=converter)
+        raise ValidationError(problems, limits.violations)
+    return from_dict(document, cls, converter=converter, limits=limits)
