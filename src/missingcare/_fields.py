@@ -234,7 +234,7 @@ def _tuple_converter(item_type: type) -> attrs.Converter[Any, Any]:
                 raise ValidationError.single(
                     f"$.{field.name}[{i}]", "wrong_type", "expected an item of the right kind"
                 )
-            if item_type is str and not item.isascii() and SURROGATE(item):
+            if type(item) is str and not item.isascii() and SURROGATE(item):
                 raise ValidationError.single(
                     f"$.{field.name}[{i}]",
                     "invalid_text",

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 import attrs
 
 __all__ = [
+    "REPORTED_VIOLATIONS",
     "AmbiguousLocalTimeError",
     "InvalidPackError",
     "InvalidZoneError",
@@ -21,7 +22,6 @@ __all__ = [
     "NaiveDatetimeError",
     "NonExistentLocalTimeError",
     "PackConflictError",
-    "REPORTED_VIOLATIONS",
     "PackError",
     "UnknownCodeError",
     "UnknownEditionError",

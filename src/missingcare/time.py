@@ -57,6 +57,7 @@ __all__ = [
     "WorkingDayCalendar",
     "check_date",
     "check_zone",
+    "computed_instant",
     "elapsed",
     "format_instant",
     "instant",
@@ -207,8 +208,17 @@ def instant(value: datetime, path: str = "$") -> datetime:
     return _utc(value, path, EARLIEST, LATEST)
 
 
-def _computed(value: datetime, path: str = "$") -> datetime:
-    """``value`` in UTC, for a value the library may have computed past :data:`LATEST`."""
+def computed_instant(value: datetime, path: str = "$") -> datetime:
+    """``value`` as :func:`instant` gives it, for an instant the library computed.
+
+    A deadline due after an accepted instant may lie past :data:`LATEST`
+    (the end of 2200); such values are taken from year 2 to year 9998, where
+    no zone conversion or day's arithmetic can overflow. Input from outside
+    the library goes through :func:`instant`, never this.
+
+    >>> computed_instant(datetime(2201, 1, 3, tzinfo=UTC)).isoformat()
+    '2201-01-03T00:00:00+00:00'
+    """
     if type(value) is _DT and value.tzinfo is UTC and _FIRST_COMPUTED <= value <= _LAST_COMPUTED:
         return value
     return _utc(value, path, _FIRST_COMPUTED, _LAST_COMPUTED)
@@ -246,7 +256,7 @@ def parse_instant(text: str, path: str = "$") -> datetime:
 
 def format_instant(value: datetime) -> str:
     """The canonical RFC 3339 text of an instant: UTC, ``Z``, microseconds if any."""
-    return _computed(value).isoformat().replace("+00:00", "Z")
+    return computed_instant(value).isoformat().replace("+00:00", "Z")
 
 
 def local_instant(  # noqa: PLR0917 - mirrors datetime()
@@ -333,7 +343,7 @@ def parse_local(text: str, zone: str, *, fold: int | None = None, path: str = "$
 
 def local_datetime(value: datetime, zone: str) -> datetime:
     """``value`` as an aware datetime on the wall clock of ``zone`` (for display)."""
-    return _computed(value).astimezone(_zone(zone))
+    return computed_instant(value).astimezone(_zone(zone))
 
 
 def local_date(value: datetime, zone: str) -> date:
@@ -343,7 +353,7 @@ def local_date(value: datetime, zone: str) -> date:
     >>> local_date(datetime(2026, 6, 30, 23, 30, tzinfo=UTC), "Europe/London")
     datetime.date(2026, 7, 1)
     """
-    return _computed(value).astimezone(_zone(zone)).date()
+    return computed_instant(value).astimezone(_zone(zone)).date()
 
 
 def start_of_local_day(day: date, zone: str) -> datetime:
@@ -363,7 +373,7 @@ def start_of_local_day(day: date, zone: str) -> datetime:
         local = tz.convert(naive.replace(fold=0))
     except NonExistingTime:
         local = tz.convert(naive.replace(fold=1))
-    return _computed(local)
+    return computed_instant(local)
 
 
 def elapsed(start: datetime, end: datetime) -> timedelta:
@@ -372,7 +382,7 @@ def elapsed(start: datetime, end: datetime) -> timedelta:
     Same-zone subtraction of local datetimes is wall-clock arithmetic and is
     wrong across clock changes; this never is.
     """
-    return _computed(end) - _computed(start)
+    return computed_instant(end) - computed_instant(start)
 
 
 # --- clocks -----------------------------------------------------------------
@@ -446,7 +456,7 @@ class ElapsedDeadline:
 
     def due(self, start: datetime, zone: str) -> datetime:
         check_zone(zone)
-        return _computed(_computed(start) + self.period)
+        return computed_instant(computed_instant(start) + self.period)
 
     def describe(self) -> str:
         seconds = int(self.period.total_seconds())

@@ -108,8 +108,7 @@ class Namespace:
 
 # not v.strip(), without a copy; isascii() is O(1), so ASCII text skips the search
 _TEXT = (
-    "{v} and not {v}.isspace() and _len({v}) <= _MAX"
-    " and ({v}.isascii() or _SURROGATE({v}) is None)"
+    "{v} and not {v}.isspace() and _len({v}) <= _MAX and ({v}.isascii() or _SURROGATE({v}) is None)"
 )
 _ZONE = "({v} in _ZONES or (_check_zone({v}) == {v} and _ZONES.add({v}) is None))"
 _EXACT: Mapping[str, str] = types.MappingProxyType(
