@@ -254,6 +254,13 @@ def _episode_text() -> str:
             "$",
         ),
         (lambda t: t.replace('"id":"E1"', '"id":"x\\":","id":"E2"'), "$"),
+        # a repeated key whose lost colon an escaped colon elsewhere makes up for
+        (
+            lambda t: t.replace('"id":"E1"', '"id" : "E1","id":"E2"').replace(
+                f'"clothing":"{CANARY}"', f'"clothing":"{CANARY}\\u003a"'
+            ),
+            "$",
+        ),
     ],
 )
 def test_repeated_keys_are_refused_with_the_object_path(load: Any, edit: Any, path: str) -> None:

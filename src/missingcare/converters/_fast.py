@@ -114,9 +114,10 @@ _INSTANT_EXPR = (
     " else _parse_instant(x))))"
 )
 
-#: Byte pairs after which the key count below is not to be trusted: a key
-#: followed by white space, or an escaped quote or colon (see ``_keys``).
-_UNCOUNTED = (b" :", b"\t:", b"\n:", b"\r:", b"\\u0022", b"\\u003a", b"\\u003A")
+#: The escape of a colon (``\\u003a`` or ``\\u003A``) begins so: in a document
+#: that holds it, the key count below is not to be trusted (see ``_keys``).
+_ESCAPED_COLON = b"\\u003"
+
 
 #: The wire type of one value of each base (choices and nested values: their own types).
 _WIRE: Mapping[str, type] = {
@@ -131,20 +132,21 @@ _WIRE: Mapping[str, type] = {
 
 
 def _keys(data: bytes) -> int:
-    """How many times ``"`` is followed by ``:`` in ``data`` (a count in C).
+    """How many colons ``data`` holds (a count in C).
 
-    Why this proves a decoded document had no key twice: when ``data`` holds
-    none of ``_UNCOUNTED``, every key is followed at once by ``:`` and a quote
-    or colon inside a string is written as itself (``\\"`` or ``:``), so
-    ``_keys(data)`` is the number of keys plus the pairs inside strings. The
-    wire mirror, written back by msgspec with defaults omitted, holds at most
-    one key per distinct key decoded, and only strings that were in ``data``,
-    written the same way: its count is at most ``_keys(data)``, and equal only
-    if no key was repeated (msgspec keeps the last of repeated keys). When the
-    counts differ, or ``data`` holds one of ``_UNCOUNTED``, the reference path,
+    Why this proves a decoded document had no key twice: in JSON a colon
+    follows each key, once, whatever the white space, and is otherwise only
+    inside a string, where it is written as itself unless escaped. When
+    ``data`` holds no ``_ESCAPED_COLON``, ``_keys(data)`` is the number of keys
+    plus the colons inside strings. The wire mirror written back by msgspec,
+    defaults omitted, holds at most one key for each distinct key decoded,
+    and only strings that were in ``data``, with colons written as
+    themselves: its count is at most ``_keys(data)``, and equal only if no
+    key was repeated (msgspec keeps the last of repeated keys). When the
+    counts differ, or ``data`` holds ``_ESCAPED_COLON``, the reference path,
     which checks each object's keys, decides.
     """
-    return data.count(b'":')
+    return data.count(b":")
 
 
 def _date_text(value: str) -> date:
@@ -403,7 +405,7 @@ class FastWire:
                 wire = decoder.decode(raw)
                 if (
                     wire.schema_version == SCHEMA_VERSION
-                    and not any(pair in raw for pair in _UNCOUNTED)
+                    and _ESCAPED_COLON not in raw
                     and _keys(raw) == _keys(self._encoder.encode(wire))
                 ):
                     return self._plans[cls].build(wire)  # type: ignore[no-any-return]
