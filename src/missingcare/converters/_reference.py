@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from typing import Any, TypeVar
 
 import cattrs
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
 
+from missingcare._fields import SURROGATE
 from missingcare.converters._documents import DOCUMENTS, SCHEMA_VERSION, UPGRADES
 from missingcare.converters._limits import DEFAULT_LIMITS, Limits
 from missingcare.converters.hooks import IndexNote, InvalidError, make_converter
@@ -141,21 +143,36 @@ class _Repeated(dict[str, Any]):
     """A JSON object in which some key appeared more than once."""
 
 
-def _repeated_at(value: object, path: str) -> list[Violation]:
-    """The paths of the objects in ``value`` that had a key twice."""
+_REPEATED = "this object has the same key more than once"
+_NOT_UNICODE = "expected valid Unicode text (no lone surrogates)"
+
+
+def _malformed_at(value: object, path: str) -> list[Violation]:
+    """What the JSON tree ``value`` holds that no document may: an object with a key
+    twice (``duplicate_key``), a string or key with a lone surrogate (``invalid_text``,
+    I-JSON), each at its path."""
     found: list[Violation] = []
     stack: list[tuple[object, str]] = [(value, path)]
     while stack:
         item, at = stack.pop()
-        if isinstance(item, dict):
+        if isinstance(item, str):
+            if not item.isascii() and SURROGATE(item):
+                found.append(Violation(at, "invalid_text", _NOT_UNICODE))
+        elif isinstance(item, dict):
             if type(item) is _Repeated:
-                found.append(
-                    Violation(at, "duplicate_key", "this object has the same key more than once")
-                )
-            stack.extend((v, f"{at}.{k}") for k, v in item.items())
+                found.append(Violation(at, "duplicate_key", _REPEATED))
+            for k, v in item.items():
+                if not k.isascii() and SURROGATE(k):
+                    found.append(Violation(at, "invalid_text", _NOT_UNICODE))
+                    k = "?"  # noqa: PLW2901 - the key is never part of a path
+                stack.append((v, f"{at}.{k}"))
         elif isinstance(item, list):
             stack.extend((v, f"{at}[{i}]") for i, v in enumerate(item))
     return found
+
+
+#: A lone surrogate may be written as an escape (``\ud800``): UTF-8 cannot hold one.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 _BOM = b"\xef\xbb\xbf"
@@ -201,6 +218,11 @@ def loads(
     """
     check_document(cls)
     text, problems = _text(data, limits)
+    # strict UTF-8 bytes hold no surrogate; a str may, and either may escape one
+    suspect = text is not None and (
+        ("\\u" in text and _SURROGATE_ESCAPE.search(text) is not None)
+        or (isinstance(data, str) and not text.isascii() and SURROGATE(text) is not None)
+    )
     repeated = False
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -217,8 +239,8 @@ def loads(
             document = json.loads(text, object_pairs_hook=pairs)
         except (ValueError, TypeError, RecursionError):
             problems = [Violation("$", "invalid_json", "expected UTF-8 JSON text")]
-    if not problems and repeated:
-        problems = _repeated_at(document, "$")
+    if not problems and (repeated or suspect):
+        problems = _malformed_at(document, "$")
     if problems:  # raised here, not in the except block: no chained exception
         raise ValidationError(problems, limits.violations)
     return from_dict(document, cls, converter=converter, limits=limits)
