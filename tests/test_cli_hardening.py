@@ -55,8 +55,15 @@ def test_an_interruption_exits_130_with_one_line(
 def test_sigint_during_synth_exits_130_and_leaves_no_partial_file(tmp_path: Path) -> None:
     out = tmp_path / "cohort"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "missingcare.cli", "synth", "--children", "200000"]
-        + ["--out", str(out), "--quiet"],
+        [
+            sys.executable,
+            "-m",
+            "missingcare.cli",
+            "synth",
+            "--children=200000",
+            f"--out={out}",
+            "--quiet",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
@@ -194,10 +201,11 @@ def _without(modules: str, code: str) -> subprocess.CompletedProcess[str]:
 def test_the_command_without_the_cli_extra_says_which_to_install(missing: str) -> None:
     done = _without(missing, "from missingcare._command import main\nmain()")
     assert done.returncode == 2
-    assert done.stderr.strip().splitlines() == [
+    expected = (
         "missingcare: error: the command line needs the 'cli' extra: "
         'pip install "missingcare[cli]"'
-    ]
+    )
+    assert done.stderr.strip().splitlines() == [expected]
     assert "Traceback" not in done.stderr
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import json
 import re
+from collections.abc import Iterator
 from typing import Any, TypeVar
 
 import cattrs
@@ -38,6 +41,10 @@ def _join(path: str, rel: str) -> str:
 
 
 def _violations(exc: BaseException, path: str) -> list[Violation]:
+    # dropped once read: a traceback holds its frames, which hold the exception (a
+    # cycle only the garbage collector would free)
+    exc.__traceback__ = None
+    exc.__context__ = None
     if isinstance(exc, ForbiddenExtraKeysError):
         return [
             Violation(path, "unknown_key", "this object has a key the model does not know")
@@ -65,6 +72,26 @@ def _child_path(exc: BaseException, path: str) -> str:
         if isinstance(name, str):
             return f"{path}.{name}"
     return path
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused while a document is read or refused.
+
+    Reading makes many small objects that live until the end (a refusal: an
+    exception per violation, each holding its traceback); with the collector
+    on, its passes over them cost more than the reading itself (a document
+    with 4,300 bad instants: 33 ms against 9 ms). Nothing read holds a cycle
+    the collector would free sooner; it runs again afterwards as usual.
+    """
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 # --- documents ---------------------------------------------------------------------
@@ -118,10 +145,11 @@ def from_dict(
     else:
         body, problems = _upgrade(document)
         if body is not None:
-            try:
-                return conv.structure(body, cls)
-            except Exception as exc:
-                problems = _violations(exc, "$")
+            with _collector_paused():
+                try:
+                    return conv.structure(body, cls)
+                except Exception as exc:
+                    problems = _violations(exc, "$")
     raise ValidationError(problems, limits.violations)
 
 
@@ -235,10 +263,11 @@ def loads(
 
     document: object = None
     if text is not None:
-        try:
-            document = json.loads(text, object_pairs_hook=pairs)
-        except (ValueError, TypeError, RecursionError):
-            problems = [Violation("$", "invalid_json", "expected UTF-8 JSON text")]
+        with _collector_paused():
+            try:
+                document = json.loads(text, object_pairs_hook=pairs)
+            except (ValueError, TypeError, RecursionError):
+                problems = [Violation("$", "invalid_json", "expected UTF-8 JSON text")]
     if not problems and (repeated or suspect):
         problems = _malformed_at(document, "$")
     if problems:  # raised here, not in the except block: no chained exception
