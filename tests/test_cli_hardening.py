@@ -223,3 +223,16 @@ def test_testing_without_hypothesis_says_which_extra_to_install() -> None:
         "missingcare.testing.strategies needs the 'testing' extra (Hypothesis): "
         'pip install "missingcare[testing]"'
     )
+
+
+@pytest.mark.parametrize("name", ["deep.json", "deep.jsonl"])
+def test_check_refuses_json_nested_too_deep_in_one_line(tmp_path: Path, name: str) -> None:
+    # found by the fuzz harness: a RecursionError ended in "please report this bug"
+    path = tmp_path / name
+    path.write_bytes(b'{"schema_version":1,"child":' + b"[" * 100_000 + b"]" * 100_000 + b"}")
+    result = _run("check", str(path), "--as-of", AS_OF)
+    assert "please report" not in result.stderr
+    if name.endswith(".json"):
+        _one_line_error(result, "not valid JSON")
+    else:
+        assert result.exit_code in (1, 2), result.output

@@ -60,7 +60,7 @@ def _read_documents(path: Path) -> Iterator[tuple[str, object]]:
         text = _decode(name, data)
         try:
             doc = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested too deep
             if sum(1 for line in text.splitlines() if line.strip()) < 2:
                 raise UnusableInput(f"{name}: not valid JSON") from None
         else:
