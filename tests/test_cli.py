@@ -103,7 +103,6 @@ def test_exit_codes_are_the_documented_three() -> None:
     ("raised", "fragment"),
     [
         (click.Abort(), "aborted"),
-        (KeyboardInterrupt(), "aborted"),
         (click.ClickException("a click error whose own code is 1"), "whose own code is 1"),
         (OSError(13, "Permission denied", "/somewhere/CANARY-free.jsonl"), "Permission denied"),
     ],

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, Literal, TypeVar
@@ -30,7 +31,7 @@ from typing import Any, Literal, TypeVar
 import attrs
 
 from missingcare.exceptions import ValidationError, Violation
-from missingcare.time import check_zone, instant
+from missingcare.time import check_date, check_zone, instant
 from missingcare.vocab import Concept
 
 T = TypeVar("T")
@@ -40,6 +41,12 @@ E = TypeVar("E", bound=enum.Enum)
 KIND = "missingcare.kind"
 
 MAX_TEXT = 10_000
+
+#: Finds a lone surrogate code point (U+D800 to U+DFFF) in a text: such text is
+#: not valid Unicode, cannot be written as UTF-8 and is refused as
+#: ``invalid_text`` wherever text enters (I-JSON, RFC 7493). The one test the
+#: attrs validators, the generated guards and the wire share.
+SURROGATE = re.compile("[\ud800-\udfff]").search
 
 #: What one value of a field is (for a tuple field: what each item is).
 Base = Literal[
@@ -166,6 +173,8 @@ def _text_validator(inst: object, field: attrs.Attribute[Any], value: object) ->
         raise _wrong(field, "empty", "expected non-empty text")
     if len(value) > MAX_TEXT:
         raise _wrong(field, "too_long", f"expected at most {MAX_TEXT} characters")
+    if not value.isascii() and SURROGATE(value):
+        raise _wrong(field, "invalid_text", "expected valid Unicode text (no lone surrogates)")
 
 
 def _zone_validator(_inst: object, field: attrs.Attribute[Any], value: str) -> None:
@@ -180,6 +189,7 @@ def _bool_validator(inst: object, field: attrs.Attribute[Any], value: object) ->
 def _date_validator(inst: object, field: attrs.Attribute[Any], value: object) -> None:
     if type(value) is not date:
         raise _wrong(field, "wrong_type", "expected a calendar date")
+    check_date(value, f"$.{field.name}")
 
 
 def _duration_validator(inst: object, field: attrs.Attribute[Any], value: object) -> None:
@@ -239,6 +249,12 @@ def _tuple_converter(item_type: type) -> attrs.Converter[Any, Any]:
             ):
                 raise ValidationError.single(
                     f"$.{field.name}[{i}]", "wrong_type", "expected an item of the right kind"
+                )
+            if type(item) is str and not item.isascii() and SURROGATE(item):
+                raise ValidationError.single(
+                    f"$.{field.name}[{i}]",
+                    "invalid_text",
+                    "expected valid Unicode text (no lone surrogates)",
                 )
         return out
 

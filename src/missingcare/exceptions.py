@@ -14,6 +14,7 @@ from collections.abc import Iterable
 import attrs
 
 __all__ = [
+    "REPORTED_VIOLATIONS",
     "AmbiguousLocalTimeError",
     "InvalidPackError",
     "InvalidZoneError",
@@ -54,36 +55,57 @@ class Violation:
         return f"{self.path}: {self.message} [{self.code}]"
 
 
+#: How many violations a :class:`ValidationError` lists by default; the rest are counted.
+REPORTED_VIOLATIONS = 100
+
+
 class ValidationError(MissingCareError, ValueError):
     """A document or value broke the model's rules.
 
-    ``violations`` lists *every* violation found, each with its path; the
-    exception's text is built from those paths and codes only.
+    ``violations`` lists the violations found, each with its path, sorted:
+    every one of them, up to ``limit`` (:data:`REPORTED_VIOLATIONS` by
+    default); ``more`` counts those left off. The exception's text is built
+    from those paths and codes only.
+
+    >>> many = [Violation(f"$.items[{i}]", "required", "this field is required") for i in range(5)]
+    >>> print(ValidationError(many, limit=2))
+    5 violations:
+      $.items[0]: this field is required [required]
+      $.items[1]: this field is required [required]
+      and 3 more
     """
 
     violations: tuple[Violation, ...]
+    more: int
 
-    def __init__(self, violations: Iterable[Violation]) -> None:
-        self.violations = tuple(sorted(set(violations), key=lambda v: (v.path, v.code)))
-        if not self.violations:
+    def __init__(
+        self, violations: Iterable[Violation], limit: int | None = None, more: int = 0
+    ) -> None:
+        found = sorted(set(violations), key=lambda v: (v.path, v.code))
+        if not found:
             raise ValueError("a ValidationError needs at least one violation")
+        keep = REPORTED_VIOLATIONS if limit is None else max(1, limit)
+        self.violations = tuple(found[:keep])
+        self.more = more + max(0, len(found) - keep)
         super().__init__(self._render())
 
     def _render(self) -> str:
-        n = len(self.violations)
-        head = f"{n} violation{'s' if n != 1 else ''}"
-        return head + ":\n" + "\n".join(f"  {v}" for v in self.violations)
+        n = len(self.violations) + self.more
+        head = f"{n:,} violation{'s' if n != 1 else ''}"
+        tail = f"\n  and {self.more:,} more" if self.more else ""
+        return head + ":\n" + "\n".join(f"  {v}" for v in self.violations) + tail
 
     @property
     def paths(self) -> tuple[str, ...]:
-        """The distinct paths of the violations, sorted."""
+        """The distinct paths of the violations listed, sorted."""
         return tuple(sorted({v.path for v in self.violations}))
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({list(self.violations)!r})"
+        more = f", more={self.more}" if self.more else ""
+        return f"{type(self).__name__}({list(self.violations)!r}{more})"
 
-    def __reduce__(self) -> tuple[type[ValidationError], tuple[tuple[Violation, ...]]]:
-        return (type(self), (self.violations,))
+    def __reduce__(self) -> tuple[type[ValidationError], tuple[tuple[Violation, ...], int, int]]:
+        return (type(self), (self.violations, len(self.violations), self.more))
 
     @classmethod
     def single(cls, path: str, code: str, message: str) -> ValidationError:

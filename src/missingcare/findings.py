@@ -41,7 +41,7 @@ from datetime import datetime, timedelta
 
 import attrs
 
-from missingcare.time import format_instant, instant
+from missingcare.time import computed_instant, format_instant, instant
 
 __all__ = [
     "Evaluation",
@@ -208,7 +208,7 @@ def _to_params(
 
 
 def _optional_instant(value: datetime | None) -> datetime | None:
-    return None if value is None else instant(value)
+    return None if value is None else computed_instant(value)
 
 
 def _to_paths(value: Iterable[str]) -> tuple[str, ...]:
@@ -336,7 +336,7 @@ class Evaluation:
         By default only outstanding findings (pending, or breached with
         nothing done) are returned; pass ``outstanding_only=False`` for all.
         """
-        limit = instant(when)
+        limit = computed_instant(when)
         return tuple(
             f
             for f in self.findings

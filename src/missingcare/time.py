@@ -42,6 +42,10 @@ from missingcare.exceptions import (
 from missingcare.typing import Clock, Deadline, WorkingDayCalendar
 
 __all__ = [
+    "EARLIEST",
+    "FIRST_DATE",
+    "LAST_DATE",
+    "LATEST",
     "UTC",
     "CalendarDeadline",
     "Clock",
@@ -52,7 +56,9 @@ __all__ = [
     "SystemClock",
     "Weekdays",
     "WorkingDayCalendar",
+    "check_date",
     "check_zone",
+    "computed_instant",
     "elapsed",
     "format_instant",
     "instant",
@@ -105,7 +111,78 @@ def tzdata_version() -> str:
     return importlib.metadata.version("tzdata")
 
 
+# --- the accepted range ------------------------------------------------------
+
+#: The earliest instant missingcare accepts (``docs/explanation/safety.md``).
+EARLIEST = _DT(1900, 1, 1, tzinfo=UTC)
+#: The latest instant missingcare accepts: the last microsecond of 2200 (UTC).
+LATEST = _DT(2200, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
+#: The earliest and latest calendar dates missingcare accepts.
+FIRST_DATE = date(1900, 1, 1)
+LAST_DATE = date(2200, 12, 31)
+
+# Local wall-clock times are first checked against a range one day wider on
+# each side (every zone's offset is less than a day), so that no zone
+# conversion can overflow; the instant they give is then checked exactly.
+_FIRST_LOCAL = _DT(1899, 12, 31)
+_LAST_LOCAL = _DT(2201, 1, 1, 23, 59, 59, 999999)
+
+# Values the library computes from accepted ones (a deadline due after the
+# last accepted instant) may lie beyond LATEST; the functions that read them
+# (local_date, format_instant...) take anything from year 2 to year 9998,
+# where no zone conversion or day's arithmetic can overflow.
+_FIRST_COMPUTED = _DT(2, 1, 1, tzinfo=UTC)
+_LAST_COMPUTED = _DT(9998, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
+
+
+def _out_of_range(path: str, what: str) -> ValidationError:
+    return ValidationError.single(
+        path, "out_of_range", f"expected {what} from 1900-01-01 to 2200-12-31"
+    )
+
+
+def check_date(value: date, path: str = "$") -> date:
+    """Return the calendar date ``value`` if it is in the accepted range; else raise.
+
+    Dates (a date of birth, a placement's start) are accepted from
+    :data:`FIRST_DATE` to :data:`LAST_DATE`; outside, the error's code is
+    ``out_of_range`` and it names ``path`` only.
+
+    >>> check_date(date(2026, 4, 1))
+    datetime.date(2026, 4, 1)
+    >>> check_date(date(9999, 12, 31), "$.child.date_of_birth")
+    Traceback (most recent call last):
+    ...
+    missingcare.exceptions.ValidationError: 1 violation:
+      $.child.date_of_birth: expected a date from 1900-01-01 to 2200-12-31 [out_of_range]
+    """
+    if type(value) is not date:
+        raise ValidationError.single(path, "wrong_type", "expected a calendar date")
+    if not FIRST_DATE <= value <= LAST_DATE:
+        raise _out_of_range(path, "a date")
+    return value
+
+
 # --- instants ---------------------------------------------------------------
+
+
+def _utc(value: datetime, path: str, first: datetime, last: datetime) -> datetime:
+    if type(value) is _DT and value.tzinfo is UTC:
+        if first <= value <= last:
+            return value
+        raise _out_of_range(path, "an instant")
+    if not isinstance(value, datetime):
+        raise ValidationError.single(path, "wrong_type", "expected an aware datetime")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise NaiveDatetimeError(path)
+    try:
+        u = value.astimezone(UTC)
+    except OverflowError:
+        raise _out_of_range(path, "an instant") from None
+    u = _DT(u.year, u.month, u.day, u.hour, u.minute, u.second, u.microsecond, tzinfo=UTC)
+    if not first <= u <= last:
+        raise _out_of_range(path, "an instant")
+    return u
 
 
 def instant(value: datetime, path: str = "$") -> datetime:
@@ -115,15 +192,37 @@ def instant(value: datetime, path: str = "$") -> datetime:
     pendulum ``DateTime``); the result is always a plain ``datetime`` whose
     ``tzinfo`` is :data:`datetime.UTC`, so it pickles, copies and compares as
     the instant it is, in the repeated hour too.
+
+    Instants are accepted from :data:`EARLIEST` to :data:`LATEST` (1900 to
+    the end of 2200, UTC); outside that range the error's code is
+    ``out_of_range``, so nothing downstream (a local date in any zone, a
+    deadline after it) can overflow.
+
+    >>> instant(datetime(9999, 12, 31, 20, tzinfo=UTC), "$.ended_at")
+    Traceback (most recent call last):
+    ...
+    missingcare.exceptions.ValidationError: 1 violation:
+      $.ended_at: expected an instant from 1900-01-01 to 2200-12-31 [out_of_range]
     """
-    if type(value) is _DT and value.tzinfo is UTC:
+    if type(value) is _DT and value.tzinfo is UTC and EARLIEST <= value <= LATEST:
         return value
-    if not isinstance(value, datetime):
-        raise ValidationError.single(path, "wrong_type", "expected an aware datetime")
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise NaiveDatetimeError(path)
-    u = value.astimezone(UTC)
-    return _DT(u.year, u.month, u.day, u.hour, u.minute, u.second, u.microsecond, tzinfo=UTC)
+    return _utc(value, path, EARLIEST, LATEST)
+
+
+def computed_instant(value: datetime, path: str = "$") -> datetime:
+    """``value`` as :func:`instant` gives it, for an instant the library computed.
+
+    A deadline due after an accepted instant may lie past :data:`LATEST`
+    (the end of 2200); such values are taken from year 2 to year 9998, where
+    no zone conversion or day's arithmetic can overflow. Input from outside
+    the library goes through :func:`instant`, never this.
+
+    >>> computed_instant(datetime(2201, 1, 3, tzinfo=UTC)).isoformat()
+    '2201-01-03T00:00:00+00:00'
+    """
+    if type(value) is _DT and value.tzinfo is UTC and _FIRST_COMPUTED <= value <= _LAST_COMPUTED:
+        return value
+    return _utc(value, path, _FIRST_COMPUTED, _LAST_COMPUTED)
 
 
 _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([Zz]|[+-]\d{2}:\d{2})$")
@@ -148,16 +247,17 @@ def parse_instant(text: str, path: str = "$") -> datetime:
             path, "invalid_datetime", "expected an RFC 3339 timestamp with an offset"
         )
     try:
-        return instant(_DT.fromisoformat(text.upper()), path)
+        parsed = _DT.fromisoformat(text.upper())
     except (ValueError, OverflowError):
         raise ValidationError.single(
             path, "invalid_datetime", "expected an RFC 3339 timestamp with an offset"
         ) from None
+    return instant(parsed, path)
 
 
 def format_instant(value: datetime) -> str:
     """The canonical RFC 3339 text of an instant: UTC, ``Z``, microseconds if any."""
-    return instant(value).isoformat().replace("+00:00", "Z")
+    return computed_instant(value).isoformat().replace("+00:00", "Z")
 
 
 def local_instant(  # noqa: PLR0917 - mirrors datetime()
@@ -194,6 +294,8 @@ def local_instant(  # noqa: PLR0917 - mirrors datetime()
         raise ValidationError.single(
             path, "invalid_datetime", "expected a valid calendar date and time"
         ) from None
+    if not _FIRST_LOCAL <= naive <= _LAST_LOCAL:
+        raise _out_of_range(path, "an instant")
     try:
         local = tz.convert(naive, raise_on_unknown_times=True)
     except AmbiguousTime:
@@ -242,7 +344,7 @@ def parse_local(text: str, zone: str, *, fold: int | None = None, path: str = "$
 
 def local_datetime(value: datetime, zone: str) -> datetime:
     """``value`` as an aware datetime on the wall clock of ``zone`` (for display)."""
-    return instant(value).astimezone(_zone(zone))
+    return computed_instant(value).astimezone(_zone(zone))
 
 
 def local_date(value: datetime, zone: str) -> date:
@@ -252,7 +354,7 @@ def local_date(value: datetime, zone: str) -> date:
     >>> local_date(datetime(2026, 6, 30, 23, 30, tzinfo=UTC), "Europe/London")
     datetime.date(2026, 7, 1)
     """
-    return instant(value).astimezone(_zone(zone)).date()
+    return computed_instant(value).astimezone(_zone(zone)).date()
 
 
 def start_of_local_day(day: date, zone: str) -> datetime:
@@ -264,13 +366,15 @@ def start_of_local_day(day: date, zone: str) -> datetime:
     """
     tz = _zone(zone)
     naive = _DT.combine(day, time())
+    if not _FIRST_COMPUTED.replace(tzinfo=None) <= naive <= _LAST_COMPUTED.replace(tzinfo=None):
+        raise _out_of_range("$", "a date")
     try:
         local = tz.convert(naive, raise_on_unknown_times=True)
     except AmbiguousTime:
         local = tz.convert(naive.replace(fold=0))
     except NonExistingTime:
         local = tz.convert(naive.replace(fold=1))
-    return instant(local)
+    return computed_instant(local)
 
 
 def elapsed(start: datetime, end: datetime) -> timedelta:
@@ -279,7 +383,7 @@ def elapsed(start: datetime, end: datetime) -> timedelta:
     Same-zone subtraction of local datetimes is wall-clock arithmetic and is
     wrong across clock changes; this never is.
     """
-    return instant(end) - instant(start)
+    return computed_instant(end) - computed_instant(start)
 
 
 # --- clocks -----------------------------------------------------------------
@@ -353,7 +457,7 @@ class ElapsedDeadline:
 
     def due(self, start: datetime, zone: str) -> datetime:
         check_zone(zone)
-        return instant(start) + self.period
+        return computed_instant(computed_instant(start) + self.period)
 
     def describe(self) -> str:
         seconds = int(self.period.total_seconds())

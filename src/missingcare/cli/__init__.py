@@ -20,9 +20,11 @@ Every command ends with one of three exit codes (:class:`ExitCode`):
   an invalid case file (``check``), a flagged row (``903 validate``);
 * **2** the command could not do its job: unusable input (a missing or
   unreadable file, a wrong schema version, a file that is not a 903 table), a
-  usage error, an interruption, or a bug.
+  usage error, or a bug.
 
-So 1 always means "read it all, and here is what is wrong", never "stopped".
+An interruption (Ctrl-C, SIGINT) exits **130**, as shells expect, and leaves
+no partial output file behind. So 1 always means "read it all, and here is
+what is wrong", never "stopped".
 A failure is one line on standard error, ``missingcare: error: …``, naming the
 file, option or field path and what would be accepted, never the data and never
 a traceback; no partial result is printed. (Run without a command, a group
@@ -31,7 +33,18 @@ prints its help on standard error and exits 2.)
 
 from __future__ import annotations
 
-import click
+import importlib.util
+
+try:
+    import click
+
+    if importlib.util.find_spec("rich") is None:  # found, not imported: start-up stays light
+        raise ModuleNotFoundError("No module named 'rich'", name="rich")
+except ImportError as exc:  # exercised in a subprocess without the extra
+    raise ImportError(
+        "the missingcare command needs the 'cli' extra (click and rich): "
+        'pip install "missingcare[cli]"'
+    ) from exc
 
 from missingcare._deprecated import moved
 from missingcare._version import __version__

@@ -16,7 +16,7 @@ import click
 
 from missingcare.exceptions import MissingCareError, ValidationError
 
-__all__ = ["ExitCode", "Group", "UnusableInput", "describe"]
+__all__ = ["INTERRUPTED", "ExitCode", "Group", "UnusableInput", "describe"]
 
 
 class ExitCode(enum.IntEnum):
@@ -34,6 +34,11 @@ class ExitCode(enum.IntEnum):
     #: The command could not do its job: unusable input, a usage error, an
     #: interruption, or a bug.
     UNUSABLE = 2
+
+
+#: The exit status after an interruption (Ctrl-C, SIGINT): 128 + 2, as shells expect.
+#: Not an :class:`ExitCode`: the command neither finished nor judged its input.
+INTERRUPTED = 130
 
 
 class UnusableInput(click.ClickException):
@@ -63,6 +68,11 @@ def describe(exc: MissingCareError) -> str:
 def _fail(message: str) -> NoReturn:
     click.echo(f"missingcare: error: {_one_line(message)}", err=True)
     sys.exit(ExitCode.UNUSABLE)
+
+
+def _interrupted() -> NoReturn:
+    click.echo("missingcare: error: interrupted", err=True)
+    sys.exit(INTERRUPTED)
 
 
 def _failure(exc: Exception) -> str:
@@ -122,7 +132,11 @@ class Group(click.Group):
         except click.exceptions.NoArgsIsHelpError as exc:
             click.echo(exc.format_message(), err=True)  # the help, as written
             sys.exit(ExitCode.UNUSABLE)
+        except KeyboardInterrupt:
+            _interrupted()
         except Exception as exc:  # the top-level handler: never a traceback
+            if isinstance(exc, click.Abort) and isinstance(exc.__cause__, KeyboardInterrupt):
+                _interrupted()
             _fail(_failure(exc))
         code = rv if isinstance(rv, int) else ExitCode.OK
         if standalone_mode:

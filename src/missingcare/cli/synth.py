@@ -3,6 +3,13 @@
 Everything written is synthetic and deterministic: the same options give the
 same bytes on any machine. The SSDA903 Header, Episodes and Missing tables are
 written when the window is a collection year (1 April, 365 days).
+
+Files are written in a temporary directory inside ``--out`` and moved into
+place only when the whole cohort is written, the manifest last: an interrupted
+or failed run leaves no partial file. The options are bounded (see
+:data:`MOST_CHILDREN`, :data:`FIRST_START`, :data:`LAST_END`): the window
+must leave every child's date of birth and every record in the accepted range
+(``docs/explanation/safety.md``).
 """
 
 from __future__ import annotations
@@ -10,7 +17,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from datetime import date
+import os
+import shutil
+import tempfile
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,14 +36,30 @@ from missingcare.exceptions import ValidationError
 from missingcare.testing.synth import Cohort
 from missingcare.time import tzdata_version
 
-__all__ = ["synth"]
+__all__ = ["FIRST_START", "LAST_END", "MOST_CHILDREN", "MOST_DAYS", "MOST_PER_HOME", "synth"]
+
+#: The most children one run writes (about 20 GB of JSON lines at the defaults).
+MOST_CHILDREN = 1_000_000
+#: The longest window, in days (a century).
+MOST_DAYS = 36_525
+#: The most children in one home.
+MOST_PER_HOME = 1_000
+#: The earliest first day: children are up to 18 years old, and their dates of
+#: birth must be in the accepted range (from 1900-01-01).
+FIRST_START = date(1920, 1, 1)
+#: The latest last day of the window: the records of its last days (returns,
+#: conversations, deadlines) must fall before the end of 2200.
+LAST_END = date(2199, 12, 31)
 
 
 def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str) -> date:
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter("expected a date YYYY-MM-DD") from None
+    if not FIRST_START <= day <= LAST_END:
+        raise click.BadParameter(f"expected a date from {FIRST_START} to {LAST_END}")
+    return day
 
 
 def _sha256(path: Path) -> str:
@@ -51,8 +77,19 @@ def _collection_year(start: date) -> str | None:
 
 
 @click.command("synth")
-@click.option("--children", type=click.IntRange(min=1), required=True, help="How many children.")
-@click.option("--seed", type=int, default=0, show_default=True, help="The random seed.")
+@click.option(
+    "--children",
+    type=click.IntRange(min=1, max=MOST_CHILDREN),
+    required=True,
+    help="How many children.",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(min=-(2**63), max=2**63 - 1),
+    default=0,
+    show_default=True,
+    help="The random seed.",
+)
 @click.option(
     "--out",
     type=click.Path(path_type=Path, file_okay=False),
@@ -66,7 +103,7 @@ def _collection_year(start: date) -> str | None:
     callback=_parse_date,
     help="The first day of the window (1 April gives a 903 collection year).",
 )
-@click.option("--days", type=click.IntRange(min=1), default=365, show_default=True)
+@click.option("--days", type=click.IntRange(min=1, max=MOST_DAYS), default=365, show_default=True)
 @click.option(
     "--zone",
     "zones",
@@ -79,7 +116,9 @@ def _collection_year(start: date) -> str | None:
     default=None,
     help="A rule pack's code: the cohort in its zone and terms (see: missingcare packs).",
 )
-@click.option("--per-home", type=click.IntRange(min=1), default=4, show_default=True)
+@click.option(
+    "--per-home", type=click.IntRange(min=1, max=MOST_PER_HOME), default=4, show_default=True
+)
 @click.option("--no-903", "no_903", is_flag=True, help="Do not write the SSDA903 tables.")
 @click.option("--quiet", is_flag=True, help="No progress bar or summary.")
 def synth(
@@ -102,6 +141,10 @@ def synth(
     """
     if pack is not None:
         pack = _check_pack(pack, zones)
+    if start + timedelta(days=days - 1) > LAST_END:
+        raise click.BadParameter(
+            f"the window (--start, --days) must end by {LAST_END}", param_hint="--days"
+        )
     try:
         cohort = (
             Cohort(children=children, seed=seed, start=start, days=days,
@@ -115,11 +158,30 @@ def synth(
     if out.exists() and not out.is_dir():
         raise UnusableInput(f"{out.name}: exists and is not a directory")
     out.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".synth-", dir=out))
+    try:
+        episodes, files = _write(cohort, work, start=start, days=days, no_903=no_903, quiet=quiet)
+        _publish(work, out, files)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    if not quiet:
+        Console(highlight=False).print(
+            f"Wrote {children} synthetic case files ({episodes} episodes) to {out}"
+            + (", with SSDA903 tables" if any(n.startswith("ssda903-") for n in files) else "")
+            + "."
+        )
+    return ExitCode.OK
+
+
+def _write(
+    cohort: Cohort, work: Path, *, start: date, days: int, no_903: bool, quiet: bool
+) -> tuple[int, list[str]]:
+    """Write the cohort's files and manifest in ``work``: (episodes, file names)."""
     # the SSDA903 return is England's: a cohort in another jurisdiction's terms has none
-    england = pack is None or pack == "GB-ENG"
+    england = cohort.pack is None or cohort.pack == "GB-ENG"
     year = None if no_903 or not england else _collection_year(start)
-    tables = _Tables(year, out) if year is not None and days == 365 else None
-    cases_path = out / "case-files.jsonl"
+    tables = _Tables(year, work) if year is not None and days == 365 else None
+    cases_path = work / "case-files.jsonl"
     episodes = 0
     stderr = Console(stderr=True)
     progress = Progress(
@@ -133,7 +195,7 @@ def synth(
         transient=True,
     )
     with progress, cases_path.open("wb") as stream, tables or contextlib.nullcontext():
-        task = progress.add_task("synth", total=children)
+        task = progress.add_task("synth", total=cohort.children)
         for case in cohort:
             stream.write(to_json(case))
             stream.write(b"\n")
@@ -141,7 +203,7 @@ def synth(
             if tables is not None:
                 tables.add(case)
             progress.advance(task)
-    files = {cases_path.name: {"records": children, "sha256": _sha256(cases_path)}}
+    files = {cases_path.name: {"records": cohort.children, "sha256": _sha256(cases_path)}}
     if tables is not None:
         files.update(tables.manifest())
     manifest = {
@@ -150,27 +212,32 @@ def synth(
         "schema_version": SCHEMA_VERSION,
         "tzdata_version": tzdata_version(),
         "synthetic": True,
-        "seed": seed,
-        "children": children,
-        "children_per_home": per_home,
+        "seed": cohort.seed,
+        "children": cohort.children,
+        "children_per_home": cohort.children_per_home,
         "start": start.isoformat(),
         "days": days,
         "zones": list(cohort.zones),
-        "pack": pack,
+        "pack": cohort.pack,
         "collection_year": year,
         "episodes": episodes,
         "files": files,
     }
-    (out / "manifest.json").write_text(
+    (work / "manifest.json").write_text(
         json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )
-    if not quiet:
-        Console(highlight=False).print(
-            f"Wrote {children} synthetic case files ({episodes} episodes) to {out}"
-            + (", with SSDA903 tables" if tables is not None else "")
-            + "."
-        )
-    return ExitCode.OK
+    return episodes, [*files, "manifest.json"]
+
+
+def _publish(work: Path, out: Path, names: list[str]) -> None:
+    """Move the finished files from ``work`` into ``out``, the manifest last.
+
+    A manifest left by an earlier run is removed first, so a manifest in
+    ``out`` always describes the files beside it.
+    """
+    (out / "manifest.json").unlink(missing_ok=True)
+    for name in names:
+        os.replace(work / name, out / name)
 
 
 def _check_pack(code: str, zones: tuple[str, ...]) -> str:

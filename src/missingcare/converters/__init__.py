@@ -12,10 +12,18 @@ model type (there is no global converter). On the wire:
 * unknown keys are refused, and nothing is coerced (``"no"`` is not a
   boolean, ``3.9`` not an integer, ``"abc"`` not a list);
 * a top-level document carries ``schema_version``; older versions are
-  upgraded by the functions in :data:`UPGRADES`.
+  upgraded by the functions in :data:`UPGRADES`;
+* the input is UTF-8 (or a ``str``), without a byte-order mark; a key
+  repeated in an object is refused (``duplicate_key``), never resolved; text
+  that is not valid Unicode (a lone surrogate, written as an escape or as
+  CESU-8 bytes) is refused (``invalid_text``, ``invalid_json``);
+* a document is held to :class:`Limits` (its size, the items of each list)
+  and instants and dates to the accepted range (``out_of_range``).
 
 Every refusal is a :class:`~missingcare.exceptions.ValidationError` listing
-all violations, each with its JSON path, and never the rejected value.
+all violations, each with its JSON path (up to ``Limits.violations`` of them;
+the rest are counted), and never the rejected value. Whatever is accepted can
+be written back.
 
 Everything here is derived from the field kinds the model records
 (:mod:`missingcare._fields`): the cattrs hooks (:mod:`.hooks`), and the
@@ -31,6 +39,7 @@ b'{"schema_version":1,"child":{"id":"C-1"}}'
 
 from __future__ import annotations
 
+import functools
 from typing import TypeVar
 
 import cattrs
@@ -38,14 +47,17 @@ import cattrs
 from missingcare.converters import _reference
 from missingcare.converters._documents import DOCUMENTS, SCHEMA_VERSION, UPGRADES
 from missingcare.converters._documents import MODELS as MODELS
-from missingcare.converters._fast import default_wire
+from missingcare.converters._fast import FastWire, default_wire
+from missingcare.converters._limits import DEFAULT_LIMITS, Limits
 from missingcare.converters._reference import from_dict, to_dict
 from missingcare.converters.hooks import make_converter
+from missingcare.exceptions import ValidationError
 
 __all__ = [
     "DOCUMENTS",
     "SCHEMA_VERSION",
     "UPGRADES",
+    "Limits",
     "from_dict",
     "from_json",
     "make_converter",
@@ -60,20 +72,44 @@ def to_json(value: object, *, converter: cattrs.Converter | None = None) -> byte
     """The UTF-8 JSON bytes of a top-level model value.
 
     Without a ``converter`` this takes the msgspec-backed fast path, which
-    writes the same bytes (the test suite checks it).
+    writes the same bytes (the test suite checks it). A value that cannot
+    be written (which a value built through the model's constructors never
+    is) raises a :class:`~missingcare.exceptions.ValidationError` that holds
+    no part of it: no message, argument or chained exception carries the
+    document.
     """
-    if converter is None:
-        return default_wire().dump(value)
-    return _reference.dumps(value, converter)
+    _reference.check_document(type(value))
+    try:
+        if converter is None:
+            return default_wire().dump(value)
+        return _reference.dumps(value, converter)
+    except Exception:
+        pass
+    raise ValidationError.single("$", "unwritable", "this value cannot be written as JSON")
 
 
-def from_json(data: bytes | str, cls: type[T], *, converter: cattrs.Converter | None = None) -> T:
+@functools.lru_cache(maxsize=8)
+def _wire(limits: Limits) -> FastWire:
+    return FastWire(limits=limits)
+
+
+def from_json(
+    data: bytes | str,
+    cls: type[T],
+    *,
+    converter: cattrs.Converter | None = None,
+    limits: Limits | None = None,
+) -> T:
     """Read a top-level model value from JSON text or UTF-8 bytes.
 
     Without a ``converter`` this takes the msgspec-backed fast path, which
     builds the same values and, for invalid input, falls back to the
     converter so the error lists every violation exactly as it would.
+    ``limits`` (default: :class:`Limits`' defaults) bounds the document's
+    size and how many violations the error lists; a ``converter``'s own
+    limits (:func:`make_converter`) bound its lists.
     """
     if converter is None:
-        return default_wire().load(data, cls)
-    return _reference.loads(data, cls, converter)
+        wire = default_wire() if limits is None or limits == DEFAULT_LIMITS else _wire(limits)
+        return wire.load(data, cls)
+    return _reference.loads(data, cls, converter, DEFAULT_LIMITS if limits is None else limits)

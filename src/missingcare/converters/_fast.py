@@ -42,7 +42,7 @@ import functools
 import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import attrs
 import cattrs
@@ -57,9 +57,10 @@ from missingcare.converters._documents import (
     SCHEMA_VERSION,
     chosen_vocabularies,
 )
+from missingcare.converters._limits import DEFAULT_LIMITS, Limits
 from missingcare.converters._make import Namespace, fill, is_fillable, post_init
 from missingcare.converters.hooks import date_hook, make_converter
-from missingcare.time import parse_instant
+from missingcare.time import EARLIEST, LATEST, format_instant, parse_instant
 from missingcare.vocab import Vocabulary
 
 __all__ = ["FastWire", "default_wire"]
@@ -85,21 +86,38 @@ _DIGITS = bytes.maketrans(b"0123456789", b"0000000000")
 # converter, such as naive times, a space for "T", "+0100" and nanoseconds.)
 
 
-#: Instants already parsed, by text: records repeat them (a status starts when
-#: the child was last seen; the return is often the end). Datetimes are
-#: immutable, so sharing one object between records is safe and saves memory.
-#: Cleared before a document is read once it holds ``_SEEN_MAX`` instants.
+#: Instants already parsed in the document being read, by text: records repeat
+#: them (a status starts when the child was last seen; the return is often the
+#: end). Datetimes are immutable, so sharing one object between records is safe
+#: and saves memory. At most ``_SEEN_MAX`` are remembered, and the cache is
+#: emptied when each load ends, accepted or refused: it never keeps a
+#: document's instants after the document is read.
 _SEEN: dict[str, datetime] = {}
 _SEEN_MAX = 1 << 14
 
+#: Canonical instant text sorts as the instant does, so the accepted range
+#: (``time.EARLIEST`` to ``time.LATEST``) is two comparisons of the text:
+#: ``_LO`` is a prefix of every canonical text of the first second of 1900,
+#: and every canonical text of the last second of 2200 sorts at or before
+#: ``_HI`` ("." sorts before "Z"). Text outside goes to ``parse_instant``,
+#: which refuses it (``out_of_range``).
+_LO = format_instant(EARLIEST)[:19]
+_HI = format_instant(LATEST.replace(microsecond=0))
+
 #: The build expression for an instant's text ``{ref}``: the instant seen
-#: before, or ``fromisoformat`` of canonical text, remembered, or else
-#: ``parse_instant`` (see above). Every call in it is into C, so reading an
-#: instant costs no Python frame.
+#: before, or ``fromisoformat`` of canonical text in range, remembered while
+#: there is room, or else ``parse_instant`` (see above). Every call in it is
+#: into C, so reading an instant costs no Python frame.
 _INSTANT_EXPR = (
-    "(_SEEN_GET(x := {ref}) or (_SEEN_SET(x, _fromiso(x))"
-    " if x.encode().translate(_DIGITS) in _CANONICAL else _parse_instant(x)))"
+    "(_SEEN_GET(x := {ref}) or (((_SEEN_SET(x, _fromiso(x)) if _len(_SEEN) < _SEEN_MAX"
+    " else _fromiso(x)) if _LO <= x <= _HI and x.encode().translate(_DIGITS) in _CANONICAL"
+    " else _parse_instant(x))))"
 )
+
+#: The escape of a colon (``\\u003a`` or ``\\u003A``) begins so: in a document
+#: that holds it, the key count below is not to be trusted (see ``_keys``).
+_ESCAPED_COLON = b"\\u003"
+
 
 #: The wire type of one value of each base (choices and nested values: their own types).
 _WIRE: Mapping[str, type] = {
@@ -114,9 +132,22 @@ _WIRE: Mapping[str, type] = {
 }
 
 
-def _forget_instants() -> None:
-    if len(_SEEN) >= _SEEN_MAX:
-        _SEEN.clear()
+def _keys(data: bytes) -> int:
+    """How many colons ``data`` holds (a count in C).
+
+    Why this proves a decoded document had no key twice: in JSON a colon
+    follows each key, once, whatever the white space, and is otherwise only
+    inside a string, where it is written as itself unless escaped. When
+    ``data`` holds no ``_ESCAPED_COLON``, ``_keys(data)`` is the number of keys
+    plus the colons inside strings. The wire mirror written back by msgspec,
+    defaults omitted, holds at most one key for each distinct key decoded,
+    and only strings that were in ``data``, with colons written as
+    themselves: its count is at most ``_keys(data)``, and equal only if no
+    key was repeated (msgspec keeps the last of repeated keys). When the
+    counts differ, or ``data`` holds ``_ESCAPED_COLON``, the reference path,
+    which checks each object's keys, decides.
+    """
+    return data.count(b":")
 
 
 def _date_text(value: str) -> date:
@@ -145,23 +176,29 @@ class FastWire:
 
     ``vocabularies`` replaces core vocabularies by name, as for
     :func:`missingcare.converters.make_converter`; the reference converter
-    built with the same vocabularies answers every document the fast path
-    does not accept.
+    built with the same vocabularies and ``limits`` answers every document
+    the fast path does not accept.
     """
 
     def __init__(
         self,
         vocabularies: Iterable[Vocabulary] | Mapping[str, Vocabulary] | None = None,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         self._vocabs = _documents.vocabularies(vocabularies)
-        self._converter: cattrs.Converter = make_converter(vocabularies)
+        self._limits = limits
+        self._converter: cattrs.Converter = make_converter(vocabularies, limits=limits)
         self._plans: dict[type, _Plan] = {}
         self._tables: dict[str, dict[str, Any]] = {}
         self._ns = Namespace()
         self._ns.env.update(
             {
+                "_SEEN": _SEEN,
+                "_SEEN_MAX": _SEEN_MAX,
                 "_SEEN_GET": _SEEN.get,
                 "_SEEN_SET": _SEEN.setdefault,
+                "_LO": _LO,
+                "_HI": _HI,
                 "_parse_instant": parse_instant,
                 "_fromiso": datetime.fromisoformat,
                 "_DIGITS": _DIGITS,
@@ -180,10 +217,16 @@ class FastWire:
                 bases=(self._plans[cls].struct,),
                 kw_only=True,
                 forbid_unknown_fields=True,
+                omit_defaults=True,
                 gc=False,
             )
             self._decoders[cls] = msgspec.json.Decoder(doc_struct)
         self._encoder = msgspec.json.Encoder()
+
+    @property
+    def limits(self) -> Limits:
+        """The limits every document read is held to."""
+        return self._limits
 
     @property
     def converter(self) -> cattrs.Converter:
@@ -232,8 +275,14 @@ class FastWire:
             values[a.name] = build
         # gc=False: a decoded mirror is a tree (no cycles) thrown away at once,
         # so the collector need not track it.
+        # omit_defaults: written back (to count its keys, see _keys) as it was read
         plan.struct = msgspec.defstruct(
-            f"_Wire{name}", struct_fields, kw_only=True, forbid_unknown_fields=True, gc=False
+            f"_Wire{name}",
+            struct_fields,
+            kw_only=True,
+            forbid_unknown_fields=True,
+            omit_defaults=True,
+            gc=False,
         )
         self._ns.env[f"_W_{name}"] = plan.struct
         self._ns.env[f"_C_{name}"] = cls
@@ -310,16 +359,17 @@ class FastWire:
         if kind.many:
             item = attrs.evolve(kind, many=False, unique=False, non_empty=False)
             wire_item, build_item = self._leaf(item, index, "i")
+            wire: Any = Annotated[_tuple_of(wire_item), msgspec.Meta(max_length=self._limits.items)]
             if build_item == "i":
-                return _tuple_of(wire_item), ref
+                return wire, ref
             # map() over a C-level callable where there is one: no per-item frame
             if kind.base == "concept" and kind.vocabulary is not None:
                 getter = self._ns.bind(self._table(kind.vocabulary).__getitem__)
-                return _tuple_of(wire_item), f"(_tuple(map({getter}, {ref})) if {ref} else ())"
+                return wire, f"(_tuple(map({getter}, {ref})) if {ref} else ())"
             if kind.base == "nested":
                 fn = f"_build_{kind.model.__name__}"  # type: ignore[union-attr]
-                return _tuple_of(wire_item), f"(_tuple(map({fn}, {ref})) if {ref} else ())"
-            return _tuple_of(wire_item), f"_tuple([{build_item} for i in {ref}])"
+                return wire, f"(_tuple(map({fn}, {ref})) if {ref} else ())"
+            return wire, f"_tuple([{build_item} for i in {ref}])"
         if kind.base == "concept":
             return str, f"{index}[{ref}]"
         if kind.base == "instant":
@@ -338,36 +388,42 @@ class FastWire:
 
     def load(self, data: bytes | str, cls: type[T]) -> T:
         """Read a top-level document, exactly as :func:`~missingcare.converters.from_json`."""
+        try:
+            return self._load(data, cls)
+        finally:
+            _SEEN.clear()
+
+    def _load(self, data: bytes | str, cls: type[T]) -> T:
         decoder = self._decoders.get(cls)
-        if decoder is not None:
+        raw = data
+        if type(data) is str:
             try:
-                wire = decoder.decode(data)
-                if wire.schema_version == SCHEMA_VERSION:
-                    _forget_instants()
+                raw = data.encode()
+            except UnicodeEncodeError:  # lone surrogates: the reference path says where
+                decoder = None
+        if decoder is not None and type(raw) is bytes and len(raw) <= self._limits.document_bytes:
+            try:
+                wire = decoder.decode(raw)
+                if (
+                    wire.schema_version == SCHEMA_VERSION
+                    and _ESCAPED_COLON not in raw
+                    and _keys(raw) == _keys(self._encoder.encode(wire))
+                ):
                     return self._plans[cls].build(wire)  # type: ignore[no-any-return]
             except Exception:
                 pass
-        return _reference.loads(data, cls, self._converter)
+        return _reference.loads(data, cls, self._converter, self._limits)
 
     def load_lines(self, lines: Iterable[bytes | str], cls: type[T]) -> Iterator[T]:
         """Read one document per line (JSON lines); blank lines are skipped.
 
         The first invalid line raises its :class:`ValidationError`.
         """
-        decoder = self._decoders[cls]
-        build = self._plans[cls].build
+        _reference.check_document(cls)
         for line in lines:
             if not line.strip():
                 continue
-            try:
-                wire = decoder.decode(line)
-                if wire.schema_version == SCHEMA_VERSION:
-                    _forget_instants()
-                    yield build(wire)
-                    continue
-            except Exception:
-                pass
-            yield _reference.loads(line, cls, self._converter)
+            yield self.load(line, cls)
 
     def dump(self, value: object) -> bytes:
         """The JSON bytes of a top-level value, as :func:`~missingcare.converters.to_json`."""

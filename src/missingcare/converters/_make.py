@@ -45,7 +45,7 @@ import attrs
 
 from missingcare import _fields
 from missingcare._fields import FieldKind
-from missingcare.time import check_zone
+from missingcare.time import EARLIEST, FIRST_DATE, LAST_DATE, LATEST, check_zone
 from missingcare.vocab import Concept
 
 __all__ = ["Namespace", "fill", "guard", "is_fillable", "maker"]
@@ -78,6 +78,11 @@ _BASE_NAMES: Mapping[str, Any] = types.MappingProxyType(
         "_new": object.__new__,
         "_DeclinedError": DeclinedError,
         "_check_zone": check_zone,
+        "_SURROGATE": _fields.SURROGATE,
+        "_EARLIEST": EARLIEST,
+        "_LATEST": LATEST,
+        "_FIRST_DATE": FIRST_DATE,
+        "_LAST_DATE": LAST_DATE,
     }
 )
 
@@ -104,7 +109,10 @@ class Namespace:
         return self.env[name]
 
 
-_TEXT = "{v} and not {v}.isspace() and _len({v}) <= _MAX"  # not v.strip(), without a copy
+# not v.strip(), without a copy; isascii() is O(1), so ASCII text skips the search
+_TEXT = (
+    "{v} and not {v}.isspace() and _len({v}) <= _MAX and ({v}.isascii() or _SURROGATE({v}) is None)"
+)
 _ZONE = "({v} in _ZONES or (_check_zone({v}) == {v} and _ZONES.add({v}) is None))"
 _EXACT: Mapping[str, str] = types.MappingProxyType(
     {
@@ -137,8 +145,11 @@ def _value(kind: FieldKind, v: str, ns: Namespace, typed: bool) -> str:
     elif kind.base == "duration":
         checks.append(f"_ZERO < {v} <= _MAXD and not {v}.microseconds")
     elif kind.base == "instant" and not typed:
-        # instant() returns a plain datetime whose tzinfo is UTC unchanged
-        checks.append(f"{v}.tzinfo is _UTC")
+        # instant() returns a plain datetime whose tzinfo is UTC, in range, unchanged
+        checks.append(f"{v}.tzinfo is _UTC and _EARLIEST <= {v} <= _LATEST")
+    elif kind.base == "date" and not typed:
+        # typed dates were read by the wire's date hook, which checks the range
+        checks.append(f"_FIRST_DATE <= {v} <= _LAST_DATE")
     return " and ".join(checks)
 
 
@@ -152,6 +163,9 @@ def guard(kind: FieldKind, v: str, ns: Namespace, *, typed: bool = False) -> str
             if typed
             else [f"_type({v}) is _tuple", f"_all([{_exact(kind, '_i', ns)} for _i in {v}])"]
         )
+        if kind.base in _fields.TEXTUAL:
+            # the tuple converter refuses an item that is not valid Unicode
+            checks.append(f"_all([_i.isascii() or _SURROGATE(_i) is None for _i in {v}])")
         if kind.unique:
             # every item hashed, as the validator hashes it (a lone unhashable one too)
             lone = f"_len({v}) < 2" if typed else f"not {v}"

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import json
+import re
+from collections.abc import Iterator
 from typing import Any, TypeVar
 
 import cattrs
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
 
+from missingcare._fields import SURROGATE
 from missingcare.converters._documents import DOCUMENTS, SCHEMA_VERSION, UPGRADES
+from missingcare.converters._limits import DEFAULT_LIMITS, Limits
 from missingcare.converters.hooks import IndexNote, InvalidError, make_converter
 from missingcare.exceptions import ValidationError, Violation
 
@@ -35,6 +41,10 @@ def _join(path: str, rel: str) -> str:
 
 
 def _violations(exc: BaseException, path: str) -> list[Violation]:
+    # dropped once read: a traceback holds its frames, which hold the exception (a
+    # cycle only the garbage collector would free)
+    exc.__traceback__ = None
+    exc.__context__ = None
     if isinstance(exc, ForbiddenExtraKeysError):
         return [
             Violation(path, "unknown_key", "this object has a key the model does not know")
@@ -62,6 +72,26 @@ def _child_path(exc: BaseException, path: str) -> str:
         if isinstance(name, str):
             return f"{path}.{name}"
     return path
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused while a document is read or refused.
+
+    Reading makes many small objects that live until the end (a refusal: an
+    exception per violation, each holding its traceback); with the collector
+    on, its passes over them cost more than the reading itself (a document
+    with 4,300 bad instants: 33 ms against 9 ms). Nothing read holds a cycle
+    the collector would free sooner; it runs again afterwards as usual.
+    """
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 # --- documents ---------------------------------------------------------------------
@@ -94,12 +124,18 @@ def _upgrade(doc: dict[str, Any]) -> tuple[dict[str, Any] | None, list[Violation
     return body, []
 
 
-def from_dict(document: object, cls: type[T], *, converter: cattrs.Converter | None = None) -> T:
+def from_dict(
+    document: object,
+    cls: type[T],
+    *,
+    converter: cattrs.Converter | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> T:
     """Build a ``cls`` value from a JSON-ready document (with ``schema_version``).
 
     Raises :class:`~missingcare.exceptions.ValidationError` listing every
-    violation; the error carries no part of the document and is raised with
-    no chained exception.
+    violation (up to ``limits.violations``; the rest are counted); the error
+    carries no part of the document and is raised with no chained exception.
     """
     check_document(cls)
     conv = _converter(converter)
@@ -109,11 +145,12 @@ def from_dict(document: object, cls: type[T], *, converter: cattrs.Converter | N
     else:
         body, problems = _upgrade(document)
         if body is not None:
-            try:
-                return conv.structure(body, cls)
-            except Exception as exc:
-                problems = _violations(exc, "$")
-    raise ValidationError(problems)
+            with _collector_paused():
+                try:
+                    return conv.structure(body, cls)
+                except Exception as exc:
+                    problems = _violations(exc, "$")
+    raise ValidationError(problems, limits.violations)
 
 
 def to_dict(value: object, *, converter: cattrs.Converter | None = None) -> dict[str, Any]:
@@ -130,13 +167,109 @@ def dumps(value: object, converter: cattrs.Converter | None) -> bytes:
     ).encode()
 
 
-def loads(data: bytes | str, cls: type[T], converter: cattrs.Converter | None) -> T:
-    """:func:`from_json` through the converter."""
-    problems: list[Violation] = []
-    try:
-        document = json.loads(data)
-    except (ValueError, TypeError, RecursionError):
-        problems = [Violation("$", "invalid_json", "expected UTF-8 JSON text")]
+class _Repeated(dict[str, Any]):
+    """A JSON object in which some key appeared more than once."""
+
+
+_REPEATED = "this object has the same key more than once"
+_NOT_UNICODE = "expected valid Unicode text (no lone surrogates)"
+
+
+def _malformed_at(value: object, path: str) -> list[Violation]:
+    """What the JSON tree ``value`` holds that no document may: an object with a key
+    twice (``duplicate_key``), a string or key with a lone surrogate (``invalid_text``,
+    I-JSON), each at its path."""
+    found: list[Violation] = []
+    stack: list[tuple[object, str]] = [(value, path)]
+    while stack:
+        item, at = stack.pop()
+        if isinstance(item, str):
+            if not item.isascii() and SURROGATE(item):
+                found.append(Violation(at, "invalid_text", _NOT_UNICODE))
+        elif isinstance(item, dict):
+            if type(item) is _Repeated:
+                found.append(Violation(at, "duplicate_key", _REPEATED))
+            for k, v in item.items():
+                if not k.isascii() and SURROGATE(k):
+                    found.append(Violation(at, "invalid_text", _NOT_UNICODE))
+                    k = "?"  # noqa: PLW2901 - the key is never part of a path
+                stack.append((v, f"{at}.{k}"))
+        elif isinstance(item, list):
+            stack.extend((v, f"{at}[{i}]") for i, v in enumerate(item))
+    return found
+
+
+#: A lone surrogate may be written as an escape (``\ud800``): UTF-8 cannot hold one.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+_BOM = b"\xef\xbb\xbf"
+_NOT_UTF8 = Violation("$", "invalid_json", "expected JSON text in UTF-8, without a byte-order mark")
+
+
+def _text(data: object, limits: Limits) -> tuple[str | None, list[Violation]]:
+    """The JSON text of ``data``: UTF-8 bytes (strictly: no BOM, no UTF-16 or UTF-32,
+    no encoded surrogates) or a ``str``; or the violations that refuse it."""
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        raw = bytes(data)
+        if len(raw) > limits.document_bytes:
+            return None, [_too_large(limits)]
+        if raw.startswith(_BOM) or b"\x00" in raw:
+            return None, [_NOT_UTF8]
+        try:
+            return raw.decode("utf-8"), []
+        except UnicodeDecodeError:
+            return None, [_NOT_UTF8]
+    if isinstance(data, str):
+        if len(data) > limits.document_bytes:
+            return None, [_too_large(limits)]
+        return data, []
+    return None, [Violation("$", "wrong_type", "expected JSON text (bytes or str)")]
+
+
+def _too_large(limits: Limits) -> Violation:
+    return Violation(
+        "$", "too_large", f"expected a document of at most {limits.document_bytes:,} bytes"
+    )
+
+
+def loads(
+    data: bytes | str,
+    cls: type[T],
+    converter: cattrs.Converter | None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> T:
+    """:func:`from_json` through the converter.
+
+    The text must be UTF-8 (bytes) or a ``str``, within ``limits``; a key
+    repeated in an object is refused (``duplicate_key``), never resolved.
+    """
+    check_document(cls)
+    text, problems = _text(data, limits)
+    # strict UTF-8 bytes hold no surrogate; a str may, and either may escape one
+    suspect = text is not None and (
+        ("\\u" in text and _SURROGATE_ESCAPE.search(text) is not None)
+        or (isinstance(data, str) and not text.isascii() and SURROGATE(text) is not None)
+    )
+    repeated = False
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        nonlocal repeated
+        found = dict(items)
+        if len(found) != len(items):
+            repeated = True
+            return _Repeated(found)
+        return found
+
+    document: object = None
+    if text is not None:
+        with _collector_paused():
+            try:
+                document = json.loads(text, object_pairs_hook=pairs)
+            except (ValueError, TypeError, RecursionError):
+                problems = [Violation("$", "invalid_json", "expected UTF-8 JSON text")]
+    if not problems and (repeated or suspect):
+        problems = _malformed_at(document, "$")
     if problems:  # raised here, not in the except block: no chained exception
-        raise ValidationError(problems)
-    return from_dict(document, cls, converter=converter)
+        raise ValidationError(problems, limits.violations)
+    return from_dict(document, cls, converter=converter, limits=limits)

@@ -25,8 +25,9 @@ from missingcare import _fields
 from missingcare._fields import FieldKind
 from missingcare.converters import _documents
 from missingcare.converters._documents import MODELS, chosen_vocabularies
+from missingcare.converters._limits import DEFAULT_LIMITS, Limits
 from missingcare.exceptions import ValidationError
-from missingcare.time import format_instant, parse_instant
+from missingcare.time import check_date, format_instant, parse_instant
 from missingcare.vocab import Concept, Vocabulary
 
 T = TypeVar("T")
@@ -98,9 +99,14 @@ def date_hook(value: object, _: object) -> date:
     if not _DATE.match(value):
         raise InvalidError("invalid_date", "expected a date YYYY-MM-DD")
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise InvalidError("invalid_date", "expected a real calendar date YYYY-MM-DD") from None
+    try:
+        return check_date(day)
+    except ValidationError as exc:
+        v = exc.violations[0]
+        raise InvalidError(v.code, v.message) from None
 
 
 def duration_hook(value: object, _: object) -> timedelta:
@@ -156,11 +162,13 @@ def _concept_hook(vocab: Vocabulary) -> Hook:
     return hook
 
 
-def _sequence_hook(item: Hook) -> Hook:
+def _sequence_hook(item: Hook, most: int) -> Hook:
     def hook(value: object, _: object) -> tuple[Any, ...]:
         if type(value) not in (list, tuple):
             raise InvalidError("wrong_type", "expected a list")
         items: list[Any] | tuple[Any, ...] = value  # type: ignore[assignment]
+        if len(items) > most:
+            raise InvalidError("too_many", f"expected at most {most:,} items")
         out: list[Any] = []
         errors: list[Exception] = []
         for i, elem in enumerate(items):
@@ -223,9 +231,11 @@ def _value_hook(conv: cattrs.Converter, kind: FieldKind, vocab: Vocabulary | Non
     return _no_null(_LEAVES[kind.base])
 
 
-def _field_hook(conv: cattrs.Converter, kind: FieldKind, vocab: Vocabulary | None) -> Hook:
+def _field_hook(
+    conv: cattrs.Converter, kind: FieldKind, vocab: Vocabulary | None, limits: Limits
+) -> Hook:
     value = _value_hook(conv, kind, vocab)
-    return _no_null(_sequence_hook(value)) if kind.many else value
+    return _no_null(_sequence_hook(value, limits.items)) if kind.many else value
 
 
 def _concept_code(value: Concept) -> str:
@@ -237,7 +247,11 @@ def _concept_codes(values: tuple[Concept, ...]) -> list[str]:
 
 
 def _class_hooks(
-    conv: cattrs.Converter, cls: type, vocabs: Mapping[str, Vocabulary], chosen: Mapping[str, str]
+    conv: cattrs.Converter,
+    cls: type,
+    vocabs: Mapping[str, Vocabulary],
+    chosen: Mapping[str, str],
+    limits: Limits,
 ) -> tuple[Callable[..., Any], Callable[..., Any]]:
     """Structure and unstructure functions for ``cls``; ``chosen`` binds chosen concepts."""
     s_over: dict[str, Any] = {}
@@ -247,7 +261,7 @@ def _class_hooks(
         if kind.base == "concept":
             vocab = vocabs[chosen[name] if kind.vocabulary is None else kind.vocabulary]
             u_over[name] = override(unstruct_hook=_concept_codes if kind.many else _concept_code)
-        s_over[name] = override(struct_hook=_field_hook(conv, kind, vocab))
+        s_over[name] = override(struct_hook=_field_hook(conv, kind, vocab, limits))
     structure: Callable[..., Any] = make_dict_structure_fn(
         cls, conv, _cattrs_forbid_extra_keys=True, _cattrs_detailed_validation=True, **s_over
     )
@@ -257,11 +271,13 @@ def _class_hooks(
     return structure, unstructure
 
 
-def _register(conv: cattrs.Converter, cls: type, vocabs: Mapping[str, Vocabulary]) -> None:
+def _register(
+    conv: cattrs.Converter, cls: type, vocabs: Mapping[str, Vocabulary], limits: Limits
+) -> None:
     """Register ``cls``'s hooks; a concept chosen by a sibling picks its hook by the sibling."""
     picked = [(n, k.vocabulary_from) for n, k in _fields.kinds(cls) if k.vocabulary_from]
     if not picked:
-        s, u = _class_hooks(conv, cls, vocabs, {})
+        s, u = _class_hooks(conv, cls, vocabs, {}, limits)
         conv.register_structure_hook(cls, _mapping_guard(s))
         conv.register_unstructure_hook(cls, u)
         return
@@ -269,7 +285,7 @@ def _register(conv: cattrs.Converter, cls: type, vocabs: Mapping[str, Vocabulary
     by_value: dict[object, Callable[..., Any]] = {}
     unstructures: list[Callable[..., Any]] = []
     for member, vocab in chosen_vocabularies(cls, name).items():
-        s, u = _class_hooks(conv, cls, vocabs, {name: vocab})
+        s, u = _class_hooks(conv, cls, vocabs, {name: vocab}, limits)
         by_value[member.value] = s
         unstructures.append(u)  # the same for every binding: a concept is written as its code
     first = next(iter(by_value.values()))  # an unknown or missing choice: the first binding
@@ -285,11 +301,14 @@ def _register(conv: cattrs.Converter, cls: type, vocabs: Mapping[str, Vocabulary
 
 def make_converter(
     vocabularies: Iterable[Vocabulary] | Mapping[str, Vocabulary] | None = None,
+    *,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> cattrs.Converter:
     """A fresh converter for every model type, bound to the given vocabularies.
 
     ``vocabularies`` replaces core vocabularies by name (use
-    :meth:`Vocabulary.extend` to add local codes and keep the name).
+    :meth:`Vocabulary.extend` to add local codes and keep the name);
+    ``limits.items`` bounds every list (``too_many``).
     """
     vocabs = _documents.vocabularies(vocabularies)
     conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
@@ -313,5 +332,5 @@ def make_converter(
 
     conv.register_structure_hook(Concept, refuse_unbound)
     for cls in MODELS:
-        _register(conv, cls, vocabs)
+        _register(conv, cls, vocabs, limits)
     return conv

@@ -401,6 +401,7 @@ class RulePackContract:
         ConformanceReport(self.pack.code, tuple(check_messages(self.pack))).raise_for_problems()
 
     def test_total_deterministic_and_monotonic(self) -> None:
+        # the strategies first: without the testing extra, their error names it
         from hypothesis import HealthCheck, given, settings  # noqa: PLC0415 - testing extra
 
         from missingcare.testing.strategies import case_files  # noqa: PLC0415

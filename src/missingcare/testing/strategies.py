@@ -22,7 +22,13 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
-from hypothesis import strategies as st
+try:
+    from hypothesis import strategies as st
+except ImportError as exc:  # exercised in a subprocess without the extra
+    raise ImportError(
+        "missingcare.testing.strategies needs the 'testing' extra (Hypothesis): "
+        'pip install "missingcare[testing]"'
+    ) from exc
 
 from missingcare.case import CaseFile
 from missingcare.children import ChildRef, PeriodOfCare, Placement, PlacementKind
