@@ -186,3 +186,26 @@ def test_a_formula_cell_read_from_a_file_is_not_written_back() -> None:
     assert table.rows[0][0] == "=1+2"  # read as submitted (and flagged by the rules)
     with pytest.raises(Unusable903Input, match="row 0, column CHILD"):
         write_csv(table)
+
+
+# ---- found by the fuzz harness: no chained error holds the data; expat's encoding errors ---------
+
+
+def test_a_file_that_is_not_utf8_is_refused_with_no_chained_error() -> None:
+    data = HEAD + f"{CANARY},,M,01/06/2025,\n".encode() + b"\xff\xfe,,M,01/06/2025,\n"
+    with pytest.raises(Unusable903Input) as info:
+        read_csv(data)
+    assert "line 3 is not UTF-8 text" in str(info.value)
+    assert info.value.__context__ is None  # the UnicodeDecodeError held the whole file
+    assert info.value.__cause__ is None
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_xml_with_a_doctype_in_utf16_without_a_mark_is_refused_cleanly(encoding: str) -> None:
+    """Found by the fuzz harness: expat raised a bare ValueError (multi-byte encodings)."""
+    xml = f'<?xml version="1.0" encoding="utf-16"?><!DOCTYPE x [<!ENTITY a "{CANARY}">]>'
+    xml += "<EXPSSDA903><CHILD><HEADER><CHILDID>&a;</CHILDID></HEADER></CHILD></EXPSSDA903>"
+    with pytest.raises(Unusable903Input) as info:
+        read_xml(xml.encode(encoding))
+    assert CANARY not in str(info.value)
+    assert info.value.__context__ is None

@@ -95,13 +95,14 @@ def _decode(data: bytes, source: str) -> tuple[str, bool]:
         raise Unusable903Input(
             source, "the file is not UTF-8 text (UTF-16 or binary); save it as CSV UTF-8"
         )
+    bad: int | None = None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise Unusable903Input(
-            source, f"line {line} is not UTF-8 text; save the file as CSV UTF-8"
-        ) from None
+        bad = exc.start  # raised below, outside the handler: no chained error holds the data
+    if bad is not None:
+        line = data.count(b"\n", 0, bad) + 1
+        raise Unusable903Input(source, f"line {line} is not UTF-8 text; save the file as CSV UTF-8")
     bom = text.startswith("\ufeff")
     return (text[1:] if bom else text), bom
 
@@ -446,6 +447,7 @@ def _parse_xml(stream: Iterable[bytes], source: str, tolerant: bool) -> Return90
     target = _Stream(source)
     parser = DefusedXMLParser(target=target, forbid_dtd=True)
     seen = False
+    refused: str | None = None  # raised below, outside the handlers: no chained error
     try:
         for chunk in stream:
             seen = seen or bool(chunk.strip())
@@ -453,17 +455,20 @@ def _parse_xml(stream: Iterable[bytes], source: str, tolerant: bool) -> Return90
         if not seen:
             raise Unusable903Input(source, "the file is empty")
         parser.close()
+    except Unusable903Input:
+        raise  # the reader's own refusals (too deep, too long), raised inside the parser
     except ParseError as exc:
         line, column = exc.position
-        raise Unusable903Input(
-            source,
+        refused = (
             f"not well-formed XML, or not in an encoding XML readers know "
-            f"(line {line}, column {column})",
-        ) from None
+            f"(line {line}, column {column})"
+        )
     except DefusedXmlException:
-        raise Unusable903Input(
-            source, "XML with a DOCTYPE or entity declarations is refused"
-        ) from None
+        refused = "XML with a DOCTYPE or entity declarations is refused"
+    except (ValueError, LookupError):  # expat: a multi-byte or unknown declared encoding
+        refused = "not in an encoding XML readers know (save it as UTF-8)"
+    if refused is not None:
+        raise Unusable903Input(source, refused)
     if not target.children:
         raise Unusable903Input(source, "the XML return holds no CHILD records")
     tables = {name: Table(name, COLUMNS[name], tuple(rows)) for name, rows in target.rows.items()}
