@@ -7,6 +7,7 @@ import importlib
 import inspect
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -173,3 +174,41 @@ def test_no_dst_flag_logic() -> None:
         text = p.read_text()
         assert ".dst()" not in text, p
         assert "is_dst(" not in text, p
+
+
+@pytest.mark.parametrize(
+    ("module", "table"),
+    [("missingcare", "_HOMES"), ("missingcare.adapters.ssda903", "_FROM_THE_MODEL")],
+)
+def test_the_lazy_names_agree_with_what_type_checkers_see(module: str, table: str) -> None:
+    """Names imported on first use are listed for type checkers too: the two lists agree, and
+    every name resolves to the object its home module defines."""
+    import ast
+
+    mod = importlib.import_module(module)
+    assert mod.__file__ is not None
+    tree = ast.parse(Path(mod.__file__).read_text(encoding="utf-8"))
+    checked: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING":
+            for stmt in node.body:
+                if isinstance(stmt, ast.ImportFrom) and stmt.module:
+                    checked.update({a.name: stmt.module for a in stmt.names})
+    lazy = getattr(mod, table)
+    homes = {k: (v if v.startswith("missingcare") else f"{module}.{v}") for k, v in lazy.items()}
+    assert homes == checked
+    for name, home in homes.items():
+        assert getattr(mod, name) is getattr(importlib.import_module(home), name)
+        assert name in dir(mod)
+
+
+def test_reading_and_validating_a_903_return_imports_no_model() -> None:
+    code = (
+        "import sys\n"
+        "from missingcare.adapters.ssda903 import read_csv, validate\n"
+        "print(sorted(m for m in ('missingcare.case', 'cattrs', 'pendulum') if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"

@@ -8,47 +8,54 @@ and from JSON.
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 from missingcare._deprecated import moved
-from missingcare.case import CaseFile
-from missingcare.children import ChildRef, PeriodOfCare, Placement, PlacementKind
-from missingcare.context import ContextEntry
-from missingcare.conversations import (
-    AgreedAction,
-    ContactMethod,
-    ConversationOffer,
-    ConversationTopic,
-    Decision,
-    ExploitationCategory,
-    ExploitationScreening,
-    Interviewer,
-    ResponseOnReturn,
-    ReturnConversation,
-)
-from missingcare.converters import from_json, to_json
-from missingcare.dates import SignificantDate
-from missingcare.episodes import (
-    EpisodeState,
-    Located,
-    MissingEpisode,
-    Notification,
-    PoliceReport,
-    RiskGrading,
-    SearchAction,
-    StatusChange,
-)
-from missingcare.exceptions import MissingCareError, UnknownCodeError, ValidationError, Violation
-from missingcare.factors import EvidenceSource, Factor, FactorDirection, UnmetNeed
-from missingcare.findings import Evaluation, Finding, Outcome
-from missingcare.plans import AbsencePlan, MissingPersonProfile
-from missingcare.relationships import AdultContact, ContactKind, TrustedAdult
-from missingcare.rules import evaluate, get_pack
-from missingcare.screenings import Screening
-from missingcare.time import local_instant
-from missingcare.vocab import Concept
 
 if TYPE_CHECKING:
+    from missingcare.case import CaseFile
+    from missingcare.children import ChildRef, PeriodOfCare, Placement, PlacementKind
+    from missingcare.context import ContextEntry
+    from missingcare.conversations import (
+        AgreedAction,
+        ContactMethod,
+        ConversationOffer,
+        ConversationTopic,
+        Decision,
+        ExploitationCategory,
+        ExploitationScreening,
+        Interviewer,
+        ResponseOnReturn,
+        ReturnConversation,
+    )
+    from missingcare.converters import from_json, to_json
+    from missingcare.dates import SignificantDate
+    from missingcare.episodes import (
+        EpisodeState,
+        Located,
+        MissingEpisode,
+        Notification,
+        PoliceReport,
+        RiskGrading,
+        SearchAction,
+        StatusChange,
+    )
+    from missingcare.exceptions import (
+        MissingCareError,
+        UnknownCodeError,
+        ValidationError,
+        Violation,
+    )
+    from missingcare.factors import EvidenceSource, Factor, FactorDirection, UnmetNeed
+    from missingcare.findings import Evaluation, Finding, Outcome
+    from missingcare.plans import AbsencePlan, MissingPersonProfile
+    from missingcare.relationships import AdultContact, ContactKind, TrustedAdult
+    from missingcare.rules import evaluate, get_pack
+    from missingcare.screenings import Screening
+    from missingcare.time import local_instant
+    from missingcare.vocab import Concept
+
     __version__: str
 
 #: What an embedder needs on day one. Everything else lives in its module
@@ -155,6 +162,58 @@ _MOVED = {
         )
     },
 }
+#: Where each top-level name lives. Each is imported on first use, so importing one part of
+#: the package (the SSDA903 reader, say) does not import the whole model.
+_HOMES = {
+    "AbsencePlan": "missingcare.plans",
+    "AdultContact": "missingcare.relationships",
+    "AgreedAction": "missingcare.conversations",
+    "CaseFile": "missingcare.case",
+    "ChildRef": "missingcare.children",
+    "Concept": "missingcare.vocab",
+    "ContactKind": "missingcare.relationships",
+    "ContactMethod": "missingcare.conversations",
+    "ContextEntry": "missingcare.context",
+    "ConversationOffer": "missingcare.conversations",
+    "ConversationTopic": "missingcare.conversations",
+    "Decision": "missingcare.conversations",
+    "EpisodeState": "missingcare.episodes",
+    "Evaluation": "missingcare.findings",
+    "EvidenceSource": "missingcare.factors",
+    "ExploitationCategory": "missingcare.conversations",
+    "ExploitationScreening": "missingcare.conversations",
+    "Factor": "missingcare.factors",
+    "FactorDirection": "missingcare.factors",
+    "Finding": "missingcare.findings",
+    "Interviewer": "missingcare.conversations",
+    "Located": "missingcare.episodes",
+    "MissingCareError": "missingcare.exceptions",
+    "MissingEpisode": "missingcare.episodes",
+    "MissingPersonProfile": "missingcare.plans",
+    "Notification": "missingcare.episodes",
+    "Outcome": "missingcare.findings",
+    "PeriodOfCare": "missingcare.children",
+    "Placement": "missingcare.children",
+    "PlacementKind": "missingcare.children",
+    "PoliceReport": "missingcare.episodes",
+    "ResponseOnReturn": "missingcare.conversations",
+    "ReturnConversation": "missingcare.conversations",
+    "RiskGrading": "missingcare.episodes",
+    "Screening": "missingcare.screenings",
+    "SearchAction": "missingcare.episodes",
+    "SignificantDate": "missingcare.dates",
+    "StatusChange": "missingcare.episodes",
+    "TrustedAdult": "missingcare.relationships",
+    "UnknownCodeError": "missingcare.exceptions",
+    "UnmetNeed": "missingcare.factors",
+    "ValidationError": "missingcare.exceptions",
+    "Violation": "missingcare.exceptions",
+    "evaluate": "missingcare.rules",
+    "from_json": "missingcare.converters",
+    "get_pack": "missingcare.rules",
+    "local_instant": "missingcare.time",
+    "to_json": "missingcare.converters",
+}
 _moved = moved("missingcare", _MOVED)
 
 
@@ -163,4 +222,21 @@ def __getattr__(name: str) -> Any:
         from missingcare._version import __version__  # noqa: PLC0415 - lazy on purpose
 
         return __version__
+    home = _HOMES.get(name)
+    if home is not None:
+        value = getattr(importlib.import_module(home), name)
+        globals()[name] = value  # looked up once
+        return value
+    if name in _MOVED:
+        return _moved(name)
+    if name.isidentifier() and not name.startswith("_"):
+        try:  # a module of the package (``missingcare.rules``), as an attribute
+            return importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
     return _moved(name)
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -23,9 +23,10 @@ interval engine the rules use, which chains dated episodes into periods, is
 :mod:`missingcare.adapters.ssda903.intervals`.
 """
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from missingcare._deprecated import moved
-from missingcare.adapters.ssda903.annex_a import AnnexAAnswer, AnnexAList8, annex_a_list8
-from missingcare.adapters.ssda903.derive import DEFAULT_STATUS_CODES, derive_return, missing_rows
 from missingcare.adapters.ssda903.reading import (
     read_csv,
     read_csv_with_notes,
@@ -57,6 +58,14 @@ from missingcare.adapters.ssda903.tables import (
 )
 from missingcare.adapters.ssda903.writing import write_csv, write_xml
 from missingcare.exceptions import Unusable903Input
+
+if TYPE_CHECKING:
+    from missingcare.adapters.ssda903.annex_a import AnnexAAnswer, AnnexAList8, annex_a_list8
+    from missingcare.adapters.ssda903.derive import (
+        DEFAULT_STATUS_CODES,
+        derive_return,
+        missing_rows,
+    )
 
 __all__ = [
     "CODE_LISTS",
@@ -94,4 +103,27 @@ __all__ = [
 ]
 
 
-__getattr__ = moved(__name__, {"Finding": "missingcare.adapters.ssda903.rules.RowError"})
+#: The names that read the model (deriving a return from case files, Annex A): imported on
+#: first use, so reading and validating a return never imports the model.
+_FROM_THE_MODEL = {
+    "AnnexAAnswer": "annex_a",
+    "AnnexAList8": "annex_a",
+    "annex_a_list8": "annex_a",
+    "DEFAULT_STATUS_CODES": "derive",
+    "derive_return": "derive",
+    "missing_rows": "derive",
+}
+_moved = moved(__name__, {"Finding": "missingcare.adapters.ssda903.rules.RowError"})
+
+
+def __getattr__(name: str) -> Any:
+    module = _FROM_THE_MODEL.get(name)
+    if module is None:
+        return _moved(name)
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
