@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import copy
 import functools
 import json
 import random
@@ -274,25 +275,31 @@ def _set(root: Any, path: tuple[Any, ...], value: Any) -> Any:
     return root
 
 
+def _interesting(data: st.DataObject) -> Any:
+    """A value from :data:`INTERESTING`, copied: a later mutation of the tree it is put in
+    must never change the table (nor put a value inside itself)."""
+    return copy.deepcopy(data.draw(st.sampled_from(INTERESTING)))
+
+
 def _mutate_tree(tree: Any, data: st.DataObject) -> Any:
     paths = list(_paths(tree))
     path = data.draw(st.sampled_from(paths))
     node = _get(tree, path)
     op = data.draw(st.sampled_from(("value", "value", "delete", "add", "repeat", "grow", "nest")))
     if op == "value":
-        return _set(tree, path, data.draw(st.sampled_from(INTERESTING)))
+        return _set(tree, path, _interesting(data))
     if op == "delete" and path:
         parent = _get(tree, path[:-1])
         del parent[path[-1]]
         return tree
     if op == "add" and isinstance(node, dict):
         node[data.draw(st.sampled_from(("extra", "schema_version", "id", f"{CANARY_ID}")))] = (
-            data.draw(st.sampled_from(INTERESTING))
+            _interesting(data)
         )
         return tree
     if op == "repeat" and isinstance(node, dict) and node:
         key = data.draw(st.sampled_from(sorted(node)))
-        return _set(tree, path, _Repeat(node, key, data.draw(st.sampled_from(INTERESTING))))
+        return _set(tree, path, _Repeat(node, key, _interesting(data)))
     if op == "grow" and isinstance(node, list) and node:
         times = data.draw(st.sampled_from((2, 50, 2000)))
         return _set(tree, path, node * max(1, min(times, 25_000 // len(node))))
