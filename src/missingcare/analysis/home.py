@@ -160,8 +160,13 @@ def home_summary(
     as_of: AsOf,
     home_id: str | None = None,
     config: LensConfig = DEFAULT_CONFIG,
+    since: datetime | None = None,
 ) -> HomeSummary:
     """Summarise the episodes of the children in ``cases`` up to ``as_of``.
+
+    With ``since`` (an aware instant), only episodes in which the child was
+    last seen at or after it count: the period of a manager's review (what
+    came before an episode is still read from the whole record).
 
     With ``home_id``, only episodes from placements with that ``home_id``
     count, and only children who have such a placement. Each child may
@@ -181,7 +186,13 @@ def home_summary(
             continue
         eps = tuple(
             sorted(
-                (e for e in case.episodes if e.placement_id in places and e.last_seen_at <= now),
+                (
+                    e
+                    for e in case.episodes
+                    if e.placement_id in places
+                    and e.last_seen_at <= now
+                    and (since is None or since <= e.last_seen_at)
+                ),
                 key=lambda e: (e.last_seen_at, e.id),
             )
         )

@@ -10,6 +10,8 @@
   cohort as JSON lines, the SSDA903 tables and a manifest;
 * ``missingcare schema [MODEL]`` (:mod:`~missingcare.cli.schema`) prints a
   document's JSON Schema or its fields' form metadata;
+* ``missingcare report home|episode|handover`` (:mod:`~missingcare.cli.report`)
+  writes a report people print and hand over as a self-contained HTML page;
 * ``missingcare 903 validate`` (:mod:`~missingcare.cli.ssda903`) checks an
   SSDA903 return's Missing table with DfE's rules.
 
@@ -61,6 +63,7 @@ __all__ = ["ExitCode", "UnusableInput", "main"]
         "check": "missingcare.cli.check:check",
         "demo": "missingcare.cli.demo:demo",
         "packs": "missingcare.cli.packs:packs_command",
+        "report": "missingcare.cli.report:report_group",
         "schema": "missingcare.cli.schema:schema_command",
         "synth": "missingcare.cli.synth:synth",
     },
