@@ -195,3 +195,16 @@ def test_every_plot_draws_on_a_given_axes(
     assert len(figure.axes) == 4  # the three panels and the heatmap's colour bar
     plots.save(figure, tmp_path / "panels.pdf")
     assert (tmp_path / "panels.pdf").read_bytes().startswith(b"%PDF-")
+
+
+def test_a_timeline_window_draws_and_counts_only_that_stretch(cases: tuple[CaseFile, ...]) -> None:
+    from datetime import timedelta
+
+    case = _busiest(cases)
+    first = case.episodes[0]
+    window = (first.last_seen_at - timedelta(days=1), first.last_seen_at + timedelta(days=1))
+    whole = plots.timeline(case).axes[0]
+    part = plots.timeline(case, window=window).axes[0]
+    assert whole.get_title().startswith(f"{len(case.episodes)} episodes;")
+    assert part.get_title().startswith("1 episode;")
+    assert part.get_xlim()[1] - part.get_xlim()[0] == pytest.approx(2, abs=1 / 24)

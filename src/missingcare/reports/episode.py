@@ -10,7 +10,7 @@ the question for the child.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from missingcare.analysis.config import DEFAULT_CONFIG, LensConfig
@@ -22,6 +22,9 @@ from missingcare.reports._render import Counts, TemplateSource, render, svg
 from missingcare.typing import AsOf
 
 __all__ = ["episode_report"]
+
+#: The timeline shows at least this long before the episode, and this long after it.
+_BEFORE, _AFTER = timedelta(days=60), timedelta(days=30)
 
 
 def episode_report(
@@ -44,6 +47,9 @@ def episode_report(
     picture = trusted_adult_picture(case, episode.last_seen_at)
     from missingcare.research import plots  # noqa: PLC0415 - matplotlib on demand
 
+    end = episode.ended_at or (now if now is not None else episode.last_seen_at)
+    start = min(f.before.start, episode.last_seen_at - _BEFORE)
+
     factors = [
         ("Pushing away", f.push),
         ("Pulling towards", f.pull),
@@ -59,6 +65,7 @@ def episode_report(
         "suggested_note": SUGGESTED,
         "picture": picture,
         "question": f.sentences[-1],
-        "timeline": svg(plots.timeline(case, now=episode.ended_at or episode.last_seen_at)),
+        "timeline": svg(plots.timeline(case, now=end, window=(start, end + _AFTER))),
+        "window": (start, end + _AFTER),
     }
     return render("episode.html.j2", context, zone=f.zone, counts=Counts(), templates=templates)

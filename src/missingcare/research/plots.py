@@ -199,11 +199,14 @@ def timeline(
     now: datetime | None = None,
     ax: Axes | None = None,
     groups: CategoryGroups = DEFAULT_GROUPS,
+    window: tuple[datetime, datetime] | None = None,
 ) -> Figure:
     """One child's timeline: episodes, context, conversations and trusted adults.
 
     Times are shown on the wall clock of the child's placement. An open
     episode runs to ``now`` when given, else to the last recorded instant.
+    With ``window`` (two instants), only that stretch is drawn and counted
+    in the title, e.g. the weeks around one episode.
     Context entries are coloured by kind (:data:`CONTEXT_KINDS`, read through
     ``groups``); the legend names every mark drawn: closed and open episodes,
     conversations offered (open circles) and held (filled), each kind of
@@ -232,7 +235,17 @@ def timeline(
     fig, ax = _axes(ax, (10, 3.6))
     legend: dict[str, Patch | Line2D] = {}
     rows = {"Trusted adults": 3, "Conversations": 2, "Episodes": 1, "Context": 0}
-    for ep in case.episodes:
+
+    def seen(at: datetime) -> bool:
+        return window is None or window[0] <= at <= window[1]
+
+    episodes = [
+        ep
+        for ep in case.episodes
+        if window is None
+        or (ep.last_seen_at <= window[1] and (ep.ended_at is None or ep.ended_at >= window[0]))
+    ]
+    for ep in episodes:
         end = ep.ended_at or last or ep.last_seen_at
         start_l, end_l = local(ep.last_seen_at), local(end)
         width = max(end_l - start_l, _MIN_WIDTH)
@@ -240,14 +253,14 @@ def timeline(
         ax.barh(rows["Episodes"], width, left=start_l, height=0.5, color=colour)
         legend.setdefault(label, Patch(facecolor=colour, label=label))
     kinds: dict[tuple[str, str], list[float]] = {}
-    for c in case.context:
+    for c in (c for c in case.context if seen(c.at)):
         kinds.setdefault(_context_kind(c.category.code, groups), []).append(local(c.at))
     order = [(label, colour) for label, _, colour in CONTEXT_KINDS]
     for label, colour in sorted(kinds, key=lambda k: order.index(k) if k in order else len(order)):
         xs = kinds[(label, colour)]
         ax.scatter(xs, [rows["Context"]] * len(xs), marker="|", s=200, color=colour)
         legend[label] = Line2D([], [], marker="|", markersize=10, color=colour, ls="", label=label)
-    offers = [local(o.at) for c in case.conversations for o in c.offers]
+    offers = [local(o.at) for c in case.conversations for o in c.offers if seen(o.at)]
     if offers:
         ax.scatter(
             offers,
@@ -265,13 +278,21 @@ def timeline(
             color=_GREEN,
             label="Conversation offered",
         )
-    held = [local(c.held_at) for c in case.conversations if c.held_at is not None]
+    held = [
+        local(c.held_at) for c in case.conversations if c.held_at is not None and seen(c.held_at)
+    ]
     if held:
         ax.scatter(held, [rows["Conversations"]] * len(held), marker="o", color=_GREEN)
         legend["Conversation held"] = Line2D(
             [], [], marker="o", ls="", color=_GREEN, label="Conversation held"
         )
-    for ta in case.trusted_adults:
+    adults = [
+        ta
+        for ta in case.trusted_adults
+        if window is None
+        or (ta.named_at <= window[1] and (ta.ended_at is None or ta.ended_at >= window[0]))
+    ]
+    for ta in adults:
         end = ta.ended_at or last or ta.named_at
         ax.barh(
             rows["Trusted adults"],
@@ -284,7 +305,7 @@ def timeline(
         legend.setdefault(
             "Trusted adult named", Patch(facecolor=_BLACK, alpha=0.25, label="Trusted adult named")
         )
-        contacts = [local(k.at) for k in ta.contacts]
+        contacts = [local(k.at) for k in ta.contacts if seen(k.at)]
         if contacts:
             ax.scatter(contacts, [rows["Trusted adults"]] * len(contacts), marker="^", color=_BLACK)
             legend.setdefault(
@@ -295,9 +316,11 @@ def timeline(
     ax.set_ylim(-0.6, 3.6)
     ax.xaxis_date()
     ax.set_xlabel(f"Local time ({zone})")
+    if window is not None:
+        ax.set_xlim(local(window[0]), local(window[1]))
     ax.set_title(
-        f"{len(case.episodes)} episodes; conversations held {len(held)}; "
-        f"trusted adults {len(case.trusted_adults)}"
+        f"{_n(len(episodes), 'episode')}; {_n(len(held), 'conversation')} held; "
+        f"{_n(len(adults), 'trusted adult')}"
     )
     ax.grid(axis="x", color="#dddddd")
     if legend:
@@ -342,6 +365,11 @@ def timeliness(
     if path is not None:
         save(fig, path)
     return fig
+
+
+def _n(count: int, noun: str) -> str:
+    """``1 episode``, ``3 episodes``."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def _sums(a: Sequence[int], b: Sequence[int]) -> list[int]:
