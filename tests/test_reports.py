@@ -252,6 +252,10 @@ def test_the_episode_page_puts_the_childs_words_first_and_ends_with_the_question
     if said:
         assert str(escape(said)) in html
     assert "?" in html.rsplit('class="question"', 1)[1]
+    # evidence is named in the model's words; its JSON path is only a tooltip
+    seen = "".join(text_of(html).parts)
+    assert "$." not in seen
+    assert 'title="$.' in html
 
 
 def test_an_embedder_overrides_any_template(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from os import PathLike
@@ -39,6 +40,8 @@ from missingcare import _fields
 from missingcare._version import __version__
 from missingcare.analysis._common import span
 from missingcare.analysis.home import Proportion
+from missingcare.analysis.insights import Evidence
+from missingcare.case import CaseFile
 from missingcare.research.extracts import SUPPRESSED, SuppressionProfile, suppress
 from missingcare.time import format_instant, local_datetime
 from missingcare.vocab import Concept
@@ -194,6 +197,29 @@ def field_rows(record: Any, zone: str, names: Iterable[str] | None = None) -> tu
     )
 
 
+def evidence(e: Evidence) -> str:
+    """Where evidence is, in the model's words: ``Return conversations R-3: Child's account``.
+
+    The case file's list and the field within a record are named by their
+    labels (the JSON path stays in the page's ``title`` for whoever needs it).
+
+    >>> evidence(Evidence.record("conversations", "R-3", within=".child_account"))
+    "Return conversations R-3: The child's account"
+    """
+    lists = dict(_fields.kinds(CaseFile))
+    kind = lists.get(e.collection)
+    if kind is None:
+        return e.path
+    text = f"{kind.label} {e.id}"
+    rest = e.path.partition("')]")[2]
+    name = re.match(r"\.(\w+)", rest)
+    if name and kind.model is not None:
+        inner = dict(_fields.kinds(kind.model)).get(name.group(1))
+        if inner is not None:
+            text += f": {inner.label}"
+    return text
+
+
 def svg(figure: Any) -> Markup:
     """A matplotlib figure as inline SVG markup (no XML prologue, no external reference)."""
     from missingcare.research.plots import write  # noqa: PLC0415 - matplotlib on demand
@@ -235,6 +261,7 @@ def _environment(templates: TemplateSource | None) -> jinja2.Environment:
     env.globals["version"] = __version__
     env.filters["duration"] = duration
     env.filters["day"] = day
+    env.filters["evidence"] = evidence
     return env
 
 
