@@ -66,3 +66,18 @@ def test_the_page_count_reader_can_tell_one_page_from_two(tmp_path: Path) -> Non
     two = one.replace("</body>", '<p style="break-before: page">two</p></body>')
     assert browser.pdf_pages(browser.print_to_pdf(one, tmp_path / "1.pdf").read_bytes()) == 1
     assert browser.pdf_pages(browser.print_to_pdf(two, tmp_path / "2.pdf").read_bytes()) == 2
+
+
+def test_a_full_profile_still_prints_on_two_pages(tmp_path: Path) -> None:
+    import attrs
+
+    from missingcare.reports import ProfileDetails, handover_report
+    from tests.test_reports import busiest, cohort
+
+    case = busiest(list(cohort()))
+    text = ("Synthetic detail about the child, the places and the people they know. " * 4)[:300]
+    details = ProfileDetails(**{a.name: text for a in attrs.fields(ProfileDetails)})
+    html = handover_report(case, case.episodes[-1].id, details=details)
+    assert html.count(text) == len(attrs.fields(ProfileDetails))
+    pdf = browser.print_to_pdf(html, tmp_path / "full.pdf").read_bytes()
+    assert browser.pdf_pages(pdf) == 2
