@@ -220,9 +220,13 @@ def test_a_publishable_count_goes_through_the_research_disclosure_control() -> N
     # a page about fewer than 10 children shows c for every count, zeros included
     assert shown(Counts(DEFAULT_SUPPRESSION, population=3)) == ["c"] * 4
     assert shown(Counts()) == ["0", "3", "12", "27"]
-    tally = Counts(DEFAULT_SUPPRESSION, population=40).tally([("a", 3), ("b", 12), ("c", 27)])
+    counts = Counts(DEFAULT_SUPPRESSION, population=40)
+    tally = counts.tally([("a", 3, 2), ("b", 12, 11), ("c", 27, 20)])
     # secondary suppression: one suppressed cell in the column would be undone by the total
     assert [re.sub(r"<[^>]+>", "", str(n)) for _, n in tally] == ["c", "c", "25"]
+    # a row behind fewer than 10 children is c, however many episodes it counts
+    tally = counts.tally([("a", 30, 3), ("b", 12, 11), ("c", 27, 20)])
+    assert re.sub(r"<[^>]+>", "", str(tally[0][1])) == "c"
 
 
 def test_the_handover_labels_come_from_the_model(pages: dict[str, str]) -> None:

@@ -125,16 +125,28 @@ class Counts:
             self.count(p.numerator), self.count(p.denominator), round(100 * p.share)
         )
 
-    def tally(self, rows: Sequence[tuple[str, int]]) -> list[tuple[str, Markup]]:
-        """A one-column table of counts by label, as the page may show it."""
+    def tally(self, rows: Sequence[tuple[str, int, int]]) -> list[tuple[str, Markup]]:
+        """A table of (label, count, children behind the count), as the page may show it.
+
+        Published, a row behind fewer than ``threshold`` children is ``c``.
+        """
         if self.profile is None or not rows:
-            return [(label, self.count(n)) for label, n in rows]
+            return [(label, self.count(n)) for label, n, _ in rows]
         frame = pl.DataFrame(
-            {"label": [r[0] for r in rows], "n": [r[1] for r in rows]},
-            schema={"label": pl.String, "n": pl.Int64},
+            {
+                "label": [r[0] for r in rows],
+                "n": [r[1] for r in rows],
+                "children": [r[2] for r in rows],
+            },
+            schema={"label": pl.String, "n": pl.Int64, "children": pl.Int64},
         )
         table = suppress(
-            frame, ["n"], labels=["label"], population=self.population, profile=self.profile
+            frame,
+            ["n"],
+            labels=["label"],
+            children="children",
+            population=self.population,
+            profile=self.profile,
         )
         return [
             (label, Markup('<span class="count">{}</span>').format(shown))

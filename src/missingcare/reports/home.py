@@ -80,6 +80,14 @@ def _band(e: MissingEpisode) -> str:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def _group(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    """(label, child id) pairs as each label's child ids, one per thing counted."""
+    out: dict[str, list[str]] = {}
+    for label, child in pairs:
+        out.setdefault(label, []).append(child)
+    return out
+
+
 def _month(at: datetime, zone: str) -> str:
     return f"{local_date(at, zone):%Y-%m}"
 
@@ -183,10 +191,12 @@ def home_report(
         hits = sum(1 for w in windows.values() if any(e.category.code in codes for e in w.entries))
         before.append((label, Proportion(hits, len(rows))))
 
-    bands = Counter(_band(r.episode) for r in rows)
-    whereabouts = Counter(c.display for r in rows for c in dict.fromkeys(r.episode.whereabouts))
-    found = Counter(
-        r.episode.located.where.display
+    bands = _group((_band(r.episode), r.case.child.id) for r in rows)
+    whereabouts = _group(
+        (c.display, r.case.child.id) for r in rows for c in dict.fromkeys(r.episode.whereabouts)
+    )
+    found = _group(
+        (r.episode.located.where.display, r.case.child.id)
         for r in rows
         if r.episode.located is not None and r.episode.located.where is not None
     )
@@ -209,7 +219,7 @@ def home_report(
                 }
             )
     overdue.sort(key=lambda o: (o["due"], o["child"], o["title"]))
-    overdue_by_rule = Counter(o["title"] for o in overdue)
+    overdue_by_rule = _group((o["title"], o["child"]) for o in overdue)
 
     tables = _period_tables(to_arrow(scoped), keys)
     hour_weekday = patterns.hour_by_weekday(tables)
@@ -240,11 +250,15 @@ def home_report(
         )
         return _published(table, labels[0])
 
-    def tally(counter: Counter[str], order: Iterable[str] | None = None) -> list[tuple[str, Any]]:
+    def tally(
+        groups: dict[str, list[str]], order: Iterable[str] | None = None
+    ) -> list[tuple[str, Any]]:
         keys_ = (
-            list(order) if order is not None else sorted(counter, key=lambda k: (-counter[k], k))
+            list(order) if order is not None else sorted(groups, key=lambda k: (-len(groups[k]), k))
         )
-        return counts.tally([(k, counter[k]) for k in keys_])
+        return counts.tally(
+            [(k, len(groups.get(k, ())), len(set(groups.get(k, ())))) for k in keys_]
+        )
 
     context: dict[str, Any] = {
         "title": "Review of missing episodes",
