@@ -19,7 +19,7 @@ from markupsafe import escape
 
 from missingcare import CaseFile, ContextEntry, MissingEpisode
 from missingcare import _fields as f
-from missingcare.analysis import home_summary
+from missingcare.analysis import Proportion, home_summary
 from missingcare.cli import main
 from missingcare.converters import to_json
 from missingcare.plans import MissingPersonProfile
@@ -220,6 +220,11 @@ def test_a_publishable_count_goes_through_the_research_disclosure_control() -> N
     # a page about fewer than 10 children shows c for every count, zeros included
     assert shown(Counts(DEFAULT_SUPPRESSION, population=3)) == ["c"] * 4
     assert shown(Counts()) == ["0", "3", "12", "27"]
+    many = Counts(DEFAULT_SUPPRESSION, population=40)
+    behind_few = re.sub(r"<[^>]+>", "", str(many.rate(Proportion(30, 100), children=3)))
+    assert behind_few == "c of 100"
+    assert re.sub(r"<[^>]+>", "", str(many.rate(Proportion(30, 100), children=12))) == "30 of 100"
+    assert re.sub(r"<[^>]+>", "", str(Counts().rate(Proportion(3, 12)))) == "3 of 12 (25%)"
     counts = Counts(DEFAULT_SUPPRESSION, population=40)
     tally = counts.tally([("a", 3, 2), ("b", 12, 11), ("c", 27, 20)])
     # secondary suppression: one suppressed cell in the column would be undone by the total

@@ -117,8 +117,16 @@ class Counts:
             shown = self.profile.show(n)
         return Markup('<span class="count">{}</span>').format(shown)
 
-    def rate(self, p: Proportion) -> Markup:
-        """``n of d (p%)``; published, only ``n of d``."""
+    def rate(self, p: Proportion, children: int | None = None) -> Markup:
+        """``n of d (p%)``; published, only ``n of d``.
+
+        ``children`` is how many children are behind the numerator: published,
+        a numerator behind fewer than ``threshold`` children is ``c``.
+        """
+        if self.profile is not None and children is not None and children < self.profile.threshold:
+            return Markup('<span class="count">{}</span> of {}').format(
+                SUPPRESSED, self.count(p.denominator)
+            )
         if self.profile is not None or p.share is None:
             return Markup("{} of {}").format(self.count(p.numerator), self.count(p.denominator))
         return Markup("{} of {} ({}%)").format(

@@ -182,14 +182,18 @@ def home_report(
     )
 
     # what came before, from the lens's before-window of each episode
-    before: list[tuple[str, Proportion]] = []
+    before: list[tuple[str, Proportion, int]] = []
     windows = {
         (r.case.child.id, r.episode.id): before_window(r.case, r.episode.id, config) for r in rows
     }
     for label, group in _BEFORE:
         codes = getattr(config.groups, group)
-        hits = sum(1 for w in windows.values() if any(e.category.code in codes for e in w.entries))
-        before.append((label, Proportion(hits, len(rows))))
+        hits = [
+            child
+            for (child, _), w in windows.items()
+            if any(e.category.code in codes for e in w.entries)
+        ]
+        before.append((label, Proportion(len(hits), len(rows)), len(set(hits))))
 
     bands = _group((_band(r.episode), r.case.child.id) for r in rows)
     whereabouts = _group(
