@@ -59,7 +59,7 @@ _BANDS: tuple[tuple[str, timedelta | None], ...] = (
 )
 #: What came before an episode, as (label, the lens's category group).
 _BEFORE = (
-    ("An unresolved conflict", "conflict"),
+    ("A conflict (with staff, another young person or family)", "conflict"),
     ("A sanction or restriction", "sanction"),
     ("Contact cancelled or changed", "contact_disrupted"),
 )
