@@ -227,7 +227,7 @@ def _finding_problems(pack: RulePack, r: Rule, f: Finding) -> list[ConformancePr
         return out
     key = f.message_id[len(prefix) :]
     try:
-        text = render_message(r.template(key), f.parameters)
+        text = render_message(r.template(key), f.parameters, zone=f.zone)
     except (KeyError, ValueError) as exc:
         out.append(ConformanceProblem("total", f"message {key!r} does not render: {exc}", r.code))
         return out
