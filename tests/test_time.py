@@ -312,3 +312,9 @@ def test_format_local_ignores_the_host_zone_and_locale(monkeypatch: pytest.Monke
         locale.setlocale(locale.LC_TIME, "C")
         monkeypatch.undo()
         stdtime.tzset()
+
+
+def test_an_elapsed_deadline_of_one_minute_says_minute() -> None:
+    assert mt.ElapsedDeadline(timedelta(minutes=1)).describe() == "1 minute"
+    assert mt.ElapsedDeadline(timedelta(minutes=90)).describe() == "90 minutes"
+    assert mt.ElapsedDeadline(timedelta(hours=1)).describe() == "1 hour"

@@ -599,7 +599,7 @@ class ElapsedDeadline:
             hours = seconds // 3600
             return f"{hours} hour{'s' if hours != 1 else ''}"
         minutes = seconds // 60
-        return f"{minutes} minutes"
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
 def _positive_int(_inst: object, _attr: object, value: int) -> None:
