@@ -287,3 +287,29 @@ def test_every_formulation_and_insight_of_a_cohort_reads_for_people() -> None:
     summary = analysis.home_summary(cohort, as_of=cohort.as_of(ZONES[0]))
     for row in summary.as_rows():
         _assert_readable(str(row["measure"]), "home summary")
+
+
+def test_no_string_in_the_package_writes_a_plural_as_s_in_brackets() -> None:
+    # every message, error and prompt the package writes: "3 times", never "time(s)"
+    import io
+    import tokenize
+    from pathlib import Path
+
+    import missingcare
+
+    root = Path(missingcare.__file__).parent
+    plural = re.compile(r"[a-z]\(s\)(?! for )")  # not code inside an f-string: repr(s) for s
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        tokens = tokenize.generate_tokens(io.StringIO(path.read_text(encoding="utf-8")).readline)
+        for tok in tokens:
+            if tok.type in {
+                tokenize.STRING,
+                getattr(tokenize, "FSTRING_MIDDLE", -1),
+            } and plural.search(tok.string):
+                found.append(f"{path.relative_to(root)}:{tok.start[0]}")
+    for path in sorted(root.rglob("*.toml")):
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if plural.search(line):
+                found.append(f"{path.relative_to(root)}:{n}")
+    assert found == []

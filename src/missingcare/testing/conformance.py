@@ -84,8 +84,9 @@ class ConformanceReport:
     def raise_for_problems(self) -> None:
         """Raise :class:`AssertionError` listing the problems, if there are any."""
         if self.problems:
+            n = len(self.problems)
             raise AssertionError(
-                f"{self.pack} fails {len(self.problems)} conformance check(s):\n"
+                f"{self.pack} fails {n} conformance check{'s' if n != 1 else ''}:\n"
                 + "\n".join(f"  {p}" for p in self.problems)
             )
 
