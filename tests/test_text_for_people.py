@@ -313,3 +313,55 @@ def test_no_string_in_the_package_writes_a_plural_as_s_in_brackets() -> None:
             if plural.search(line):
                 found.append(f"{path.relative_to(root)}:{n}")
     assert found == []
+
+
+def test_a_finding_is_written_in_the_zone_of_the_placement_it_is_about() -> None:
+    # a child who moved from a home in London to one in New York: each finding is shown on
+    # the wall clock of the placement its record belongs to, and carries that zone
+    from datetime import date
+
+    from missingcare.findings import Outcome, Severity, Strength
+    from missingcare.rules import Edition, Source, rule
+    from missingcare.testing import builders as b
+
+    @rule(
+        "held",
+        title="Held",
+        strength=Strength.LOCAL_PRACTICE,
+        severity=Severity.INFO,
+        sources=[Source("ZZ", "A synthetic protocol", "https://example.invalid/p")],
+        messages={"met": "Held at {held_at}.", "seen": "Last seen at {seen_at}."},
+    )
+    def held(case, ctx):  # type: ignore[no-untyped-def]
+        "Says when."
+        for conv in kit.held(case, ctx.as_of):
+            at = conv.record.held_at
+            assert at is not None  # held
+            yield kit.about(ctx, conv)("met", Outcome.MET, params={"held_at": at})
+        for ep in kit.timeline(case, ctx.as_of):
+            yield kit.about(ctx, ep)(
+                "seen", Outcome.MET, params={"seen_at": ep.record.last_seen_at}
+            )
+
+    pack = RulePack(
+        code="ZZ",
+        name="Zones",
+        zone="Europe/London",
+        description="Zones.",
+        editions=[Edition("1", date(2026, 1, 1), add=[held])],
+    )
+    london, new_york = "Europe/London", "America/New_York"
+    seen = b.SEEN  # 21:00 BST on Thu 1 October 2026
+    later = seen + timedelta(days=10)
+    case = b.case_file(
+        b.episode("E1", seen=seen),
+        b.episode("E2", seen=later, placement_id="P2", zone=new_york),
+        placements=[b.placement(), b.placement("P2", zone=new_york)],
+        conversations=[b.conversation("RC1", "E1", held_at=seen + timedelta(hours=5))],
+    )
+    findings = evaluate(case, pack=pack, as_of=later + timedelta(days=1)).findings
+    assert {(f.episode_id or f.conversation_id, f.zone, f.text) for f in findings} == {
+        ("E1", london, "Last seen at 21:00 on Thu 1 October 2026 (BST)."),
+        ("RC1", london, "Held at 02:00 on Fri 2 October 2026 (BST)."),
+        ("E2", new_york, "Last seen at 16:00 on Sun 11 October 2026 (EDT)."),
+    }

@@ -315,9 +315,10 @@ class RuleContext:
 
     ``as_of`` is "now": facts recorded after it are not yet known, and a
     check must not read the system clock. ``zone`` is the zone a finding's
-    text shows instants in when its subject has none of its own (a
-    conversation, the child): the placement's, else the pack's, else ``None``
-    (UTC).
+    text shows instants in when its subject has none of its own (the child):
+    the placement's, else the pack's, else ``None`` (UTC); ``episode_zones``
+    the zone of each episode by id, for a record that covers episodes (a
+    return conversation).
     """
 
     rule: Rule
@@ -325,6 +326,15 @@ class RuleContext:
     as_of: datetime
     settings: Mapping[str, Any] = attrs.field(eq=False)
     zone: str | None = None
+    episode_zones: Mapping[str, str] = attrs.field(factory=dict, eq=False, repr=False)
+
+    def zone_of(self, episode_ids: Iterable[str]) -> str | None:
+        """The zone of the first of ``episode_ids`` that is known, else :attr:`zone`."""
+        for eid in episode_ids:
+            zone = self.episode_zones.get(eid)
+            if zone is not None:
+                return zone
+        return self.zone
 
     def param(self, name: str) -> Any:
         """The configured value of the pack parameter ``name``."""

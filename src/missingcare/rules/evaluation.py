@@ -79,6 +79,7 @@ def evaluate(
     )
     settings = the_pack.effective_settings
     zone = _case_zone(case) or the_pack.zone
+    episode_zones = {e.id: e.zone for e in case.episodes}
     findings: list[Finding] = []
     for r in the_pack.rules(ed):
         ctx = RuleContext(
@@ -87,6 +88,7 @@ def evaluate(
             as_of=now,
             settings=settings,
             zone=zone,
+            episode_zones=episode_zones,
         )
         findings.extend(r.check(case, ctx))
     return Evaluation(

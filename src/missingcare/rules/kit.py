@@ -792,8 +792,11 @@ class FindingBuilder:
         self._path = subject.path
         self._episode = isinstance(subject.record, MissingEpisode)
         # an episode's instants are shown in its placement's zone; a conversation's in
-        # the context's (the child's latest placement's)
-        self._zone = subject.record.zone if isinstance(subject.record, MissingEpisode) else None
+        # the zone of the episode it covers
+        record = subject.record
+        self._zone = (
+            record.zone if isinstance(record, MissingEpisode) else ctx.zone_of(record.episode_ids)
+        )
 
     @property
     def id(self) -> str:
