@@ -106,7 +106,7 @@ def test_window_and_gaps_are_elapsed_time_across_the_spring_clock_change() -> No
     c = case(episodes=[episode("E-1", seen)], context=[entry("log-1", row, "conflict_with_peer")])
     insight = before_window(c, "E-1").insights[0]
     assert insight.param("gap") == "2 hours"
-    assert insight.param("latest") == "00:30 on 2026-03-29"
+    assert insight.param("latest") == "00:30 on Sun 29 March 2026 (GMT)"
     assert before_window(c, "E-1").start == seen - timedelta(hours=72)
 
 

@@ -68,7 +68,7 @@ def test_row_over_confiscated_phone_left_unresolved() -> None:
     bw = before_window(c, "E-1")
     insight = only(bw.insights, K.UNRESOLVED_CONFLICT)
     assert insight.evidence_paths == (ev("context", "log-row"),)
-    assert insight.param("latest") == "19:00 on 2026-03-03"
+    assert insight.param("latest") == "19:00 on Tue 3 March 2026 (GMT)"
     assert insight.param("gap") == "3 hours 30 minutes"
     assert insight.episode_id == "E-1"
     assert insight.child_id == CHILD
@@ -260,7 +260,7 @@ def test_conversation_that_records_none_of_the_childs_words() -> None:
     )
     insight = only(response_on_return(c, "E-1"), K.NO_CHILD_WORDS)
     assert insight.evidence_paths == (ev("conversations", "RC-1", ".child_account"),)
-    assert insight.param("latest") == "03:00 on 2026-03-04"
+    assert insight.param("latest") == "03:00 on Wed 4 March 2026 (GMT)"
 
 
 # 10 ------------------------------------------------------------------------------------------

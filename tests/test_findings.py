@@ -67,7 +67,21 @@ def test_render_message_formats_instants_durations_and_checks_parameters() -> No
             "ok": True,
         },
     )
-    assert text == "due 2026-10-27T21:00:00Z (72 hours); 3 episodes in 30 days; ok=yes"
+    # no zone known: the wall clock of UTC, saying so
+    assert (
+        text == "due 21:00 on Tue 27 October 2026 (UTC) (72 hours); 3 episodes in 30 days; ok=yes"
+    )
+    # in the placement's zone, with its abbreviation; counts take their noun's number
+    assert render_message(
+        "due {due}; seen {n:time/times}, then {m:time/times}; {gap}",
+        {
+            "due": datetime(2026, 10, 24, 21, tzinfo=UTC),
+            "n": 1,
+            "m": 3,
+            "gap": timedelta(minutes=1),
+        },
+        zone="Europe/London",
+    ) == ("due 22:00 on Sat 24 October 2026 (BST); seen 1 time, then 3 times; 1 minute")
     with pytest.raises(KeyError):
         render_message("{a} {b}", {"a": 1})
     with pytest.raises(ValueError, match="not used"):

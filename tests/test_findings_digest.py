@@ -18,7 +18,13 @@ hashing and counted:
 * (issue 17) the 2017-02 edition adds ``exploitation-screening-considered``:
   its findings are left out of the old digest and pinned on their own
   (count per outcome and a digest of their own); the other rules' findings now
-  name the edition in force, ``2017-02``, and are mapped back to ``2015-04``.
+  name the edition in force, ``2017-02``, and are mapped back to ``2015-04``;
+* (issue 21, "local time for people") a finding's text shows instants on the
+  placement's wall clock with the zone's abbreviation, says "1 minute", and
+  names a notification's recipient, a conversation topic and an exploitation
+  indicator by its label: the old form's text is rendered from the old
+  templates of the messages that changed, with instants as RFC 3339 UTC, and
+  its parameters carry the codes (mapped back from the labels).
 """
 
 from __future__ import annotations
@@ -29,10 +35,12 @@ from datetime import UTC, datetime, timedelta
 
 import attrs
 
-from missingcare.findings import Finding, Outcome, render_message
+from missingcare.findings import Finding, Outcome, ParamValue
 from missingcare.packs.gb_eng import PACK
 from missingcare.rules import RulePack, evaluate
 from missingcare.testing.synth import Cohort
+from missingcare.time import format_instant
+from missingcare.vocabularies import EXPLOITATION_INDICATORS, NOTIFICATION_RECIPIENTS
 
 #: Taken before the rewrite: (findings, SHA-256 of their canonical lines).
 COHORT_DIGEST = (72188, "7105cb6b9336e948fd24341ca0b9ea9c07935e81e425fd0f89c4f1b8fba978e9")
@@ -67,6 +75,64 @@ _OLD_DECLINED = (
 )
 
 
+#: The templates of the messages issue 21 reworded, as they were.
+_OLD_TEMPLATES = {
+    "placing-authority-notified.met": (
+        "Episode {episode_id}: {recipient} notified at {notified_at}."
+    ),
+    "placing-authority-notified.not-notified": (
+        "Episode {episode_id}: no notification to {recipient} was recorded before the episode "
+        "ended."
+    ),
+    "placing-authority-notified.pending": "Episode {episode_id}: notify {recipient}.",
+}
+_RECIPIENT_CODES = {c.display: c.code for c in NOTIFICATION_RECIPIENTS.concepts}
+_INDICATOR_CODES = {c.display: c.code for c in EXPLOITATION_INDICATORS.concepts}
+
+
+def _old_value(value: ParamValue) -> str:
+    """A parameter as the renderer wrote it before issue 21."""
+    if isinstance(value, datetime):
+        return format_instant(value)
+    if isinstance(value, timedelta):
+        seconds = int(value.total_seconds())
+        if seconds % 86400 == 0 and seconds >= 7 * 86400:
+            days = seconds // 86400
+            return f"{days} day{'s' if days != 1 else ''}"
+        if seconds % 3600 == 0:
+            hours = seconds // 3600
+            return f"{hours} hour{'s' if hours != 1 else ''}"
+        return f"{seconds // 60} minutes"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _old_render(template: str, params: dict[str, ParamValue]) -> str:
+    return template.format_map({k: _old_value(v) for k, v in params.items()})
+
+
+def _old_params(f: Finding) -> dict[str, ParamValue]:
+    """The parameters with codes where issue 21 put labels."""
+    params = dict(f.params)
+    if isinstance(params.get("recipient"), str):
+        params["recipient"] = _RECIPIENT_CODES[str(params["recipient"])]
+    if f.rule.code == "return-conversation-topics" and "missing" in params:
+        params["missing"] = str(params["missing"]).replace(" ", "_").replace(",_", ", ")
+    if f.rule.code == _SCREENING and "indicators" in params:
+        labels = str(params["indicators"]).split("; ")
+        params["indicators"] = ", ".join(_INDICATOR_CODES[label] for label in labels)
+    return params
+
+
+def _old_text(pack: RulePack, f: Finding) -> Finding:
+    """``f`` with its parameters and text as the renderer wrote them before issue 21."""
+    params = _old_params(f)
+    key = f.message_id.split(".", 1)[1]
+    template = _OLD_TEMPLATES.get(key) or pack.rule(f.rule.code).template(key.split(".", 1)[1])
+    return attrs.evolve(f, params=params, text=_old_render(template, params))
+
+
 def _old_declined(pack: RulePack, f: Finding) -> Finding:
     """A ``declined`` finding of the held-within rule as the pack wrote it before issue 17."""
     params = dict(f.params)
@@ -76,10 +142,10 @@ def _old_declined(pack: RulePack, f: Finding) -> Finding:
     stem = f.message_id.rsplit(".", 1)[0]
     if at <= due:
         old = {**params, "declined_at": at, "due": due}
-        text = render_message(_OLD_DECLINED, old)
+        text = _old_render(_OLD_DECLINED, old)
         return attrs.evolve(f, outcome=Outcome.MET, params=old, text=text)
     old = {**params, "due": due, "held_at": at}
-    text = render_message(pack.rule(_R72).template("late"), old)
+    text = _old_render(pack.rule(_R72).template("late"), old)
     return attrs.evolve(
         f, outcome=Outcome.BREACHED, message_id=stem + ".late", params=old, text=text
     )
@@ -92,9 +158,9 @@ def _old_form(pack: RulePack, f: Finding) -> tuple[Finding, bool]:
     if f.rule.code == _R72 and f.message_id.endswith((".declined", ".declined-late")):
         return _old_declined(pack, f), False
     if not f.message_id.endswith(_NEW_KEY):
-        return f, False
+        return _old_text(pack, f), False
     params = {k: v for k, v in f.params if k != "clock_episode_id"}
-    text = render_message(pack.rule(f.rule.code).template("met"), params)
+    text = _old_render(pack.rule(f.rule.code).template("met"), params)
     old = attrs.evolve(
         f, message_id=f.message_id.removesuffix(_NEW_KEY) + ".met", params=params, text=text
     )
@@ -139,7 +205,7 @@ def _digest(cohort: Cohort, pack: RulePack, instants: tuple[datetime, ...]) -> _
             for f in evaluate(case, pack=pack, as_of=as_of).findings:
                 if f.rule.code == _SCREENING:
                     outcomes[f.outcome.value] = outcomes.get(f.outcome.value, 0) + 1
-                    new.update(_canon(f).encode() + b"\n")
+                    new.update(_canon(_old_text(pack, f)).encode() + b"\n")
                     continue
                 old, was_mapped = _old_form(pack, f)
                 mapped += was_mapped

@@ -99,8 +99,8 @@ def test_72_hours_from_a_return_before_the_clocks_go_back() -> None:
     assert met.due == DUE
     assert met.observed == DUE
     assert met.text == (
-        "The return conversation for episode E1 was held at 2026-10-27T21:00:00Z, "
-        "by 2026-10-27T21:00:00Z."
+        "The return conversation for episode E1 was held at 21:00 on Tue 27 October 2026 (GMT), "
+        "by 21:00 on Tue 27 October 2026 (GMT)."
     )
     late_at = DUE + timedelta(minutes=30)
     late = _at(
@@ -346,7 +346,7 @@ def test_topics() -> None:
     finding = _at(part, DUE, code, None)
     assert finding.outcome is Outcome.BREACHED
     assert finding.parameters["missing"] == (
-        "reasons_for_running, safety_planning, helpline_information"
+        "reasons for running, safety planning, helpline information"
     )
     none = CASE(EPISODE(), conversations=[conversation(held_at=held, interviewer=INTERVIEWER)])
     assert _at(none, DUE, code, None).outcome is Outcome.INSUFFICIENT_DATA
@@ -379,7 +379,7 @@ def test_placing_authority_and_locally_required_recipients() -> None:
     local = PACK.configure(notify_recipients=("placing_authority", "parent_or_carer"))
     ev = evaluate(case, pack=local, as_of=DUE)
     outcomes = {f.parameters["recipient"]: f.outcome for f in ev.by_rule(code)}
-    assert outcomes == {"placing_authority": Outcome.MET, "parent_or_carer": Outcome.BREACHED}
+    assert outcomes == {"Placing authority": Outcome.MET, "Parent or carer": Outcome.BREACHED}
 
 
 # --- regulation 40(4): a prompt, never a breach --------------------------------------------------

@@ -289,7 +289,7 @@ def test_deadline_finding_says_pending_met_late_and_overdue_with_paths() -> None
     pending = evaluate(case, pack=LOCAL, as_of=BACK).findings[0]
     assert (pending.message_id, pending.text) == (
         "zz-kit.back-in-an-hour.pending",
-        "Episode E1: offer by 2026-10-02T00:00:00Z.",
+        "Episode E1: offer by 01:00 on Fri 2 October 2026 (BST).",
     )
     assert pending.parameters == {"episode_id": "E1", "due": BACK + H}  # unused ones left out
     assert pending.subject == "$.episodes[0]"
@@ -689,7 +689,7 @@ def test_a_timescale_the_sources_do_not_give_is_insufficient_data_until_configur
     assert [(f.episode_id, f.outcome, f.message_id) for f in findings] == [
         ("E1", Outcome.INSUFFICIENT_DATA, "zz-wl.debrief-held.not-configured")
     ]  # E2 is still open: nothing would be due yet
-    assert "debrief_within" in findings[0].text
+    assert "(the setting 'debrief within')" in findings[0].text
     local = pack.configure(debrief_within=timedelta(hours=72))
     (f1, f2) = evaluate(case, pack=local, as_of=BACK + 101 * H).findings
     assert (f1.outcome, f1.due) == (Outcome.MET, BACK + 72 * H)

@@ -307,14 +307,14 @@ def test_contact_cancelled_on_mums_birthday_suggests_the_pull_to_family() -> Non
     }
     # the child's words come first, verbatim, with who heard them
     assert f.sentences[1] == (
-        "In the child's own words (log, 17:00 on 2026-03-13, heard by key worker): "
+        "In the child's own words (log, 17:00 on Fri 13 March 2026 (GMT), heard by key worker): "
         "“I just want to see my mum.”"
     )
     assert [(d.record.id, d.on, d.contact_arranged) for d in f.before.dates] == [
         ("D1", date(2026, 3, 14), False)
     ]
     assert (
-        "A significant date in the window: family member's birthday (mother) on 2026-03-14: "
+        "A significant date in the window: family member's birthday (mother) on Sat 14 March 2026: "
         "no contact was arranged." in f.sentences
     )
     assert f.screening is None
@@ -446,7 +446,7 @@ def test_picked_up_and_found_far_away_prompts_a_screening_and_the_rule_is_pendin
     assert [(x.outcome, x.message_id.rsplit(".", 1)[-1]) for x in rule] == [
         (Outcome.PENDING, "pending")
     ]
-    assert "cce.found_out_of_area" in rule[0].text
+    assert "Found out of area" in rule[0].text
     assert {s.key for s in PACK.rule("exploitation-screening-considered").sources} >= {
         "CSE17",
         "CL23",
@@ -547,7 +547,8 @@ def test_the_anniversary_of_a_loss_in_the_window_suggests_loss_and_support() -> 
         ("need", "family_contact"): (d,),
     }
     assert f.before.dates[0].sentence() == (
-        "anniversary of a loss on 2026-03-13: the record does not say whether contact was arranged."
+        "anniversary of a loss on Fri 13 March 2026: the record does not say whether contact was "
+        "arranged."
     )
 
 

@@ -237,7 +237,7 @@ def test_no_plan_is_insufficient_until_a_local_timescale_is_configured() -> None
     none = _case(_episode())
     f = _finding(none, PLAN, BACK + 72 * H)
     assert _key(f) == (Outcome.INSUFFICIENT_DATA, "not-configured")
-    assert "response_plan_within" in f.text
+    assert "(the setting 'response plan within')" in f.text
     local = PACK.configure(response_plan_within=timedelta(hours=2))
     due = seen + 2 * H
     assert _key(_finding(none, PLAN, due - MIN, local)) == (Outcome.PENDING, "pending")

@@ -78,7 +78,7 @@ def test_untoward_event_is_insufficient_data_until_configured_even_when_sent() -
     assert (unset.outcome, unset.message_id) == (
         Outcome.INSUFFICIENT_DATA, "gb-nir.untoward-event-notification.not-configured"
     )  # fmt: skip
-    assert "untoward_event_within" in unset.text
+    assert "(the setting 'untoward event within')" in unset.text
     assert _one(case, SEEN + timedelta(days=3), NOTIFY, LOCAL).outcome is Outcome.MET
     # an open episode is not "pending" while unconfigured: it cannot be worked out either
     still_out = case_file(episode(ended=None), placements=[HOME])

@@ -260,7 +260,7 @@ def test_initial_enquiries_then_a_report() -> None:
         Outcome.INSUFFICIENT_DATA, True
     )  # fmt: skip
     found = _one(case_file(episode(search_actions=enquiry)), later, ENQUIRIES)
-    assert (found.outcome, "initial_enquiries_within" in found.text) == (
+    assert (found.outcome, "(the setting 'initial enquiries within')" in found.text) == (
         Outcome.INSUFFICIENT_DATA, True
     )  # fmt: skip
     local = PACK.configure(initial_enquiries_within=4 * timedelta(hours=1))

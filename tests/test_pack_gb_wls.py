@@ -74,7 +74,7 @@ def test_debrief_is_insufficient_data_until_configured_then_configure_makes_it_w
     assert (unset.outcome, unset.message_id) == (
         Outcome.INSUFFICIENT_DATA, "gb-wls.debrief-offered.not-configured"
     )  # fmt: skip
-    assert "debrief_offered_within" in unset.text
+    assert "(the setting 'debrief offered within')" in unset.text
     local = PACK.configure(debrief_offered_within=72 * H)
     assert _one(case, due + H, DEBRIEF, local).outcome is Outcome.MET
 
@@ -150,7 +150,7 @@ def test_unreported_episodes() -> None:
     assert (found.outcome, found.message_id) == (
         Outcome.INSUFFICIENT_DATA, "gb-wls.reasonable-efforts-then-report.found-unreported"
     )  # fmt: skip
-    assert "reasonable_efforts_within" in found.text
+    assert "(the setting 'reasonable efforts within')" in found.text
     away = _one(_missing(status="away_without_authorisation"), later, REPORT)
     assert away.outcome is Outcome.NOT_APPLICABLE
 
@@ -189,7 +189,7 @@ def test_no_form_is_breached_and_an_unset_standard_is_insufficient_data() -> Non
     assert (unset.outcome, unset.message_id) == (
         Outcome.INSUFFICIENT_DATA, "gb-wls.child-information-form-current.not-configured"
     )  # fmt: skip
-    assert "form_review_within and photograph_within" in unset.text
+    assert "(not set: 'form review within' and 'photograph within')" in unset.text
     assert _one(held, later, FORM, LOCAL).outcome is Outcome.MET
 
 
@@ -212,7 +212,7 @@ def test_form_kept_current_a_minute_either_side_and_a_recent_photograph() -> Non
     assert _one(case_file(episode(), profiles=[recent]), later, FORM, LOCAL).outcome is Outcome.MET
     old = profile(photograph_taken_on=date(2026, 4, 3))
     f = _one(case_file(episode(), profiles=[old]), later, FORM, LOCAL)
-    assert (f.outcome, f.parameters["taken_on"]) == (Outcome.BREACHED, "2026-04-03")
+    assert (f.outcome, f.parameters["taken_on"]) == (Outcome.BREACHED, "Fri 3 April 2026")
     unknown = _one(case_file(episode(), profiles=[profile()]), later, FORM, LOCAL)
     assert unknown.outcome is Outcome.INSUFFICIENT_DATA
 

@@ -202,7 +202,7 @@ def test_factors_not_recorded_are_insufficient_until_a_timescale_is_configured()
         Outcome.INSUFFICIENT_DATA,
         "us.absence-factors-determined.not-configured",
     )
-    assert "factors_determined_within" in f.text
+    assert "(the setting 'factors determined within')" in f.text
     # still open: nothing to determine yet
     assert findings(_case(_episode()), BACK + H, "absence-factors-determined") == []
 

@@ -44,8 +44,8 @@ def test_unexpected_header_names_are_counted_and_placed_not_echoed() -> None:
     data = f"CHILD,DOB,{CANARY},MISSING,MIS_START,{CANARY}B\nC1,,x,M,01/06/2025,y\n".encode()
     text = _refusal(data, expect="Missing")
     assert CANARY not in text
-    assert "missing column(s) MIS_END" in text
-    assert "2 unexpected column(s), at position(s) 3, 6" in text
+    assert "missing column MIS_END;" in text
+    assert "2 unexpected columns, at positions 3, 6" in text
     text = _refusal(data)
     assert CANARY not in text
 

@@ -67,7 +67,7 @@ def test_tolerant_reading_cleans_and_notes_each_cleaning() -> None:
         ("empty.csv", "the file is empty"),
         ("utf16_missing.csv", "not UTF-8"),
         ("latin1.csv", "not UTF-8"),
-        ("wrong_headers.csv", "missing column(s) MISSING, MIS_START, MIS_END"),
+        ("wrong_headers.csv", "missing columns MISSING, MIS_START, MIS_END"),
     ],
 )
 def test_unusable_csv_is_refused_with_one_line(file: str, problem: str) -> None:

@@ -236,3 +236,85 @@ def test_public_holidays_refuse_unknown_places_without_echoing_them() -> None:
         PublicHolidays("ZZ")
     with pytest.raises(ValueError, match="no subdivision of US"):
         PublicHolidays("US", "XX")
+
+
+# --- times for people -------------------------------------------------------------
+
+
+def test_format_local_shows_the_repeated_hour_with_its_abbreviation() -> None:
+    # 01:30 comes twice in London on 25 October 2026: BST first, then GMT
+    first = local_instant(2026, 10, 25, 1, 30, zone="Europe/London", fold=0)
+    second = local_instant(2026, 10, 25, 1, 30, zone="Europe/London", fold=1)
+    assert mt.format_local(first, "Europe/London") == "01:30 on Sun 25 October 2026 (BST)"
+    assert mt.format_local(second, "Europe/London") == "01:30 on Sun 25 October 2026 (GMT)"
+
+
+def test_format_local_across_the_southern_and_american_changes() -> None:
+    # Melbourne leaves daylight saving on Sun 5 April 2026 at 03:00 AEDT
+    before = datetime(2026, 4, 4, 15, 59, tzinfo=UTC)
+    after = datetime(2026, 4, 4, 16, 0, tzinfo=UTC)
+    assert mt.format_local(before, "Australia/Melbourne", "short") == "Sun 5 Apr 02:59 AEDT"
+    assert mt.format_local(after, "Australia/Melbourne", "short") == "Sun 5 Apr 02:00 AEST"
+    # New York springs forward on Sun 8 March 2026 at 02:00 EST
+    assert mt.format_local(datetime(2026, 3, 8, 6, 59, tzinfo=UTC), "America/New_York") == (
+        "01:59 on Sun 8 March 2026 (EST)"
+    )
+    assert mt.format_local(datetime(2026, 3, 8, 7, 0, tzinfo=UTC), "America/New_York") == (
+        "03:00 on Sun 8 March 2026 (EDT)"
+    )
+
+
+def test_format_local_every_form() -> None:
+    at = datetime(2026, 4, 3, 4, 23, 7, 999, tzinfo=UTC)
+    z = "Europe/London"
+    assert mt.format_local(at, z) == "05:23:07 on Fri 3 April 2026 (BST)"
+    assert mt.format_local(at, z, "long-no-year") == "05:23:07 on Fri 3 April (BST)"
+    assert mt.format_local(at, z, "short") == "Fri 3 Apr 05:23:07 BST"
+    assert mt.format_local(at, z, "short-year") == "Fri 3 Apr 2026 05:23:07 BST"
+    assert mt.format_local(at, z, "date") == "Fri 3 April 2026"
+    assert mt.format_local(at, z, "short-date") == "Fri 3 Apr 2026"
+    assert mt.format_local(at, None, "short") == "Fri 3 Apr 04:23:07 UTC"
+    with pytest.raises(ValueError, match="form is one of"):
+        mt.format_local(at, z, "iso")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="form is"):
+        mt.format_local_date(date(2026, 4, 3), "long")  # type: ignore[arg-type]
+
+
+def test_zone_abbreviation_writes_an_offset_where_the_database_has_no_letters() -> None:
+    at = datetime(2026, 4, 3, tzinfo=UTC)
+    assert mt.zone_abbreviation(at, "America/Sao_Paulo") == "UTC-3"
+    assert mt.zone_abbreviation(at, "Asia/Kathmandu") == "UTC+5:45"
+    assert mt.zone_abbreviation(at, "Etc/UTC") == "UTC"
+    assert mt.zone_abbreviation(at, None) == "UTC"
+    assert mt.format_local(at, "America/Sao_Paulo", "short") == "Thu 2 Apr 21:00 UTC-3"
+
+
+def test_format_local_ignores_the_host_zone_and_locale(monkeypatch: pytest.MonkeyPatch) -> None:
+    import contextlib
+    import locale
+    import time as stdtime
+
+    at = datetime(2026, 10, 25, 1, 30, tzinfo=UTC)
+    expected = mt.format_local(at, "Europe/London")
+    monkeypatch.setenv("TZ", "America/Los_Angeles")
+    monkeypatch.setenv("LC_ALL", "de_DE.UTF-8")
+    stdtime.tzset()
+    try:
+        # where the locale is not installed, the zone change still applies
+        with contextlib.suppress(locale.Error):
+            locale.setlocale(locale.LC_TIME, "de_DE.UTF-8")
+        assert (
+            mt.format_local(at, "Europe/London")
+            == expected
+            == ("01:30 on Sun 25 October 2026 (GMT)")
+        )
+    finally:
+        locale.setlocale(locale.LC_TIME, "C")
+        monkeypatch.undo()
+        stdtime.tzset()
+
+
+def test_an_elapsed_deadline_of_one_minute_says_minute() -> None:
+    assert mt.ElapsedDeadline(timedelta(minutes=1)).describe() == "1 minute"
+    assert mt.ElapsedDeadline(timedelta(minutes=90)).describe() == "90 minutes"
+    assert mt.ElapsedDeadline(timedelta(hours=1)).describe() == "1 hour"

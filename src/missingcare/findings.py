@@ -21,8 +21,9 @@ Missing data is never read as compliance: a rule that cannot decide says
 ...     subject="$.episodes[0]",
 ...     message_id="gb-eng.return-conversation-72h.pending",
 ...     params=(("due", datetime(2026, 10, 27, 21, tzinfo=UTC)),),
-...     text="Return conversation due by 2026-10-27T21:00:00Z.",
+...     text="Return conversation due by 21:00 on Tue 27 October 2026 (GMT).",
 ...     due=datetime(2026, 10, 27, 21, tzinfo=UTC),
+...     zone="Europe/London",
 ... )
 >>> f.is_outstanding
 True
@@ -41,7 +42,7 @@ from datetime import datetime, timedelta
 
 import attrs
 
-from missingcare.time import computed_instant, format_instant, instant
+from missingcare.time import check_zone, computed_instant, format_local, instant
 
 __all__ = [
     "Evaluation",
@@ -145,21 +146,49 @@ class RuleRef:
         return f"{self.pack}/{self.edition}/{self.code}"
 
 
-def _format_value(value: ParamValue) -> str:
+def _format_value(value: ParamValue, zone: str | None) -> str:
     if isinstance(value, datetime):
-        return format_instant(value)
+        return format_local(value, zone)
     if isinstance(value, timedelta):
         seconds = int(value.total_seconds())
         if seconds % 86400 == 0 and seconds >= 7 * 86400:
-            days = seconds // 86400
-            return f"{days} day{'s' if days != 1 else ''}"
+            return _plural(seconds // 86400, "day", "days")
         if seconds % 3600 == 0:
-            hours = seconds // 3600
-            return f"{hours} hour{'s' if hours != 1 else ''}"
-        return f"{seconds // 60} minutes"
+            return _plural(seconds // 3600, "hour", "hours")
+        return _plural(seconds // 60, "minute", "minutes")
     if isinstance(value, bool):
         return "yes" if value else "no"
     return str(value)
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+class _PeopleFormatter(string.Formatter):
+    """Formats message parameters for people: instants on the zone's wall clock, plurals.
+
+    A field's format spec ``one/many`` writes the count and the right noun:
+    ``{count:time/times}`` gives ``1 time`` or ``3 times``.
+    """
+
+    def __init__(self, zone: str | None) -> None:
+        super().__init__()
+        self.zone = zone
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        if "/" in format_spec:
+            one, many = format_spec.split("/", 1)
+            if isinstance(value, int) and not isinstance(value, bool):
+                return _plural(value, one, many)
+            return f"{value} {many}"
+        if isinstance(value, (str, int, bool, datetime, timedelta)):
+            value = _format_value(value, self.zone)
+        return format(value, format_spec)
+
+
+#: One formatter per zone serves every message.
+_formatter = functools.lru_cache(maxsize=256)(_PeopleFormatter)
 
 
 def template_fields(template: str) -> frozenset[str]:
@@ -173,23 +202,44 @@ def template_fields(template: str) -> frozenset[str]:
 _cached_template_fields = functools.lru_cache(maxsize=1024)(template_fields)
 
 
-def render_message(template: str, params: Mapping[str, ParamValue]) -> str:
-    """Render an English template from parameters, formatting instants as RFC 3339 UTC.
+def render_message(
+    template: str,
+    params: Mapping[str, ParamValue],
+    *,
+    zone: str | None = None,
+    strict: bool = True,
+) -> str:
+    """Render an English template from parameters, for people.
 
-    Raises :class:`KeyError` if a placeholder has no parameter, and
-    :class:`ValueError` if a parameter is not used by the template.
+    Instants are written on the wall clock of ``zone`` (the placement's IANA
+    zone) with its abbreviation, by :func:`~missingcare.time.format_local`;
+    with no zone, in UTC, saying so. Lengths of time are words (``72 hours``),
+    and a count with the format spec ``one/many`` takes the right noun
+    (``{count:time/times}``: ``1 time``, ``3 times``). Machines read the
+    parameters, where instants stay RFC 3339 UTC on the wire.
+
+    Raises :class:`KeyError` if a placeholder has no parameter, and (when
+    ``strict``, as for findings) :class:`ValueError` if a parameter is not used
+    by the template.
 
     >>> render_message("{count} episodes in {window}", {"count": 3, "window": timedelta(days=30)})
     '3 episodes in 30 days'
+    >>> render_message("Mentioned {count:time/times}.", {"count": 1})
+    'Mentioned 1 time.'
+    >>> from datetime import UTC
+    >>> render_message("Due by {due}.", {"due": datetime(2026, 10, 27, 21, tzinfo=UTC)},
+    ...                zone="Europe/London")
+    'Due by 21:00 on Tue 27 October 2026 (GMT).'
     """
     fields = _cached_template_fields(template)
-    unused = set(params) - fields
-    if unused:
-        raise ValueError("parameters not used by the template: " + ", ".join(sorted(unused)))
+    if strict:
+        unused = set(params) - fields
+        if unused:
+            raise ValueError("parameters not used by the template: " + ", ".join(sorted(unused)))
     missing = fields - set(params)
     if missing:
         raise KeyError("template placeholders without parameters: " + ", ".join(sorted(missing)))
-    return template.format_map({k: _format_value(v) for k, v in params.items()})
+    return _formatter(zone).vformat(template, (), params)
 
 
 def _to_params(
@@ -211,6 +261,10 @@ def _optional_instant(value: datetime | None) -> datetime | None:
     return None if value is None else computed_instant(value)
 
 
+def _optional_zone(value: str | None) -> str | None:
+    return None if value is None else check_zone(value, "$.zone")
+
+
 def _to_paths(value: Iterable[str]) -> tuple[str, ...]:
     if isinstance(value, str):
         raise TypeError("evidence is a collection of paths, not one string")
@@ -226,7 +280,10 @@ class Finding:
     ``message_id`` and ``params`` let embedders translate; ``text`` is the
     English rendering. ``due`` is when something is or was due, ``observed``
     when it was done (if it was). ``episode_id`` and ``conversation_id`` name
-    the records concerned so a task list can link to them.
+    the records concerned so a task list can link to them. ``zone`` is the
+    placement's IANA zone the text shows instants in (``None``: UTC); show
+    ``due`` and ``observed`` to people with
+    :func:`~missingcare.time.format_local` in it.
     """
 
     rule: RuleRef = attrs.field(validator=attrs.validators.instance_of(RuleRef))
@@ -242,6 +299,7 @@ class Finding:
     evidence: tuple[str, ...] = attrs.field(default=(), converter=_to_paths)
     episode_id: str | None = None
     conversation_id: str | None = None
+    zone: str | None = attrs.field(default=None, converter=_optional_zone)
 
     @property
     def parameters(self) -> dict[str, ParamValue]:

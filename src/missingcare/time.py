@@ -27,6 +27,7 @@ import importlib.metadata
 import importlib.resources
 import re
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Literal
 
 import attrs
 import pendulum
@@ -52,6 +53,7 @@ __all__ = [
     "Deadline",
     "ElapsedDeadline",
     "FixedClock",
+    "LocalForm",
     "PublicHolidays",
     "SystemClock",
     "Weekdays",
@@ -61,6 +63,8 @@ __all__ = [
     "computed_instant",
     "elapsed",
     "format_instant",
+    "format_local",
+    "format_local_date",
     "instant",
     "local_date",
     "local_datetime",
@@ -69,6 +73,7 @@ __all__ = [
     "parse_local",
     "start_of_local_day",
     "tzdata_version",
+    "zone_abbreviation",
 ]
 
 _DT = datetime
@@ -347,6 +352,135 @@ def local_datetime(value: datetime, zone: str) -> datetime:
     return computed_instant(value).astimezone(_zone(zone))
 
 
+# --- times for people ---------------------------------------------------------
+
+#: How :func:`format_local` writes an instant for people (see ``docs/explanation/time.md``):
+#:
+#: * ``"long"``: ``05:23 on Fri 3 April 2026 (BST)``, for sentences (finding text, prompts);
+#: * ``"long-no-year"``: ``05:23 on Fri 3 April (BST)``, where the year is plain from context;
+#: * ``"short"``: ``Fri 3 Apr 05:23 BST``, for tables (a column of a task list);
+#: * ``"short-year"``: ``Fri 3 Apr 2026 05:23 BST``, for tables spanning years;
+#: * ``"date"``: ``Fri 3 April 2026``, the local date only;
+#: * ``"short-date"``: ``Fri 3 Apr 2026``, the local date only, for tables.
+LocalForm = Literal["long", "long-no-year", "short", "short-year", "date", "short-date"]
+
+# English names, fixed here: never the host's locale.
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+_FORMS = frozenset(("long", "long-no-year", "short", "short-year", "date", "short-date"))
+
+
+def _offset_text(offset: timedelta) -> str:
+    minutes = int(offset.total_seconds()) // 60
+    sign, minutes = ("+", minutes) if minutes >= 0 else ("-", -minutes)
+    hours, minutes = divmod(minutes, 60)
+    return f"UTC{sign}{hours}" + (f":{minutes:02d}" if minutes else "")
+
+
+def zone_abbreviation(value: datetime, zone: str | None) -> str:
+    """The abbreviation of ``zone`` at the instant ``value``, as people read it: ``BST``, ``AEDT``.
+
+    It comes from the pinned ``tzdata`` package, never the host. Where the
+    database has no letters for a zone (it writes ``-03`` for São Paulo), the
+    offset is written ``UTC-3`` (``UTC+5:45`` for Kathmandu). With no zone,
+    ``UTC``.
+
+    >>> from datetime import datetime, UTC
+    >>> zone_abbreviation(datetime(2026, 10, 25, 0, 30, tzinfo=UTC), "Europe/London")
+    'BST'
+    >>> zone_abbreviation(datetime(2026, 10, 25, 1, 30, tzinfo=UTC), "Europe/London")
+    'GMT'
+    >>> zone_abbreviation(datetime(2026, 4, 3, tzinfo=UTC), "America/Sao_Paulo")
+    'UTC-3'
+    """
+    if zone is None:
+        return "UTC"
+    local = local_datetime(value, zone)
+    name = local.tzname() or ""
+    if name[:1].isalpha():
+        return name
+    offset = local.utcoffset()
+    return _offset_text(offset if offset is not None else timedelta(0))
+
+
+def format_local_date(day: date, form: Literal["date", "short-date"] = "date") -> str:
+    """A calendar date for people: ``Fri 3 April 2026`` (``"date"``) or ``Fri 3 Apr 2026``.
+
+    >>> format_local_date(date(2026, 10, 25))
+    'Sun 25 October 2026'
+    >>> format_local_date(date(2026, 10, 25), "short-date")
+    'Sun 25 Oct 2026'
+    """
+    if form not in {"date", "short-date"}:
+        raise ValueError("a date's form is 'date' or 'short-date'")
+    month = _MONTHS[day.month - 1]
+    if form == "short-date":
+        month = month[:3]
+    return f"{_DAYS[day.weekday()]} {day.day} {month} {day.year}"
+
+
+def format_local(value: datetime, zone: str | None, form: LocalForm = "long") -> str:
+    """An instant for people: the wall clock of ``zone`` with the zone's abbreviation.
+
+    This is how every human-facing text shows an instant (finding text,
+    prompts, tables, reports); machines get :func:`format_instant` (RFC 3339
+    UTC). ``zone`` is the placement's IANA zone (or the pack's); ``None`` only
+    where no zone is known, and then the text says ``UTC``. Times are on the
+    24-hour clock, with seconds only when they are not zero; day and month
+    names are English, fixed in code (never the host's locale); the
+    abbreviation comes from the pinned ``tzdata`` (:func:`zone_abbreviation`),
+    so the repeated hour when clocks go back reads ``01:30 (BST)`` then
+    ``01:30 (GMT)``. The forms are :data:`LocalForm`.
+
+    >>> from datetime import datetime, UTC
+    >>> at = datetime(2026, 4, 3, 4, 23, tzinfo=UTC)
+    >>> format_local(at, "Europe/London")
+    '05:23 on Fri 3 April 2026 (BST)'
+    >>> format_local(at, "Europe/London", "long-no-year")
+    '05:23 on Fri 3 April (BST)'
+    >>> format_local(at, "Australia/Melbourne", "short")
+    'Fri 3 Apr 15:23 AEDT'
+    >>> format_local(at, "America/New_York", "short-year")
+    'Fri 3 Apr 2026 00:23 EDT'
+    >>> format_local(at, "Australia/Melbourne", "date")
+    'Fri 3 April 2026'
+    >>> format_local(at, None)
+    '04:23 on Fri 3 April 2026 (UTC)'
+    """
+    if form not in _FORMS:
+        raise ValueError("form is one of: " + ", ".join(sorted(_FORMS)))
+    at = computed_instant(value)
+    local = at if zone is None else local_datetime(at, zone)
+    day = date(local.year, local.month, local.day)
+    if form in {"date", "short-date"}:
+        return format_local_date(day, "short-date" if form == "short-date" else "date")
+    clock = f"{local.hour:02d}:{local.minute:02d}" + (
+        f":{local.second:02d}" if local.second else ""
+    )
+    abbreviation = zone_abbreviation(at, zone)
+    weekday, month = _DAYS[day.weekday()], _MONTHS[day.month - 1]
+    if form == "long":
+        return f"{clock} on {weekday} {day.day} {month} {day.year} ({abbreviation})"
+    if form == "long-no-year":
+        return f"{clock} on {weekday} {day.day} {month} ({abbreviation})"
+    if form == "short":
+        return f"{weekday} {day.day} {month[:3]} {clock} {abbreviation}"
+    return f"{weekday} {day.day} {month[:3]} {day.year} {clock} {abbreviation}"
+
+
 def local_date(value: datetime, zone: str) -> date:
     """The calendar date of the instant ``value`` on the wall clock of ``zone``.
 
@@ -465,7 +599,7 @@ class ElapsedDeadline:
             hours = seconds // 3600
             return f"{hours} hour{'s' if hours != 1 else ''}"
         minutes = seconds // 60
-        return f"{minutes} minutes"
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
 def _positive_int(_inst: object, _attr: object, value: int) -> None:

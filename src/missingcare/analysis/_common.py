@@ -13,7 +13,7 @@ from missingcare.context import ContextEntry
 from missingcare.episodes import MissingEpisode
 from missingcare.factors import Factor, FactorDirection, UnmetNeed
 from missingcare.relationships import TrustedAdult
-from missingcare.time import instant, local_datetime
+from missingcare.time import format_local, instant
 from missingcare.typing import AsOf
 from missingcare.vocab import Concept
 
@@ -84,9 +84,12 @@ def _plural(n: int, word: str) -> str:
 
 
 def local_text(at: datetime, zone: str) -> str:
-    """``19:00 on 2026-03-03``: the wall-clock time in ``zone``, locale-free."""
-    local = local_datetime(at, zone)
-    return f"{local:%H:%M} on {local:%Y-%m-%d}"
+    """``19:00 on Tue 3 March 2026 (GMT)``: the wall-clock time in ``zone`` for people.
+
+    :func:`~missingcare.time.format_local` in its long form: the zone's
+    abbreviation beside the time, English names, never the host's locale.
+    """
+    return format_local(at, zone)
 
 
 def lower_first(text: str) -> str:

@@ -37,7 +37,7 @@ from missingcare.context import ContextEntry
 from missingcare.dates import SignificantDate
 from missingcare.episodes import MissingEpisode
 from missingcare.factors import FactorDirection
-from missingcare.time import local_date
+from missingcare.time import format_local_date, local_date
 from missingcare.vocab import Concept
 
 __all__ = ["BeforeWindow", "CategoryCount", "DateInWindow", "before_window"]
@@ -64,7 +64,7 @@ class DateInWindow:
     def sentence(self) -> str:
         """The date in words, with whether contact was arranged."""
         whose = f" ({self.record.whose})" if self.record.whose else ""
-        what = f"{lower_first(self.record.kind.display)}{whose} on {self.on.isoformat()}"
+        what = f"{lower_first(self.record.kind.display)}{whose} on {format_local_date(self.on)}"
         if self.contact_arranged is True:
             return f"{what}: contact was arranged."
         if self.contact_arranged is False:

@@ -502,7 +502,7 @@ _FACTS: Mapping[str, str] = MappingProxyType(
             "in the {baseline_window} before that."
         ),
         InsightKind.UNNAMED_PULL_SIGNAL.value: (
-            "The log mentions {what} {count} time(s) in the {lookback} before, and no pull "
+            "The log mentions {what} {count:time/times} in the {lookback} before, and no pull "
             "factor names it."
         ),
         InsightKind.RESTRICTION_WITHOUT_SAFEGUARDING_REASON.value: (
@@ -527,10 +527,10 @@ _FACTS: Mapping[str, str] = MappingProxyType(
             "episode ended {gap} later."
         ),
         InsightKind.RECURRING_FACTOR.value: (
-            "The {direction} factor '{what}' is recorded for {count} episodes."
+            "The {direction} factor '{what}' is recorded for {count:episode/episodes}."
         ),
         InsightKind.RECURRING_NEED.value: (
-            "The need for {what} is hypothesised behind {count} episodes."
+            "The need for {what} is hypothesised behind {count:episode/episodes}."
         ),
     }
 )

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 
 import attrs
 
-from missingcare.analysis._common import median_span, now_of
+from missingcare.analysis._common import lower_first, median_span, now_of
 from missingcare.analysis.before import before_window
 from missingcare.analysis.config import DEFAULT_CONFIG, LensConfig
 from missingcare.analysis.insights import InsightKind
@@ -142,7 +142,8 @@ class HomeSummary:
         add("episodes preceded by either", self.preceded_by_either)
         add("children with a trusted adult", self.children_with_trusted_adult)
         for fp in (*self.push_prevalence, *self.pull_prevalence):
-            add(f"episodes with {fp.direction.value} factor {fp.concept.code}", fp.episodes)
+            label = lower_first(fp.concept.display)
+            add(f"episodes with the {fp.direction.value} factor '{label}'", fp.episodes)
         add("episodes repeated, children with a trusted adult", self.with_trusted_adult.repeated)
         add("episodes repeated, children without", self.without_trusted_adult.repeated)
         c = self.conversations

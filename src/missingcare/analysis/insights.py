@@ -27,11 +27,12 @@ True
 from __future__ import annotations
 
 import enum
-import string
 from collections.abc import Mapping
 from types import MappingProxyType
 
 import attrs
+
+from missingcare.findings import render_message
 
 __all__ = [
     "MESSAGES",
@@ -82,19 +83,20 @@ class InsightKind(enum.Enum):
 MESSAGES: Mapping[str, str] = MappingProxyType(
     {
         InsightKind.UNRESOLVED_CONFLICT.value: (
-            "{count} conflict(s) ({what}) in the {window} before the child was last seen "
-            "have no recorded resolution; the latest was at {latest}, {gap} before they went. "
+            "In the {window} before the child was last seen, {count:conflict was/conflicts were} "
+            "left with no recorded resolution ({what}); the latest was at {latest}, {gap} "
+            "before they went. "
             "What was left unrepaired, and could going have felt like the way out of it?"
         ),
         InsightKind.SANCTION_BEFORE.value: (
-            "{count} sanction(s) or restriction(s) ({what}) were imposed in the {window} "
-            "before the episode. How did the child experience them, and could they have "
-            "pushed the child away?"
+            "{count:sanction or restriction was/sanctions or restrictions were} imposed "
+            "({what}) in the {window} before the episode. How did the child experience what "
+            "was imposed, and could it have pushed the child away?"
         ),
         InsightKind.CONTACT_DISRUPTED.value: (
-            "{count} contact arrangement(s) ({what}) were cancelled or changed in the {window} "
-            "before the episode. Was the child told why, and could they have gone to find "
-            "the contact they lost?"
+            "{count:contact arrangement was/contact arrangements were} cancelled or changed "
+            "({what}) in the {window} before the episode. Was the child told why, and could "
+            "they have gone to find the contact they lost?"
         ),
         InsightKind.TRUSTED_ADULT_UNAVAILABLE.value: (
             "The log records {what} in the {window} before the episode. Was there an adult "
@@ -110,7 +112,7 @@ MESSAGES: Mapping[str, str] = MappingProxyType(
             "being met, and was the episode perhaps a way of saying so?"
         ),
         InsightKind.UNNAMED_PULL_SIGNAL.value: (
-            "The log mentions {what} {count} time(s) in the {lookback} before the episode, "
+            "The log mentions {what} {count:time/times} in the {lookback} before the episode, "
             "but no matching pull factor was recorded. Is something or someone pulling "
             "the child away?"
         ),
@@ -158,16 +160,16 @@ MESSAGES: Mapping[str, str] = MappingProxyType(
             "that be protected?"
         ),
         InsightKind.RECURRING_FACTOR.value: (
-            "The {direction} factor '{what}' is recorded for {count} episodes. What would "
-            "change it, and is anyone working on it?"
+            "The {direction} factor '{what}' is recorded for {count:episode/episodes}. "
+            "What would change it, and is anyone working on it?"
         ),
         InsightKind.RECURRING_NEED.value: (
-            "The need for {what} is hypothesised behind {count} episodes. What is being done "
-            "to meet it?"
+            "The need for {what} is hypothesised behind {count:episode/episodes}. What is "
+            "being done to meet it?"
         ),
         InsightKind.ACTIONS_NOT_DONE.value: (
-            "{count} agreed action(s) past their due date are not recorded as done ({what}). "
-            "Does the child know what happened to what was agreed with them?"
+            "{count:agreed action is/agreed actions are} past due and not recorded as done "
+            "({what}). Does the child know what happened to what was agreed with them?"
         ),
     }
 )
@@ -237,10 +239,12 @@ class Insight:
         """The prompt text from ``catalogue`` (message id → ``str.format`` template).
 
         A template may use any subset of the parameters; a missing template
-        raises ``KeyError`` naming the message id.
+        raises ``KeyError`` naming the message id. A count's format spec
+        ``one/many`` gives the noun its number (``{count:time/times}``), as in
+        :func:`~missingcare.findings.render_message`.
         """
         template = catalogue[self.message_id]
-        return string.Formatter().vformat(template, (), dict(self.params))
+        return render_message(template, dict(self.params), strict=False)
 
     @property
     def prompt(self) -> str:

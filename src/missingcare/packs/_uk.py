@@ -179,7 +179,7 @@ def efforts_then_report(case: CaseFile, ctx: RuleContext, parameter: str) -> Ite
         elif not searches:
             yield find("no-efforts", Outcome.BREACHED, evidence=evidence)
         elif due is None:
-            params = {"parameter": parameter}
+            params = {"parameter": kit.setting_words(parameter)}
             yield find("found-unreported", Outcome.INSUFFICIENT_DATA, params=params,
                        evidence=evidence)  # fmt: skip
         else:

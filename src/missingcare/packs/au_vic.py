@@ -142,8 +142,9 @@ def response_plan_names_holder(case: CaseFile, ctx: RuleContext) -> Iterator[Fin
             yield find("no-one-named", Outcome.PENDING, params=params, due=due,
                        evidence=["last_seen_at", made.path])  # fmt: skip
         elif due is None:
-            yield find("not-configured", Outcome.INSUFFICIENT_DATA,
-                       params={"parameter": _PLAN_WITHIN}, evidence=["last_seen_at"])  # fmt: skip
+            params = {"parameter": kit.setting_words(_PLAN_WITHIN)}
+            yield find("not-configured", Outcome.INSUFFICIENT_DATA, params=params,
+                       evidence=["last_seen_at"])  # fmt: skip
         else:
             yield find("pending", Outcome.PENDING, params=base, due=due, evidence=["last_seen_at"])
 

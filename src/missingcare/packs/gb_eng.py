@@ -41,7 +41,7 @@ from missingcare.findings import Finding, Outcome, ParamValue, Severity, Strengt
 from missingcare.rules import Duty, Edition, RuleContext, RulePack, Source, kit
 from missingcare.rules.kit import ElapsedDeadline, ReMissingPolicy, RepeatThreshold
 from missingcare.vocab import Concept, Vocabulary
-from missingcare.vocabularies import CONTEXT_CATEGORIES
+from missingcare.vocabularies import CONTEXT_CATEGORIES, NOTIFICATION_RECIPIENTS
 
 __all__ = [
     "CONTEXT_CATEGORIES_ADDED", "CONTEXT_REVIEWED", "NO_TRUSTED_ADULT_NOTED", "PACK",
@@ -200,7 +200,8 @@ def return_conversation_topics(case: CaseFile, ctx: RuleContext) -> Iterator[Fin
     insufficient data."""
     for conv in kit.held(case, ctx.as_of):
         find, topics = kit.about(ctx, conv), conv.record.topics
-        missing = [t.value for t in REQUIRED_TOPICS if t not in topics]
+        # topics in words: "reasons for running", not the code
+        missing = [t.value.replace("_", " ") for t in REQUIRED_TOPICS if t not in topics]
         if not topics:
             yield find("unknown", Outcome.INSUFFICIENT_DATA, evidence=["topics"])
         elif missing:
@@ -266,7 +267,10 @@ def placing_authority_notified(case: CaseFile, ctx: RuleContext) -> Iterator[Fin
         find, ended = kit.about(ctx, ep), kit.ended_by(ep, now)
         for code in ctx.param("notify_recipients"):
             first = kit.notified(ep, code, now, by=ended).first
-            params: dict[str, ParamValue] = {"recipient": code}
+            # the recipient by its label ("Placing authority"), as the vocabulary writes it
+            known = code in NOTIFICATION_RECIPIENTS
+            label = NOTIFICATION_RECIPIENTS[code].display if known else code.replace("_", " ")
+            params: dict[str, ParamValue] = {"recipient": label}
             if first is not None:
                 params["notified_at"] = first.at
                 yield find(
@@ -491,7 +495,8 @@ def exploitation_screening_considered(case: CaseFile, ctx: RuleContext) -> Itera
         if not seen:
             yield find("no-indicators", Outcome.NOT_APPLICABLE, evidence=[ep])
             continue
-        names = ", ".join(i.indicator.code for i in seen)
+        # labels as the vocabulary writes them (some are names): "Several phones or SIM cards"
+        names = "; ".join(dict.fromkeys(i.indicator.display for i in seen))
         params: dict[str, ParamValue] = {"indicators": names}
         done = kit.screened(case, ep.record.id, now)
         if done.first is not None:

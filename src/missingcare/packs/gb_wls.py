@@ -54,7 +54,7 @@ from missingcare.case import CaseFile
 from missingcare.findings import Finding, Outcome, ParamValue, Severity, Strength
 from missingcare.packs import _uk
 from missingcare.rules import Duty, Edition, RuleContext, RulePack, Source, kit
-from missingcare.time import local_date
+from missingcare.time import format_local_date, local_date
 
 __all__ = ["PACK", "SOURCES"]
 
@@ -106,7 +106,9 @@ def child_information_form_current(case: CaseFile, ctx: RuleContext) -> Iterator
             continue
         unset = [name for name, value in ((_REVIEW, review), (_PHOTO, photo)) if value is None]
         if unset:
-            unset_params: dict[str, ParamValue] = {"parameter": " and ".join(unset)}
+            unset_params: dict[str, ParamValue] = {
+                "parameter": " and ".join(f"'{kit.setting_words(n)}'" for n in unset)
+            }
             yield find("not-configured", Outcome.INSUFFICIENT_DATA, params=unset_params,
                        evidence=[form])  # fmt: skip
             continue
@@ -120,7 +122,7 @@ def child_information_form_current(case: CaseFile, ctx: RuleContext) -> Iterator
             yield find("photograph-unknown", Outcome.INSUFFICIENT_DATA,
                        evidence=[form.path_of("photograph_taken_on")])  # fmt: skip
         elif local_date(seen, ep.record.zone) - taken > photo:
-            params = {"taken_on": taken.isoformat()}
+            params = {"taken_on": format_local_date(taken)}
             yield find("old-photograph", Outcome.BREACHED, params=params,
                        evidence=[form.path_of("photograph_taken_on"), "last_seen_at"])  # fmt: skip
         else:

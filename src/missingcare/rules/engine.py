@@ -314,13 +314,27 @@ class RuleContext:
     """What a rule's check is given besides the case: the instant, the settings, a finding builder.
 
     ``as_of`` is "now": facts recorded after it are not yet known, and a
-    check must not read the system clock.
+    check must not read the system clock. ``zone`` is the zone a finding's
+    text shows instants in when its subject has none of its own (the child):
+    the placement's, else the pack's, else ``None`` (UTC); ``episode_zones``
+    the zone of each episode by id, for a record that covers episodes (a
+    return conversation).
     """
 
     rule: Rule
     ref: RuleRef
     as_of: datetime
     settings: Mapping[str, Any] = attrs.field(eq=False)
+    zone: str | None = None
+    episode_zones: Mapping[str, str] = attrs.field(factory=dict, eq=False, repr=False)
+
+    def zone_of(self, episode_ids: Iterable[str]) -> str | None:
+        """The zone of the first of ``episode_ids`` that is known, else :attr:`zone`."""
+        for eid in episode_ids:
+            zone = self.episode_zones.get(eid)
+            if zone is not None:
+                return zone
+        return self.zone
 
     def param(self, name: str) -> Any:
         """The configured value of the pack parameter ``name``."""
@@ -341,9 +355,15 @@ class RuleContext:
         episode_id: str | None = None,
         conversation_id: str | None = None,
         severity: Severity | None = None,
+        zone: str | None = None,
     ) -> Finding:
-        """Build a finding of this rule, rendering the message ``key`` from ``params``."""
+        """Build a finding of this rule, rendering the message ``key`` from ``params``.
+
+        Instants in the text are shown in ``zone`` (the subject's placement's),
+        else in the context's :attr:`zone`.
+        """
         values = dict(params or {})
+        zone = self.zone if zone is None else zone
         return Finding(
             rule=self.ref,
             outcome=outcome,
@@ -352,12 +372,13 @@ class RuleContext:
             subject=subject,
             message_id=f"{self.ref.pack.lower()}.{self.rule.code}.{key}",
             params=values,
-            text=render_message(self.rule.template(key), values),
+            text=render_message(self.rule.template(key), values, zone=zone),
             due=due,
             observed=observed,
             evidence=tuple(evidence),
             episode_id=episode_id,
             conversation_id=conversation_id,
+            zone=zone,
         )
 
 

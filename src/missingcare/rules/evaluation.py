@@ -42,6 +42,13 @@ def _now(as_of: AsOf | None, clock: Clock | None) -> datetime:
     return instant(as_of.now(), "$.as_of")
 
 
+def _case_zone(case: CaseFile) -> str | None:
+    """The zone a finding without an episode is shown in: the latest episode's placement's."""
+    if case.episodes:
+        return case.episodes_in_order()[-1].zone
+    return case.placements[-1].zone if case.placements else None
+
+
 def evaluate(
     case: CaseFile,
     *,
@@ -71,10 +78,17 @@ def evaluate(
         else the_pack.edition_on(local_date(now, the_pack.local_zone))
     )
     settings = the_pack.effective_settings
+    zone = _case_zone(case) or the_pack.zone
+    episode_zones = {e.id: e.zone for e in case.episodes}
     findings: list[Finding] = []
     for r in the_pack.rules(ed):
         ctx = RuleContext(
-            rule=r, ref=_rule_ref(the_pack.code, ed.name, r.code), as_of=now, settings=settings
+            rule=r,
+            ref=_rule_ref(the_pack.code, ed.name, r.code),
+            as_of=now,
+            settings=settings,
+            zone=zone,
+            episode_zones=episode_zones,
         )
         findings.extend(r.check(case, ctx))
     return Evaluation(

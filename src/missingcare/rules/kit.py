@@ -149,6 +149,7 @@ __all__ = [
     "reported_to_police",
     "screened",
     "screenings_after",
+    "setting_words",
     "timeline",
 ]
 
@@ -781,7 +782,7 @@ class FindingBuilder:
     or a field of the subject (``"returned_at"`` → ``$.episodes[3].returned_at``).
     """
 
-    __slots__ = ("_episode", "_path", "ctx", "subject")
+    __slots__ = ("_episode", "_path", "_zone", "ctx", "subject")
 
     def __init__(
         self, ctx: RuleContext, subject: Located[MissingEpisode] | Located[ReturnConversation]
@@ -790,6 +791,12 @@ class FindingBuilder:
         self.subject = subject
         self._path = subject.path
         self._episode = isinstance(subject.record, MissingEpisode)
+        # an episode's instants are shown in its placement's zone; a conversation's in
+        # the zone of the episode it covers
+        record = subject.record
+        self._zone = (
+            record.zone if isinstance(record, MissingEpisode) else ctx.zone_of(record.episode_ids)
+        )
 
     @property
     def id(self) -> str:
@@ -838,6 +845,7 @@ class FindingBuilder:
             episode_id=rid if self._episode else None,
             conversation_id=None if self._episode else rid,
             severity=severity,
+            zone=self._zone,
         )
 
 
@@ -1044,9 +1052,22 @@ def deadline_findings(
 NOT_CONFIGURED_MESSAGES: Mapping[str, str] = {
     "not-configured": (
         "Episode {episode_id}: the sources set no timescale for this, and the local one "
-        "({parameter}) is not configured, so whether it was done in time cannot be worked out."
+        "(the setting '{parameter}') is not configured, so whether it was done in time cannot "
+        "be worked out."
     ),
 }
+
+
+def setting_words(name: str) -> str:
+    """A pack parameter's name as a message shows it: ``factors determined within``.
+
+    A message is read by people, so it names a setting in words; the
+    parameter's own name is in the rule's declaration (:attr:`Rule.parameters`).
+
+    >>> setting_words("factors_determined_within")
+    'factors determined within'
+    """
+    return name.replace("_", " ")
 
 
 def not_configured_findings(
@@ -1067,7 +1088,7 @@ def not_configured_findings(
             yield about(ctx, ep)(
                 "not-configured",
                 Outcome.INSUFFICIENT_DATA,
-                params={"parameter": parameter},
+                params={"parameter": setting_words(parameter)},
                 evidence=[_ANCHOR_FIELD[anchor]],
             )
 

@@ -84,8 +84,9 @@ class ConformanceReport:
     def raise_for_problems(self) -> None:
         """Raise :class:`AssertionError` listing the problems, if there are any."""
         if self.problems:
+            n = len(self.problems)
             raise AssertionError(
-                f"{self.pack} fails {len(self.problems)} conformance check(s):\n"
+                f"{self.pack} fails {n} conformance check{'s' if n != 1 else ''}:\n"
                 + "\n".join(f"  {p}" for p in self.problems)
             )
 
@@ -227,7 +228,7 @@ def _finding_problems(pack: RulePack, r: Rule, f: Finding) -> list[ConformancePr
         return out
     key = f.message_id[len(prefix) :]
     try:
-        text = render_message(r.template(key), f.parameters)
+        text = render_message(r.template(key), f.parameters, zone=f.zone)
     except (KeyError, ValueError) as exc:
         out.append(ConformanceProblem("total", f"message {key!r} does not render: {exc}", r.code))
         return out

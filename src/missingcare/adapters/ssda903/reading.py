@@ -136,9 +136,13 @@ def _identify(names: list[str], source: str, expect: str | None) -> str:
     extra = [str(i + 1) for i, n in enumerate(names) if n not in want]
     parts = []
     if missing:
-        parts.append("missing column(s) " + ", ".join(missing))
+        parts.append(
+            ("missing column " if len(missing) == 1 else "missing columns ") + ", ".join(missing)
+        )
     if extra:
-        parts.append(f"{len(extra)} unexpected column(s), at position(s) " + ", ".join(extra))
+        where = "at position" if len(extra) == 1 else "at positions"
+        noun = "unexpected column" if len(extra) == 1 else "unexpected columns"
+        parts.append(f"{len(extra)} {noun}, {where} " + ", ".join(extra))
     raise Unusable903Input(
         source, f"the header line is not that of the 903 {expect} table: " + "; ".join(parts)
     )
