@@ -24,7 +24,7 @@ from missingcare.case import CaseFile
 from missingcare.cli._common import ExitCode
 from missingcare.converters import from_json, to_json
 from missingcare.testing.synth import Cohort
-from missingcare.time import local_datetime, start_of_local_day
+from missingcare.time import format_local, local_datetime, start_of_local_day
 
 if TYPE_CHECKING:
     from missingcare.analysis import EpisodeFormulation
@@ -126,15 +126,15 @@ def _demo_overdue(console: Console, cases: list[CaseFile], today: datetime, zone
                 overdue.append(row)
             elif f.due < today + _72H:
                 soon.append(row)
-    when = local_datetime(today, zone)
-    table = Table(title=f"Overdue and due soon, as of {when:%H:%M on %d %B %Y} (GB-ENG pack)")
+    when = format_local(today, zone)
+    table = Table(title=f"Overdue and due soon, as of {when} (GB-ENG pack)")
     table.add_column("due", no_wrap=True)
     table.add_column("rule", no_wrap=True)
     table.add_column("what", overflow="fold")
     for due, code, text in sorted(soon):
-        table.add_row(f"{local_datetime(due, zone):%d %b %H:%M}", code, text)
+        table.add_row(format_local(due, zone, "short"), code, text)
     for due, code, text in sorted(overdue, reverse=True)[:6]:
-        table.add_row(f"[red]{local_datetime(due, zone):%d %b %H:%M}[/]", code, text)
+        table.add_row(f"[red]{format_local(due, zone, 'short')}[/]", code, text)
     console.print(table)
     console.print(
         f"{len(overdue)} overdue (the 6 most recent shown), {len(soon)} due in the next 72 hours. "

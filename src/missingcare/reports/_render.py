@@ -43,7 +43,7 @@ from missingcare.analysis.home import Proportion
 from missingcare.analysis.insights import Evidence
 from missingcare.case import CaseFile
 from missingcare.research.extracts import SUPPRESSED, SuppressionProfile, suppress
-from missingcare.time import format_instant, local_datetime
+from missingcare.time import format_instant, format_local, format_local_date
 from missingcare.vocab import Concept
 
 __all__ = ["Counts", "FieldRow", "TemplateSource", "field_rows", "render"]
@@ -55,19 +55,18 @@ TemplateSource = str | PathLike[str] | jinja2.BaseLoader
 def _when(at: datetime, zone: str) -> str:
     """An instant for people: ``05:23 on Fri 3 April 2026 (BST)`` on ``zone``'s wall clock.
 
-    The one place a report turns an instant into words (locale-free).
+    The one place a report turns an instant into words: :func:`missingcare.time.format_local`.
 
     >>> from datetime import UTC
     >>> _when(datetime(2026, 4, 3, 4, 23, tzinfo=UTC), "Europe/London")
     '05:23 on Fri 3 April 2026 (BST)'
     """
-    local = local_datetime(at, zone)
-    return f"{local:%H:%M} on {local:%a} {local.day} {local:%B %Y} ({local.tzname()})"
+    return format_local(at, zone, "long")
 
 
 def _day(on: date) -> str:
-    """``Fri 3 April 2026``, locale-free."""
-    return f"{on:%a} {on.day} {on:%B %Y}"
+    """``Fri 3 April 2026``: :func:`missingcare.time.format_local_date`."""
+    return format_local_date(on, "date")
 
 
 def when(at: datetime | None, zone: str) -> Markup:
