@@ -58,6 +58,8 @@ class EpisodeDataset:
     """A partitioned Parquet dataset of localised episodes written by :func:`write_dataset`."""
 
     root: Path = attrs.field(converter=Path)
+    #: Only these files of the dataset (see :meth:`part`); all of them when ``None``.
+    only: tuple[Path, ...] | None = attrs.field(default=None, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
         manifest = self.root / _MANIFEST
@@ -73,15 +75,21 @@ class EpisodeDataset:
     @property
     def files(self) -> tuple[Path, ...]:
         """The dataset's Parquet files, in path order (one partition may hold several)."""
+        if self.only is not None:
+            return self.only
         return tuple(sorted(self.root.glob("year=*/area=*/*.parquet")))
 
-    def scan(self, files: tuple[Path, ...] | None = None) -> pl.LazyFrame:
-        """The episodes as a lazy frame (all files, or only ``files``), with ``year`` and ``area``.
+    def part(self, files: tuple[Path, ...]) -> EpisodeDataset:
+        """The same dataset restricted to ``files`` (for mapping a plan over partitions)."""
+        return attrs.evolve(self, only=tuple(files))
+
+    def scan(self) -> pl.LazyFrame:
+        """The episodes as a lazy frame, with ``year`` and ``area``.
 
         Nothing is read until a plan over it is collected; filters on
         ``year`` or ``area`` skip whole partitions.
         """
-        paths = [str(p) for p in (self.files if files is None else files)]
+        paths = [str(p) for p in self.files]
         if not paths:
             raise FileNotFoundError(f"{self.root}: the dataset has no Parquet files")
         return pl.scan_parquet(paths, hive_partitioning=True, hive_schema=_HIVE)
