@@ -66,6 +66,9 @@ def test_the_dataset_answers_what_the_tables_answer(tables: CaseTables, tmp_path
     _same(r, s)
     assert r.repeat_episodes == s.repeat_episodes
     assert p.hour_by_weekday(data).episodes == tables.episodes.num_rows > half
+    for source in (data, tables):  # no window: an empty table that counts nobody
+        none = p.repeat_episodes(source, ())
+        assert (none.frame.height, none.repeat_episodes, none.population) == (0, {}, 0)
 
 
 def test_partitions_are_by_local_year_and_placing_authority(

@@ -634,11 +634,8 @@ def repeat_episodes(
         "children": pl.Int64,
         "episodes": pl.Int64,
     }
-    if not windows:
-        (population,) = eps.select(pl.col("child_id").n_unique()).collect(engine=engine).row(0)
-        return RepeatEpisodes(
-            pl.DataFrame(schema=schema), repeat_episodes={}, population=population
-        )
+    if not windows:  # an empty table counts nobody
+        return RepeatEpisodes(pl.DataFrame(schema=schema), repeat_episodes={}, population=0)
     unique = list(dict.fromkeys(windows))
     # one plan, one output: per child, its most episodes in any window and its repeats;
     # then, per window, the children (and their episodes) by that most. The headline
