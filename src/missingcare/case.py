@@ -210,6 +210,13 @@ class CaseFile:
 
     def conversations_for(self, episode_id: str) -> tuple[ReturnConversation, ...]:
         """The conversations that cover the episode, in the case file's order."""
+        return tuple(conv for _, conv in self.conversations_covering(episode_id))
+
+    def conversations_covering(self, episode_id: str) -> tuple[tuple[int, ReturnConversation], ...]:
+        """The conversations that cover the episode with their positions in ``conversations``.
+
+        In the case file's order; looked up in the index (built once per case file).
+        """
         return self._index.conversations.get(episode_id, ())
 
     def screenings_of(
@@ -229,11 +236,11 @@ class CaseFile:
             for i, s in idx.screenings.get(episode_id, ())
             if s.at <= by and (category is None or s.screened_for(category))
         ]
-        for conv in idx.conversations.get(episode_id, ()):
+        for k, conv in idx.conversations.get(episode_id, ()):
             at, screening = conv.held_at, conv.screening
             looked = screening.categories if screening is not None else ()
             if at is not None and at <= by and looked and (category is None or category in looked):
-                out.append(("conversations", idx.conversation_at[conv.id], at))
+                out.append(("conversations", k, at))
         return tuple(out)
 
     def episodes_between(self, start: datetime, end: datetime) -> tuple[MissingEpisode, ...]:
@@ -259,7 +266,6 @@ class _Index:
     __slots__ = (
         "context",
         "context_at",
-        "conversation_at",
         "conversations",
         "episodes",
         "in_order",
@@ -284,14 +290,14 @@ class _Index:
         self.resolved_at: Mapping[str, datetime] = MappingProxyType(resolved)
         #: results derived from the case file by the layers above, by their own keys
         self.memo: dict[object, object] = {}
-        found: dict[str, list[ReturnConversation]] = {}
-        for conv in case.conversations:
+        # each episode's covering conversations with their positions (rules cite the path)
+        found: dict[str, list[tuple[int, ReturnConversation]]] = {}
+        for k, conv in enumerate(case.conversations):
             for eid in conv.episode_ids:
-                found.setdefault(eid, []).append(conv)
-        self.conversations: Mapping[str, tuple[ReturnConversation, ...]] = MappingProxyType(
-            {k: tuple(v) for k, v in found.items()}
+                found.setdefault(eid, []).append((k, conv))
+        self.conversations: Mapping[str, tuple[tuple[int, ReturnConversation], ...]] = (
+            MappingProxyType({eid: tuple(v) for eid, v in found.items()})
         )
-        self.conversation_at = MappingProxyType({c.id: k for k, c in enumerate(case.conversations)})
         screened: dict[str, list[tuple[int, Screening]]] = {}
         for i, s in enumerate(case.screenings):
             for eid in s.episode_ids:

@@ -9,6 +9,7 @@ says "fewer" or "shorter" with the counts, never that the action caused it.
 
 from __future__ import annotations
 
+import bisect
 from datetime import datetime, timedelta
 
 import attrs
@@ -188,13 +189,16 @@ def child_history(
         )
 
     follow_ups = []
+    # the episodes are in time order: each window is a slice found by binary search
+    seen = [e.last_seen_at for e in episodes]
+    w = config.compare_window
     for conv in sorted(case.conversations, key=lambda c: c.id):
         for a in sorted(conv.actions, key=lambda a: a.id):
             if a.done_at is None or a.done_at > now:
                 continue
-            w = config.compare_window
-            before = [e for e in episodes if a.done_at - w <= e.last_seen_at < a.done_at]
-            after = [e for e in episodes if a.done_at <= e.last_seen_at < a.done_at + w]
+            at = bisect.bisect_left(seen, a.done_at)
+            before = episodes[bisect.bisect_left(seen, a.done_at - w) : at]
+            after = episodes[at : bisect.bisect_left(seen, a.done_at + w)]
             follow_ups.append(
                 ActionFollowUp(
                     conversation_id=conv.id,

@@ -17,6 +17,7 @@ of the research layer.)
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -306,18 +307,19 @@ def _outcome(
     now: datetime,
     window: timedelta,
 ) -> GroupOutcome:
+    # each child's episodes are in time order: the next ones are found by binary search
     episodes_of = {case.child.id: eps for case, eps in scoped}
+    seen_of = {child: [o.last_seen_at for o in eps] for child, eps in episodes_of.items()}
     durations = [e.duration for _, e in group if e.duration is not None]
     observable = repeated = 0
     for case, e in group:
         if e.ended_at is None or e.ended_at + window > now:
             continue
         observable += 1
-        repeated += any(
-            e.ended_at <= o.last_seen_at < e.ended_at + window
-            for o in episodes_of[case.child.id]
-            if o.id != e.id
-        )
+        eps, seen = episodes_of[case.child.id], seen_of[case.child.id]
+        start = bisect.bisect_left(seen, e.ended_at)
+        stop = bisect.bisect_left(seen, e.ended_at + window)
+        repeated += any(o.id != e.id for o in eps[start:stop])
     return GroupOutcome(
         children=len({case.child.id for case, _ in group}),
         episodes=len(group),

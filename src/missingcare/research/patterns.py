@@ -49,7 +49,7 @@ import functools
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 import attrs
 import polars as pl
@@ -59,6 +59,9 @@ from missingcare.research.tables import _EPOCH, CaseTables
 from missingcare.time import local_datetime
 from missingcare.vocab import Vocabulary
 from missingcare.vocabularies import CORE
+
+if TYPE_CHECKING:
+    from missingcare.research.datasets import EpisodeDataset
 
 __all__ = [
     "CONVERSATION_BANDS",
@@ -271,6 +274,20 @@ def _episodes(tables: CaseTables) -> pl.DataFrame:
     return found
 
 
+def _episode_plan(
+    source: CaseTables | EpisodeDataset,
+) -> tuple[pl.LazyFrame, Literal["in-memory", "streaming"]]:
+    """The localised episodes as a lazy frame, and the engine to collect plans over them.
+
+    For :class:`CaseTables`, the shared in-memory frame (:func:`_episodes`); for an
+    :class:`~missingcare.research.datasets.EpisodeDataset`, a scan of its Parquet
+    files, collected by polars' streaming engine so memory stays bounded.
+    """
+    if isinstance(source, CaseTables):
+        return _episodes(source).lazy(), "in-memory"
+    return source.scan(), "streaming"
+
+
 def _local_episode_columns(eps: pl.DataFrame) -> pl.DataFrame:
     """``eps`` with what needs the true instants and the zone: elapsed hours, calendar days,
     and the local hour, ISO weekday and date the child was last seen.
@@ -366,47 +383,42 @@ def _displays(vocabularies: Mapping[str, Vocabulary] | None, *names: str) -> pl.
     )
 
 
-def _bands(column: str, edges: Sequence[float]) -> tuple[pl.Expr, pl.Expr]:
-    """Expressions for the lower and upper edge of the band ``column`` falls in."""
+def _band_frame(edges: Sequence[float]) -> pl.DataFrame:
+    """The bands of ``edges``, numbered: ``band``, ``lower`` (inclusive), ``upper`` (exclusive)."""
     if list(edges) != sorted(set(edges)) or not edges or edges[0] != 0:
         raise ValueError("band edges must start at 0 and increase")
-    # built from the lowest edge up, so the outermost test (highest edge) wins
-    lower_e: pl.Expr = pl.lit(None, dtype=pl.Float64)
-    upper_e: pl.Expr = pl.lit(None, dtype=pl.Float64)
-    for i in range(len(edges)):
-        hi = edges[i + 1] if i + 1 < len(edges) else None
-        cond = pl.col(column) >= edges[i]
-        lower_e = pl.when(cond).then(pl.lit(float(edges[i]))).otherwise(lower_e)
-        upper_e = (
-            pl.when(cond)
-            .then(pl.lit(None if hi is None else float(hi), dtype=pl.Float64))
-            .otherwise(upper_e)
-        )
-    return lower_e.alias("lower"), upper_e.alias("upper")
-
-
-def _band_frame(edges: Sequence[float]) -> pl.DataFrame:
     return pl.DataFrame(
         {
+            "band": list(range(len(edges))),
             "lower": [float(e) for e in edges],
             "upper": [float(e) for e in edges[1:]] + [None],
         },
-        schema={"lower": pl.Float64, "upper": pl.Float64},
+        schema={"band": pl.Int64, "lower": pl.Float64, "upper": pl.Float64},
     )
 
 
-def _count_bands(frame: pl.DataFrame, column: str, edges: Sequence[float]) -> pl.DataFrame:
-    lower, upper = _bands(column, edges)
+def _count_bands(frame: pl.LazyFrame, column: str, edges: Sequence[float]) -> pl.LazyFrame:
+    """Episodes and children in each band of ``column`` (every band, zeros included).
+
+    A value's band is found by one binary search over the edges; values below
+    the first edge (0) and nulls fall in no band.
+    """
+    bands = _band_frame(edges)
+    value = pl.col(column).cast(pl.Float64)
+    band = pl.lit(bands.get_column("lower")).search_sorted(value, side="right").cast(pl.Int64) - 1
     counts = (
-        frame.filter(pl.col(column).is_not_null())
-        .with_columns(lower, upper)
-        .group_by("lower")
+        frame.filter(value >= 0)
+        .group_by(band.alias("band"))
         .agg(pl.len().alias("episodes"), pl.col("child_id").n_unique().alias("children"))
     )
     return (
-        _band_frame(edges)
-        .join(counts, on="lower", how="left")
-        .with_columns(pl.col("episodes", "children").fill_null(0).cast(pl.Int64))
+        bands.lazy()
+        .join(counts, on="band", how="left")
+        .select(
+            "lower",
+            "upper",
+            pl.col("episodes", "children").fill_null(0).cast(pl.Int64),
+        )
         .sort("lower")
     )
 
@@ -436,32 +448,36 @@ class HourWeekday(CountTable):
     COUNTS: ClassVar[tuple[str, ...]] = ("episodes", "children")
 
 
-def hour_by_weekday(tables: CaseTables) -> HourWeekday:
-    """When children go missing, in the placement's local time."""
-    eps = _episodes(tables)
-    counts = (
-        eps.select(
-            "child_id",
-            pl.col("start_local_weekday").alias("weekday"),
-            pl.col("start_local_hour").alias("hour"),
-        )
-        .group_by("weekday", "hour")
-        .agg(pl.len().alias("episodes"), pl.col("child_id").n_unique().alias("children"))
-    )
-    grid = pl.DataFrame(
-        {
-            "weekday": [d for d in range(1, 8) for _ in range(24)],
-            "hour": [h for _ in range(1, 8) for h in range(24)],
-        },
-        schema={"weekday": pl.Int8, "hour": pl.Int8},
-    )
+def hour_by_weekday(tables: CaseTables | EpisodeDataset) -> HourWeekday:
+    """When children go missing, in the placement's local time.
+
+    One lazy plan, collected once; over an :class:`EpisodeDataset`, by the
+    streaming engine.
+    """
+    eps, engine = _episode_plan(tables)
+    counts = eps.group_by(
+        pl.col("start_local_weekday").alias("weekday"), pl.col("start_local_hour").alias("hour")
+    ).agg(pl.len().alias("episodes"), pl.col("child_id").n_unique().alias("children"))
     frame = (
-        grid.join(counts, on=["weekday", "hour"], how="left")
+        _WEEK_GRID.lazy()
+        .join(counts, on=["weekday", "hour"], how="left")
         .with_columns(pl.col("episodes", "children").fill_null(0).cast(pl.Int64))
         .sort("weekday", "hour")
     )
-    children = eps.get_column("child_id").n_unique()
-    return HourWeekday(frame, episodes=eps.height, children=children, population=children)
+    head = eps.select(pl.len().alias("episodes"), pl.col("child_id").n_unique().alias("children"))
+    table, figures = pl.collect_all([frame, head], engine=engine)
+    episodes, children = figures.row(0)
+    return HourWeekday(table, episodes=episodes, children=children, population=children)
+
+
+#: Every (ISO weekday, hour) cell, Monday 00:00 first.
+_WEEK_GRID = pl.DataFrame(
+    {
+        "weekday": [d for d in range(1, 8) for _ in range(24)],
+        "hour": [h for _ in range(1, 8) for h in range(24)],
+    },
+    schema={"weekday": pl.Int8, "hour": pl.Int8},
+)
 
 
 # --- durations ---------------------------------------------------------------------
@@ -490,13 +506,17 @@ class DurationDistribution(CountTable):
 
 
 def durations(
-    tables: CaseTables,
+    tables: CaseTables | EpisodeDataset,
     *,
     hour_bands: Sequence[float] = HOUR_BANDS,
     day_bands: Sequence[float] = DAY_BANDS,
 ) -> DurationDistribution:
-    """The distribution of episode lengths: true elapsed time and DfE-style calendar days."""
-    eps = _episodes(tables)
+    """The distribution of episode lengths: true elapsed time and DfE-style calendar days.
+
+    One lazy plan, collected once; over an :class:`EpisodeDataset`, by the
+    streaming engine.
+    """
+    eps, engine = _episode_plan(tables)
     closed = eps.filter(pl.col("ended_at").is_not_null())
     frame = pl.concat(
         [
@@ -508,13 +528,23 @@ def durations(
             ),
         ]
     )
+    head = eps.select(
+        pl.col("ended_at").is_not_null().sum().alias("closed"),
+        pl.len().alias("all"),
+        # open episodes have neither: the medians are the closed episodes'
+        pl.col("elapsed_hours").median().cast(pl.Float64),
+        pl.col("calendar_days").median().cast(pl.Float64),
+        pl.col("child_id").filter(pl.col("ended_at").is_not_null()).n_unique().alias("children"),
+    )
+    table, figures = pl.collect_all([frame, head], engine=engine)
+    n_closed, n_all, hours, days, children = figures.row(0)
     return DurationDistribution(
-        frame,
-        closed_episodes=closed.height,
-        open_episodes=eps.height - closed.height,
-        median_elapsed_hours=_median(closed, "elapsed_hours"),
-        median_calendar_days=_median(closed, "calendar_days"),
-        population=closed.get_column("child_id").n_unique(),
+        table,
+        closed_episodes=n_closed,
+        open_episodes=n_all - n_closed,
+        median_elapsed_hours=hours,
+        median_calendar_days=days,
+        population=children,
     )
 
 
@@ -539,89 +569,116 @@ class RepeatEpisodes(CountTable):
     GROUPS: ClassVar[tuple[str, ...]] = ("window_days",)
 
 
-def _in_window(frame: pl.DataFrame, windows: Sequence[int]) -> list[pl.Series]:
-    """Per episode and window ``w``: the child's episodes with a local start date in the
-    ``w``-day window ending on its own (``n_{w}``; null when its date is unknown).
+def _with_window_counts(frame: pl.LazyFrame, windows: Sequence[int]) -> pl.LazyFrame:
+    """``frame`` with, per episode and window ``w``, the child's episodes with a local start
+    date in the ``w``-day window ending on its own (``n_{w}``; null when its date is unknown).
 
     Each episode is a key ``child rank × stride + day`` and its count is the
     number of keys in ``[key - w + 1, key]``, found by two binary searches in
-    the sorted keys: no per-child loop, no reordering. Rows with no child id
-    count nothing, as in a window summed over ``child_id.is_not_null()``.
+    the sorted keys: no per-child loop, no reordering, no collect. Rows with no
+    child id count nothing, as in a window summed over ``child_id.is_not_null()``.
     """
     day = pl.col("start_local_date").cast(pl.Int32).cast(pl.Int64)
-    first, last = frame.select(day.min().alias("a"), day.max().alias("b")).row(0)
-    if first is None:
-        return [pl.Series(f"n_{w}", [None] * frame.height, dtype=pl.Int64) for w in windows]
-    # a window longer than the data's span counts what the span does: capped, keys stay small
-    length = {w: min(w, last - first + 1) for w in windows}
-    stride = last - first + max(length.values())
-    key = frame.select(
-        (pl.col("child_id").rank("dense").cast(pl.Int64) * stride + day - first).alias("k")
-    ).get_column("k")
-    keys = key.drop_nulls().sort()
-    upper = keys.search_sorted(key, side="right").cast(pl.Int64)
-    counts = pl.DataFrame(
-        [key, frame.get_column("start_local_date")]
-        + [
-            (upper - keys.search_sorted(key - (n - 1), side="left").cast(pl.Int64)).alias(str(w))
-            for w, n in length.items()
-        ]
-    )
-    # a row with no child id but a date counts nothing; one with no date has no count
-    return [
-        counts.select(
-            pl.when(pl.col("k").is_not_null())
-            .then(pl.col(str(w)))
+    span = day.max() - day.min() + 1
+    lengths = [f"_len{w}" for w in windows]
+    keys = pl.col("_k").drop_nulls().sort()
+    return (
+        # a window longer than the data's span counts what the span does: capped, keys stay
+        # small. (The scalars are columns before any search: polars searches far faster so.)
+        frame.with_columns(
+            *(
+                pl.min_horizontal(pl.lit(w, dtype=pl.Int64), span).alias(n)
+                for w, n in zip(windows, lengths, strict=True)
+            ),
+            (day - day.min()).alias("_d"),
+        )
+        .with_columns(
+            (
+                pl.col("child_id").rank("dense").cast(pl.Int64)
+                * (pl.col("_d").max() + pl.max_horizontal(*lengths))
+                + pl.col("_d")
+            ).alias("_k")
+        )
+        .with_columns(keys.search_sorted(pl.col("_k"), side="right").cast(pl.Int64).alias("_up"))
+        .with_columns(
+            pl.when(pl.col("_k").is_not_null())
+            .then(
+                pl.col("_up")
+                - keys.search_sorted(pl.col("_k") - (pl.col(n) - 1), side="left").cast(pl.Int64)
+            )
             .when(pl.col("start_local_date").is_not_null())
             .then(pl.lit(0, dtype=pl.Int64))
             .alias(f"n_{w}")
-        ).to_series()
-        for w in windows
-    ]
+            for w, n in zip(windows, lengths, strict=True)
+        )
+        .drop("_k", "_up", "_d", *lengths)
+    )
 
 
-def repeat_episodes(tables: CaseTables, windows: Iterable[int] = (28, 30, 90)) -> RepeatEpisodes:
-    """Repeat episodes per child in rolling windows (default 28, 30 and 90 days)."""
+def repeat_episodes(
+    tables: CaseTables | EpisodeDataset, windows: Iterable[int] = (28, 30, 90)
+) -> RepeatEpisodes:
+    """Repeat episodes per child in rolling windows (default 28, 30 and 90 days).
+
+    One lazy plan, collected once; over an :class:`EpisodeDataset`, by the
+    streaming engine.
+    """
     windows = list(windows)
     if any(w < 1 for w in windows):
         raise ValueError("window lengths must be at least one day")
-    eps = _episodes(tables).select("child_id", "start_local_date")
+    source, engine = _episode_plan(tables)
+    eps = source.select("child_id", "start_local_date")
     schema = {
         "window_days": pl.Int64,
         "most_in_window": pl.Int64,
         "children": pl.Int64,
         "episodes": pl.Int64,
     }
-    if not windows:
+    if not windows:  # an empty table counts nobody
         return RepeatEpisodes(pl.DataFrame(schema=schema), repeat_episodes={}, population=0)
     unique = list(dict.fromkeys(windows))
-    counted = eps.with_columns(_in_window(eps, unique))
-    repeats = dict(
-        zip(
-            unique,
-            counted.select((pl.col(f"n_{w}") >= 2).sum() for w in unique).row(0),
-            strict=True,
+    # one plan, one output: per child, its most episodes in any window and its repeats;
+    # then, per window, the children (and their episodes) by that most. The headline
+    # figures are sums over that small table: every child is in each window's rows once.
+    per_child = (
+        _with_window_counts(eps, unique)
+        .group_by("child_id")
+        .agg(
+            pl.len().alias("episodes"),
+            *(pl.col(f"n_{w}").max().alias(f"m_{w}") for w in unique),
+            *((pl.col(f"n_{w}") >= 2).sum().alias(f"r_{w}") for w in unique),
         )
     )
-    per_child = counted.group_by("child_id").agg(
-        *(pl.col(f"n_{w}").max() for w in unique), pl.len().alias("episodes")
-    )
-    parts = [
-        per_child.group_by(pl.col(f"n_{w}").alias("most_in_window"))
-        .agg(pl.len().alias("children"), pl.col("episodes").sum())
-        .select(
+    long = pl.concat(
+        per_child.select(
             pl.lit(w, dtype=pl.Int64).alias("window_days"),
-            pl.col("most_in_window").cast(pl.Int64),
-            pl.col("children").cast(pl.Int64),
-            pl.col("episodes").cast(pl.Int64),
+            pl.col(f"m_{w}").cast(pl.Int64).alias("most_in_window"),
+            "episodes",
+            pl.col(f"r_{w}").alias("repeats"),
         )
-        for w in windows
-    ]
-    frame = pl.concat([pl.DataFrame(schema=schema), *parts]).sort("window_days", "most_in_window")
+        for w in unique
+    )
+    table = (
+        long.group_by("window_days", "most_in_window")
+        .agg(
+            pl.len().cast(pl.Int64).alias("children"),
+            pl.col("episodes").sum().cast(pl.Int64),
+            pl.col("repeats").sum().cast(pl.Int64),
+        )
+        .sort("window_days", "most_in_window")
+        .collect(engine=engine)
+    )
+    first = table.filter(pl.col("window_days") == unique[0])
+    found = dict(table.group_by("window_days").agg(pl.col("repeats").sum()).iter_rows())
+    frame = table.drop("repeats")
+    if len(unique) != len(windows):  # a window asked for twice has its rows twice
+        frame = pl.concat([frame.filter(pl.col("window_days") == w) for w in windows]).sort(
+            "window_days", "most_in_window", maintain_order=True
+        )
     return RepeatEpisodes(
         frame,
-        repeat_episodes={w: repeats[w] for w in windows},
-        population=eps.get_column("child_id").n_unique(),
+        repeat_episodes={w: int(found.get(w, 0)) for w in windows},
+        population=int(first.get_column("children").sum()),
     )
 
 
@@ -941,7 +998,7 @@ def time_to_conversation(
     rows = _returns(tables, deadline).filter(pl.col("returned_at").is_not_null())
     held = rows.filter(pl.col("held"))
     return TimeToConversation(
-        _count_bands(held, "hours_to_conversation", bands),
+        _count_bands(held.lazy(), "hours_to_conversation", bands).collect(),
         held=held.height,
         not_held=rows.height - held.height,
         held_before_return=held.filter(pl.col("hours_to_conversation") < 0).height,
@@ -1057,7 +1114,11 @@ def trusted_adult_comparison(
     if window_days < 1:
         raise ValueError("window_days must be at least one")
     eps = _episodes(tables).sort("child_id", "start_local_date")
-    eps = eps.with_columns(_in_window(eps, [window_days])[0].alias("n_in_window"))
+    eps = (
+        _with_window_counts(eps.lazy(), [window_days])
+        .rename({f"n_{window_days}": "n_in_window"})
+        .collect()
+    )
     adults = _frame(tables, "trusted_adults").select(
         "child_id", pl.col("named_at"), pl.col("ended_at").alias("adult_ended_at")
     )

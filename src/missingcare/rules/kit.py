@@ -71,9 +71,7 @@ import enum
 import functools
 import importlib.resources
 import itertools
-import threading
 import tomllib
-import weakref
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from types import MappingProxyType
@@ -292,32 +290,13 @@ def timeline(case: CaseFile, now: datetime) -> tuple[EpisodeAt, ...]:
     )
 
 
-_INDEX = threading.local()
-
-
-def _conversations_by_episode(case: CaseFile) -> Mapping[str, tuple[ConversationAt, ...]]:
-    """Each episode's covering conversations, indexed once per case file (per thread).
-
-    Rules ask for them episode by episode; the index of the last case file
-    asked about is kept (weakly), so a whole evaluation reads the conversations
-    once rather than once per episode.
-    """
-    last = getattr(_INDEX, "conversations", None)
-    if last is not None and last[0]() is case:
-        found: Mapping[str, tuple[ConversationAt, ...]] = last[1]
-        return found
-    index: dict[str, list[ConversationAt]] = {}
-    for k, conv in enumerate(case.conversations):
-        for eid in conv.episode_ids:
-            index.setdefault(eid, []).append(Located(k, conv))
-    frozen = {eid: tuple(found) for eid, found in index.items()}
-    _INDEX.conversations = (weakref.ref(case), frozen)
-    return frozen
-
-
 def covering(case: CaseFile, episode_id: str) -> tuple[ConversationAt, ...]:
-    """The return conversations that cover the episode ``episode_id``, in case-file order."""
-    return _conversations_by_episode(case).get(episode_id, ())
+    """The return conversations that cover the episode ``episode_id``, in case-file order.
+
+    Read from the case file's index (:meth:`~missingcare.case.CaseFile.conversations_covering`),
+    built once per case file.
+    """
+    return tuple(Located(k, conv) for k, conv in case.conversations_covering(episode_id))
 
 
 def held(case: CaseFile, now: datetime) -> Iterator[ConversationAt]:
