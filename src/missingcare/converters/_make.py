@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import re
 import types
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, timedelta
@@ -140,6 +141,8 @@ def _value(kind: FieldKind, v: str, ns: Namespace, typed: bool) -> str:
     checks = [] if typed else [_exact(kind, v, ns)]
     if kind.base in _fields.TEXTUAL:
         checks.append(_TEXT.format(v=v))
+        if kind.pattern is not None:
+            checks.append(f"{ns.bind(re.compile(kind.pattern).fullmatch)}({v}) is not None")
     elif kind.base == "zone":
         checks.append(_ZONE.format(v=v))
     elif kind.base == "duration":
@@ -171,6 +174,10 @@ def guard(kind: FieldKind, v: str, ns: Namespace, *, typed: bool = False) -> str
             lone = f"_len({v}) < 2" if typed else f"not {v}"
             checks.append(f"({lone} or _len(_set({v})) == _len({v}))")
         return f"({' and '.join(checks)})" if checks else ""
+    if kind.base == "param" or kind.computed or kind.ordered_by:
+        # the converter sorts; a computed instant has a range of its own:
+        # the class itself builds them
+        return "False"
     one = _value(kind, v, ns, typed)
     if kind.optional and one:
         return f"({v} is None or ({one}))"

@@ -351,11 +351,11 @@ class RuleContext:
             strength=self.rule.strength,
             subject=subject,
             message_id=f"{self.ref.pack.lower()}.{self.rule.code}.{key}",
-            params=values,
+            params=tuple(values.items()),
             text=render_message(self.rule.template(key), values),
             due=due,
             observed=observed,
-            evidence=tuple(evidence),
+            evidence=tuple(dict.fromkeys(evidence)),  # each path once
             episode_id=episode_id,
             conversation_id=conversation_id,
         )
