@@ -44,12 +44,20 @@ from rich.table import Table
 
 from missingcare.case import CaseFile
 from missingcare.cli._common import ExitCode, UnusableInput, human_time
-from missingcare.converters import Limits, from_dict, from_json, scan_lines, to_json
+from missingcare.converters import (
+    Limits,
+    from_dict,
+    from_json,
+    make_converter,
+    scan_lines,
+    to_json,
+)
 from missingcare.converters._lines import document_type_of
 from missingcare.exceptions import LineError, ValidationError
 from missingcare.findings import Evaluation, Finding, Outcome
 from missingcare.rules import RulePack
 from missingcare.time import SystemClock, parse_instant
+from missingcare.vocab import Vocabulary
 
 __all__ = ["check"]
 
@@ -93,12 +101,12 @@ class _Counted:
 
 
 def _records(
-    file: str, converter: cattrs.Converter | None, counted: _Counted | None
+    file: str, vocabularies: list[Vocabulary] | None, counted: _Counted | None
 ) -> Iterator[CaseFile | _Invalid]:
     """Each record of the input: its case file, or why it is not one."""
     if file == "-":
         assert counted is not None
-        yield from _lines("stdin", counted, converter)
+        yield from _lines("stdin", counted, vocabularies)
         return
     path = Path(file)
     name = path.name
@@ -107,13 +115,14 @@ def _records(
     if path.is_dir():
         raise UnusableInput(f"{name}: is a directory, expected a JSON or JSON-lines file")
     if path.suffix.lower() not in {".jsonl", ".ndjson"}:
+        converter = None if vocabularies is None else make_converter(vocabularies)
         data = path.read_bytes()
         try:
             doc = json.loads(data)
         except (ValueError, RecursionError):
             if sum(1 for line in data.splitlines() if line.strip()) >= 2:
                 with path.open("rb") as stream:
-                    yield from _lines(name, _Counted(stream), converter)
+                    yield from _lines(name, _Counted(stream), vocabularies)
                 return
             doc = None
         if isinstance(doc, list):
@@ -123,14 +132,15 @@ def _records(
             yield _one(name, data, converter)
         return
     assert counted is not None
-    yield from _lines(name, counted, converter)
+    yield from _lines(name, counted, vocabularies)
 
 
 def _lines(
-    name: str, stream: _Counted, converter: cattrs.Converter | None
+    name: str, stream: _Counted, vocabularies: list[Vocabulary] | None
 ) -> Iterator[CaseFile | _Invalid]:
     limits = Limits(document_bytes=_MOST)
-    for number, found in scan_lines(stream, CaseFile, converter=converter, limits=limits):
+    found_lines = scan_lines(stream, CaseFile, vocabularies=vocabularies, limits=limits)
+    for number, found in found_lines:
         if isinstance(found, LineError):
             yield _Invalid(f"{name} line {number:,}", found, found.document)
         else:
@@ -377,14 +387,12 @@ def check(  # noqa: PLR0917 - click passes each option as a parameter
     the_pack = _check_pack(pack, zone)
     pack_zone = the_pack.local_zone
     # the pack's own categories and recipients are read with its vocabularies
-    from missingcare.converters import make_converter  # noqa: PLC0415
-
-    converter = make_converter(the_pack.extended_vocabularies()) if the_pack.vocabularies else None
+    vocabularies = list(the_pack.extended_vocabularies()) if the_pack.vocabularies else None
     tally = _Tally(as_of=as_of, limit=None if show_all and fmt == "table" else limit)
     stream, size = _open(file)
     try:
         counted = None if stream is None else _Counted(stream)
-        records = _records(file, converter, counted)
+        records = _records(file, vocabularies, counted)
         with _progress(size, counted) as tick, _spool(show_all and fmt == "table") as spool:
             for record in records:
                 tally.case_files += 1

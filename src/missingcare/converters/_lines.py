@@ -12,16 +12,19 @@ field paths, never a value.
 
 from __future__ import annotations
 
+import functools
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Protocol, TypeVar, runtime_checkable
 
 import cattrs
 
 from missingcare.converters import _reference
+from missingcare.converters._fast import FastWire
 from missingcare.converters._limits import DEFAULT_LIMITS, Limits
 from missingcare.exceptions import LineError, ValidationError, Violation
+from missingcare.vocab import Vocabulary
 
 __all__ = ["document_type_of", "read_lines", "scan_lines", "write_lines"]
 
@@ -109,6 +112,7 @@ def scan_lines(
     cls: type[T],
     *,
     converter: cattrs.Converter | None = None,
+    vocabularies: Iterable[Vocabulary] | Mapping[str, Vocabulary] | None = None,
     limits: Limits | None = None,
 ) -> Iterator[tuple[int, T | LineError]]:
     """Each non-blank line's number (from 1) with its ``cls`` value, or the
@@ -117,8 +121,10 @@ def scan_lines(
     ``source`` is a path, a binary stream (``sys.stdin.buffer``) or an
     iterable of lines (bytes or text). Each line is read as
     :func:`~missingcare.converters.from_json` reads a document, with the same
-    ``converter`` and ``limits``. A line that is a whole document of another
-    type says so (:attr:`LineError.document`).
+    ``converter`` and ``limits``; or, with ``vocabularies`` (replacing core
+    vocabularies by name, as :func:`~missingcare.converters.make_converter`
+    does) and no converter, on the fast path bound to them. A line that is a
+    whole document of another type says so (:attr:`LineError.document`).
 
     ```pycon
     >>> from missingcare import ChildRef, CaseFile
@@ -133,7 +139,16 @@ def scan_lines(
     from missingcare.converters import from_json  # noqa: PLC0415 - the package imports us
 
     _reference.check_document(cls)
-    most = (DEFAULT_LIMITS if limits is None else limits).document_bytes
+    bounds = DEFAULT_LIMITS if limits is None else limits
+    most = bounds.document_bytes
+    if vocabularies is not None:
+        if converter is not None:
+            raise TypeError("give a converter or vocabularies, not both")
+        load: Callable[[bytes | str], T] = functools.partial(
+            FastWire(vocabularies, bounds).load, cls=cls
+        )
+    else:
+        load = functools.partial(from_json, cls=cls, converter=converter, limits=limits)
     for number, line in enumerate(_lines_of(source, most), start=1):
         if line is None:
             too_large = Violation(
@@ -144,7 +159,7 @@ def scan_lines(
         if not line.strip():
             continue
         try:
-            value = from_json(line, cls, converter=converter, limits=limits)
+            value = load(line)
         except ValidationError as exc:
             error = _refusal(number, line, exc, cls)
         else:
@@ -158,6 +173,7 @@ def read_lines(
     cls: type[T],
     *,
     converter: cattrs.Converter | None = None,
+    vocabularies: Iterable[Vocabulary] | Mapping[str, Vocabulary] | None = None,
     limits: Limits | None = None,
 ) -> Iterator[T]:
     """The ``cls`` value of each non-blank line, one at a time (constant memory).
@@ -182,7 +198,10 @@ def read_lines(
 
     ```
     """
-    for _, found in scan_lines(source, cls, converter=converter, limits=limits):
+    found_lines = scan_lines(
+        source, cls, converter=converter, vocabularies=vocabularies, limits=limits
+    )
+    for _, found in found_lines:
         if isinstance(found, LineError):
             raise found
         yield found
