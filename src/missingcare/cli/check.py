@@ -23,6 +23,7 @@ in a temporary file, not in memory.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 import json
@@ -31,7 +32,7 @@ import sys
 import tempfile
 import textwrap
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
@@ -189,13 +190,13 @@ class _Worst:
         self._heap: list[tuple[_Reverse, int, _Row]] = []
         self._count = itertools.count()
 
-    def push(self, row: _Row) -> None:
+    def push(self, key: tuple[Any, ...], make: Callable[[], _Row]) -> None:
+        """Count a row, and keep it (made by ``make``, only then) if it is among the ``n``."""
         self.seen += 1
-        item = (_Reverse(row.key), next(self._count), row)
         if self.n is None or len(self._heap) < self.n:
-            heapq.heappush(self._heap, item)
-        elif row.key < self._heap[0][0].key:
-            heapq.heapreplace(self._heap, item)
+            heapq.heappush(self._heap, (_Reverse(key), next(self._count), make()))
+        elif self.n and key < self._heap[0][0].key:
+            heapq.heapreplace(self._heap, (_Reverse(key), next(self._count), make()))
 
     def rows(self) -> list[_Row]:
         return sorted((row for _, _, row in self._heap), key=lambda r: r.key)
@@ -217,7 +218,7 @@ class _Tally:
 
     as_of: datetime
     limit: int | None
-    case_files: int = 0
+    records: int = 0
     invalid: int = 0
     outcomes: Counter[str] = attrs.Factory(Counter)
     rules: dict[str, Counter[str]] = attrs.Factory(dict)
@@ -231,7 +232,7 @@ class _Tally:
         self.urgent = _Worst(self.limit)
         self.refused = _Worst(self.limit)
 
-    def finding(self, case: CaseFile, f: Finding, zone: str) -> None:
+    def finding(self, case: CaseFile, f: Finding, pack_zone: str) -> None:
         self.outcomes[f.outcome.value] += 1
         self.rules.setdefault(f.rule.code, Counter())[f.outcome.value] += 1
         if f.is_outstanding and f.due is not None and f.due < self.as_of + SOON:
@@ -239,41 +240,37 @@ class _Tally:
                 self.overdue += 1
             else:
                 self.soon += 1
-            self.urgent.push(_finding_row(case, f, zone, self.as_of))
+            self.urgent.push(
+                _finding_key(case, f, self.as_of),
+                lambda: _finding_row(case, f, pack_zone, self.as_of),
+            )
 
     def refusal(self, bad: _Invalid) -> None:
         self.invalid += 1
         if bad.document:
             self.hints[bad.document] += 1
+        hint = f" (this record is a {bad.document} document)" if bad.document else ""
         for v in bad.error.violations:
-            hint = f" (this record is a {bad.document} document)" if bad.document else ""
-            self.refused.push(
-                _Row(
-                    (self.invalid, v.path),
-                    bad.where,
-                    v.code,
-                    "invalid",
-                    v.path,
-                    f"{v.message}{hint}",
-                )
+            key = (self.invalid, v.path)
+            row = functools.partial(
+                _Row, key, bad.where, v.code, "invalid", v.path, f"{v.message}{hint}"
             )
+            self.refused.push(key, row)
 
 
-def _finding_row(case: CaseFile, f: Finding, zone: str, as_of: datetime) -> _Row:
+def _finding_key(case: CaseFile, f: Finding, as_of: datetime) -> tuple[Any, ...]:
+    """Most urgent first: the earliest due (the longest overdue), then the most serious."""
     due = f.due
-    key = (
-        due is None,
-        due or as_of,
-        -f.severity.rank,
-        case.child.id,
-        f.rule.code,
-        f.subject,
-    )
+    return (due is None, due or as_of, -f.severity.rank, case.child.id, f.rule.code, f.subject)
+
+
+def _finding_row(case: CaseFile, f: Finding, pack_zone: str, as_of: datetime) -> _Row:
+    due = f.due
     state = f.outcome.value
     if f.is_outstanding and due is not None and due < as_of:
         state = "overdue"
-    when = "" if due is None else human_time(due, zone)
-    return _Row(key, case.child.id, f.rule.code, state, when, f.text)
+    when = "" if due is None else human_time(due, _zone_of(case, f, pack_zone))
+    return _Row(_finding_key(case, f, as_of), case.child.id, f.rule.code, state, when, f.text)
 
 
 def _zone_of(case: CaseFile, f: Finding, pack_zone: str) -> str:
@@ -395,7 +392,7 @@ def check(  # noqa: PLR0917 - click passes each option as a parameter
         records = _records(file, vocabularies, counted)
         with _progress(size, counted) as tick, _spool(show_all and fmt == "table") as spool:
             for record in records:
-                tally.case_files += 1
+                tally.records += 1
                 tick()
                 if isinstance(record, _Invalid):
                     tally.refusal(record)
@@ -404,11 +401,9 @@ def check(  # noqa: PLR0917 - click passes each option as a parameter
                     continue
                 evaluation = _evaluate(record, pack=the_pack, as_of=as_of)
                 for f in evaluation.findings:
-                    tally.finding(record, f, _zone_of(record, f, pack_zone))
+                    tally.finding(record, f, pack_zone)
                     if spool is not None:
-                        _spool_row(
-                            spool, _finding_row(record, f, _zone_of(record, f, pack_zone), as_of)
-                        )
+                        _spool_row(spool, _finding_row(record, f, pack_zone, as_of))
                 if fmt == "json":
                     if not show_all:
                         evaluation = attrs.evolve(
@@ -416,7 +411,7 @@ def check(  # noqa: PLR0917 - click passes each option as a parameter
                             findings=tuple(f for f in evaluation.findings if f.outcome in _SHOWN),
                         )
                     sys.stdout.buffer.write(to_json(evaluation) + b"\n")
-            if not tally.case_files:
+            if not tally.records:
                 raise UnusableInput(f"{_name(file)}: no case files in the input")
             if fmt == "table":
                 _print_table(tally, the_pack.code, pack_zone, spool, limit, show_all)
@@ -534,9 +529,10 @@ def _print_table(  # noqa: PLR0917 - the command's state, passed once
         console.print(*items, soft_wrap=True)
 
     total = tally.outcomes.total()
+    valid = tally.records - tally.invalid
     out(
         _fold(
-            f"Checked {tally.case_files:,} case file{_s(tally.case_files)} against {pack}",
+            f"Checked {valid:,} case file{_s(valid)} against {pack}",
             [f"as of {human_time(tally.as_of, zone)}:"],
             f"{total:,} finding{_s(total)}, {tally.invalid:,} invalid record{_s(tally.invalid)}.",
             width,
@@ -637,9 +633,11 @@ def _fold(head: str, tokens: list[str], tail: str, width: int, indent: str = "  
 def _entry(row: _Row, width: int) -> str:
     """A finding as whole tokens (time, state, child, rule) folded to ``width``,
     then its message, indented and wrapped at spaces (an id never split)."""
-    head = _fold(
-        f"  {row.when}" if row.when else " ", [row.outcome, row.child, row.rule], "", width
-    )
+    if row.outcome == "invalid":  # where, the field path, the code
+        head = _fold(f"  {row.child}", [row.when, f"[{row.rule}]"], "", width, "    ")
+    else:
+        tokens = [row.outcome, row.child, row.rule]
+        head = _fold(f"  {row.when}" if row.when else " ", tokens, "", width, "    ")
     body = textwrap.fill(
         row.text,
         width=max(20, width),
