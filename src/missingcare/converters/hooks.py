@@ -268,8 +268,10 @@ _LEAVES: dict[str, Hook] = {
     "duration": duration_hook,
 }
 
+#: A parameter's instant may be a computed one (a deadline after 2200), as ``due`` may.
 _PARAM_HOOKS: dict[str, Hook] = {
-    key: _int if key == "number" else _LEAVES[key] for key, _ in _fields.PARAM_TYPES
+    key: {"number": _int, "instant": computed_hook}.get(key) or _LEAVES[key]
+    for key, _ in _fields.PARAM_TYPES
 }
 _LEAVES["param"] = param_hook
 
