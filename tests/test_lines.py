@@ -15,7 +15,7 @@ import pytest
 import missingcare as mc
 from missingcare.converters import Limits, read_lines, scan_lines, to_json, write_lines
 from missingcare.exceptions import LineError
-from missingcare.findings import Outcome, RuleRef, Severity, Strength
+from missingcare.findings import Outcome, ParamValue, RuleRef, Severity, Strength
 from missingcare.testing import builders
 
 CANARY = "CANARY-Zq7xJane-Doe-9434765919"
@@ -35,6 +35,9 @@ def test_an_evaluation_and_its_findings_are_documents() -> None:
         assert mc.from_json(to_json(finding), mc.Finding) == finding
 
 
+PARAMS: dict[str, ParamValue] = {"due": datetime(2201, 1, 3, tzinfo=UTC), "count": 3, "late": False}
+
+
 def _late_finding() -> mc.Finding:
     return mc.Finding(
         rule=RuleRef("GB-ENG", "2015-04", "return-conversation-72h"),
@@ -44,7 +47,7 @@ def _late_finding() -> mc.Finding:
         subject="$.episodes[0]",
         message_id="gb-eng.return-conversation-72h.pending",
         text="due",
-        params={"due": datetime(2201, 1, 3, tzinfo=UTC), "count": 3, "late": False},
+        params=PARAMS,
         due=datetime(2201, 1, 3, tzinfo=UTC),
     )
 

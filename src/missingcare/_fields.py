@@ -25,7 +25,7 @@ import enum
 import functools
 import operator
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, Literal, TypeVar
 
@@ -145,6 +145,9 @@ class FieldKind:
         )
 
 
+#: The types a finding's message parameter may take.
+ParamValue = str | int | bool | datetime | timedelta
+
 _ITEM_TYPES: dict[str, Any] = {
     "text": str,
     "id": str,
@@ -154,7 +157,7 @@ _ITEM_TYPES: dict[str, Any] = {
     "duration": timedelta,
     "flag": bool,
     "concept": Concept,
-    "param": tuple[str, str | int | bool | datetime | timedelta],
+    "param": tuple[str, ParamValue],
 }
 
 #: What a message parameter's value may be, by the key that holds it on the wire
@@ -374,7 +377,7 @@ def rule_parts(rule: tuple[Any, ...]) -> tuple[Any, Any]:
     """
     base, many, optional, choices, model, unique, pattern, described, computed, ordered = rule
     if base == "param":
-        return None, _PARAMS
+        return None, to_params
     if pattern is not None:
         assert base == "id", "a pattern is for an id"
         assert not many, "a pattern is for one id"
@@ -397,11 +400,15 @@ def rule_parts(rule: tuple[Any, ...]) -> tuple[Any, Any]:
     return (_optional(check) if optional else check), None
 
 
-def _to_params(value: Any) -> tuple[tuple[str, Any], ...]:
-    """Message parameters as ``(name, value)`` pairs sorted by name, each name once."""
+def to_params(
+    value: Mapping[str, ParamValue] | Iterable[tuple[str, ParamValue]],
+) -> tuple[tuple[str, ParamValue], ...]:
+    """Message parameters as ``(name, value)`` pairs sorted by name, each name once: the
+    converter of every ``param`` field (a field names it, so that type checkers see the
+    mapping it takes; :func:`is_plain` checks it is this one)."""
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
         raise TypeError("message parameters are a mapping or (name, value) pairs")
-    items = value.items() if hasattr(value, "items") else value
+    items = value.items() if isinstance(value, Mapping) else value
     out = tuple(sorted(((str(k), v) for k, v in items), key=lambda kv: kv[0]))
     for key, v in out:
         param_key(v)
@@ -412,9 +419,6 @@ def _to_params(value: Any) -> tuple[tuple[str, Any], ...]:
     if len({k for k, _ in out}) != len(out):
         raise ValueError("message parameter names must be unique")
     return out
-
-
-_PARAMS = attrs.Converter(_to_params)
 
 
 def _required(kind: FieldKind) -> dict[str, Any]:
@@ -559,12 +563,6 @@ def many(
     else:
         raise TypeError(f"no field kind for a tuple of {item_type!r}")
     return _defaulted(kind, ())
-
-
-def params(label: str, help: str) -> Any:
-    """Message parameters: ``(name, value)`` pairs (see :data:`PARAM_TYPES`), given
-    as a mapping or pairs and kept sorted by name (empty by default)."""
-    return _defaulted(FieldKind("param", label, help, many=True), ())
 
 
 def choice(cls: type[E], label: str, help: str) -> dict[str, Any]:

@@ -58,7 +58,7 @@ __all__ = [
 
 #: The types a message parameter may take. Free text from the case (the
 #: child's words, notes) is never a parameter.
-ParamValue = str | int | bool | datetime | timedelta
+ParamValue = _fields.ParamValue
 
 
 class Outcome(enum.Enum):
@@ -212,8 +212,14 @@ class Finding:
         **_fields.ident("Message", "The message's stable id, for translation.")
     )
     text: str = attrs.field(**_fields.text("Text", "The message rendered in English."))
-    params: tuple[tuple[str, ParamValue], ...] = _fields.params(
-        "Parameters", "The values the message is rendered from, by name."
+    params: tuple[tuple[str, ParamValue], ...] = attrs.field(
+        default=(),
+        converter=_fields.to_params,
+        metadata={
+            _fields.KIND: _fields.FieldKind(
+                "param", "Parameters", "The values the message is rendered from.", many=True
+            )
+        },
     )
     due: datetime | None = _fields.computed_at("Due", "When it is or was due.")
     observed: datetime | None = _fields.computed_at("Observed", "When it was done, if it was.")

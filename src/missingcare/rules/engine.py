@@ -351,7 +351,7 @@ class RuleContext:
             strength=self.rule.strength,
             subject=subject,
             message_id=f"{self.ref.pack.lower()}.{self.rule.code}.{key}",
-            params=tuple(values.items()),
+            params=values,
             text=render_message(self.rule.template(key), values),
             due=due,
             observed=observed,
