@@ -88,7 +88,7 @@ def test_limit_bounds_the_list_and_all_lists_every_finding(cohort: Path) -> None
     assert "Most urgent (3 of " in few
     assert len(re.findall(r"^  \d\d:\d\d on ", few, flags=re.MULTILINE)) == 3
     every = _run("check", str(cohort), "--as-of", AS_OF, "--all").stdout
-    assert "Every finding, case file by case file:" in every
+    assert "Every finding and invalid record, in the order read:" in every
     assert " met " in every
 
 
@@ -166,6 +166,16 @@ def test_human_time_is_local_with_the_zone_abbreviation() -> None:
     assert human_time(summer, "Europe/London") == "05:23 on Fri 3 April 2026 (BST)"
     assert human_time(winter, "Europe/London") == "04:23 on Sat 3 January 2026 (GMT)"
     assert "Z" not in human_time(summer, "America/Chicago")
+
+
+def test_all_lists_every_invalid_record_after_the_summary(tmp_path: Path) -> None:
+    bad = b'{"schema_version":1,"child":{}}\n'
+    path = tmp_path / "bad.jsonl"
+    path.write_bytes(bad * 5)
+    listed = _run("check", str(path), "--as-of", AS_OF, "--all", "--limit", "2").stdout
+    assert "Invalid records (2 of 5 problems)" in listed
+    after = listed.split("in the order read:")[1]
+    assert [f"bad.jsonl line {i}" in after for i in range(1, 6)] == [True] * 5
 
 
 def test_the_progress_bar_is_only_for_a_terminal(cohort: Path) -> None:

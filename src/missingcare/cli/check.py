@@ -356,7 +356,7 @@ def _evaluate(case: CaseFile, *, pack: RulePack, as_of: datetime) -> Evaluation:
     "--all",
     "show_all",
     is_flag=True,
-    help="List every finding (met and not applicable too), in every format.",
+    help="List every finding (met and not applicable too) and invalid record, in every format.",
 )
 @click.option(
     "--limit",
@@ -385,7 +385,7 @@ def check(  # noqa: PLR0917 - click passes each option as a parameter
     pack_zone = the_pack.local_zone
     # the pack's own categories and recipients are read with its vocabularies
     vocabularies = list(the_pack.extended_vocabularies()) if the_pack.vocabularies else None
-    tally = _Tally(as_of=as_of, limit=None if show_all and fmt == "table" else limit)
+    tally = _Tally(as_of=as_of, limit=limit)  # bounded even with --all: it lists from the spool
     stream, size = _open(file)
     try:
         counted = None if stream is None else _Counted(stream)
@@ -396,6 +396,11 @@ def check(  # noqa: PLR0917 - click passes each option as a parameter
                 tick()
                 if isinstance(record, _Invalid):
                     tally.refusal(record)
+                    if spool is not None:
+                        for v in record.error.violations:
+                            _spool_row(
+                                spool, _Row((), record.where, v.code, "invalid", v.path, v.message)
+                            )
                     if fmt == "json":
                         click.echo(_invalid_line(record), err=True)
                     continue
@@ -568,14 +573,14 @@ def _print_table(  # noqa: PLR0917 - the command's state, passed once
     )
     urgent = tally.urgent.rows()
     if urgent:
-        kept = urgent if show_all else urgent[:limit]
+        kept = urgent
         out("")
         out(f"Most urgent ({len(kept):,} of {tally.urgent.seen:,}; --limit N, --all):")
         for row in kept:
             out(_entry(row, width))
     refused = tally.refused.rows()
     if refused:
-        kept = refused if show_all else refused[:limit]
+        kept = refused
         out("")
         names = ", ".join(f"{n:,} {doc}" for doc, n in sorted(tally.hints.items()))
         hint = f" (documents of another type: {names})" if names else ""
@@ -592,7 +597,7 @@ def _print_table(  # noqa: PLR0917 - the command's state, passed once
     if spool is not None and spool.tell():
         spool.seek(0)
         out("")
-        out("Every finding, case file by case file:")
+        out("Every finding and invalid record, in the order read:")
         for line in spool:
             child, rule, outcome, when, text = json.loads(line)
             out(_entry(_Row((), child, rule, outcome, when, text), width))
