@@ -390,32 +390,37 @@ def check(  # noqa: PLR0917 - click passes each option as a parameter
     try:
         counted = None if stream is None else _Counted(stream)
         records = _records(file, vocabularies, counted)
-        with _progress(size, counted) as tick, _spool(show_all and fmt == "table") as spool:
-            for record in records:
-                tally.records += 1
-                tick()
-                if isinstance(record, _Invalid):
-                    tally.refusal(record)
-                    if spool is not None:
-                        for v in record.error.violations:
-                            _spool_row(
-                                spool, _Row((), record.where, v.code, "invalid", v.path, v.message)
-                            )
+        with _spool(show_all and fmt == "table") as spool:
+            # the bar (on a terminal) is gone before the summary is printed
+            with _progress(size, counted, fmt) as tick:
+                for record in records:
+                    tally.records += 1
+                    tick()
+                    if isinstance(record, _Invalid):
+                        tally.refusal(record)
+                        if spool is not None:
+                            for v in record.error.violations:
+                                _spool_row(
+                                    spool,
+                                    _Row((), record.where, v.code, "invalid", v.path, v.message),
+                                )
+                        if fmt == "json":
+                            click.echo(_invalid_line(record), err=True)
+                        continue
+                    evaluation = _evaluate(record, pack=the_pack, as_of=as_of)
+                    for f in evaluation.findings:
+                        tally.finding(record, f, pack_zone)
+                        if spool is not None:
+                            _spool_row(spool, _finding_row(record, f, pack_zone, as_of))
                     if fmt == "json":
-                        click.echo(_invalid_line(record), err=True)
-                    continue
-                evaluation = _evaluate(record, pack=the_pack, as_of=as_of)
-                for f in evaluation.findings:
-                    tally.finding(record, f, pack_zone)
-                    if spool is not None:
-                        _spool_row(spool, _finding_row(record, f, pack_zone, as_of))
-                if fmt == "json":
-                    if not show_all:
-                        evaluation = attrs.evolve(
-                            evaluation,
-                            findings=tuple(f for f in evaluation.findings if f.outcome in _SHOWN),
-                        )
-                    sys.stdout.buffer.write(to_json(evaluation) + b"\n")
+                        if not show_all:
+                            evaluation = attrs.evolve(
+                                evaluation,
+                                findings=tuple(
+                                    f for f in evaluation.findings if f.outcome in _SHOWN
+                                ),
+                            )
+                        sys.stdout.buffer.write(to_json(evaluation) + b"\n")
             if not tally.records:
                 raise UnusableInput(f"{_name(file)}: no case files in the input")
             if fmt == "table":
@@ -444,12 +449,14 @@ def _open(file: str) -> tuple[IO[bytes] | None, int | None]:
 class _progress:  # noqa: N801 - used as a context manager, like a function
     """A progress bar on standard error while reading, only when it is a terminal."""
 
-    def __init__(self, size: int | None, counted: _Counted | None) -> None:
+    def __init__(self, size: int | None, counted: _Counted | None, fmt: str) -> None:
         self._bar: Any = None
         self._size = size
         self._counted = counted
         self._n = 0
-        if counted is not None and _stderr_is_terminal():
+        # not over JSON lines written to the same terminal
+        shown = _is_terminal(sys.stderr) and (fmt == "table" or not _is_terminal(sys.stdout))
+        if counted is not None and shown:
             from rich.progress import (  # noqa: PLC0415 - only on a terminal
                 BarColumn,
                 Progress,
@@ -485,9 +492,9 @@ class _progress:  # noqa: N801 - used as a context manager, like a function
             self._bar.stop()
 
 
-def _stderr_is_terminal() -> bool:
+def _is_terminal(stream: IO[str]) -> bool:
     try:
-        return os.isatty(sys.stderr.fileno())
+        return os.isatty(stream.fileno())
     except (OSError, ValueError, AttributeError):
         return False
 
