@@ -339,9 +339,24 @@ def _tuple_converter(item_type: type, ordered_by: str | None = None) -> attrs.Co
                     "invalid_text",
                     "expected valid Unicode text (no lone surrogates)",
                 )
-        return out if key is None else tuple(sorted(out, key=key))
+        if key is None or in_order(ordered_by)(out):
+            return out
+        return tuple(sorted(out, key=key))
 
     return attrs.Converter(convert, takes_self=True, takes_field=True)
+
+
+@functools.cache
+def in_order(attribute: str) -> Callable[[tuple[Any, ...]], bool]:
+    """Whether a tuple's items are already sorted by their ``attribute``, as an
+    ``ordered_by`` field keeps them (sorting would then give the same items, in order)."""
+    key = operator.attrgetter(attribute)
+
+    def check(items: tuple[Any, ...]) -> bool:
+        keys = [key(item) for item in items]
+        return all(not keys[i] < keys[i - 1] for i in range(1, len(keys)))
+
+    return check
 
 
 _VALIDATOR_OF_BASE: dict[str, Check] = {
@@ -409,7 +424,8 @@ def to_params(
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
         raise TypeError("message parameters are a mapping or (name, value) pairs")
     items = value.items() if isinstance(value, Mapping) else value
-    out = tuple(sorted(((str(k), v) for k, v in items), key=lambda kv: kv[0]))
+    pairs = [(str(k), v) for k, v in items]
+    out = tuple(sorted(pairs, key=lambda kv: kv[0]))
     for key, v in out:
         param_key(v)
         if not key.isascii() and SURROGATE(key):
@@ -418,6 +434,11 @@ def to_params(
             raise ValueError("a message parameter's text is not valid Unicode")
     if len({k for k, _ in out}) != len(out):
         raise ValueError("message parameter names must be unique")
+    if type(value) is tuple and all(
+        type(given) is tuple and given == pair and given[1] is pair[1] and type(given[0]) is str
+        for given, pair in zip(value, out, strict=True)
+    ):
+        return value  # already pairs, in order: kept as given
     return out
 
 
