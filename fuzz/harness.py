@@ -100,6 +100,8 @@ STRATEGIES: dict[type, Any] = dict(
                 "unmet_needs",
                 "trusted_adults",
                 "placements",
+                "evaluations",
+                "findings",
             )
         ),
         strict=True,

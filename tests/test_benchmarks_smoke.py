@@ -390,3 +390,21 @@ def test_the_summary_sets_runs_side_by_side(
     row = next(line for line in lines if line.startswith("| MissingEpisode (from_json)"))
     assert row.count("|") == 4
     assert "tier tiny, 1 rounds" in text
+
+
+def test_the_check_scale_benchmark_runs_on_a_tiny_cohort(tmp_path: Path) -> None:
+    import subprocess
+
+    done = subprocess.run(
+        [
+            *(sys.executable, str(BENCH / "check_scale.py")),
+            *("--quick", "--children", "5", "--keep", str(tmp_path)),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    rows = done.stdout.strip().splitlines()
+    assert rows[0].split()[:3] == ["input", "MB", "format"]
+    assert [r.split()[3] for r in rows[1:]] == ["table", "json"]  # 5 children, each format

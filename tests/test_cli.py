@@ -13,7 +13,16 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
-from missingcare import CaseFile, ChildRef, ValidationError, Violation, from_json, to_json
+from missingcare import (
+    CaseFile,
+    ChildRef,
+    Evaluation,
+    Outcome,
+    ValidationError,
+    Violation,
+    from_json,
+    to_json,
+)
 from missingcare.cli import ExitCode, UnusableInput, main
 
 AS_OF = "2026-04-01T08:00:00Z"
@@ -270,7 +279,7 @@ def test_synth_refuses_bad_options(tmp_path: Path) -> None:
 def test_check_reports_findings_and_exits_1_on_a_breach(synth_dir: Path) -> None:
     result = _run("check", str(synth_dir / "case-files.jsonl"), "--as-of", AS_OF)
     assert result.exit_code == 1, result.output
-    assert "Findings (GB-ENG" in result.stdout
+    assert result.stdout.startswith("Checked 12 case files against GB-ENG")
     assert "breached" in result.stdout
 
 
@@ -278,11 +287,15 @@ def test_check_json_format(synth_dir: Path) -> None:
     result = _run(
         "check", str(synth_dir / "case-files.jsonl"), "--as-of", AS_OF, "--format", "json"
     )
-    report = json.loads(result.stdout)
-    assert report["pack"] == "GB-ENG"
-    assert report["case_files"] == 12
-    outcomes = {f["outcome"] for f in report["findings"]}
-    assert "breached" in outcomes
+    # JSON lines: each case file's Evaluation document, exactly as to_json writes it
+    lines = result.stdout.splitlines()
+    assert len(lines) == 12
+    evaluations = [from_json(line, Evaluation) for line in lines]
+    assert [to_json(e).decode() for e in evaluations] == lines
+    assert {e.pack for e in evaluations} == {"GB-ENG"}
+    outcomes = {f.outcome for e in evaluations for f in e.findings}
+    assert Outcome.BREACHED in outcomes
+    assert not outcomes & {Outcome.MET, Outcome.NOT_APPLICABLE}  # only --all lists those
     assert result.exit_code == 1
 
 
@@ -291,7 +304,7 @@ def test_check_a_clean_file_exits_0(tmp_path: Path) -> None:
     path.write_bytes(to_json(CaseFile(child=ChildRef("C-1"))))
     result = _run("check", str(path), "--as-of", AS_OF)
     assert result.exit_code == 0, result.output
-    assert "1 case files" in result.stdout
+    assert result.stdout.startswith("Checked 1 case file against")
 
 
 def test_check_reads_a_json_array(tmp_path: Path) -> None:
@@ -300,7 +313,11 @@ def test_check_reads_a_json_array(tmp_path: Path) -> None:
     path.write_text(json.dumps(docs))
     result = _run("check", str(path), "--as-of", AS_OF, "--format", "json")
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["case_files"] == 3
+    assert [json.loads(line)["child_id"] for line in result.stdout.splitlines()] == [
+        "C-0",
+        "C-1",
+        "C-2",
+    ]
 
 
 def test_check_flags_an_invalid_case_file_without_echoing_it(tmp_path: Path) -> None:
@@ -315,25 +332,46 @@ def test_check_flags_an_invalid_case_file_without_echoing_it(tmp_path: Path) -> 
 
 
 @pytest.mark.parametrize(
-    ("name", "content", "fragment"),
+    ("name", "content", "fragments"),
     [
-        ("broken.json", '{"schema_version": 1, "child": ', "broken.json: not valid JSON"),
-        ("broken.jsonl", '{"schema_version": 1, "child": {"id": "C"}}\n{oops\n', "line 2"),
-        ("old.json", '{"schema_version": 99, "child": {"id": "CANARY"}}', "schema_version"),
-        ("none.json", '{"child": {"id": "C"}}', "schema_version"),
-        ("list.json", "[1, 2]", "expected a case file"),
-        ("empty.jsonl", "\n\n", "no case files"),
-        ("binary.json", b"\xff\xfe\x00".decode("latin-1"), "UTF-8"),
+        ("broken.json", '{"schema_version": 1, "child": ', ["broken.json", "$", "invalid_json"]),
+        (
+            "broken.jsonl",
+            '{"schema_version": 1, "child": {"id": "C"}}\n{oops\n',
+            ["broken.jsonl line 2", "invalid_json"],
+        ),
+        (
+            "old.json",
+            '{"schema_version": 99, "child": {"id": "CANARY"}}',
+            ["$.schema_version", "unsupported_version"],
+        ),
+        ("none.json", '{"child": {"id": "C"}}', ["$.schema_version", "required"]),
+        ("list.json", "[1, 2]", ["list.json[0]", "list.json[1]", "wrong_type"]),
+        ("binary.json", b"\xff\xfe\x00".decode("latin-1"), ["binary.json", "invalid_json"]),
     ],
 )
-def test_check_bad_input_exits_2_with_one_line(
-    tmp_path: Path, name: str, content: str, fragment: str
+def test_check_a_record_that_is_not_a_case_file_is_invalid_and_exits_1(
+    tmp_path: Path, name: str, content: str, fragments: list[str]
 ) -> None:
+    # one rule for a single document and a file of many: every record is judged, and
+    # one that is not a usable case file (not JSON, a wrong version, against the model)
+    # is an invalid record named by its place and field path: exit 1
     path = tmp_path / name
     path.write_bytes(content.encode("latin-1"))
-    result = _run("check", str(path), "--as-of", AS_OF)
-    _one_line_error(result, fragment)
-    assert "CANARY" not in result.output
+    for fmt in ("table", "json"):
+        result = _run("check", str(path), "--as-of", AS_OF, "--format", fmt)
+        assert result.exit_code == 1, result.output
+        shown = result.stdout if fmt == "table" else result.stderr
+        for fragment in fragments:
+            assert fragment in shown, (fmt, fragment, shown)
+        assert "CANARY" not in result.output
+        assert "Traceback" not in result.output
+
+
+def test_check_input_with_nothing_to_check_exits_2_with_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "empty.jsonl"
+    path.write_bytes(b"\n\n")
+    _one_line_error(_run("check", str(path), "--as-of", AS_OF), "no case files")
 
 
 def test_check_missing_file_and_directory(tmp_path: Path) -> None:

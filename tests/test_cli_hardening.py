@@ -157,14 +157,19 @@ def test_check_refuses_one_bad_record_and_reads_the_rest(
         assert result.exit_code == 1, result.output
         assert CANARY not in result.output
         if fmt == "json":
-            report = json.loads(result.stdout)
-            assert (report["case_files"], report["invalid"]) == (4, 1)
-            bad = [f for f in report["findings"] if f["outcome"] == "invalid"]
-            assert [(f["child"], f["subject"], f["message_id"]) for f in bad] == [
-                ("cases.jsonl line 2", path, code)
+            # the three good case files are evaluated; the bad record is one line on stderr
+            assert [json.loads(x)["child_id"] for x in result.stdout.splitlines()] == [
+                "C-0",
+                "C-1",
+                "C-2",
             ]
-            # the streamed report is exactly what json.dumps(report, indent=2) writes
-            assert result.stdout == json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+            (bad,) = result.stderr.splitlines()
+            assert bad.startswith("missingcare: invalid: cases.jsonl line 2")
+            assert f"{path}: " in bad
+            assert f"[{code}]" in bad
+        else:
+            assert "cases.jsonl line 2" in result.stdout
+            assert path in result.stdout
 
 
 def test_check_refuses_a_line_over_the_largest_document_without_holding_it(
@@ -174,19 +179,18 @@ def test_check_refuses_a_line_over_the_largest_document_without_holding_it(
     long = b'{"schema_version":1,"child":{"id":"' + b"x" * 5000 + b'"}}'
     result = _run("check", str(_lines(tmp_path, long)), "--as-of", AS_OF, "--format", "json")
     assert result.exit_code == 1, result.output
-    report = json.loads(result.stdout)
-    assert report["case_files"] == 4
-    assert [(f["child"], f["message_id"]) for f in report["findings"]] == [
-        ("cases.jsonl line 2", "too_large")
-    ]
+    assert len(result.stdout.splitlines()) == 3
+    (bad,) = result.stderr.splitlines()
+    assert bad.startswith("missingcare: invalid: cases.jsonl line 2")
+    assert "[too_large]" in bad
 
 
 def test_check_json_with_no_findings_is_valid_json(tmp_path: Path) -> None:
     result = _run("check", str(_lines(tmp_path)), "--as-of", AS_OF, "--format", "json")
     assert result.exit_code == 0, result.output
-    report = json.loads(result.stdout)
-    assert report["findings"] == []
-    assert result.stdout == json.dumps(report, indent=2) + "\n"
+    evaluations = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(evaluations) == 3
+    assert all("findings" not in e for e in evaluations)  # empty lists are left out
 
 
 def _without(modules: str, code: str) -> subprocess.CompletedProcess[str]:
@@ -232,7 +236,6 @@ def test_check_refuses_json_nested_too_deep_in_one_line(tmp_path: Path, name: st
     path.write_bytes(b'{"schema_version":1,"child":' + b"[" * 100_000 + b"]" * 100_000 + b"}")
     result = _run("check", str(path), "--as-of", AS_OF)
     assert "please report" not in result.stderr
-    if name.endswith(".json"):
-        _one_line_error(result, "not valid JSON")
-    else:
-        assert result.exit_code in (1, 2), result.output
+    # one invalid record, not JSON (a single document and a line alike)
+    assert result.exit_code == 1, result.output
+    assert "invalid_json" in result.stdout

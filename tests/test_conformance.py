@@ -219,7 +219,7 @@ def test_monotonic_check_allows_pending_to_resolve_but_not_to_vanish() -> None:
             subject="$.episodes[0]",
             message_id="zz-bad.x.met",
             params={},
-            text="",
+            text="x",
         )
 
     ok = [(Outcome.PENDING, o) for o in (Outcome.MET, Outcome.BREACHED, Outcome.PENDING)]

@@ -34,6 +34,8 @@ DOCUMENT_STRATEGIES: dict[type, st.SearchStrategy[Any]] = {
     mc.UnmetNeed: mst.unmet_needs(),
     mc.TrustedAdult: mst.trusted_adults(),
     mc.Placement: mst.placements(),
+    mc.Evaluation: mst.evaluations(),
+    mc.Finding: mst.findings(),
 }
 
 

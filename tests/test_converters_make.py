@@ -38,6 +38,7 @@ from missingcare.conversations import ContactMethod
 from missingcare.converters import DOCUMENTS, MODELS
 from missingcare.converters._make import maker
 from missingcare.exceptions import ValidationError
+from missingcare.findings import RuleRef
 from missingcare.plans import AbsencePlan, MissingPersonProfile
 from missingcare.screenings import Screening
 from missingcare.testing import strategies as mst  # noqa: F401  (registers the strategies)
@@ -75,6 +76,7 @@ _SOURCE.update(
             AbsencePlan,
             MissingPersonProfile,
             Screening,
+            RuleRef,
         )
     }
 )

@@ -98,7 +98,7 @@ def test_finding_normalises_and_refuses_bad_values() -> None:
     with pytest.raises(TypeError):
         attrs.evolve(f, params={"note": ["free", "text"]})  # type: ignore[arg-type]
     with pytest.raises(TypeError):
-        attrs.evolve(f, evidence="$.episodes[0]")
+        attrs.evolve(f, evidence="$.episodes[0]")  # type: ignore[arg-type]
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         f.outcome = Outcome.MET  # type: ignore[misc]
 
@@ -116,7 +116,9 @@ def test_severity_ranks_in_order() -> None:
 
 
 def _evaluation(findings: list[Finding]) -> Evaluation:
-    return Evaluation(pack="GB-ENG", edition="2015-04", as_of=T0, child_id="C1", findings=findings)
+    return Evaluation(
+        pack="GB-ENG", edition="2015-04", as_of=T0, child_id="C1", findings=tuple(findings)
+    )
 
 
 def test_evaluation_order_is_deterministic_and_by_due_first() -> None:

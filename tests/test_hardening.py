@@ -69,6 +69,8 @@ def _samples() -> dict[type, Any]:
     # screenings are there too
     for case in Cohort(children=40, seed=1, pack="GB-NIR"):
         walk(case)
+        # and what the rules find about it: findings and evaluations are documents too
+        walk(mc.evaluate(case, pack="GB-NIR", as_of=datetime(2026, 4, 1, tzinfo=UTC)))
     assert set(found) == set(MODELS)
     return found
 

@@ -32,6 +32,7 @@ from missingcare.adapters.jsonschema import (
     json_schema,
 )
 from missingcare.converters import DOCUMENTS, MODELS, from_dict, make_converter, to_dict
+from missingcare.findings import RuleRef
 from missingcare.testing import strategies as mst
 from missingcare.vocab import SYSTEM, Concept
 from missingcare.vocabularies import CORE, PUSH_FACTORS
@@ -50,19 +51,23 @@ STRATEGIES: dict[type, st.SearchStrategy[Any]] = {
     mc.UnmetNeed: mst.unmet_needs(),
     mc.TrustedAdult: mst.trusted_adults(),
     mc.Placement: mst.placements(),
+    mc.Evaluation: mst.evaluations(),
+    mc.Finding: mst.findings(),
 }
 
 #: Examples per document type (each one a generated document and a mutation of it):
 #: 5,000 of each in all, weighted towards the cheaper documents to keep the file fast.
 EXAMPLES = {
     mc.CaseFile: 300,
-    mc.MissingEpisode: 800,
+    mc.MissingEpisode: 700,
     mc.ReturnConversation: 600,
-    mc.ContextEntry: 700,
-    mc.Factor: 700,
-    mc.UnmetNeed: 600,
-    mc.TrustedAdult: 600,
-    mc.Placement: 700,
+    mc.ContextEntry: 600,
+    mc.Factor: 600,
+    mc.UnmetNeed: 500,
+    mc.TrustedAdult: 500,
+    mc.Placement: 600,
+    mc.Evaluation: 300,
+    mc.Finding: 300,
 }
 
 #: With format assertion on, day-of-month validity is the schema's too.
@@ -118,9 +123,14 @@ def test_every_object_is_closed_and_every_field_labelled(cls: type) -> None:
 
 def test_nested_types_are_defined_once() -> None:
     schema = json_schema(mc.CaseFile)
-    names = {cls.__name__ for cls in MODELS if cls is not mc.CaseFile}
+    # every model but the case file and what rules find about it (an evaluation's)
+    found = (mc.Evaluation, mc.Finding, RuleRef)
+    names = {cls.__name__ for cls in MODELS if cls not in (mc.CaseFile, *found)}
     assert names <= set(schema["$defs"])
     assert schema["properties"]["episodes"]["items"] == {"$ref": "#/$defs/MissingEpisode"}
+    evaluation = json_schema(mc.Evaluation)
+    assert {"Finding", "RuleRef", "param"} <= set(evaluation["$defs"])
+    assert evaluation["properties"]["findings"]["items"] == {"$ref": "#/$defs/Finding"}
 
 
 def test_vocabularies_are_labelled_enumerations() -> None:

@@ -22,7 +22,7 @@ from missingcare.exceptions import (
 )
 
 #: Classes added to these modules since the top level was curated, which live only there.
-_NEVER_AT_THE_TOP = {"PackNotConfiguredError"}
+_NEVER_AT_THE_TOP = {"PackNotConfiguredError", "LineError"}
 
 
 def test_all_is_curated_complete_and_resolves() -> None:
@@ -34,7 +34,8 @@ def test_all_is_curated_complete_and_resolves() -> None:
         assert hasattr(mc, name), name
     assert len(set(mc.__all__)) == len(mc.__all__)
     for cls in MODELS:
-        assert cls.__name__ in mc.__all__, cls.__name__
+        # a rule reference travels inside a finding; it moved off the top level in 2026.12
+        assert cls.__name__ in mc.__all__ or cls.__name__ in mc._MOVED, cls.__name__
     for name in ("MissingCareError", "ValidationError", "Violation", "UnknownCodeError"):
         assert name in mc.__all__, name
     for module in (exceptions, vocab):

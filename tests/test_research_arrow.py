@@ -115,8 +115,11 @@ def test_every_model_field_has_a_place_in_the_tables() -> None:
         for slot in t.slots:
             if isinstance(slot, _Nested):
                 placed[slot.model] = {c.field for c in slot.columns}
-    assert set(placed) == set(MODELS)
-    for model in MODELS:
+    # every model a case file holds (what the rules find about one is not a record of it)
+    held = [m for m in MODELS if m.__module__ != "missingcare.findings"]
+    assert len(held) == len(MODELS) - 3
+    assert set(placed) == set(held)
+    for model in held:
         assert placed[model] == {a.name for a in attrs.fields(model)}, model.__name__
 
 

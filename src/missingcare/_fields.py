@@ -23,15 +23,16 @@ from __future__ import annotations
 
 import enum
 import functools
+import operator
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, Literal, TypeVar
 
 import attrs
 
 from missingcare.exceptions import ValidationError, Violation
-from missingcare.time import check_date, check_zone, instant
+from missingcare.time import check_date, check_zone, computed_instant, instant
 from missingcare.vocab import Concept
 
 T = TypeVar("T")
@@ -50,7 +51,17 @@ SURROGATE = re.compile("[\ud800-\udfff]").search
 
 #: What one value of a field is (for a tuple field: what each item is).
 Base = Literal[
-    "text", "id", "zone", "instant", "date", "duration", "flag", "concept", "choice", "nested"
+    "text",
+    "id",
+    "zone",
+    "instant",
+    "date",
+    "duration",
+    "flag",
+    "concept",
+    "choice",
+    "nested",
+    "param",
 ]
 
 #: The longest duration a field accepts (a year); durations are positive whole seconds.
@@ -70,7 +81,9 @@ class FieldKind:
       (a positive ``timedelta`` of whole seconds, at most :data:`MAX_DURATION`), ``flag``
       (``True``/``False``), ``concept`` (a :class:`~missingcare.vocab.Concept`
       of a vocabulary), ``choice`` (a member of the enumeration ``choices``)
-      or ``nested`` (a value of the model class ``model``);
+      ``nested`` (a value of the model class ``model``) or ``param`` (a named
+      message parameter of a finding: a ``(name, value)`` pair whose value is
+      one of :data:`PARAM_TYPES`);
     * ``many``: the field is a tuple of such values (empty by default, never
       ``None``); ``unique``: no item twice (checked by the field's validator);
       ``non_empty``: at least one item (checked by the class's invariants);
@@ -78,6 +91,14 @@ class FieldKind:
     * ``vocabulary``: a concept's vocabulary by name; or ``vocabulary_from``,
       the name of a sibling ``choice`` field whose member's ``vocabulary``
       attribute names it (a factor's concept, by its direction);
+    * ``computed``: for an instant, that the library computes it (a finding's
+      due instant), so it is taken in :func:`~missingcare.time.computed_instant`'s
+      range (a deadline may fall after the accepted range ends);
+    * ``ordered_by``: for a tuple of nested values, the name of the items'
+      attribute they are kept sorted by (an evaluation's findings, by their
+      ``sort_key``);
+    * ``pattern``: for an id, a regular expression the whole text must match
+      (``help`` then says, in words, what it is);
     * ``label`` and ``help``: the field's name and question for a form.
 
     Whether the field is required (no default) is attrs' own ``default``.
@@ -94,6 +115,9 @@ class FieldKind:
     model: type | None = None
     unique: bool = False
     non_empty: bool = False
+    pattern: str | None = None
+    computed: bool = False
+    ordered_by: str | None = None
 
     @property
     def item_type(self) -> Any:
@@ -107,8 +131,22 @@ class FieldKind:
     @property
     def rule(self) -> tuple[Any, ...]:
         """What decides the field's validator and converter (label and help do not)."""
-        return (self.base, self.many, self.optional, self.choices, self.model, self.unique)
+        return (
+            self.base,
+            self.many,
+            self.optional,
+            self.choices,
+            self.model,
+            self.unique,
+            self.pattern,
+            self.help if self.pattern else None,
+            self.computed,
+            self.ordered_by,
+        )
 
+
+#: The types a finding's message parameter may take.
+ParamValue = str | int | bool | datetime | timedelta
 
 _ITEM_TYPES: dict[str, Any] = {
     "text": str,
@@ -119,7 +157,32 @@ _ITEM_TYPES: dict[str, Any] = {
     "duration": timedelta,
     "flag": bool,
     "concept": Concept,
+    "param": tuple[str, ParamValue],
 }
+
+#: What a message parameter's value may be, by the key that holds it on the wire
+#: (``{"name": "due", "instant": "2026-10-27T21:00:00Z"}``); ``bool`` before
+#: ``int``, as a ``bool`` is an ``int`` too. The keys are the field kinds' bases
+#: of the same values, and ``number`` for a whole number.
+PARAM_TYPES: tuple[tuple[str, type], ...] = (
+    ("flag", bool),
+    ("number", int),
+    ("text", str),
+    ("instant", datetime),
+    ("duration", timedelta),
+)
+
+
+def param_key(value: object) -> str:
+    """The wire key of a message parameter's value (:data:`PARAM_TYPES`).
+
+    >>> param_key(True), param_key(3), param_key("x")
+    ('flag', 'number', 'text')
+    """
+    for key, tp in PARAM_TYPES:
+        if isinstance(value, tp):
+            return key
+    raise TypeError("a message parameter is str, int, bool, datetime or timedelta")
 
 
 def kind_of(field: attrs.Attribute[Any]) -> FieldKind | None:
@@ -215,6 +278,17 @@ def _enum_validator(cls: type[enum.Enum]) -> Check:
     return check
 
 
+def _pattern_validator(pattern: str, described: str) -> Check:
+    whole = re.compile(pattern).fullmatch
+
+    def check(inst: object, field: attrs.Attribute[Any], value: object) -> None:
+        _text_validator(inst, field, value)
+        if whole(str(value)) is None:
+            raise _wrong(field, "invalid_code", f"expected {described}")
+
+    return check
+
+
 def _optional(check: Check) -> Check:
     def optional(inst: object, field: attrs.Attribute[Any], value: object) -> None:
         if value is not None:
@@ -238,16 +312,25 @@ def _optional_instant_converter(
     return None if value is None else instant(value, f"$.{field.name}")
 
 
-def _tuple_converter(item_type: type) -> attrs.Converter[Any, Any]:
+class _WrongTypeError(ValidationError, TypeError):
+    """A tuple field given one text, a mapping, a non-iterable or an item of another
+    type: a type error too."""
+
+
+def _tuple_converter(item_type: type, ordered_by: str | None = None) -> attrs.Converter[Any, Any]:
+    key = None if ordered_by is None else operator.attrgetter(ordered_by)
+
     def convert(value: Any, _self: object, field: attrs.Attribute[Any]) -> tuple[Any, ...]:
         if isinstance(value, (str, bytes, dict)) or not isinstance(value, Iterable):
-            raise _wrong(field, "wrong_type", "expected a sequence")
+            raise _WrongTypeError(
+                (Violation(f"$.{field.name}", "wrong_type", "expected a sequence"),)
+            )
         out = tuple(value)
         for i, item in enumerate(out):
             if not isinstance(item, item_type) or (
                 isinstance(item, bool) and item_type is not bool
             ):
-                raise ValidationError.single(
+                raise _WrongTypeError.single(
                     f"$.{field.name}[{i}]", "wrong_type", "expected an item of the right kind"
                 )
             if type(item) is str and not item.isascii() and SURROGATE(item):
@@ -256,9 +339,24 @@ def _tuple_converter(item_type: type) -> attrs.Converter[Any, Any]:
                     "invalid_text",
                     "expected valid Unicode text (no lone surrogates)",
                 )
-        return out
+        if key is None or in_order(ordered_by)(out):
+            return out
+        return tuple(sorted(out, key=key))
 
     return attrs.Converter(convert, takes_self=True, takes_field=True)
+
+
+@functools.cache
+def in_order(attribute: str) -> Callable[[tuple[Any, ...]], bool]:
+    """Whether a tuple's items are already sorted by their ``attribute``, as an
+    ``ordered_by`` field keeps them (sorting would then give the same items, in order)."""
+    key = operator.attrgetter(attribute)
+
+    def check(items: tuple[Any, ...]) -> bool:
+        keys = [key(item) for item in items]
+        return all(not keys[i] < keys[i - 1] for i in range(1, len(keys)))
+
+    return check
 
 
 _VALIDATOR_OF_BASE: dict[str, Check] = {
@@ -270,6 +368,17 @@ _VALIDATOR_OF_BASE: dict[str, Check] = {
     "duration": _duration_validator,
     "concept": _concept_validator,
 }
+
+
+def _optional_computed_converter(
+    value: Any, _self: object, field: attrs.Attribute[Any]
+) -> datetime | None:
+    return None if value is None else computed_instant(value, f"$.{field.name}")
+
+
+_OPTIONAL_COMPUTED = attrs.Converter(
+    _optional_computed_converter, takes_self=True, takes_field=True
+)
 _INSTANT = attrs.Converter(_instant_converter, takes_self=True, takes_field=True)
 _OPTIONAL_INSTANT = attrs.Converter(_optional_instant_converter, takes_self=True, takes_field=True)
 
@@ -281,10 +390,20 @@ def rule_parts(rule: tuple[Any, ...]) -> tuple[Any, Any]:
     Made once per rule: two fields of the same rule share the same objects,
     which is how :func:`is_plain` knows a field has nothing added.
     """
-    base, many, optional, choices, model, unique = rule
+    base, many, optional, choices, model, unique, pattern, described, computed, ordered = rule
+    if base == "param":
+        return None, to_params
+    if pattern is not None:
+        assert base == "id", "a pattern is for an id"
+        assert not many, "a pattern is for one id"
+        assert not optional, "a pattern is for a required id"
+        return _pattern_validator(pattern, described), None
     if many:
         item = choices or model or _ITEM_TYPES[base]
-        return (_no_repeats if unique else None), _tuple_converter(item)
+        return (_no_repeats if unique else None), _tuple_converter(item, ordered)
+    if base == "instant" and computed:
+        assert optional, "a computed instant is optional"
+        return None, _OPTIONAL_COMPUTED
     if base == "instant":
         return None, _OPTIONAL_INSTANT if optional else _INSTANT
     if base == "choice":
@@ -294,6 +413,33 @@ def rule_parts(rule: tuple[Any, ...]) -> tuple[Any, Any]:
     else:
         check = _VALIDATOR_OF_BASE[base]
     return (_optional(check) if optional else check), None
+
+
+def to_params(
+    value: Mapping[str, ParamValue] | Iterable[tuple[str, ParamValue]],
+) -> tuple[tuple[str, ParamValue], ...]:
+    """Message parameters as ``(name, value)`` pairs sorted by name, each name once: the
+    converter of every ``param`` field (a field names it, so that type checkers see the
+    mapping it takes; :func:`is_plain` checks it is this one)."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise TypeError("message parameters are a mapping or (name, value) pairs")
+    items = value.items() if isinstance(value, Mapping) else value
+    pairs = [(str(k), v) for k, v in items]
+    out = tuple(sorted(pairs, key=lambda kv: kv[0]))
+    for key, v in out:
+        param_key(v)
+        if not key.isascii() and SURROGATE(key):
+            raise ValueError("a message parameter's name is not valid Unicode")
+        if type(v) is str and not v.isascii() and SURROGATE(v):
+            raise ValueError("a message parameter's text is not valid Unicode")
+    if len({k for k, _ in out}) != len(out):
+        raise ValueError("message parameter names must be unique")
+    if type(value) is tuple and all(
+        type(given) is tuple and given == pair and given[1] is pair[1] and type(given[0]) is str
+        for given, pair in zip(value, out, strict=True)
+    ):
+        return value  # already pairs, in order: kept as given
+    return out
 
 
 def _required(kind: FieldKind) -> dict[str, Any]:
@@ -316,6 +462,17 @@ def ident(label: str, help: str) -> dict[str, Any]:
     return _required(FieldKind("id", label, help))
 
 
+def code(pattern: str, label: str, help: str) -> dict[str, Any]:
+    """A required identifier that matches ``pattern`` in full; ``help`` says what it is
+    (the error says "expected <help>")."""
+    return _required(FieldKind("id", label, help, pattern=pattern))
+
+
+def optional_ident(label: str, help: str) -> Any:
+    """An optional identifier; absent is ``None``."""
+    return _defaulted(FieldKind("id", label, help, optional=True), None)
+
+
 def text(label: str, help: str) -> dict[str, Any]:
     """Required free text."""
     return _required(FieldKind("text", label, help))
@@ -329,6 +486,11 @@ def optional_text(label: str, help: str) -> Any:
 def zone(label: str, help: str) -> dict[str, Any]:
     """A required IANA time zone name, from the pinned zone database."""
     return _required(FieldKind("zone", label, help))
+
+
+def optional_zone(label: str, help: str) -> Any:
+    """An optional IANA time zone name; absent is ``None``."""
+    return _defaulted(FieldKind("zone", label, help, optional=True), None)
 
 
 def flag(label: str, help: str, default: bool = False) -> Any:
@@ -349,6 +511,11 @@ def at(label: str, help: str) -> dict[str, Any]:
 def optional_at(label: str, help: str) -> Any:
     """An optional instant, normalised to UTC."""
     return _defaulted(FieldKind("instant", label, help, optional=True), None)
+
+
+def computed_at(label: str, help: str) -> Any:
+    """An optional instant the library computes (a deadline), normalised to UTC."""
+    return _defaulted(FieldKind("instant", label, help, optional=True, computed=True), None)
 
 
 def day(label: str, help: str) -> dict[str, Any]:
@@ -397,19 +564,28 @@ def concepts(vocabulary: str, label: str, help: str) -> Any:
     return _defaulted(kind, ())
 
 
-def many(item_type: type, label: str, help: str, *, non_empty: bool = False) -> Any:
+def many(
+    item_type: type,
+    label: str,
+    help: str,
+    *,
+    non_empty: bool = False,
+    unique: bool = False,
+    ordered_by: str | None = None,
+) -> Any:
     """A tuple of values of ``item_type`` (empty by default).
 
     ``item_type`` is ``str`` (ids), an enumeration (choices) or a model class
     (nested values); for concepts use :func:`concepts`. ``non_empty`` records
     that the class's invariants require at least one item.
     """
+    more: dict[str, Any] = {"many": True, "non_empty": non_empty, "unique": unique}
     if item_type is str:
-        kind = FieldKind("id", label, help, many=True, non_empty=non_empty)
+        kind = FieldKind("id", label, help, **more)
     elif isinstance(item_type, type) and issubclass(item_type, enum.Enum):
-        kind = FieldKind("choice", label, help, many=True, choices=item_type, non_empty=non_empty)
+        kind = FieldKind("choice", label, help, choices=item_type, **more)
     elif attrs.has(item_type):
-        kind = FieldKind("nested", label, help, many=True, model=item_type, non_empty=non_empty)
+        kind = FieldKind("nested", label, help, model=item_type, ordered_by=ordered_by, **more)
     else:
         raise TypeError(f"no field kind for a tuple of {item_type!r}")
     return _defaulted(kind, ())

@@ -10,6 +10,7 @@ path and what would have been accepted, and nothing else.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import attrs
 
@@ -18,6 +19,7 @@ __all__ = [
     "AmbiguousLocalTimeError",
     "InvalidPackError",
     "InvalidZoneError",
+    "LineError",
     "MissingCareError",
     "NaiveDatetimeError",
     "NonExistentLocalTimeError",
@@ -111,6 +113,54 @@ class ValidationError(MissingCareError, ValueError):
     def single(cls, path: str, code: str, message: str) -> ValidationError:
         """Build an error with one violation."""
         return cls((Violation(path, code, message),))
+
+
+class LineError(ValidationError):
+    """A refused line of a JSON-lines input: its number (from 1) and its violations.
+
+    >>> err = LineError(3, [Violation("$.child.id", "required", "this field is required")])
+    >>> print(err)
+    line 3: 1 violation:
+      $.child.id: this field is required [required]
+    >>> err.line
+    3
+
+    ``document`` names the document type the line is, when it is a whole
+    document of another type (a ``MissingEpisode`` where case files were
+    expected), else ``None``.
+    """
+
+    line: int
+    document: str | None
+
+    def __init__(
+        self,
+        line: int,
+        violations: Iterable[Violation],
+        limit: int | None = None,
+        more: int = 0,
+        *,
+        document: str | None = None,
+    ) -> None:
+        self.line = line
+        self.document = document
+        super().__init__(violations, limit, more)
+
+    def _render(self) -> str:
+        hint = f" (this line is a {self.document} document)" if self.document else ""
+        return f"line {self.line:,}{hint}: {super()._render()}"
+
+    def __repr__(self) -> str:
+        return f"LineError(line={self.line}, {list(self.violations)!r})"
+
+    def __reduce__(self) -> Any:
+        return (_line_error, (self.line, self.violations, self.more, self.document))
+
+
+def _line_error(
+    line: int, violations: tuple[Violation, ...], more: int, document: str | None
+) -> LineError:
+    return LineError(line, violations, len(violations), more, document=document)
 
 
 class NaiveDatetimeError(ValidationError):

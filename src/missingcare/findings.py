@@ -37,12 +37,13 @@ import enum
 import functools
 import re
 import string
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
 
 import attrs
 
-from missingcare.time import check_zone, computed_instant, format_local, instant
+from missingcare import _fields
+from missingcare.time import computed_instant, format_local, instant
 
 __all__ = [
     "Evaluation",
@@ -58,7 +59,7 @@ __all__ = [
 
 #: The types a message parameter may take. Free text from the case (the
 #: child's words, notes) is never a parameter.
-ParamValue = str | int | bool | datetime | timedelta
+ParamValue = _fields.ParamValue
 
 
 class Outcome(enum.Enum):
@@ -118,29 +119,19 @@ class Strength(enum.Enum):
     GOOD_PRACTICE = "good_practice"
 
 
-_PACK = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
-_CODE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
-
-
-def _check_pack_code(_inst: object, _attr: object, value: str) -> None:
-    if not isinstance(value, str) or not _PACK.match(value):
-        raise ValueError("a pack code is an ISO 3166-1 or 3166-2 code such as 'GB-ENG'")
-
-
-def _check_code(_inst: object, attr: attrs.Attribute[str], value: str) -> None:
-    if not isinstance(value, str) or not _CODE.match(value):
-        raise ValueError(
-            f"{attr.name} is 1-64 characters: lower-case letters, digits, '_', '.', '-'"
-        )
+_PACK = r"[A-Z]{2}(-[A-Z0-9]{1,3})?"
+_CODE = r"[a-z0-9][a-z0-9_.-]{0,63}"
+_PACK_HELP = "an ISO 3166-1 or 3166-2 code such as 'GB-ENG'"
+_CODE_HELP = "a code of 1-64 characters: lower-case letters, digits, '_', '.', '-'"
 
 
 @attrs.frozen(order=True)
 class RuleRef:
     """A stable, machine-readable reference to a rule: pack code, edition, rule code."""
 
-    pack: str = attrs.field(validator=_check_pack_code)
-    edition: str = attrs.field(validator=_check_code)
-    code: str = attrs.field(validator=_check_code)
+    pack: str = attrs.field(**_fields.code(_PACK, "Pack", _PACK_HELP))
+    edition: str = attrs.field(**_fields.code(_CODE, "Edition", _CODE_HELP))
+    code: str = attrs.field(**_fields.code(_CODE, "Rule", _CODE_HELP))
 
     def __str__(self) -> str:
         return f"{self.pack}/{self.edition}/{self.code}"
@@ -242,35 +233,6 @@ def render_message(
     return _formatter(zone).vformat(template, (), params)
 
 
-def _to_params(
-    value: Mapping[str, ParamValue] | Iterable[tuple[str, ParamValue]],
-) -> tuple[tuple[str, ParamValue], ...]:
-    items = value.items() if isinstance(value, Mapping) else value
-    out = tuple(sorted(((str(k), v) for k, v in items), key=lambda kv: kv[0]))
-    for key, v in out:
-        if not isinstance(v, (str, int, bool, datetime, timedelta)):
-            raise TypeError(
-                f"message parameter {key!r} must be str, int, bool, datetime or timedelta"
-            )
-    if len({k for k, _ in out}) != len(out):
-        raise ValueError("message parameter names must be unique")
-    return out
-
-
-def _optional_instant(value: datetime | None) -> datetime | None:
-    return None if value is None else computed_instant(value)
-
-
-def _optional_zone(value: str | None) -> str | None:
-    return None if value is None else check_zone(value, "$.zone")
-
-
-def _to_paths(value: Iterable[str]) -> tuple[str, ...]:
-    if isinstance(value, str):
-        raise TypeError("evidence is a collection of paths, not one string")
-    return tuple(value)
-
-
 @attrs.frozen
 class Finding:
     """One thing a rule found, with what, why, by when and on what evidence.
@@ -286,20 +248,44 @@ class Finding:
     :func:`~missingcare.time.format_local` in it.
     """
 
-    rule: RuleRef = attrs.field(validator=attrs.validators.instance_of(RuleRef))
-    outcome: Outcome = attrs.field(validator=attrs.validators.instance_of(Outcome))
-    severity: Severity = attrs.field(validator=attrs.validators.instance_of(Severity))
-    strength: Strength = attrs.field(validator=attrs.validators.instance_of(Strength))
-    subject: str = attrs.field(validator=attrs.validators.instance_of(str))
-    message_id: str = attrs.field(validator=attrs.validators.instance_of(str))
-    params: tuple[tuple[str, ParamValue], ...] = attrs.field(converter=_to_params)
-    text: str = attrs.field(validator=attrs.validators.instance_of(str))
-    due: datetime | None = attrs.field(default=None, converter=_optional_instant)
-    observed: datetime | None = attrs.field(default=None, converter=_optional_instant)
-    evidence: tuple[str, ...] = attrs.field(default=(), converter=_to_paths)
-    episode_id: str | None = None
-    conversation_id: str | None = None
-    zone: str | None = attrs.field(default=None, converter=_optional_zone)
+    rule: RuleRef = attrs.field(**_fields.nested(RuleRef, "Rule", "The rule that found this."))
+    outcome: Outcome = attrs.field(
+        **_fields.choice(Outcome, "Outcome", "What the rule found for the subject.")
+    )
+    severity: Severity = attrs.field(
+        **_fields.choice(Severity, "Severity", "How much the finding asks of the reader.")
+    )
+    strength: Strength = attrs.field(
+        **_fields.choice(Strength, "Strength", "On whose authority the expectation rests.")
+    )
+    subject: str = attrs.field(
+        **_fields.ident("Subject", "The path of the record the finding is about.")
+    )
+    message_id: str = attrs.field(
+        **_fields.ident("Message", "The message's stable id, for translation.")
+    )
+    text: str = attrs.field(**_fields.text("Text", "The message rendered in English."))
+    params: tuple[tuple[str, ParamValue], ...] = attrs.field(
+        default=(),
+        converter=_fields.to_params,
+        metadata={
+            _fields.KIND: _fields.FieldKind(
+                "param", "Parameters", "The values the message is rendered from.", many=True
+            )
+        },
+    )
+    due: datetime | None = _fields.computed_at("Due", "When it is or was due.")
+    observed: datetime | None = _fields.computed_at("Observed", "When it was done, if it was.")
+    evidence: tuple[str, ...] = _fields.many(
+        str, "Evidence", "The paths of the facts it rests on.", unique=True
+    )
+    episode_id: str | None = _fields.optional_ident("Episode", "The episode concerned.")
+    conversation_id: str | None = _fields.optional_ident(
+        "Conversation", "The return conversation concerned."
+    )
+    zone: str | None = _fields.optional_zone(
+        "Time zone", "The IANA zone the text shows instants in (absent: UTC)."
+    )
 
     @property
     def parameters(self) -> dict[str, ParamValue]:
@@ -343,14 +329,6 @@ def _natural(text: str) -> tuple[tuple[int, int | str], ...]:
     )
 
 
-def _sorted_findings(value: Iterable[Finding]) -> tuple[Finding, ...]:
-    items = tuple(value)
-    for item in items:
-        if not isinstance(item, Finding):
-            raise TypeError("an Evaluation holds Finding values")
-    return tuple(sorted(items, key=lambda f: f.sort_key))
-
-
 @attrs.frozen
 class Evaluation:
     """The findings of one evaluation of one case file against one pack edition.
@@ -360,11 +338,13 @@ class Evaluation:
     sequence and task lists come out in due order.
     """
 
-    pack: str
-    edition: str
-    as_of: datetime = attrs.field(converter=instant)
-    child_id: str
-    findings: tuple[Finding, ...] = attrs.field(default=(), converter=_sorted_findings)
+    pack: str = attrs.field(**_fields.code(_PACK, "Pack", _PACK_HELP))
+    edition: str = attrs.field(**_fields.code(_CODE, "Edition", _CODE_HELP))
+    as_of: datetime = attrs.field(**_fields.at("As of", "The instant the case was evaluated at."))
+    child_id: str = attrs.field(**_fields.ident("Child", "The id of the child evaluated."))
+    findings: tuple[Finding, ...] = _fields.many(
+        Finding, "Findings", "What the rules found, in due order.", ordered_by="sort_key"
+    )
 
     def __iter__(self) -> Iterator[Finding]:
         return iter(self.findings)

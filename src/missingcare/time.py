@@ -69,6 +69,7 @@ __all__ = [
     "local_date",
     "local_datetime",
     "local_instant",
+    "parse_computed_instant",
     "parse_instant",
     "parse_local",
     "start_of_local_day",
@@ -234,6 +235,16 @@ _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([Zz]
 _LOCAL = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?$")
 
 
+def parse_computed_instant(text: str, path: str = "$") -> datetime:
+    """:func:`parse_instant` for an instant the library computed (a finding's due
+    instant), taken in :func:`computed_instant`'s range.
+
+    >>> parse_computed_instant("2201-01-03T00:00:00Z").year
+    2201
+    """
+    return computed_instant(_parse_aware(text, path), path)
+
+
 def parse_instant(text: str, path: str = "$") -> datetime:
     """Parse an RFC 3339 timestamp *with* an offset into a UTC datetime.
 
@@ -243,6 +254,11 @@ def parse_instant(text: str, path: str = "$") -> datetime:
     A timestamp without an offset is refused with :class:`NaiveDatetimeError`;
     the message never repeats the text.
     """
+    return instant(_parse_aware(text, path), path)
+
+
+def _parse_aware(text: str, path: str) -> datetime:
+    """The aware datetime RFC 3339 ``text`` (with an offset) gives, or the error."""
     if not isinstance(text, str):
         raise ValidationError.single(path, "wrong_type", "expected an RFC 3339 timestamp string")
     if not _RFC3339.match(text):
@@ -257,7 +273,7 @@ def parse_instant(text: str, path: str = "$") -> datetime:
         raise ValidationError.single(
             path, "invalid_datetime", "expected an RFC 3339 timestamp with an offset"
         ) from None
-    return instant(parsed, path)
+    return parsed
 
 
 def format_instant(value: datetime) -> str:

@@ -125,7 +125,8 @@ class FieldMetadata:
     """What a form needs to know about one field of a model type.
 
     ``kind`` is one of ``text``, ``flag``, ``instant``, ``date``, ``concept``,
-    ``choice`` (a closed enumeration) or ``object`` (a nested record);
+    ``choice`` (a closed enumeration) or ``object`` (a nested record, or a
+    finding's message parameter);
     ``repeated`` says the value is a list of that kind. ``vocabulary`` is the
     name of the bound vocabulary (``push_factors|pull_factors`` for a factor's
     concept, chosen by its direction); ``required`` says the wire format needs
@@ -246,6 +247,39 @@ class _Builder:
             }
         return self.ref("zone")
 
+    def param(self) -> dict[str, Any]:
+        """A finding's message parameter: a name and one value, its key saying its type."""
+        if "param" not in self.defs:
+            values = {
+                "flag": {"title": "Yes or no", "type": "boolean"},
+                "number": {"title": "Whole number", "type": "integer"},
+                "text": {"title": "Text", "type": "string"},
+                "instant": {
+                    "title": "Instant",
+                    **self.value(type, "instant", FieldKind("instant", "", "")),
+                },
+                "duration": {
+                    "title": "Duration",
+                    **self.value(type, "duration", FieldKind("duration", "", "")),
+                },
+            }
+            for key, schema in values.items():
+                schema["description"] = f"The parameter's value, when it is a {key}."
+            assert list(values) == [k for k, _ in _fields.PARAM_TYPES]
+            self.defs["param"] = {
+                "title": "Message parameter",
+                "description": "A value a finding's message is rendered from, by name.",
+                "type": "object",
+                "properties": {
+                    "name": {"title": "Name", "description": "The placeholder.", "type": "string"},
+                    **values,
+                },
+                "required": ["name"],
+                "oneOf": [{"required": [key]} for key in values],
+                "additionalProperties": False,
+            }
+        return self.ref("param")
+
     def model(self, cls: type) -> dict[str, Any]:
         key = cls.__name__
         if key not in self.defs:
@@ -262,7 +296,8 @@ class _Builder:
         if kind.base == "zone":
             return self.zone()
         if kind.base in _fields.TEXTUAL:
-            return {"type": "string", "minLength": 1, "pattern": TEXT_PATTERN}
+            pattern = TEXT_PATTERN if kind.pattern is None else f"^(?:{kind.pattern})$"
+            return {"type": "string", "minLength": 1, "pattern": pattern}
         if kind.base == "flag":
             return {"type": "boolean"}
         if kind.base == "instant":
@@ -274,6 +309,8 @@ class _Builder:
         if kind.base == "choice":
             assert kind.choices is not None
             return self.choice(kind.choices)
+        if kind.base == "param":
+            return self.param()
         assert kind.model is not None, f"{cls.__name__}.{name}: no schema for its kind"
         return self.model(kind.model)
 
@@ -434,6 +471,7 @@ _FORM_KIND: Mapping[str, str] = types.MappingProxyType(
         "concept": "concept",
         "choice": "choice",
         "nested": "object",
+        "param": "object",
     }
 )
 

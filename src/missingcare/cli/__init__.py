@@ -3,7 +3,8 @@
 * ``missingcare demo`` (:mod:`~missingcare.cli.demo`) generates a small
   synthetic home's year and shows what the library does with it;
 * ``missingcare check FILE`` (:mod:`~missingcare.cli.check`) reports a rule
-  pack's findings on JSON or JSON-lines case files;
+  pack's findings on a caseload of case files (JSON lines, a JSON file, or
+  ``-`` for standard input), summary first;
 * ``missingcare packs`` (:mod:`~missingcare.cli.packs`) lists the rule packs
   with their zones and editions;
 * ``missingcare synth`` (:mod:`~missingcare.cli.synth`) writes a synthetic
@@ -19,10 +20,11 @@ Every command ends with one of three exit codes (:class:`ExitCode`):
 
 * **0** the command did its job and flagged nothing;
 * **1** the command did its job and flagged something: a breached finding or
-  an invalid case file (``check``), a flagged row (``903 validate``);
+  an invalid record (``check``: one rule for one document and a file of many,
+  every record judged on its own), a flagged row (``903 validate``);
 * **2** the command could not do its job: unusable input (a missing or
-  unreadable file, a wrong schema version, a file that is not a 903 table), a
-  usage error, or a bug.
+  unreadable file, input with no record in it, a file that is not a 903
+  table), a usage error, or a bug.
 
 An interruption (Ctrl-C, SIGINT) exits **130**, as shells expect, and leaves
 no partial output file behind. So 1 always means "read it all, and here is

@@ -9,14 +9,16 @@ import enum
 import importlib
 import sys
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
 import click
 
 from missingcare.exceptions import MissingCareError, ValidationError
+from missingcare.time import format_local
 
-__all__ = ["INTERRUPTED", "ExitCode", "Group", "UnusableInput", "describe"]
+__all__ = ["INTERRUPTED", "ExitCode", "Group", "UnusableInput", "describe", "human_time"]
 
 
 class ExitCode(enum.IntEnum):
@@ -45,6 +47,19 @@ class UnusableInput(click.ClickException):
     """Input the command cannot use: a missing file, bad JSON, a wrong schema version."""
 
     exit_code = ExitCode.UNUSABLE
+
+
+def human_time(at: datetime, zone: str) -> str:
+    """An instant as people in ``zone`` read it, with the zone's abbreviation.
+
+    The one place the command line formats a time for people (never ``…Z``):
+    :func:`missingcare.time.format_local`, the same on every host.
+
+    >>> from datetime import UTC
+    >>> human_time(datetime(2026, 4, 3, 4, 23, tzinfo=UTC), "Europe/London")
+    '05:23 on Fri 3 April 2026 (BST)'
+    """
+    return format_local(at, zone)
 
 
 def _one_line(text: str) -> str:

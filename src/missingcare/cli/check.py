@@ -1,40 +1,64 @@
-"""``missingcare check FILE``: a rule pack's findings on JSON or JSON-lines case files.
+"""``missingcare check FILE``: a rule pack's findings on a caseload of case files.
 
-The findings print as a table, or as one JSON object with ``--format json``.
-A case file that breaks the model's rules is reported as an ``invalid``
-finding naming the field path (never the value); a file that cannot be read
-at all, or a wrong schema version, makes the input unusable.
+The input is JSON lines (``.jsonl``, ``.ndjson``, any file of one document
+per line, or ``-`` for standard input), or a ``.json`` file holding one case
+file or an array of them (read whole: use JSON lines for a large caseload).
 
-JSON lines are read, checked and let go one line at a time, and the findings
-of ``--format json`` wait in a temporary file (in memory up to 8 MiB) until
-the input has been read to the end: memory does not grow with the input, and
-nothing is printed unless the whole input could be used. A line longer than
-the largest document (:class:`~missingcare.converters.Limits`) is an invalid
-case file, skipped without being held in memory. A ``.json`` file (one
-document or an array of them) is read whole.
+The table format prints the summary first: how many case files, the counts
+of findings by outcome and by rule, then what is outstanding and overdue or
+due soon, most urgent first (``--limit`` of them), then the invalid records
+with the field path of each violation. ``--all`` lists every finding after
+the summary. ``--format json`` writes JSON lines: one
+:class:`~missingcare.findings.Evaluation` document per case file, exactly
+as :func:`~missingcare.converters.to_json` writes it (without ``--all``,
+holding only the findings the table would list); an invalid record is one
+line on standard error.
+
+Memory does not grow with the input: JSON lines are read, evaluated and let
+go one at a time (:func:`~missingcare.converters.scan_lines`); the summary
+is counted as the records go by; only the ``--limit`` most urgent findings
+and invalid records are kept (bounded heaps); ``--all`` sets the rest aside
+in a temporary file, not in memory.
 """
 
 from __future__ import annotations
 
+import functools
+import heapq
+import itertools
 import json
+import os
+import sys
 import tempfile
+import textwrap
 from collections import Counter
-from collections.abc import Iterator
-from datetime import datetime
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
+import attrs
 import cattrs
 import click
 from rich.console import Console
 from rich.table import Table
 
 from missingcare.case import CaseFile
-from missingcare.cli._common import ExitCode, UnusableInput
-from missingcare.converters import SCHEMA_VERSION, Limits, from_dict, from_json, make_converter
-from missingcare.exceptions import ValidationError
+from missingcare.cli._common import ExitCode, UnusableInput, human_time
+from missingcare.converters import (
+    Limits,
+    from_dict,
+    from_json,
+    make_converter,
+    scan_lines,
+    to_json,
+)
+from missingcare.converters._lines import document_type_of
+from missingcare.exceptions import LineError, ValidationError
+from missingcare.findings import Evaluation, Finding, Outcome
 from missingcare.rules import RulePack
-from missingcare.time import SystemClock, format_instant, parse_instant
+from missingcare.time import SystemClock, parse_instant
+from missingcare.vocab import Vocabulary
 
 __all__ = ["check"]
 
@@ -42,113 +66,221 @@ __all__ = ["check"]
 #: The longest line read, in bytes: the largest document.
 _MOST = Limits().document_bytes
 
+#: How far ahead "due soon" looks.
+SOON = timedelta(days=7)
 
-def _read_documents(path: Path) -> Iterator[tuple[str, object]]:
-    """(where, document) pairs from a JSON document, a JSON array, or JSON lines.
+#: The outcomes listed without ``--all``.
+_SHOWN = frozenset((Outcome.BREACHED, Outcome.PENDING, Outcome.INSUFFICIENT_DATA))
 
-    A document is its UTF-8 bytes when it has its own text (a line, a whole
-    file), else the parsed item of an array; ``None`` for a line over the
-    largest document. JSON lines (``.jsonl``, ``.ndjson``, or any file of one
-    object per line) are read a line at a time.
-    """
+#: The order outcomes are counted in.
+_OUTCOMES = ("breached", "pending", "insufficient_data", "met", "not_applicable")
+
+
+# --- reading --------------------------------------------------------------------------
+
+
+@attrs.frozen
+class _Invalid:
+    """A record that is not a usable case file: where it is and why (paths, never values)."""
+
+    where: str
+    error: ValidationError
+    document: str | None = None
+
+
+class _Counted:
+    """A binary stream that counts the bytes read through it (for the progress bar)."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._stream = stream
+        self.read = 0
+
+    def readline(self, size: int = -1) -> bytes:
+        line = self._stream.readline(size)
+        self.read += len(line)
+        return line
+
+
+def _records(
+    file: str, vocabularies: list[Vocabulary] | None, counted: _Counted | None
+) -> Iterator[CaseFile | _Invalid]:
+    """Each record of the input: its case file, or why it is not one."""
+    if file == "-":
+        assert counted is not None
+        yield from _lines("stdin", counted, vocabularies)
+        return
+    path = Path(file)
     name = path.name
     if not path.exists():
         raise UnusableInput(f"{name}: no such file")
     if path.is_dir():
         raise UnusableInput(f"{name}: is a directory, expected a JSON or JSON-lines file")
-    lines = path.suffix.lower() in {".jsonl", ".ndjson"}
-    if not lines:
+    if path.suffix.lower() not in {".jsonl", ".ndjson"}:
+        converter = None if vocabularies is None else make_converter(vocabularies)
         data = path.read_bytes()
-        text = _decode(name, data)
         try:
-            doc = json.loads(text)
-        except (ValueError, RecursionError):  # RecursionError: nested too deep
-            if sum(1 for line in text.splitlines() if line.strip()) < 2:
-                raise UnusableInput(f"{name}: not valid JSON") from None
+            doc = json.loads(data)
+        except (ValueError, RecursionError):
+            if sum(1 for line in data.splitlines() if line.strip()) >= 2:
+                with path.open("rb") as stream:
+                    yield from _lines(name, _Counted(stream), vocabularies)
+                return
+            doc = None
+        if isinstance(doc, list):
+            for i, item in enumerate(doc):
+                yield _one(f"{name}[{i}]", item, converter)
         else:
-            if isinstance(doc, list):
-                for i, item in enumerate(doc):
-                    yield f"{name}[{i}]", item
-            else:
-                yield name, data
-            return
-    with path.open("rb") as stream:
-        for number, raw in _lines(stream):
-            where = f"{name} line {number}"
-            if raw is None:
-                yield where, None
-                continue
-            if not _decode(where, raw).strip():
-                continue
-            yield where, raw
+            yield _one(name, data, converter)
+        return
+    assert counted is not None
+    yield from _lines(name, counted, vocabularies)
 
 
-def _lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes | None]]:
-    """Numbered lines of ``stream``; ``None`` for a line over :data:`_MOST`, never held whole."""
-    number = 0
-    while line := stream.readline(_MOST + 1):
-        number += 1
-        if len(line) > _MOST and not line.endswith(b"\n"):
-            while (rest := stream.readline(1 << 20)) and not rest.endswith(b"\n"):
-                pass
-            yield number, None
+def _lines(
+    name: str, stream: _Counted, vocabularies: list[Vocabulary] | None
+) -> Iterator[CaseFile | _Invalid]:
+    limits = Limits(document_bytes=_MOST)
+    found_lines = scan_lines(stream, CaseFile, vocabularies=vocabularies, limits=limits)
+    for number, found in found_lines:
+        if isinstance(found, LineError):
+            yield _Invalid(f"{name} line {number:,}", found, found.document)
         else:
-            yield number, line
+            yield found
 
 
-def _decode(where: str, data: bytes) -> str:
+def _one(where: str, doc: object, converter: cattrs.Converter | None) -> CaseFile | _Invalid:
+    """A whole document (its bytes) or an array's item (parsed)."""
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise UnusableInput(f"{where}: not UTF-8 text") from None
-
-
-def _load(
-    where: str, doc: object, converter: cattrs.Converter | None = None
-) -> CaseFile | ValidationError:
-    """The case file, or the error that refuses it.
-
-    A wrong schema version, text that is not JSON, or a document that is not
-    a JSON object makes the whole input unusable.
-    """
-    try:
-        if doc is None:
-            return ValidationError.single(
-                "$", "too_large", f"expected a document of at most {_MOST:,} bytes"
-            )
         if isinstance(doc, bytes):
             return from_json(doc, CaseFile, converter=converter)
-        if not isinstance(doc, dict):
-            raise UnusableInput(f"{where}: expected a case file (a JSON object)")
         return from_dict(doc, CaseFile, converter=converter)
     except ValidationError as exc:
-        found = [(v.path, v.code) for v in exc.violations]
-        version = [v for v in exc.violations if v.path == "$.schema_version"]
-        if version:
-            raise UnusableInput(
-                f"{where}: {version[0]}; this missingcare reads schema version {SCHEMA_VERSION}"
-            ) from None
-        if found == [("$", "invalid_json")]:
-            raise UnusableInput(f"{where}: not valid JSON (UTF-8, no byte-order mark)") from None
-        if found == [("$", "wrong_type")]:
-            raise UnusableInput(f"{where}: expected a case file (a JSON object)") from None
-        return exc
+        error = exc
+    other = None
+    if any(
+        v.code in {"unknown_key", "required"} and v.path.count(".") <= 1 for v in error.violations
+    ):
+        data = doc if isinstance(doc, bytes) else json.dumps(doc).encode()
+        found = document_type_of(data, CaseFile)
+        other = None if found is None else found.__name__
+    return _Invalid(where, error, other)
 
 
-def _invalid_rows(where: str, exc: ValidationError) -> list[dict[str, Any]]:
-    return [
-        {
-            "child": where,
-            "rule": "model",
-            "outcome": "invalid",
-            "severity": "serious",
-            "subject": v.path,
-            "message_id": v.code,
-            "message": v.message,
-            "due": None,
-        }
-        for v in exc.violations
-    ]
+# --- what is kept while reading -----------------------------------------------------------
+
+
+@attrs.frozen(order=True)
+class _Row:
+    """One line of the lists: a finding, or a violation of an invalid record."""
+
+    key: tuple[Any, ...]
+    child: str = attrs.field(order=False)
+    rule: str = attrs.field(order=False)
+    outcome: str = attrs.field(order=False)
+    when: str = attrs.field(order=False)
+    text: str = attrs.field(order=False)
+
+
+class _Worst:
+    """The ``n`` rows with the smallest keys seen so far (a bounded heap)."""
+
+    def __init__(self, n: int | None) -> None:
+        self.n = n
+        self.seen = 0
+        self._heap: list[tuple[_Reverse, int, _Row]] = []
+        self._count = itertools.count()
+
+    def push(self, key: tuple[Any, ...], make: Callable[[], _Row]) -> None:
+        """Count a row, and keep it (made by ``make``, only then) if it is among the ``n``."""
+        self.seen += 1
+        if self.n is None or len(self._heap) < self.n:
+            heapq.heappush(self._heap, (_Reverse(key), next(self._count), make()))
+        elif self.n and key < self._heap[0][0].key:
+            heapq.heapreplace(self._heap, (_Reverse(key), next(self._count), make()))
+
+    def rows(self) -> list[_Row]:
+        return sorted((row for _, _, row in self._heap), key=lambda r: r.key)
+
+
+@attrs.frozen
+class _Reverse:
+    """Orders keys backwards, so the heap's top is the largest kept key."""
+
+    key: tuple[Any, ...]
+
+    def __lt__(self, other: _Reverse) -> bool:
+        return other.key < self.key
+
+
+@attrs.define
+class _Tally:
+    """The summary, counted as the records go by."""
+
+    as_of: datetime
+    limit: int | None
+    records: int = 0
+    invalid: int = 0
+    outcomes: Counter[str] = attrs.Factory(Counter)
+    rules: dict[str, Counter[str]] = attrs.Factory(dict)
+    overdue: int = 0
+    soon: int = 0
+    hints: Counter[str] = attrs.Factory(Counter)
+    urgent: _Worst = attrs.field(init=False)
+    refused: _Worst = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        self.urgent = _Worst(self.limit)
+        self.refused = _Worst(self.limit)
+
+    def finding(self, case: CaseFile, f: Finding, pack_zone: str) -> None:
+        self.outcomes[f.outcome.value] += 1
+        self.rules.setdefault(f.rule.code, Counter())[f.outcome.value] += 1
+        if f.is_outstanding and f.due is not None and f.due < self.as_of + SOON:
+            if f.due < self.as_of:
+                self.overdue += 1
+            else:
+                self.soon += 1
+            self.urgent.push(
+                _finding_key(case, f, self.as_of),
+                lambda: _finding_row(case, f, pack_zone, self.as_of),
+            )
+
+    def refusal(self, bad: _Invalid) -> None:
+        self.invalid += 1
+        if bad.document:
+            self.hints[bad.document] += 1
+        hint = f" (this record is a {bad.document} document)" if bad.document else ""
+        for v in bad.error.violations:
+            key = (self.invalid, v.path)
+            row = functools.partial(
+                _Row, key, bad.where, v.code, "invalid", v.path, f"{v.message}{hint}"
+            )
+            self.refused.push(key, row)
+
+
+def _finding_key(case: CaseFile, f: Finding, as_of: datetime) -> tuple[Any, ...]:
+    """Most urgent first: the earliest due (the longest overdue), then the most serious."""
+    due = f.due
+    return (due is None, due or as_of, -f.severity.rank, case.child.id, f.rule.code, f.subject)
+
+
+def _finding_row(case: CaseFile, f: Finding, pack_zone: str, as_of: datetime) -> _Row:
+    due = f.due
+    state = f.outcome.value
+    if f.is_outstanding and due is not None and due < as_of:
+        state = "overdue"
+    when = "" if due is None else human_time(due, _zone_of(case, f, pack_zone))
+    return _Row(_finding_key(case, f, as_of), case.child.id, f.rule.code, state, when, f.text)
+
+
+def _zone_of(case: CaseFile, f: Finding, pack_zone: str) -> str:
+    """The zone a finding's times are shown in: the one its text was written in, else the
+    pack's."""
+    del case  # the finding knows its zone (Finding.zone)
+    return pack_zone if f.zone is None else f.zone
+
+
+# --- options ---------------------------------------------------------------------------
 
 
 def _parse_as_of(text: str | None) -> datetime:
@@ -161,30 +293,6 @@ def _parse_as_of(text: str | None) -> datetime:
             "expected an RFC 3339 instant with an offset, e.g. 2026-03-31T09:00:00Z",
             param_hint="--as-of",
         ) from None
-
-
-def _evaluate(case: CaseFile, *, pack: RulePack, as_of: datetime) -> list[dict[str, Any]]:
-    """The findings for one case file as JSON-ready rows (rule evaluation plugs in here)."""
-    from missingcare.rules import evaluate  # noqa: PLC0415 - loaded when checking only
-
-    evaluation = evaluate(case, pack=pack, as_of=as_of)
-    return [
-        {
-            "child": case.child.id,
-            "rule": str(f.rule),
-            "outcome": f.outcome.value,
-            "severity": f.severity.value,
-            "strength": f.strength.value,
-            "subject": f.subject,
-            "episode_id": f.episode_id,
-            "conversation_id": f.conversation_id,
-            "due": None if f.due is None else format_instant(f.due),
-            "observed": None if f.observed is None else format_instant(f.observed),
-            "message_id": f.message_id,
-            "message": f.text,
-        }
-        for f in evaluation.findings
-    ]
 
 
 def _check_pack(code: str, zone: str | None) -> RulePack:
@@ -212,11 +320,18 @@ def _check_pack(code: str, zone: str | None) -> RulePack:
     return pack
 
 
-_SHOWN = ("breached", "pending", "insufficient_data")
+def _evaluate(case: CaseFile, *, pack: RulePack, as_of: datetime) -> Evaluation:
+    """One case file's evaluation (rule evaluation plugs in here)."""
+    from missingcare.rules import evaluate  # noqa: PLC0415 - loaded when checking only
+
+    return evaluate(case, pack=pack, as_of=as_of)
+
+
+# --- the command ---------------------------------------------------------------------------
 
 
 @click.command("check")
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=True))
+@click.argument("file", type=str, metavar="FILE")
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
@@ -234,71 +349,310 @@ _SHOWN = ("breached", "pending", "insufficient_data")
     metavar="INSTANT",
     help="Evaluate as of this RFC 3339 instant (default: now).",
 )
-@click.option("--all", "show_all", is_flag=True, help="Show met and not-applicable findings too.")
+@click.option(
+    "--all",
+    "show_all",
+    is_flag=True,
+    help="List every finding (met and not applicable too) and invalid record, in every format.",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(0, None),
+    default=20,
+    show_default=True,
+    help="How many urgent findings and invalid records the table lists.",
+)
 def check(  # noqa: PLR0917 - click passes each option as a parameter
-    file: Path, fmt: str, pack: str, zone: str | None, as_of_text: str | None, show_all: bool
+    file: str,
+    fmt: str,
+    pack: str,
+    zone: str | None,
+    as_of_text: str | None,
+    show_all: bool,
+    limit: int,
 ) -> int:
-    """Check JSON or JSON-lines case files against a rule pack.
+    """Check a caseload of case files (JSON lines, a JSON file, or - for standard input).
 
-    The case files may use the pack's own categories and recipients. Exits 1
-    when a finding is breached or a case file is invalid, 0 otherwise.
+    Prints a summary first, then what is overdue or due soon, most urgent
+    first. Exits 1 when a finding is breached or a record is invalid, 0
+    otherwise, and 2 when the input cannot be read at all.
     """
     as_of = _parse_as_of(as_of_text)
     the_pack = _check_pack(pack, zone)
-    pack = the_pack.code
+    pack_zone = the_pack.local_zone
     # the pack's own categories and recipients are read with its vocabularies
-    converter = make_converter(the_pack.extended_vocabularies()) if the_pack.vocabularies else None
-    counts: Counter[str] = Counter()
-    shown: list[dict[str, Any]] = []
-    read = invalid = 0
-    with tempfile.SpooledTemporaryFile(max_size=8 << 20, mode="w+", encoding="utf-8") as spool:
-        for where, doc in _read_documents(file):
-            loaded = _load(where, doc, converter)
-            read += 1
-            if isinstance(loaded, ValidationError):
-                invalid += 1
-                rows = _invalid_rows(where, loaded)
-            else:
-                rows = _evaluate(loaded, pack=the_pack, as_of=as_of)
-            for r in rows:
-                counts[r["outcome"]] += 1
-                if fmt == "json":
-                    spool.write(("," if counts.total() > 1 else "") + "\n")
-                    spool.write(_indented(r))
-                elif show_all or r["outcome"] in {*_SHOWN, "invalid"}:
-                    shown.append(r)
-        if not read:
-            raise UnusableInput(f"{file.name}: no case files in the file")
-        if fmt == "json":
-            _print_json(spool, pack=pack, as_of=as_of, read=read, invalid=invalid)
-    if fmt != "json":
-        console = Console(highlight=False)
-        table = Table(title=f"Findings ({pack}, as of {format_instant(as_of)})")
-        for column in ("child", "rule", "outcome", "due", "message"):
-            table.add_column(column, overflow="fold")
-        for r in shown:
-            table.add_row(r["child"], r["rule"], r["outcome"], r["due"] or "", r["message"])
-        if shown:
-            console.print(table)
-        summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "no findings"
-        console.print(f"{read} case files: {summary}.")
-    flagged = counts["breached"] > 0 or counts["invalid"] > 0
+    vocabularies = list(the_pack.extended_vocabularies()) if the_pack.vocabularies else None
+    tally = _Tally(as_of=as_of, limit=limit)  # bounded even with --all: it lists from the spool
+    stream, size = _open(file)
+    try:
+        counted = None if stream is None else _Counted(stream)
+        records = _records(file, vocabularies, counted)
+        with _spool(show_all and fmt == "table") as spool:
+            # the bar (on a terminal) is gone before the summary is printed
+            with _progress(size, counted, fmt) as tick:
+                for record in records:
+                    tally.records += 1
+                    tick()
+                    if isinstance(record, _Invalid):
+                        tally.refusal(record)
+                        if spool is not None:
+                            for v in record.error.violations:
+                                _spool_row(
+                                    spool,
+                                    _Row((), record.where, v.code, "invalid", v.path, v.message),
+                                )
+                        if fmt == "json":
+                            click.echo(_invalid_line(record), err=True)
+                        continue
+                    evaluation = _evaluate(record, pack=the_pack, as_of=as_of)
+                    for f in evaluation.findings:
+                        tally.finding(record, f, pack_zone)
+                        if spool is not None:
+                            _spool_row(spool, _finding_row(record, f, pack_zone, as_of))
+                    if fmt == "json":
+                        if not show_all:
+                            evaluation = attrs.evolve(
+                                evaluation,
+                                findings=tuple(
+                                    f for f in evaluation.findings if f.outcome in _SHOWN
+                                ),
+                            )
+                        sys.stdout.buffer.write(to_json(evaluation) + b"\n")
+            if not tally.records:
+                raise UnusableInput(f"{_name(file)}: no case files in the input")
+            if fmt == "table":
+                _print_table(tally, the_pack.code, pack_zone, spool, limit, show_all)
+    finally:
+        if stream is not None and file != "-":
+            stream.close()
+    flagged = tally.outcomes["breached"] > 0 or tally.invalid > 0
     return ExitCode.FLAGGED if flagged else ExitCode.OK
 
 
-def _indented(row: dict[str, Any]) -> str:
-    """A finding as it sits in the report's ``findings`` list (indent 2, in a list)."""
-    text = json.dumps(row, ensure_ascii=False, indent=2)
-    return "\n".join("    " + line for line in text.splitlines())
+def _name(file: str) -> str:
+    return "stdin" if file == "-" else Path(file).name
 
 
-def _print_json(spool: IO[str], *, pack: str, as_of: datetime, read: int, invalid: int) -> None:
-    """The report: the same JSON as ``json.dumps(report, indent=2)``, findings from ``spool``."""
-    head = {"pack": pack, "as_of": format_instant(as_of), "case_files": read, "invalid": invalid}
-    text = json.dumps(head, ensure_ascii=False, indent=2)
-    click.echo(text[: text.rindex("\n")] + ',\n  "findings": [', nl=False)
-    any_rows = spool.tell() > 0
-    spool.seek(0)
-    while chunk := spool.read(1 << 16):
-        click.echo(chunk, nl=False)
-    click.echo("\n  ]\n}" if any_rows else "]\n}")
+def _open(file: str) -> tuple[IO[bytes] | None, int | None]:
+    """The JSON-lines stream to read (``None`` for a ``.json`` file) and its size if known."""
+    if file == "-":
+        return sys.stdin.buffer, None
+    path = Path(file)
+    if path.suffix.lower() in {".jsonl", ".ndjson"} and path.is_file():
+        return path.open("rb"), path.stat().st_size
+    return None, None
+
+
+class _progress:  # noqa: N801 - used as a context manager, like a function
+    """A progress bar on standard error while reading, only when it is a terminal."""
+
+    def __init__(self, size: int | None, counted: _Counted | None, fmt: str) -> None:
+        self._bar: Any = None
+        self._size = size
+        self._counted = counted
+        self._n = 0
+        # not over JSON lines written to the same terminal
+        shown = _is_terminal(sys.stderr) and (fmt == "table" or not _is_terminal(sys.stdout))
+        if counted is not None and shown:
+            from rich.progress import (  # noqa: PLC0415 - only on a terminal
+                BarColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
+            self._bar = Progress(
+                TextColumn("checking"),
+                BarColumn(),
+                TextColumn("{task.fields[n]:,} case files"),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+
+    def __enter__(self) -> Any:
+        if self._bar is None:
+            return lambda: None
+        self._bar.start()
+        task = self._bar.add_task("check", total=self._size, n=0)
+
+        def tick() -> None:
+            self._n += 1
+            if self._n % 64 == 0:
+                assert self._counted is not None
+                self._bar.update(task, completed=self._counted.read, n=self._n)
+
+        return tick
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+def _is_terminal(stream: IO[str]) -> bool:
+    try:
+        return os.isatty(stream.fileno())
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+class _spool:  # noqa: N801 - used as a context manager, like a function
+    """A temporary file for ``--all``'s rows (in memory up to 8 MiB), else nothing."""
+
+    def __init__(self, wanted: bool) -> None:
+        self._file: IO[str] | None = (
+            tempfile.SpooledTemporaryFile(max_size=8 << 20, mode="w+", encoding="utf-8")  # noqa: SIM115
+            if wanted
+            else None
+        )
+
+    def __enter__(self) -> IO[str] | None:
+        return self._file
+
+    def __exit__(self, *exc: object) -> None:
+        if self._file is not None:
+            self._file.close()
+
+
+def _spool_row(spool: IO[str], row: _Row) -> None:
+    spool.write(json.dumps([row.child, row.rule, row.outcome, row.when, row.text]) + "\n")
+
+
+def _invalid_line(bad: _Invalid) -> str:
+    hint = f" (this record is a {bad.document} document, not a case file)" if bad.document else ""
+    paths = "; ".join(str(v) for v in bad.error.violations)
+    more = f"; and {bad.error.more:,} more" if bad.error.more else ""
+    return f"missingcare: invalid: {bad.where}{hint}: {paths}{more}"
+
+
+# --- printing the table ---------------------------------------------------------------------
+
+
+def _print_table(  # noqa: PLR0917 - the command's state, passed once
+    tally: _Tally, pack: str, zone: str, spool: IO[str] | None, limit: int, show_all: bool
+) -> None:
+    console = Console(highlight=False, markup=False, emoji=False)
+    width = console.width
+
+    def out(*items: Any) -> None:
+        console.print(*items, soft_wrap=True)
+
+    total = tally.outcomes.total()
+    valid = tally.records - tally.invalid
+    out(
+        _fold(
+            f"Checked {valid:,} case file{_s(valid)} against {pack}",
+            [f"as of {human_time(tally.as_of, zone)}:"],
+            f"{total:,} finding{_s(total)}, {tally.invalid:,} invalid record{_s(tally.invalid)}.",
+            width,
+        )
+    )
+    if total:
+        counted = [f"{_label(o)} {tally.outcomes[o]:,}" for o in _OUTCOMES if tally.outcomes[o]]
+        out(_fold("By outcome:", _commas(counted), "", width))
+        shown = [o for o in _OUTCOMES if tally.outcomes[o]]
+        table = Table(title="Findings by rule", title_justify="left", box=None, pad_edge=False)
+        table.add_column("rule", no_wrap=True)
+        for o in shown:
+            table.add_column(_short(o), justify="right", no_wrap=True)
+        for code in sorted(tally.rules):
+            counts = tally.rules[code]
+            table.add_row(code, *[f"{counts[o]:,}" if counts[o] else "" for o in shown])
+        natural = console.measure(table, options=console.options.update_width(1 << 16))
+        if natural.maximum <= width:
+            out(table)
+        else:  # too narrow for the table: a rule a line, its counts folded as whole tokens
+            out("Findings by rule:")
+            for code in sorted(tally.rules):
+                counts = tally.rules[code]
+                parts = [f"{_label(o)} {counts[o]:,}" for o in _OUTCOMES if counts[o]]
+                out(_fold(f"  {code}:", _commas(parts), "", width, indent="      "))
+    out(
+        _fold(
+            f"Outstanding: {tally.overdue:,} overdue,",
+            [f"{tally.soon:,} due in the next {SOON.days} days."],
+            "",
+            width,
+        )
+    )
+    urgent = tally.urgent.rows()
+    if urgent:
+        kept = urgent
+        out("")
+        out(f"Most urgent ({len(kept):,} of {tally.urgent.seen:,}; --limit N, --all):")
+        for row in kept:
+            out(_entry(row, width))
+    refused = tally.refused.rows()
+    if refused:
+        kept = refused
+        out("")
+        names = ", ".join(f"{n:,} {doc}" for doc, n in sorted(tally.hints.items()))
+        hint = f" (documents of another type: {names})" if names else ""
+        out(
+            _fold(
+                f"Invalid records ({len(kept):,} of {tally.refused.seen:,} problems){hint}:",
+                [],
+                "",
+                width,
+            )
+        )
+        for row in kept:
+            out(_entry(row, width))
+    if spool is not None and spool.tell():
+        spool.seek(0)
+        out("")
+        out("Every finding and invalid record, in the order read:")
+        for line in spool:
+            child, rule, outcome, when, text = json.loads(line)
+            out(_entry(_Row((), child, rule, outcome, when, text), width))
+
+
+def _commas(parts: list[str]) -> list[str]:
+    return [f"{p}," for p in parts[:-1]] + parts[-1:]
+
+
+def _s(n: int) -> str:
+    return "" if n == 1 else "s"
+
+
+def _label(outcome: str) -> str:
+    return outcome.replace("_", " ")
+
+
+def _short(outcome: str) -> str:
+    return {"insufficient_data": "no data", "not_applicable": "n/a"}.get(outcome, outcome)
+
+
+def _fold(head: str, tokens: list[str], tail: str, width: int, indent: str = "  ") -> str:
+    """``head``, ``tokens`` and ``tail`` flowed into lines of at most ``width`` columns,
+    breaking only between tokens (a token is never split, whatever its spaces)."""
+    parts = [p for p in (head, *tokens, tail) if p]
+    lines: list[str] = []
+    line = ""
+    for part in parts:
+        if line and len(line) + 1 + len(part) > width:
+            lines.append(line)
+            line = indent + part
+        else:
+            line = f"{line} {part}" if line else part
+    lines.append(line)
+    return "\n".join(lines)
+
+
+def _entry(row: _Row, width: int) -> str:
+    """A finding as whole tokens (time, state, child, rule) folded to ``width``,
+    then its message, indented and wrapped at spaces (an id never split)."""
+    if row.outcome == "invalid":  # where, the field path, the code
+        head = _fold(f"  {row.child}", [row.when, f"[{row.rule}]"], "", width, "    ")
+    else:
+        tokens = [row.outcome, row.child, row.rule]
+        head = _fold(f"  {row.when}" if row.when else " ", tokens, "", width, "    ")
+    body = textwrap.fill(
+        row.text,
+        width=max(20, width),
+        initial_indent="      ",
+        subsequent_indent="      ",
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    return f"{head}\n{body}"

@@ -23,8 +23,7 @@ import click
 
 from missingcare.case import CaseFile
 from missingcare.cli._common import UnusableInput, describe
-from missingcare.cli.check import _load, _parse_as_of, _read_documents
-from missingcare.exceptions import ValidationError
+from missingcare.cli.check import _Counted, _Invalid, _open, _parse_as_of, _records
 
 if TYPE_CHECKING:
     from missingcare.reports import ProfileDetails
@@ -33,11 +32,17 @@ __all__ = ["report_group"]
 
 
 def _cases(file: Path) -> Iterator[CaseFile]:
-    for where, doc in _read_documents(file):
-        loaded = _load(where, doc)
-        if isinstance(loaded, ValidationError):
-            raise UnusableInput(f"{where}: {describe(loaded)}")
-        yield loaded
+    """The case files of ``file`` (as ``check`` reads them); the first invalid one stops."""
+    stream, _ = _open(str(file))
+    try:
+        counted = None if stream is None else _Counted(stream)
+        for found in _records(str(file), None, counted):
+            if isinstance(found, _Invalid):
+                raise UnusableInput(f"{found.where}: {describe(found.error)}")
+            yield found
+    finally:
+        if stream is not None and stream is not sys.stdin.buffer:
+            stream.close()
 
 
 def _case(file: Path, child: str) -> CaseFile:

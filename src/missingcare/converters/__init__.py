@@ -25,6 +25,11 @@ all violations, each with its JSON path (up to ``Limits.violations`` of them;
 the rest are counted), and never the rejected value. Whatever is accepted can
 be written back.
 
+JSON lines of any document type (one document per line, as ``missingcare
+synth`` writes case files) are read one line at a time by :func:`read_lines`
+and :func:`scan_lines`, whose errors name the line (:class:`LineError`), and
+written by :func:`write_lines`.
+
 Everything here is derived from the field kinds the model records
 (:mod:`missingcare._fields`): the cattrs hooks (:mod:`.hooks`), and the
 msgspec fast path ``to_json`` and ``from_json`` take when no converter is
@@ -49,6 +54,7 @@ from missingcare.converters._documents import DOCUMENTS, SCHEMA_VERSION, UPGRADE
 from missingcare.converters._documents import MODELS as MODELS
 from missingcare.converters._fast import FastWire, default_wire
 from missingcare.converters._limits import DEFAULT_LIMITS, Limits
+from missingcare.converters._lines import read_lines, scan_lines, write_lines
 from missingcare.converters._reference import from_dict, to_dict
 from missingcare.converters.hooks import make_converter
 from missingcare.exceptions import ValidationError
@@ -61,8 +67,11 @@ __all__ = [
     "from_dict",
     "from_json",
     "make_converter",
+    "read_lines",
+    "scan_lines",
     "to_dict",
     "to_json",
+    "write_lines",
 ]
 
 T = TypeVar("T")

@@ -30,6 +30,7 @@ from missingcare.episodes import (
     StatusChange,
 )
 from missingcare.factors import Factor, UnmetNeed
+from missingcare.findings import Evaluation, Finding, RuleRef
 from missingcare.plans import AbsencePlan, MissingPersonProfile
 from missingcare.relationships import AdultContact, TrustedAdult
 from missingcare.screenings import Screening
@@ -48,6 +49,8 @@ DOCUMENTS: tuple[type, ...] = (
     UnmetNeed,
     TrustedAdult,
     Placement,
+    Evaluation,
+    Finding,
 )
 
 #: Every model type the converter knows, each after the types it contains.
@@ -78,6 +81,9 @@ MODELS: tuple[type, ...] = (
     Screening,
     SignificantDate,
     CaseFile,
+    RuleRef,
+    Finding,
+    Evaluation,
 )
 
 #: ``UPGRADES[n]`` turns a version-``n`` document (a dict) into version ``n + 1``.

@@ -59,8 +59,14 @@ from missingcare.converters._documents import (
 )
 from missingcare.converters._limits import DEFAULT_LIMITS, Limits
 from missingcare.converters._make import Namespace, fill, is_fillable, post_init
-from missingcare.converters.hooks import date_hook, make_converter
-from missingcare.time import EARLIEST, LATEST, format_instant, parse_instant
+from missingcare.converters.hooks import date_hook, make_converter, param_document, param_hook
+from missingcare.time import (
+    EARLIEST,
+    LATEST,
+    format_instant,
+    parse_computed_instant,
+    parse_instant,
+)
 from missingcare.vocab import Vocabulary
 
 __all__ = ["FastWire", "default_wire"]
@@ -154,6 +160,10 @@ def _date_text(value: str) -> date:
     return date_hook(value, None)
 
 
+def _param(value: Any) -> tuple[str, Any]:
+    return param_hook(value, None)
+
+
 def _tuple_of(item: Any) -> Any:
     """The type ``tuple[item, ...]`` for an item type known only at run time."""
     return tuple.__class_getitem__((item, ...))
@@ -205,6 +215,9 @@ class FastWire:
                 "_CANONICAL": _CANONICAL,
                 "_CODE": operator.attrgetter("code"),
                 "_date_text": _date_text,
+                "_param": _param,
+                "_computed": parse_computed_instant,
+                "_param_document": param_document,
             }
         )
         for cls in MODELS:
@@ -331,6 +344,8 @@ class FastWire:
         siblings reuse them, as each is bound and used within one argument.
         """
         x, i = f"x{depth}", f"i{depth}"
+        if kind.base == "param":
+            return f"([_param_document({i}) for {i} in {x}] if ({x} := {ref}) else ())"
         if kind.many:
             if kind.base == "concept":
                 return f"(list(map(_CODE, {x})) if ({x} := {ref}) else ())"
@@ -356,6 +371,12 @@ class FastWire:
 
     def _leaf(self, kind: FieldKind, index: str | None, ref: str) -> tuple[Any, str]:
         """(wire type, build expression over ``ref``) for a field of ``kind``."""
+        if kind.base == "param":
+            # a parameter's key says its type: read as the reference reads it
+            wire_params: Any = Annotated[
+                _tuple_of(dict[str, Any]), msgspec.Meta(max_length=self._limits.items)
+            ]
+            return wire_params, f"_tuple([_param(i) for i in {ref}])"
         if kind.many:
             item = attrs.evolve(kind, many=False, unique=False, non_empty=False)
             wire_item, build_item = self._leaf(item, index, "i")
@@ -372,6 +393,8 @@ class FastWire:
             return wire, f"_tuple([{build_item} for i in {ref}])"
         if kind.base == "concept":
             return str, f"{index}[{ref}]"
+        if kind.base == "instant" and kind.computed:
+            return str, f"_computed({ref})"
         if kind.base == "instant":
             # the text, parsed as the converter parses it (see _CANONICAL)
             return str, _INSTANT_EXPR.format(ref=ref)

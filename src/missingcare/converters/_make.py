@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import re
 import types
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, timedelta
@@ -45,7 +46,7 @@ import attrs
 
 from missingcare import _fields
 from missingcare._fields import FieldKind
-from missingcare.time import EARLIEST, FIRST_DATE, LAST_DATE, LATEST, check_zone
+from missingcare.time import EARLIEST, FIRST_DATE, LAST_DATE, LATEST, check_zone, computed_instant
 from missingcare.vocab import Concept
 
 __all__ = ["Namespace", "fill", "guard", "is_fillable", "maker"]
@@ -140,6 +141,8 @@ def _value(kind: FieldKind, v: str, ns: Namespace, typed: bool) -> str:
     checks = [] if typed else [_exact(kind, v, ns)]
     if kind.base in _fields.TEXTUAL:
         checks.append(_TEXT.format(v=v))
+        if kind.pattern is not None:
+            checks.append(f"{ns.bind(re.compile(kind.pattern).fullmatch)}({v}) is not None")
     elif kind.base == "zone":
         checks.append(_ZONE.format(v=v))
     elif kind.base == "duration":
@@ -156,6 +159,9 @@ def _value(kind: FieldKind, v: str, ns: Namespace, typed: bool) -> str:
 def guard(kind: FieldKind, v: str, ns: Namespace, *, typed: bool = False) -> str:
     """A condition over ``v`` that implies the field's validator passes and its converter
     returns ``v`` itself (``""`` when there is nothing to test)."""
+    if kind.base == "param":
+        # the converter returns the value itself when it is already its pairs, in order
+        return f"({ns.bind(_fields.to_params)}({v}) is {v})"
     if kind.many:
         # the tuple converter checks each item's type (isinstance); tuple(v) is v
         checks = (
@@ -166,11 +172,17 @@ def guard(kind: FieldKind, v: str, ns: Namespace, *, typed: bool = False) -> str
         if kind.base in _fields.TEXTUAL:
             # the tuple converter refuses an item that is not valid Unicode
             checks.append(f"_all([_i.isascii() or _SURROGATE(_i) is None for _i in {v}])")
+        if kind.ordered_by is not None:
+            # the converter returns the tuple itself when its items are already in order
+            checks.append(f"{ns.bind(_fields.in_order(kind.ordered_by))}({v})")
         if kind.unique:
             # every item hashed, as the validator hashes it (a lone unhashable one too)
             lone = f"_len({v}) < 2" if typed else f"not {v}"
             checks.append(f"({lone} or _len(_set({v})) == _len({v}))")
         return f"({' and '.join(checks)})" if checks else ""
+    if kind.computed and not typed:
+        # computed_instant returns the value itself when it is a plain UTC one in its range
+        return f"({v} is None or {ns.bind(computed_instant)}({v}) is {v})"
     one = _value(kind, v, ns, typed)
     if kind.optional and one:
         return f"({v} is None or ({one}))"

@@ -26,8 +26,8 @@ from missingcare._fields import FieldKind
 from missingcare.converters import _documents
 from missingcare.converters._documents import MODELS, chosen_vocabularies
 from missingcare.converters._limits import DEFAULT_LIMITS, Limits
-from missingcare.exceptions import ValidationError
-from missingcare.time import check_date, format_instant, parse_instant
+from missingcare.exceptions import ValidationError, Violation
+from missingcare.time import check_date, format_instant, parse_computed_instant, parse_instant
 from missingcare.vocab import Concept, Vocabulary
 
 T = TypeVar("T")
@@ -84,6 +84,15 @@ def _float(value: object, _: object) -> float:
 def _datetime(value: object, _: object) -> datetime:
     try:
         return parse_instant(value)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        v = exc.violations[0]
+        raise InvalidError(v.code, v.message) from None
+
+
+def computed_hook(value: object, _: object) -> datetime:
+    """An instant the library computed (:func:`~missingcare.time.parse_computed_instant`)."""
+    try:
+        return parse_computed_instant(value)  # type: ignore[arg-type]
     except ValidationError as exc:
         v = exc.violations[0]
         raise InvalidError(v.code, v.message) from None
@@ -202,6 +211,53 @@ def _mapping_guard(hook: Callable[[Any, Any], T]) -> Callable[[object, object], 
     return guarded
 
 
+def param_hook(value: object, _: object) -> tuple[str, Any]:
+    """A message parameter ``{"name": …, <key>: value}`` as a ``(name, value)`` pair.
+
+    The key says the value's type (:data:`missingcare._fields.PARAM_TYPES`);
+    each value is read by the hook of the base of the same name.
+    """
+    if type(value) is not dict:
+        raise InvalidError("wrong_type", "expected an object")
+    keys = set(value) - {"name"}
+    if len(keys) != 1 or not keys <= _PARAM_HOOKS.keys():
+        raise InvalidError(
+            "invalid_param",
+            "expected a name and one value: " + ", ".join(k for k, _ in _fields.PARAM_TYPES),
+        )
+    (key,) = keys
+    found: list[Violation] = []
+    out: list[Any] = []
+    for at, hook in (("name", _str), (key, _PARAM_HOOKS[key])):
+        item = value.get(at)
+        try:
+            if at not in value:
+                raise InvalidError("required", "this field is required")
+            if item is None:
+                raise InvalidError("null", "null is not accepted: leave the key out instead")
+            out.append(hook(item, None))
+        except InvalidError as exc:
+            found.append(Violation(f"$.{at}", exc.code, exc.message))
+    if found:  # raised here, not in the except block: no chained exception
+        raise ValidationError(found)
+    return out[0], out[1]
+
+
+def param_document(pair: tuple[str, Any]) -> dict[str, Any]:
+    """The wire form of a ``(name, value)`` message parameter (see :func:`param_hook`)."""
+    name, value = pair
+    key = _fields.param_key(value)
+    if key == "instant":
+        value = format_instant(value)
+    elif key == "duration":
+        value = duration_text(value)
+    return {"name": name, key: value}
+
+
+def _param_documents(values: tuple[tuple[str, Any], ...]) -> list[dict[str, Any]]:
+    return [param_document(p) for p in values]
+
+
 _LEAVES: dict[str, Hook] = {
     "text": _str,
     "id": _str,
@@ -211,6 +267,13 @@ _LEAVES: dict[str, Hook] = {
     "date": date_hook,
     "duration": duration_hook,
 }
+
+#: A parameter's instant may be a computed one (a deadline after 2200), as ``due`` may.
+_PARAM_HOOKS: dict[str, Hook] = {
+    key: {"number": _int, "instant": computed_hook}.get(key) or _LEAVES[key]
+    for key, _ in _fields.PARAM_TYPES
+}
+_LEAVES["param"] = param_hook
 
 
 # --- hooks from kinds ----------------------------------------------------------------
@@ -224,6 +287,8 @@ def _value_hook(conv: cattrs.Converter, kind: FieldKind, vocab: Vocabulary | Non
     if kind.base == "choice":
         assert kind.choices is not None
         return _no_null(_enum_hook(kind.choices))
+    if kind.computed:
+        return _no_null(computed_hook)
     if kind.base == "nested":
         model = kind.model
         handler = conv.get_structure_hook(model)
@@ -261,6 +326,8 @@ def _class_hooks(
         if kind.base == "concept":
             vocab = vocabs[chosen[name] if kind.vocabulary is None else kind.vocabulary]
             u_over[name] = override(unstruct_hook=_concept_codes if kind.many else _concept_code)
+        elif kind.base == "param":
+            u_over[name] = override(unstruct_hook=_param_documents)
         s_over[name] = override(struct_hook=_field_hook(conv, kind, vocab, limits))
     structure: Callable[..., Any] = make_dict_structure_fn(
         cls, conv, _cattrs_forbid_extra_keys=True, _cattrs_detailed_validation=True, **s_over

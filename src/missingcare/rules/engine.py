@@ -375,7 +375,7 @@ class RuleContext:
             text=render_message(self.rule.template(key), values, zone=zone),
             due=due,
             observed=observed,
-            evidence=tuple(evidence),
+            evidence=tuple(dict.fromkeys(evidence)),  # each path once
             episode_id=episode_id,
             conversation_id=conversation_id,
             zone=zone,

@@ -92,5 +92,9 @@ def evaluate(
         )
         findings.extend(r.check(case, ctx))
     return Evaluation(
-        pack=the_pack.code, edition=ed.name, as_of=now, child_id=case.child.id, findings=findings
+        pack=the_pack.code,
+        edition=ed.name,
+        as_of=now,
+        child_id=case.child.id,
+        findings=tuple(findings),
     )

@@ -56,6 +56,7 @@ from missingcare.episodes import (
     StatusChange,
 )
 from missingcare.factors import EvidenceSource, Factor, FactorDirection, UnmetNeed
+from missingcare.findings import Evaluation, Finding, Outcome, RuleRef, Severity, Strength
 from missingcare.plans import AbsencePlan, MissingPersonProfile
 from missingcare.relationships import AdultContact, ContactKind, TrustedAdult
 from missingcare.screenings import Screening
@@ -91,7 +92,9 @@ __all__ = [
     "concepts",
     "context_entries",
     "durations",
+    "evaluations",
     "factors",
+    "findings",
     "ids",
     "instants",
     "missing_episodes",
@@ -99,6 +102,7 @@ __all__ = [
     "periods_of_care",
     "placements",
     "return_conversations",
+    "rule_refs",
     "screenings",
     "significant_dates",
     "texts",
@@ -726,6 +730,76 @@ def case_files(
     )
 
 
+_PACK_CODES = ("GB-ENG", "GB-WLS", "GB-SCT", "GB-NIR", "IE", "US", "US-GA", "AU-VIC")
+_CODE_TEXT = r"[a-z0-9][a-z0-9_.-]{0,20}"
+_MESSAGE_ID = r"[a-z]{2}(-[a-z]{3})?\.[a-z-]{1,20}\.[a-z_]{1,10}"
+
+
+@functools.cache
+def rule_refs() -> st.SearchStrategy[RuleRef]:
+    """References to rules: a pack code, an edition and a rule code."""
+    return st.builds(
+        RuleRef,
+        st.sampled_from(_PACK_CODES),
+        st.from_regex(_CODE_TEXT, fullmatch=True),
+        st.from_regex(_CODE_TEXT, fullmatch=True),
+    )
+
+
+def _param_values() -> st.SearchStrategy[Any]:
+    return st.one_of(
+        st.booleans(),
+        st.integers(-(10**6), 10**6),
+        st.text(st.characters(exclude_categories=["Cs"]), max_size=20),
+        instants(),
+        durations(),
+    )
+
+
+_EVIDENCE = ("$.episodes[0]", "$.context[2]")
+
+
+@st.composite
+def findings(draw: st.DrawFn, *, rule: RuleRef | None = None) -> Finding:
+    """A finding as a rule would make it: a message with parameters, maybe due and observed."""
+    names = draw(st.lists(st.from_regex(r"[a-z][a-z_]{0,11}", fullmatch=True), max_size=4))
+    params = {name: draw(_param_values()) for name in names}
+    due = draw(_maybe(instants()))
+    return Finding(
+        rule=draw(rule_refs()) if rule is None else rule,
+        outcome=draw(st.sampled_from(Outcome)),
+        severity=draw(st.sampled_from(Severity)),
+        strength=draw(st.sampled_from(Strength)),
+        subject=draw(st.sampled_from(("$", "$.episodes[0]", "$.conversations[1]"))),
+        message_id=draw(
+            st.from_regex(r"[a-z]{2}(-[a-z]{3})?\.[a-z-]{1,20}\.[a-z_]{1,10}", fullmatch=True)
+        ),
+        params=tuple(params.items()),
+        text=draw(texts(120)),
+        due=due,
+        observed=None if due is None else _maybe_after(draw, due - timedelta(days=3)),
+        evidence=tuple(draw(st.lists(st.sampled_from(_EVIDENCE), max_size=2, unique=True))),
+        episode_id=draw(_maybe(ids("E-"))),
+        conversation_id=draw(_maybe(ids("RC-"))),
+    )
+
+
+@st.composite
+def evaluations(draw: st.DrawFn) -> Evaluation:
+    """An evaluation of one child's case file, with findings of one pack edition's rules."""
+    pack = draw(st.sampled_from(_PACK_CODES))
+    edition = draw(st.from_regex(_CODE_TEXT, fullmatch=True))
+    codes = draw(st.lists(st.from_regex(_CODE_TEXT, fullmatch=True), min_size=1, max_size=3))
+    child_id = draw(ids("C-"))
+    found = [
+        draw(findings(rule=RuleRef(pack, edition, draw(st.sampled_from(codes)))))
+        for _ in range(draw(st.integers(0, 4)))
+    ]
+    return Evaluation(
+        pack=pack, edition=edition, as_of=draw(instants()), child_id=child_id, findings=tuple(found)
+    )
+
+
 def _register() -> None:
     for cls, strategy in (
         (CaseFile, case_files()),
@@ -743,6 +817,9 @@ def _register() -> None:
         (MissingPersonProfile, missing_person_profiles()),
         (Screening, screenings()),
         (SignificantDate, significant_dates()),
+        (RuleRef, rule_refs()),
+        (Finding, findings()),
+        (Evaluation, evaluations()),
     ):
         st.register_type_strategy(cls, strategy)
 

@@ -1,0 +1,150 @@
+"""``missingcare check`` at a caseload's scale: when the summary appears, the run, peak memory.
+
+Writes synthetic cohorts with ``missingcare synth`` (1,500 and 15,000 children
+by default, the 903 tables left out), and a large JSON-lines input made by
+repeating the first cohort's lines to about ``--large-mb`` megabytes. Then runs
+``missingcare check FILE --as-of …`` in a fresh process for each (table and
+``--format json``), ``--runs`` times, and reports the median of:
+
+- **summary**: wall seconds from the start until the line that opens the
+  summary ("Checked N case files …") is read from the process's output;
+- **total**: wall seconds until the process has ended;
+- **CPU**: the process's user + system CPU seconds (from ``os.wait4``): on a
+  shared machine wall time waits for a core, CPU time does not;
+- **peak**: the process's peak resident memory (``ru_maxrss`` of that child,
+  from ``os.wait4``), MiB.
+
+The peak must not grow with the input (memory independent of input size):
+the script prints the ratio of each peak to the smallest cohort's.
+
+Run::
+
+    python benchmarks/check_scale.py --runs 3
+    python benchmarks/check_scale.py --quick     # 150 and 1,500 children, 1 run, no large file
+
+Not part of CI's test run (a few minutes on a quiet machine); the smoke test
+runs ``--quick --children 20 --no-large`` for correctness only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+AS_OF = "2026-04-01T08:00:00Z"
+
+
+def _command() -> list[str]:
+    script = Path(sys.executable).parent / "missingcare"
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-m", "missingcare.cli"]  # pragma: no cover - an odd install
+
+
+def synth(children: int, out: Path) -> Path:
+    """A cohort's case files (JSON lines), written once per size."""
+    target = out / f"cohort-{children}"
+    path = target / "case-files.jsonl"
+    if not path.exists():
+        subprocess.run(
+            [
+                *_command(),
+                *("synth", "--children", str(children), "--seed", "21"),
+                *("--out", str(target), "--no-903", "--quiet"),
+            ],
+            check=True,
+        )
+    return path
+
+
+def repeated(source: Path, megabytes: int, out: Path) -> Path:
+    """``source``'s lines repeated until the file holds about ``megabytes`` MB.
+
+    Copied a megabyte at a time: this process stays small, since a child's peak
+    memory as ``wait4`` reports it starts from its parent's size when it forks.
+    """
+    path = out / f"large-{megabytes}mb.jsonl"
+    if not path.exists():
+        with path.open("wb") as sink:
+            while sink.tell() < megabytes * 1_000_000:
+                with source.open("rb") as part:
+                    shutil.copyfileobj(part, sink, 1 << 20)
+    return path
+
+
+def run_once(path: Path, fmt: str) -> tuple[float, float, float, float]:
+    """(seconds to the summary, seconds in all, CPU seconds, peak RSS in MiB) of one ``check``."""
+    args = [*_command(), "check", str(path), "--as-of", AS_OF, "--format", fmt]
+    start = time.perf_counter()
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    assert proc.stdout is not None
+    summary: float | None = None
+    for line in proc.stdout:
+        if summary is None and (line.startswith(b"Checked ") or fmt == "json"):
+            summary = time.perf_counter() - start  # json: the first evaluation written
+    _, status, usage = os.wait4(proc.pid, 0)
+    total = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"check failed on {path.name}: exit {proc.returncode}")
+    cpu = usage.ru_utime + usage.ru_stime
+    return (
+        total if summary is None else summary,
+        total,
+        cpu,
+        usage.ru_maxrss / 1024,
+    )  # Linux: kilobytes
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--children", type=int, nargs="+", default=[1500, 15000])
+    parser.add_argument("--large-mb", type=int, default=400)
+    parser.add_argument("--no-large", action="store_true")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--formats", nargs="+", default=["table", "json"])
+    parser.add_argument("--keep", type=Path, default=None, help="Keep the inputs here.")
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    if args.quick:
+        args.runs = 1
+        args.no_large = True
+        if args.children == [1500, 15000]:
+            args.children = [150, 1500]
+    work = args.keep or Path(tempfile.mkdtemp(prefix="check-scale-"))
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        inputs = [(f"{n:,} children", synth(n, work)) for n in args.children]
+        if not args.no_large:
+            inputs.append((f"~{args.large_mb} MB", repeated(inputs[0][1], args.large_mb, work)))
+        print(f"{'input':>16} {'MB':>7} {'format':>6} {'summary s':>10} {'total s':>8} "
+              f"{'CPU s':>7} {'peak MiB':>9} {'peak ÷ first':>12}")  # fmt: skip
+        first: dict[str, float] = {}
+        for label, path in inputs:
+            size = path.stat().st_size / 1e6
+            for fmt in args.formats:
+                runs = [run_once(path, fmt) for _ in range(args.runs)]
+                summary = statistics.median(r[0] for r in runs)
+                total = statistics.median(r[1] for r in runs)
+                cpu = statistics.median(r[2] for r in runs)
+                peak = statistics.median(r[3] for r in runs)
+                first.setdefault(fmt, peak)
+                print(
+                    f"{label:>16} {size:7.1f} {fmt:>6} {summary:10.2f} {total:8.2f} "
+                    f"{cpu:7.2f} {peak:9.1f} {peak / first[fmt]:12.2f}",
+                    flush=True,
+                )
+    finally:
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
