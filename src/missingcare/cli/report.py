@@ -24,6 +24,7 @@ import click
 from missingcare.case import CaseFile
 from missingcare.cli._common import UnusableInput, describe
 from missingcare.cli.check import _Counted, _Invalid, _open, _parse_as_of, _records
+from missingcare.exceptions import ValidationError
 
 if TYPE_CHECKING:
     from missingcare.reports import ProfileDetails
