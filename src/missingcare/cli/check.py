@@ -28,6 +28,7 @@ import heapq
 import itertools
 import json
 import os
+import re
 import sys
 import tempfile
 import textwrap
@@ -647,12 +648,22 @@ def _entry(row: _Row, width: int) -> str:
     else:
         tokens = [row.outcome, row.child, row.rule]
         head = _fold(f"  {row.when}" if row.when else " ", tokens, "", width, "    ")
+    # a time in the text ("10:01 on Sun 11 May 2026 (BST)") is one token: its spaces are
+    # made non-breaking for the wrap (textwrap breaks at ASCII white space only)
+    text = _A_TIME.sub(lambda m: m.group(0).replace(" ", "\N{NO-BREAK SPACE}"), row.text)
     body = textwrap.fill(
-        row.text,
+        text,
         width=max(20, width),
         initial_indent="      ",
         subsequent_indent="      ",
         break_long_words=False,
         break_on_hyphens=False,
     )
-    return f"{head}\n{body}"
+    return f"{head}\n{body.replace(chr(0xA0), ' ')}"
+
+
+#: A time or date as :func:`missingcare.time.format_local` writes it in a sentence.
+_A_TIME = re.compile(
+    r"(?:\d\d:\d\d(?::\d\d)? on )?(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} [A-Z][a-z]+"
+    r"(?: \d{4})?(?: \([^()\s]+\))?"
+)
