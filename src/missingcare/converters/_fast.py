@@ -59,6 +59,7 @@ from missingcare.converters._documents import (
 )
 from missingcare.converters._limits import DEFAULT_LIMITS, Limits
 from missingcare.converters._make import Namespace, fill, is_fillable, post_init
+from missingcare.converters._refuse import Refusal
 from missingcare.converters.hooks import date_hook, make_converter
 from missingcare.time import EARLIEST, LATEST, format_instant, parse_instant
 from missingcare.vocab import Vocabulary
@@ -188,6 +189,7 @@ class FastWire:
         self._vocabs = _documents.vocabularies(vocabularies)
         self._limits = limits
         self._converter: cattrs.Converter = make_converter(vocabularies, limits=limits)
+        self._refusal = Refusal(self._converter, self._vocabs, limits)
         self._plans: dict[type, _Plan] = {}
         self._tables: dict[str, dict[str, Any]] = {}
         self._ns = Namespace()
@@ -401,6 +403,7 @@ class FastWire:
                 raw = data.encode()
             except UnicodeEncodeError:  # lone surrogates: the reference path says where
                 decoder = None
+        read = None
         if decoder is not None and type(raw) is bytes and len(raw) <= self._limits.document_bytes:
             try:
                 wire = decoder.decode(raw)
@@ -409,9 +412,14 @@ class FastWire:
                     and _ESCAPED_COLON not in raw
                     and _keys(raw) == _keys(self._encoder.encode(wire))
                 ):
+                    read = wire
                     return self._plans[cls].build(wire)  # type: ignore[no-any-return]
             except Exception:
                 pass
+        if read is not None:  # decoded, not built: refused without the converter, if it can say
+            error = self._refusal.error(read, cls)
+            if error is not None:
+                raise error
         return _reference.loads(data, cls, self._converter, self._limits)
 
     def load_lines(self, lines: Iterable[bytes | str], cls: type[T]) -> Iterator[T]:

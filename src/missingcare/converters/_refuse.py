@@ -1,0 +1,197 @@
+"""The refusal path: a decoded document's violations, without an exception per field (private).
+
+When the fast path (:mod:`._fast`) has decoded a document into its msgspec
+mirrors but could not build it, msgspec has already held the document to
+everything the reference converter's structure checks: it is an object of
+the right shape, each value of its wire type, no key unknown or missing, no
+``null``. What is left to fail is the value of a leaf (an instant, a date, a
+concept's code) or a class's own ``__init__`` (its validators and
+invariants). The functions generated here, one per model class from the
+field kinds, walk the mirrors as the reference converter walks the document:
+
+* a leaf is read as the fast path reads it, but a value that cannot be read
+  gives a marker instead of an exception, and the failure is noted with its
+  path and the reference hook that would refuse it; the reason (code and
+  message) is not worked out yet;
+* a class all of whose fields were read is built by :func:`._make.maker`,
+  which gives exactly what its ``__init__`` gives; a class with a field that
+  failed is not built (nor is anything that holds it), as cattrs does not
+  build it.
+
+The failures are then sorted by path and only the first ``Limits.violations``
+(those a :class:`~missingcare.exceptions.ValidationError` lists) get their
+reason, from the reference hook itself; the rest are counted. Paths are
+distinct (one failure per leaf; a class's own violations are under it, and
+nothing around a failure is built), so sorting by path is the order the
+error sorts in and every failure is one violation: the error is the
+reference's, path for path, message for message, and its count. Whenever
+the reference hook accepts a value noted as failed, or nothing failed at
+all, this path gives no answer and the reference converter decides.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import attrs
+import cattrs
+
+from missingcare import _fields
+from missingcare._fields import FieldKind
+from missingcare.converters._documents import MODELS, chosen_vocabularies
+from missingcare.converters._limits import Limits
+from missingcare.converters._make import Namespace, maker
+from missingcare.converters._reference import _violations
+from missingcare.converters.hooks import InvalidError, _value_hook, date_hook
+from missingcare.exceptions import ValidationError, Violation
+from missingcare.time import _RFC3339, parse_instant
+from missingcare.vocab import Vocabulary
+
+__all__ = ["Refusal"]
+
+#: What a leaf or a class that could not be read or built gives instead of a value.
+_BAD: Any = type("_Bad", (), {"__repr__": lambda _self: "<not read>"})()
+
+#: One failure: (path, the reference hook that refuses the value, the value);
+#: or (path, None, a ready :class:`Violation`) for a class's own violation.
+Failure = tuple[str, Callable[[object, object], Any] | None, Any]
+
+
+def _instant(text: str) -> Any:
+    """``parse_instant(text)``, or :data:`_BAD` (text that is not RFC 3339 costs no exception)."""
+    if _RFC3339.match(text) is None:
+        return _BAD
+    try:
+        return parse_instant(text)
+    except ValidationError:
+        return _BAD
+
+
+def _date(text: str) -> Any:
+    try:
+        return date_hook(text, None)
+    except InvalidError:
+        return _BAD
+
+
+def _built(make: Callable[..., Any], path: str, out: list[Failure], args: tuple[Any, ...]) -> Any:
+    """``make(*args)``, or :data:`_BAD` with the class's own violations noted at ``path``."""
+    try:
+        return make(*args)
+    except Exception as exc:
+        failed = exc
+    out.extend((v.path, None, v) for v in _violations(failed, path))
+    return _BAD
+
+
+class Refusal:
+    """The generated check functions over a :class:`._fast.FastWire`'s mirrors."""
+
+    def __init__(
+        self,
+        converter: cattrs.Converter,
+        vocabularies: Mapping[str, Vocabulary],
+        limits: Limits,
+    ) -> None:
+        self._limits = limits
+        self._converter = converter
+        self._vocabs = vocabularies
+        self._ns = Namespace()
+        self._ns.env.update({"_BAD": _BAD, "_inst": _instant, "_dt": _date, "_built": _built})
+        self._checks: dict[type, Callable[[Any, str, list[Failure]], Any]] = {}
+        for cls in MODELS:
+            self._checks[cls] = self._generate(cls)
+
+    def _table(self, name: str) -> dict[str, Any]:
+        return dict(self._vocabs[name].by_code)
+
+    def _hook(self, kind: FieldKind, vocabulary: str | None) -> Callable[[object, object], Any]:
+        """The reference hook of one value of ``kind``: the source of a failure's reason."""
+        vocab = None if vocabulary is None else self._vocabs[vocabulary]
+        return _value_hook(self._converter, kind, vocab)
+
+    def _generate(self, cls: type) -> Callable[[Any, str, list[Failure]], Any]:
+        name = cls.__name__
+        src = [f"def _check_{name}(w, p, out):", "    n = _len(out)"]
+        args = []
+        for a, (_, kind) in zip(attrs.fields(cls), _fields.kinds(cls), strict=True):
+            f, v = a.name, f"a_{a.name}"
+            args.append(v)
+            leaf = attrs.evolve(kind, many=False, unique=False, non_empty=False)
+            table = hook = ""
+            if kind.base == "concept" and kind.vocabulary is None:
+                # the vocabulary is chosen by a sibling choice field's member
+                chosen = chosen_vocabularies(cls, f)
+                tables = {m: self._table(voc) for m, voc in chosen.items()}
+                hooks = {m: self._hook(leaf, voc) for m, voc in chosen.items()}
+                sib = kind.vocabulary_from
+                src.append(f"    t_{f} = {self._ns.bind(tables)}[w.{sib}]")
+                src.append(f"    h_{f} = {self._ns.bind(hooks)}[w.{sib}]")
+                table, hook = f"t_{f}", f"h_{f}"
+            elif kind.base == "concept":
+                assert kind.vocabulary is not None
+                table = self._ns.bind(self._table(kind.vocabulary))
+                hook = self._ns.bind(self._hook(leaf, kind.vocabulary))
+            elif kind.base in ("instant", "date"):
+                hook = self._ns.bind(self._hook(leaf, None))
+            x = f"w.{f}"
+            if kind.many and kind.base == "concept":
+                src += [
+                    f"    {v} = _tuple([{table}.get(c, _BAD) for c in {x}])",
+                    f"    if _BAD in {v}:",
+                    (
+                        f"        out.extend((f'{{p}}.{f}[{{i}}]', {hook}, c)"
+                        f" for i, c in enumerate({x}) if c not in {table})"
+                    ),
+                ]
+            elif kind.many and kind.base == "nested":
+                check = f"_check_{kind.model.__name__}"  # type: ignore[union-attr]
+                src.append(
+                    f"    {v} = _tuple([{check}(c, f'{{p}}.{f}[{{i}}]', out)"
+                    f" for i, c in enumerate({x})]) if {x} else ()"
+                )
+            elif kind.many or kind.base in ("text", "id", "zone", "flag", "duration", "choice"):
+                src.append(f"    {v} = {x}")  # typed by msgspec; the class checks the rest
+            else:
+                if kind.base == "nested":
+                    read = f"_check_{kind.model.__name__}({x}, p + '.{f}', out)"  # type: ignore[union-attr]
+                elif kind.base == "concept":
+                    read = f"{table}.get({x}, _BAD)"
+                elif kind.base == "instant":
+                    read = f"_inst({x})"
+                else:
+                    assert kind.base == "date", kind
+                    read = f"_dt({x})"
+                if kind.optional:
+                    read = f"None if {x} is None else {read}"
+                src.append(f"    {v} = {read}")
+                if kind.base != "nested":
+                    src.append(f"    if {v} is _BAD: out.append((p + '.{f}', {hook}, {x}))")
+        src.append("    if _len(out) != n: return _BAD")
+        src.append(f"    return _built({self._ns.bind(maker(cls))}, p, out, ({', '.join(args)},))")
+        return self._ns.run("\n".join(src), f"_check_{name}")  # type: ignore[no-any-return]
+
+    def error(self, wire: Any, cls: type) -> ValidationError | None:
+        """The reference's error for the decoded document ``wire`` of type ``cls``,
+        or ``None`` when this path cannot say (the reference converter decides)."""
+        out: list[Failure] = []
+        if self._checks[cls](wire, "$", out) is not _BAD or not out:
+            return None
+        out.sort(key=operator.itemgetter(0))
+        keep = min(self._limits.violations, len(out))
+        while keep < len(out) and out[keep][0] == out[keep - 1][0]:
+            keep += 1  # a tie at the edge: its order is decided by the codes
+        listed = []
+        for path, hook, value in out[:keep]:
+            if hook is None:
+                listed.append(value)
+                continue
+            try:
+                hook(value, None)
+            except InvalidError as exc:
+                listed.append(Violation(path, exc.code, exc.message))
+                continue
+            return None  # the reference reads it: not a failure this path can explain
+        return ValidationError(listed, self._limits.violations, more=len(out) - keep)
