@@ -1687,6 +1687,74 @@ def bench_synth(tier: Tier, data: Dataset) -> list[Row]:
     ]
 
 
+#: Refusals timed against accepting the same documents (issue 18, defect 7): each
+#: mistake keeps the document's size to within a few bytes.
+_REFUSALS: dict[str, Callable[[bytes], bytes]] = {
+    "every instant unreadable": lambda t: t.replace(b"T", b"X"),
+    "every code unknown (episode statuses)": lambda t: t.replace(b'"missing"', b'"mizzing"'),
+    "one instant at the end naive": lambda t: t[: t.rindex(b'Z"')] + t[t.rindex(b'Z"') + 1 :],
+    "a key repeated at the end": lambda t: t[:-1] + b',"schema_version":1}',
+    "every instant unreadable, one null (the converter's path)": (
+        lambda t: t.replace(b"T", b"X").replace(b'"child":{', b'"child":{"name":null,', 1)
+    ),
+}
+
+
+def bench_refusal(tier: Tier, data: Dataset) -> list[Row]:
+    """Refusing a case file against accepting one of the same size (target: ≤ 2×).
+
+    The largest case files of the tier, loaded as they are and with each
+    mistake of :data:`_REFUSALS`; each refusal is checked to be the reference
+    converter's error (the same violations and count) before it is timed.
+    """
+    from missingcare.converters import make_converter
+    from missingcare.exceptions import ValidationError
+
+    reference = make_converter()
+    cases = sorted(data.cases, key=lambda c: len(to_json(c)))[-20:]
+    good = [to_json(c) for c in cases]
+
+    def answer(doc: bytes, converter: Any = None) -> Any:
+        try:
+            return from_json(doc, CaseFile, converter=converter)
+        except ValidationError as exc:
+            return (exc.violations, exc.more)
+
+    variants: dict[str, Callable[[], object]] = {
+        "accept": lambda: [from_json(d, CaseFile) for d in good],
+    }
+    for name, edit in _REFUSALS.items():
+        bad = [edit(d) for d in good]
+        refused = [answer(d) for d in bad]
+        _check(
+            all(type(a) is tuple for a in refused)
+            and refused == [answer(d, reference) for d in bad],
+            f"refusal {name!r}: not the reference converter's error",
+        )
+        variants[name] = lambda bad=bad: [answer(d) for d in bad]
+    _check([from_json(d, CaseFile) for d in good] == list(cases), "the accepted case files differ")
+    t = timings(variants, max(tier.repeats, 5))
+    size = sum(map(len, good))
+    rows = []
+    for name in _REFUSALS:
+        row = _versus(
+            "8 refusal",
+            name,
+            t,
+            len(good),
+            name=name,
+            baseline="accept",
+            check="the reference converter's error, violation for violation",
+            note=f"{len(good)} case files, {size:,} bytes",
+        )
+        row.baseline = "accepting the same documents"
+        row.unit = "document"
+        row.target = "≤2× on"
+        row.met = row.ratio is not None and row.ratio <= 2
+        rows.append(row)
+    return rows
+
+
 class _LazyDataset:
     """The tier's dataset, built on first use (the synth benchmark needs none)."""
 
@@ -1708,6 +1776,7 @@ BENCHMARKS: dict[str, Callable[[Tier, Any], list[Row]]] = {
     "ssda903": bench_ssda903,
     "research": bench_research,
     "synth": bench_synth,
+    "refusal": bench_refusal,
 }
 
 

@@ -13,10 +13,11 @@ field kinds, walk the mirrors as the reference converter walks the document:
   gives a marker instead of an exception, and the failure is noted with its
   path and the reference hook that would refuse it; the reason (code and
   message) is not worked out yet;
-* a class all of whose fields were read is built by :func:`._make.maker`,
-  which gives exactly what its ``__init__`` gives; a class with a field that
-  failed is not built (nor is anything that holds it), as cattrs does not
-  build it.
+* a class all of whose fields were read is filled as the fast path fills it
+  (:func:`._make.fill`), or, when a guard or an invariant does not hold or
+  the class cannot be filled, built by calling it, whose error is the one
+  the reference converter reports; a class with a field that failed is not
+  built (nor is anything that holds it), as cattrs does not build it.
 
 The failures are then sorted by path and only the first ``Limits.violations``
 (those a :class:`~missingcare.exceptions.ValidationError` lists) get their
@@ -33,6 +34,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 import attrs
@@ -42,7 +44,7 @@ from missingcare import _fields
 from missingcare._fields import FieldKind
 from missingcare.converters._documents import MODELS, chosen_vocabularies
 from missingcare.converters._limits import Limits
-from missingcare.converters._make import Namespace, maker
+from missingcare.converters._make import Namespace, fill, is_fillable, post_init
 from missingcare.converters._reference import _violations
 from missingcare.converters.hooks import InvalidError, _value_hook, date_hook
 from missingcare.exceptions import ValidationError, Violation
@@ -69,6 +71,24 @@ def _instant(text: str) -> Any:
         return _BAD
 
 
+def _instant_reader() -> Callable[[str], Any]:
+    """:func:`_instant`, taking the fast path's way for canonical text in range."""
+    from missingcare.converters import _fast  # noqa: PLC0415 - it imports this module
+
+    lo, hi, digits, canonical = _fast._LO, _fast._HI, _fast._DIGITS, _fast._CANONICAL
+    fromiso = datetime.fromisoformat
+
+    def read(text: str) -> Any:
+        if lo <= text <= hi and text.encode().translate(digits) in canonical:
+            try:
+                return fromiso(text)
+            except ValueError:  # a day the month does not have
+                return _BAD
+        return _instant(text)
+
+    return read
+
+
 def _date(text: str) -> Any:
     try:
         return date_hook(text, None)
@@ -76,13 +96,9 @@ def _date(text: str) -> Any:
         return _BAD
 
 
-def _built(make: Callable[..., Any], path: str, out: list[Failure], args: tuple[Any, ...]) -> Any:
-    """``make(*args)``, or :data:`_BAD` with the class's own violations noted at ``path``."""
-    try:
-        return make(*args)
-    except Exception as exc:
-        failed = exc
-    out.extend((v.path, None, v) for v in _violations(failed, path))
+def _failed(exc: Exception, path: str, out: list[Failure]) -> Any:
+    """:data:`_BAD`, with the violations of the class's own error ``exc`` noted at ``path``."""
+    out.extend((v.path, None, v) for v in _violations(exc, path))
     return _BAD
 
 
@@ -99,7 +115,9 @@ class Refusal:
         self._converter = converter
         self._vocabs = vocabularies
         self._ns = Namespace()
-        self._ns.env.update({"_BAD": _BAD, "_inst": _instant, "_dt": _date, "_built": _built})
+        self._ns.env.update(
+            {"_BAD": _BAD, "_inst": _instant_reader(), "_dt": _date, "_failed": _failed}
+        )
         self._checks: dict[type, Callable[[Any, str, list[Failure]], Any]] = {}
         for cls in MODELS:
             self._checks[cls] = self._generate(cls)
@@ -170,7 +188,19 @@ class Refusal:
                 if kind.base != "nested":
                     src.append(f"    if {v} is _BAD: out.append((p + '.{f}', {hook}, {x}))")
         src.append("    if _len(out) != n: return _BAD")
-        src.append(f"    return _built({self._ns.bind(maker(cls))}, p, out, ({', '.join(args)},))")
+        if is_fillable(cls):
+            # filled as the fast path fills it (the values' types are certain); when a
+            # guard or an invariant fails, the class itself says why
+            src.append("    try:")
+            lines = fill(
+                cls, {a.name: f"a_{a.name}" for a in attrs.fields(cls)}, self._ns, typed=True
+            )
+            src += [f"        {line}" for line in [*lines, *post_init(cls)]]
+            src += ["        return _o", "    except Exception:", "        pass"]
+        src.append("    try:")
+        src.append(f"        return {self._ns.bind(cls)}({', '.join(args)})")
+        src.append("    except Exception as e:")
+        src.append("        return _failed(e, p, out)")
         return self._ns.run("\n".join(src), f"_check_{name}")  # type: ignore[no-any-return]
 
     def error(self, wire: Any, cls: type) -> ValidationError | None:
