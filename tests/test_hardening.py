@@ -476,26 +476,42 @@ VALUE_MISTAKES = {
     "zones unknown": lambda t: t.replace(b"Europe/London", b"Europe/Lndon"),
     "ids blank": lambda t: t.replace(b'"id":"', b'"id":" '),
     "one instant at the end naive": lambda t: t[: t.rindex(b'Z"')] + t[t.rindex(b'Z"') + 1 :],
+    # and with a mistake of shape or type too (msgspec's typed decode refuses these)
+    "instants unreadable, a key unknown": lambda t: t.replace(b"T", b"X")[:-1] + b',"x":1}',
+    "instants unreadable, a null": lambda t: t.replace(b"T", b"X").replace(
+        b'"id":', b'"id":null,"i":', 1
+    ),
+    "a number for text, a key missing": (
+        lambda t: t.replace(b'"zone":"', b'"zone":1,"z":"').replace(b'"status":', b'"s":')
+    ),
+    "items and lists of the wrong type": lambda t: (
+        t.replace(b'"statuses":[', b'"statuses":[1,')
+        .replace(b'"episode_ids":["', b'"episode_ids":[1,"')
+        .replace(b'"context":[', b'"context":"x","y":[', 1)
+    ),
 }
 
 
 @pytest.mark.parametrize("mistake", list(VALUE_MISTAKES), ids=list(VALUE_MISTAKES))
 def test_the_fast_refusal_is_the_reference_refusal(mistake: str) -> None:
-    """A decoded document that cannot be built is refused without the converter, with
-    the converter's error: the same violations, in the same order, and the same count."""
+    """A document that cannot be built is refused without the converter, with the
+    converter's error: the same violations, in the same order, and the same count."""
     from missingcare.converters import _refuse
 
     answered = []
-    error = _refuse.Refusal.error
 
-    def spy(self: Any, wire: Any, cls: type) -> Any:
-        found = error(self, wire, cls)
-        answered.append(found is not None)
-        return found
+    def spy(method: Any) -> Any:
+        def spied(self: Any, read: Any, cls: type) -> Any:
+            found = method(self, read, cls)
+            answered.append(found is not None)
+            return found
+
+        return spied
 
     tried = 0
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(_refuse.Refusal, "error", spy)
+        for name in ("error", "error_of_mirror"):
+            patch.setattr(_refuse.Refusal, name, spy(getattr(_refuse.Refusal, name)))
         for case in Cohort(children=12, seed=11, profile="clock_changes"):
             good = to_json(case)
             bad = VALUE_MISTAKES[mistake](good)

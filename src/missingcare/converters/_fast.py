@@ -403,8 +403,8 @@ class FastWire:
                 raw = data.encode()
             except UnicodeEncodeError:  # lone surrogates: the reference path says where
                 decoder = None
-        read = None
         if decoder is not None and type(raw) is bytes and len(raw) <= self._limits.document_bytes:
+            wire = read = None
             try:
                 wire = decoder.decode(raw)
                 if (
@@ -416,8 +416,13 @@ class FastWire:
                     return self._plans[cls].build(wire)  # type: ignore[no-any-return]
             except Exception:
                 pass
-        if read is not None:  # decoded, not built: refused without the converter, if it can say
-            error = self._refusal.error(read, cls)
+            # not accepted: refused without the converter when the refusal path can say
+            # (decoded with a key repeated or another version: the converter's, cheaply)
+            error = None
+            if read is not None:
+                error = self._refusal.error_of_mirror(read, cls)
+            elif wire is None:
+                error = self._refusal.error(raw, cls)
             if error is not None:
                 raise error
         return _reference.loads(data, cls, self._converter, self._limits)

@@ -33,20 +33,29 @@ all, this path gives no answer and the reference converter decides.
 from __future__ import annotations
 
 import operator
+import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
 import attrs
 import cattrs
+import msgspec
+from cattrs.errors import ForbiddenExtraKeysError
 
 from missingcare import _fields
 from missingcare._fields import FieldKind
-from missingcare.converters._documents import MODELS, chosen_vocabularies
+from missingcare.converters._documents import MODELS, SCHEMA_VERSION, chosen_vocabularies
 from missingcare.converters._limits import Limits
 from missingcare.converters._make import Namespace, fill, is_fillable, post_init
 from missingcare.converters._reference import _violations
-from missingcare.converters.hooks import InvalidError, _value_hook, date_hook
+from missingcare.converters.hooks import (
+    InvalidError,
+    _field_hook,
+    _value_hook,
+    date_hook,
+    duration_hook,
+)
 from missingcare.exceptions import ValidationError, Violation
 from missingcare.time import _RFC3339, parse_instant
 from missingcare.vocab import Vocabulary
@@ -55,6 +64,8 @@ __all__ = ["Refusal"]
 
 #: What a leaf or a class that could not be read or built gives instead of a value.
 _BAD: Any = type("_Bad", (), {"__repr__": lambda _self: "<not read>"})()
+#: A key the object does not have.
+_NONE: Any = type("_None", (), {"__repr__": lambda _self: "<absent>"})()
 
 #: One failure: (path, the reference hook that refuses the value, the value);
 #: or (path, None, a ready :class:`Violation`) for a class's own violation.
@@ -89,7 +100,14 @@ def _instant_reader() -> Callable[[str], Any]:
     return read
 
 
-def _date(text: str) -> Any:
+def _duration(text: object) -> Any:
+    try:
+        return duration_hook(text, None)
+    except InvalidError:
+        return _BAD
+
+
+def _date(text: object) -> Any:
     try:
         return date_hook(text, None)
     except InvalidError:
@@ -102,8 +120,31 @@ def _failed(exc: Exception, path: str, out: list[Failure]) -> Any:
     return _BAD
 
 
+class _Defer(Exception):  # noqa: N818 - not an error: the converter decides
+    """This path cannot say what the reference converter would (the converter decides)."""
+
+
+#: The reference's violations for a missing key and for keys the model does not know.
+_REQUIRED = _violations(KeyError("required"), "$")[0]
+_UNKNOWN = _violations(ForbiddenExtraKeysError("", object, {"unknown"}), "$")[0]
+
+#: A lone surrogate may be written as an escape: such documents are the converter's.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_ESCAPED_COLON = b"\\u003"
+_BOM = b"\xef\xbb\xbf"
+
+
+def _missing(path: str) -> Failure:
+    return (path, None, Violation(path, _REQUIRED.code, _REQUIRED.message))
+
+
+def _unknown(path: str) -> Failure:
+    return (path, None, Violation(path, _UNKNOWN.code, _UNKNOWN.message))
+
+
 class Refusal:
-    """The generated check functions over a :class:`._fast.FastWire`'s mirrors."""
+    """The generated walks of a document's JSON tree, one per model class, for
+    :class:`._fast.FastWire`; :meth:`error` is the reference converter's error."""
 
     def __init__(
         self,
@@ -116,11 +157,28 @@ class Refusal:
         self._vocabs = vocabularies
         self._ns = Namespace()
         self._ns.env.update(
-            {"_BAD": _BAD, "_inst": _instant_reader(), "_dt": _date, "_failed": _failed}
+            {
+                "_BAD": _BAD,
+                "_NONE": _NONE,
+                "_inst": _instant_reader(),
+                "_dt": _date,
+                "_dur": _duration,
+                "_failed": _failed,
+                "_missing": _missing,
+                "_unknown": _unknown,
+                "_Defer": _Defer,
+                "_dict": dict,
+                "_list": list,
+                "_enumerate": enumerate,
+            }
         )
-        self._checks: dict[type, Callable[[Any, str, list[Failure]], Any]] = {}
+        self._walks: dict[type, Callable[[Any, str, list[Failure]], Any]] = {}
+        self._mirrors: dict[type, Callable[[Any, str, list[Failure]], Any]] = {}
         for cls in MODELS:
-            self._checks[cls] = self._generate(cls)
+            self._walks[cls] = self._generate(cls)
+            self._mirrors[cls] = self._generate_mirror(cls)
+        self._decode = msgspec.json.Decoder().decode
+        self._encode = msgspec.json.Encoder().encode
 
     def _table(self, name: str) -> dict[str, Any]:
         return dict(self._vocabs[name].by_code)
@@ -130,9 +188,128 @@ class Refusal:
         vocab = None if vocabulary is None else self._vocabs[vocabulary]
         return _value_hook(self._converter, kind, vocab)
 
+    def _read(self, kind: FieldKind, x: str, table: str, path: str) -> str:
+        """The expression reading one value ``x`` of ``kind`` (not many): the value, or _BAD."""
+        base = kind.base
+        if base in ("text", "id", "zone"):
+            return f"({x} if _type({x}) is _str else _BAD)"
+        if base == "flag":
+            return f"({x} if _type({x}) is _bool else _BAD)"
+        if base == "instant":
+            return f"(_inst({x}) if _type({x}) is _str else _BAD)"
+        if base == "date":
+            return f"_dt({x})"
+        if base == "duration":
+            return f"_dur({x})"
+        if base in ("choice", "concept"):
+            return f"({table}.get({x}, _BAD) if _type({x}) is _str else _BAD)"
+        assert base == "nested", kind
+        walk = f"_walk_{kind.model.__name__}"  # type: ignore[union-attr]
+        return f"({walk}({x}, {path}, out) if _type({x}) is _dict else _BAD)"
+
     def _generate(self, cls: type) -> Callable[[Any, str, list[Failure]], Any]:
+        """The walk of a ``cls`` object ``d`` (a dict) at path ``p``: the value, or
+        :data:`_BAD` with the failures found noted in ``out``; as cattrs structures it."""
         name = cls.__name__
-        src = [f"def _check_{name}(w, p, out):", "    n = _len(out)"]
+        fields = attrs.fields(cls)
+        known = self._ns.bind(frozenset(a.name for a in fields))
+        src = [f"def _walk_{name}(d, p, out):", "    n = _len(out)"]
+        for a, (_, kind) in zip(fields, _fields.kinds(cls), strict=True):
+            f, v = a.name, f"a_{a.name}"
+            leaf = attrs.evolve(kind, many=False, unique=False, non_empty=False)
+            table = hook = ""
+            if kind.base == "concept" and kind.vocabulary is None:
+                # the vocabulary is chosen by the sibling's value, as the converter picks
+                # its hook (an unknown or missing choice: the first binding)
+                chosen = chosen_vocabularies(cls, f)
+                tables = {m.value: self._table(voc) for m, voc in chosen.items()}
+                hooks = {m.value: self._hook(leaf, voc) for m, voc in chosen.items()}
+                first = next(iter(tables))
+                t_first, h_first = self._ns.bind(tables[first]), self._ns.bind(hooks[first])
+                sib = kind.vocabulary_from
+                src += [
+                    f"    s_{f} = d.get('{sib}')",
+                    f"    if _type(s_{f}) in (_list, _dict): raise _Defer",
+                    f"    t_{f} = {self._ns.bind(tables)}.get(s_{f}, {t_first})",
+                    f"    h_{f} = {self._ns.bind(hooks)}.get(s_{f}, {h_first})",
+                ]
+                table, hook = f"t_{f}", f"h_{f}"
+            elif kind.base == "concept":
+                assert kind.vocabulary is not None
+                table = self._ns.bind(self._table(kind.vocabulary))
+            elif kind.base == "choice":
+                assert kind.choices is not None
+                table = self._ns.bind({m.value: m for m in kind.choices})
+            if not hook:
+                hook = self._ns.bind(self._hook(leaf, kind.vocabulary))
+            here = f"p + '.{f}'"
+            src.append(f"    x = d.get('{f}', _NONE)")
+            if a.default is attrs.NOTHING:
+                src += [
+                    "    if x is _NONE:",
+                    f"        {v} = _BAD",
+                    f"        out.append(_missing({here}))",
+                ]
+            else:
+                src += ["    if x is _NONE:", f"        {v} = {self._ns.bind(a.default)}"]
+            if kind.many:
+                # a list refused as a whole (null, not a list, too many items): its reason
+                # does not depend on the items, nor on a chosen vocabulary
+                vocab = self._vocabs[kind.vocabulary] if kind.vocabulary else None
+                whole = self._ns.bind(_field_hook(self._converter, kind, vocab, self._limits))
+                item = self._read(leaf, "c", table, f"f'{{p}}.{f}[{{i}}]'")
+                failed = "_type(c) is not _dict" if kind.base == "nested" else f"{item} is _BAD"
+                src += [
+                    f"    elif _type(x) is _list and _len(x) <= {self._limits.items}:",
+                    f"        {v} = _tuple([{item} for i, c in _enumerate(x)])",
+                    f"        if _BAD in {v}:",
+                    (
+                        f"            out.extend((f'{{p}}.{f}[{{i}}]', {hook}, c)"
+                        f" for i, c in _enumerate(x) if {failed})"
+                    ),
+                    "    else:",
+                    f"        {v} = _BAD",
+                    f"        out.append(({here}, {whole}, x))",
+                ]
+            elif kind.base == "nested":
+                walk = f"_walk_{kind.model.__name__}"  # type: ignore[union-attr]
+                src += [
+                    "    elif _type(x) is _dict:",
+                    f"        {v} = {walk}(x, {here}, out)",
+                    "    else:",
+                    f"        {v} = _BAD",
+                    f"        out.append(({here}, {hook}, x))",
+                ]
+            else:
+                src += [
+                    "    else:",
+                    f"        {v} = {self._read(kind, 'x', table, here)}",
+                    f"        if {v} is _BAD: out.append(({here}, {hook}, x))",
+                ]
+        src += [
+            f"    if not d.keys() <= {known}: out.append(_unknown(p))",
+            "    if _len(out) != n: return _BAD",
+        ]
+        args = [f"a_{a.name}" for a in fields]
+        if is_fillable(cls):
+            # filled as the fast path fills it (the values' types are certain); when a
+            # guard or an invariant fails, the class itself says why
+            lines = fill(cls, {a.name: f"a_{a.name}" for a in fields}, self._ns, typed=True)
+            src.append("    try:")
+            src += [f"        {line}" for line in [*lines, *post_init(cls)]]
+            src += ["        return _o", "    except Exception:", "        pass"]
+        src.append("    try:")
+        src.append(f"        return {self._ns.bind(cls)}({', '.join(args)})")
+        src.append("    except Exception as e:")
+        src.append("        return _failed(e, p, out)")
+        return self._ns.run("\n".join(src), f"_walk_{name}")  # type: ignore[no-any-return]
+
+    def _generate_mirror(self, cls: type) -> Callable[[Any, str, list[Failure]], Any]:
+        """The walk of a ``cls`` mirror ``w`` (decoded by the fast path's msgspec types,
+        which have checked the shape and types cattrs checks) at path ``p``: only the
+        leaves' values and the classes themselves can fail."""
+        name = cls.__name__
+        src = [f"def _mirror_{name}(w, p, out):", "    n = _len(out)"]
         args = []
         for a, (_, kind) in zip(attrs.fields(cls), _fields.kinds(cls), strict=True):
             f, v = a.name, f"a_{a.name}"
@@ -165,7 +342,7 @@ class Refusal:
                     ),
                 ]
             elif kind.many and kind.base == "nested":
-                check = f"_check_{kind.model.__name__}"  # type: ignore[union-attr]
+                check = f"_mirror_{kind.model.__name__}"  # type: ignore[union-attr]
                 src.append(
                     f"    {v} = _tuple([{check}(c, f'{{p}}.{f}[{{i}}]', out)"
                     f" for i, c in enumerate({x})]) if {x} else ()"
@@ -174,7 +351,7 @@ class Refusal:
                 src.append(f"    {v} = {x}")  # typed by msgspec; the class checks the rest
             else:
                 if kind.base == "nested":
-                    read = f"_check_{kind.model.__name__}({x}, p + '.{f}', out)"  # type: ignore[union-attr]
+                    read = f"_mirror_{kind.model.__name__}({x}, p + '.{f}', out)"  # type: ignore[union-attr]
                 elif kind.base == "concept":
                     read = f"{table}.get({x}, _BAD)"
                 elif kind.base == "instant":
@@ -201,14 +378,52 @@ class Refusal:
         src.append(f"        return {self._ns.bind(cls)}({', '.join(args)})")
         src.append("    except Exception as e:")
         src.append("        return _failed(e, p, out)")
-        return self._ns.run("\n".join(src), f"_check_{name}")  # type: ignore[no-any-return]
+        return self._ns.run("\n".join(src), f"_mirror_{name}")  # type: ignore[no-any-return]
 
-    def error(self, wire: Any, cls: type) -> ValidationError | None:
-        """The reference's error for the decoded document ``wire`` of type ``cls``,
-        or ``None`` when this path cannot say (the reference converter decides)."""
-        out: list[Failure] = []
-        if self._checks[cls](wire, "$", out) is not _BAD or not out:
+    def error(self, data: bytes, cls: type) -> ValidationError | None:
+        """The reference converter's error for the document ``data`` of type ``cls``, or
+        ``None`` when this path cannot say (the converter decides: a document it accepts,
+        or one refused as a whole, before its content is read)."""
+        if (
+            len(data) > self._limits.document_bytes
+            or data.startswith(_BOM)
+            or b"\x00" in data
+            or _ESCAPED_COLON in data
+            or (b"\\u" in data and _SURROGATE_ESCAPE.search(data) is not None)
+        ):
             return None
+        try:
+            doc = self._decode(data)
+        except Exception:
+            return None
+        # what is refused as a whole (a key repeated, see _fast._keys; not an object; a
+        # schema version to check or upgrade) the converter refuses cheaply itself
+        if (
+            type(doc) is not dict
+            or type(doc.get("schema_version")) is not int
+            or doc["schema_version"] != SCHEMA_VERSION
+            or data.count(b":") != self._encode(doc).count(b":")
+        ):
+            return None
+        del doc["schema_version"]
+        out: list[Failure] = []
+        try:
+            if self._walks[cls](doc, "$", out) is not _BAD or not out:
+                return None
+        except _Defer:
+            return None
+        return self._listed(out)
+
+    def error_of_mirror(self, wire: Any, cls: type) -> ValidationError | None:
+        """:meth:`error` for a document the fast path decoded (``wire``, its mirror) but could
+        not build: the same error, from a cheaper walk."""
+        out: list[Failure] = []
+        if self._mirrors[cls](wire, "$", out) is not _BAD or not out:
+            return None
+        return self._listed(out)
+
+    def _listed(self, out: list[Failure]) -> ValidationError | None:
+        """The error of the failures ``out``: the first of them by path with their reasons."""
         out.sort(key=operator.itemgetter(0))
         keep = min(self._limits.violations, len(out))
         while keep < len(out) and out[keep][0] == out[keep - 1][0]:
