@@ -1,34 +1,42 @@
-"""The refusal path: a decoded document's violations, without an exception per field (private).
+"""The refusal path: a document's violations, without an exception per field (private).
 
-When the fast path (:mod:`._fast`) has decoded a document into its msgspec
-mirrors but could not build it, msgspec has already held the document to
-everything the reference converter's structure checks: it is an object of
-the right shape, each value of its wire type, no key unknown or missing, no
-``null``. What is left to fail is the value of a leaf (an instant, a date, a
-concept's code) or a class's own ``__init__`` (its validators and
-invariants). The functions generated here, one per model class from the
-field kinds, walk the mirrors as the reference converter walks the document:
+A document the fast path (:mod:`._fast`) does not accept used to be handed
+to the reference converter, whose cattrs hooks raise an exception for every
+bad value and walk the whole document in Python: refusing cost up to 12
+times accepting (issue 18, defect 7). The functions generated here, two per
+model class from the field kinds, find the same violations as cattrs does,
+walking the document as it structures it:
 
-* a leaf is read as the fast path reads it, but a value that cannot be read
-  gives a marker instead of an exception, and the failure is noted with its
-  path and the reference hook that would refuse it; the reason (code and
-  message) is not worked out yet;
-* a class all of whose fields were read is filled as the fast path fills it
-  (:func:`._make.fill`), or, when a guard or an invariant does not hold or
-  the class cannot be filled, built by calling it, whose error is the one
-  the reference converter reports; a class with a field that failed is not
-  built (nor is anything that holds it), as cattrs does not build it.
+* ``_mirror_<Class>`` walks the msgspec mirrors of a document the fast path
+  decoded but could not build. msgspec has already held it to everything
+  cattrs checks of shape and type (objects, wire types, no key unknown or
+  missing, no ``null``): only a leaf's value (an instant, a date, a
+  concept's code) or a class's own ``__init__`` can fail;
+* ``_walk_<Class>`` walks the JSON tree of a document that msgspec's typed
+  decode refused, as cattrs does: a key missing (``required``), keys
+  unknown (one ``unknown_key`` at the object), a value of the wrong type,
+  a list that is not one or is too long, then the leaves' values.
+
+In both, a value that cannot be read gives a marker instead of an exception,
+and the failure is noted with its path, the reference hook that refuses it
+and the value; its reason (code and message) is not worked out yet. A class
+all of whose fields were read is filled as the fast path fills it
+(:func:`._make.fill`), or, when a guard or an invariant does not hold,
+built by calling it, whose error is the one the converter reports; a class
+with a field that failed is not built (nor is anything that holds it), as
+cattrs does not build it. Paths name only the model's fields and indices.
 
 The failures are then sorted by path and only the first ``Limits.violations``
 (those a :class:`~missingcare.exceptions.ValidationError` lists) get their
 reason, from the reference hook itself; the rest are counted. Paths are
-distinct (one failure per leaf; a class's own violations are under it, and
+distinct (one failure per value; a class's own violations are under it, and
 nothing around a failure is built), so sorting by path is the order the
 error sorts in and every failure is one violation: the error is the
-reference's, path for path, message for message, and its count. Whenever
-the reference hook accepts a value noted as failed, or nothing failed at
-all, this path gives no answer and the reference converter decides.
-"""
+converter's, path for path, message for message, and its count. Whenever
+that cannot be said (the reference hook accepts a value noted as failed;
+nothing failed; the document is refused as a whole, for its encoding, a key
+repeated or its version; a choice of vocabulary by a value that is not
+text), this path gives no answer and the converter decides."""
 
 from __future__ import annotations
 
