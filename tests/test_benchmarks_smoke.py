@@ -390,3 +390,17 @@ def test_the_summary_sets_runs_side_by_side(
     row = next(line for line in lines if line.startswith("| MissingEpisode (from_json)"))
     assert row.count("|") == 4
     assert "tier tiny, 1 rounds" in text
+
+
+def test_a_refusal_unlike_the_converters_stops_the_run(
+    runner: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from missingcare.converters import _refuse
+    from missingcare.exceptions import ValidationError, Violation
+
+    def wrong(_self: Any, _out: Any) -> ValidationError:
+        return ValidationError([Violation("$", "wrong", "not the converter's error")])
+
+    monkeypatch.setattr(_refuse.Refusal, "_listed", wrong)
+    with pytest.raises(runner.CheckFailedError, match="refusal"):
+        runner.run("tiny", only=["refusal"], echo=False, repeats=1)
