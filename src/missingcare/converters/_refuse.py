@@ -437,14 +437,22 @@ class Refusal:
         while keep < len(out) and out[keep][0] == out[keep - 1][0]:
             keep += 1  # a tie at the edge: its order is decided by the codes
         listed = []
+        # a hook's answer for a value, once (records repeat their values; text hashes)
+        reasons: dict[tuple[Any, str], tuple[str, str]] = {}
         for path, hook, value in out[:keep]:
             if hook is None:
                 listed.append(value)
                 continue
-            try:
-                hook(value, None)
-            except InvalidError as exc:
-                listed.append(Violation(path, exc.code, exc.message))
-                continue
-            return None  # the reference reads it: not a failure this path can explain
+            key = (hook, value) if type(value) is str else None
+            reason = None if key is None else reasons.get(key)
+            if reason is None:
+                try:
+                    hook(value, None)
+                except InvalidError as exc:
+                    reason = (exc.code, exc.message)
+                else:
+                    return None  # the reference reads it: not a failure this path explains
+                if key is not None:
+                    reasons[key] = reason
+            listed.append(Violation(path, *reason))
         return ValidationError(listed, self._limits.violations, more=len(out) - keep)
