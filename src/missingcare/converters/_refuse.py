@@ -151,8 +151,9 @@ def _unknown(path: str) -> Failure:
 
 
 class Refusal:
-    """The generated walks of a document's JSON tree, one per model class, for
-    :class:`._fast.FastWire`; :meth:`error` is the reference converter's error."""
+    """The refusal path of a :class:`._fast.FastWire`: two generated walks per model class
+    (over the JSON tree, over the msgspec mirror); :meth:`error` and
+    :meth:`error_of_mirror` give the reference converter's error, or ``None``."""
 
     def __init__(
         self,
