@@ -1732,7 +1732,7 @@ def bench_refusal(tier: Tier, data: Dataset) -> list[Row]:
             and refused == [answer(d, reference) for d in bad],
             f"refusal {name!r}: not the reference converter's error",
         )
-        variants[name] = lambda bad=bad: [answer(d) for d in bad]
+        variants[name] = functools.partial(lambda docs: [answer(d) for d in docs], bad)
     _check([from_json(d, CaseFile) for d in good] == list(cases), "the accepted case files differ")
     t = timings(variants, max(tier.repeats, 5))
     size = sum(map(len, good))

@@ -189,7 +189,6 @@ class FastWire:
         self._vocabs = _documents.vocabularies(vocabularies)
         self._limits = limits
         self._converter: cattrs.Converter = make_converter(vocabularies, limits=limits)
-        self._refusal = Refusal(self._converter, self._vocabs, limits)
         self._plans: dict[type, _Plan] = {}
         self._tables: dict[str, dict[str, Any]] = {}
         self._ns = Namespace()
@@ -211,6 +210,7 @@ class FastWire:
         )
         for cls in MODELS:
             self._plan(cls)
+        self._refusal = Refusal(self._converter, self._vocabs, limits, self._ns.env)
         self._decoders: dict[type, msgspec.json.Decoder[Any]] = {}
         for cls in DOCUMENTS:
             doc_struct = msgspec.defstruct(

@@ -90,11 +90,10 @@ def _instant(text: str) -> Any:
         return _BAD
 
 
-def _instant_reader() -> Callable[[str], Any]:
-    """:func:`_instant`, taking the fast path's way for canonical text in range."""
-    from missingcare.converters import _fast  # noqa: PLC0415 - it imports this module
-
-    lo, hi, digits, canonical = _fast._LO, _fast._HI, _fast._DIGITS, _fast._CANONICAL
+def _instant_reader(fast: Mapping[str, Any]) -> Callable[[str], Any]:
+    """:func:`_instant`, taking the fast path's way for canonical text in range (``fast``:
+    the names of the fast path's generated code, see ``_fast._INSTANT_EXPR``)."""
+    lo, hi, digits, canonical = fast["_LO"], fast["_HI"], fast["_DIGITS"], fast["_CANONICAL"]
     fromiso = datetime.fromisoformat
 
     def read(text: str) -> Any:
@@ -160,6 +159,7 @@ class Refusal:
         converter: cattrs.Converter,
         vocabularies: Mapping[str, Vocabulary],
         limits: Limits,
+        fast: Mapping[str, Any],
     ) -> None:
         self._limits = limits
         self._converter = converter
@@ -169,7 +169,7 @@ class Refusal:
             {
                 "_BAD": _BAD,
                 "_NONE": _NONE,
-                "_inst": _instant_reader(),
+                "_inst": _instant_reader(fast),
                 "_dt": _date,
                 "_dur": _duration,
                 "_failed": _failed,
