@@ -15,10 +15,11 @@ faster, from the same :class:`~missingcare._fields.FieldKind` of each field:
   not blank nor too long, zone known, no repeated concepts), then the
   class's own ``__attrs_post_init__`` invariants run. A class whose
   ``__init__`` does more than its kinds say is built by calling it. Whenever
-  *anything* fails, the document is handed to the reference converter, which
-  builds the value or raises the exact
-  :class:`~missingcare.exceptions.ValidationError` it always raises: errors
-  are identical by construction, and the fast path only ever answers for
+  *anything* fails, the document goes to the refusal path (:mod:`._refuse`),
+  which lists the reference converter's violations without it (the same
+  :class:`~missingcare.exceptions.ValidationError`, path for path), or, when
+  it cannot say, to the reference converter, which builds the value or
+  raises the exact error it always raises: the fast path only ever accepts
   documents it fully accepted.
 * **dump** — generated code copies each model value into generated Structs
   that mirror its class field for field (codes for concepts), and msgspec
