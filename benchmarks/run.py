@@ -1763,6 +1763,79 @@ def bench_scale(tier: Tier, data: Dataset) -> list[Row]:
     return rows
 
 
+#: Refusals timed against accepting the same documents (issue 18, defect 7): each
+#: mistake keeps the document's size to within a few bytes.
+_REFUSALS: dict[str, Callable[[bytes], bytes]] = {
+    "every instant unreadable": lambda t: t.replace(b"T", b"X"),
+    "every code unknown (episode statuses)": lambda t: t.replace(b'"missing"', b'"mizzing"'),
+    "one instant at the end naive": lambda t: t[: t.rindex(b'Z"')] + t[t.rindex(b'Z"') + 1 :],
+    "a key repeated at the end": lambda t: t[:-1] + b',"schema_version":1}',
+    # msgspec's typed decode refuses this one: the refusal path walks the JSON tree
+    "every instant unreadable, a key unknown": (
+        lambda t: t.replace(b"T", b"X").replace(b'"child":{', b'"child":{"name":null,', 1)
+    ),
+}
+
+
+def bench_refusal(tier: Tier, data: Dataset) -> list[Row]:
+    """Refusing a case file against accepting one of the same size (target: ≤ 2×).
+
+    The largest case files of the tier, loaded as they are and with each
+    mistake of :data:`_REFUSALS`; each refusal is checked to be the reference
+    converter's error (the same violations and count) before it is timed.
+    """
+    from missingcare.converters import make_converter
+    from missingcare.exceptions import ValidationError
+
+    reference = make_converter()
+    # the largest case files that every mistake changes (one without an episode has no
+    # status to misspell)
+    every = [c for c in data.cases if all(e(to_json(c)) != to_json(c) for e in _REFUSALS.values())]
+    cases = sorted(every, key=lambda c: len(to_json(c)))[-20:]
+    _check(bool(cases), "no case file to refuse")
+    good = [to_json(c) for c in cases]
+
+    def answer(doc: bytes, converter: Any = None) -> Any:
+        try:
+            return from_json(doc, CaseFile, converter=converter)
+        except ValidationError as exc:
+            return (exc.violations, exc.more)
+
+    variants: dict[str, Callable[[], object]] = {
+        "accept": lambda: [from_json(d, CaseFile) for d in good],
+    }
+    for name, edit in _REFUSALS.items():
+        bad = [edit(d) for d in good]
+        refused = [answer(d) for d in bad]
+        _check(
+            all(type(a) is tuple for a in refused)
+            and refused == [answer(d, reference) for d in bad],
+            f"refusal {name!r}: not the reference converter's error",
+        )
+        variants[name] = functools.partial(lambda docs: [answer(d) for d in docs], bad)
+    _check([from_json(d, CaseFile) for d in good] == list(cases), "the accepted case files differ")
+    t = timings(variants, max(tier.repeats, 5))
+    size = sum(map(len, good))
+    rows = []
+    for name in _REFUSALS:
+        row = _versus(
+            "8 refusal",
+            name,
+            t,
+            len(good),
+            name=name,
+            baseline="accept",
+            check="the reference converter's error, violation for violation",
+            note=f"{len(good)} case files, {size:,} bytes",
+        )
+        row.baseline = "accepting the same documents"
+        row.unit = "document"
+        row.target = "≤2× on"
+        row.met = row.ratio is not None and row.ratio <= 2
+        rows.append(row)
+    return rows
+
+
 class _LazyDataset:
     """The tier's dataset, built on first use (the synth benchmark needs none)."""
 
@@ -1785,6 +1858,7 @@ BENCHMARKS: dict[str, Callable[[Tier, Any], list[Row]]] = {
     "research": bench_research,
     "synth": bench_synth,
     "scale": bench_scale,
+    "refusal": bench_refusal,
 }
 
 

@@ -605,6 +605,8 @@ def _timing(tally: Tally) -> None:
     bad_instants = good.replace(b"T", b"X")  # every instant unreadable: thousands of violations
     variants = {
         "every instant invalid": bad_instants,
+        "every instant invalid, a key unknown": bad_instants[:-1] + b',"extra":1}',
+        "one instant at the end naive": good[: good.rindex(b'Z"')] + good[good.rindex(b'Z"') + 1 :],
         "one value wrong at the end": good[:-3] + b"0}}" if good.endswith(b"}}") else good + b" ",
         "a key repeated at the end": good[:-1] + b',"schema_version":1}',
         "a lone surrogate": good.replace(f'"{case.child.id}"'.encode(), b'"\\ud800"', 1),

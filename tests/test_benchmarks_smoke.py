@@ -408,3 +408,17 @@ def test_the_check_scale_benchmark_runs_on_a_tiny_cohort(tmp_path: Path) -> None
     rows = done.stdout.strip().splitlines()
     assert rows[0].split()[:3] == ["input", "MB", "format"]
     assert [r.split()[3] for r in rows[1:]] == ["table", "json"]  # 5 children, each format
+
+
+def test_a_refusal_unlike_the_converters_stops_the_run(
+    runner: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from missingcare.converters import _refuse
+    from missingcare.exceptions import ValidationError, Violation
+
+    def wrong(_self: Any, _out: Any) -> ValidationError:
+        return ValidationError([Violation("$", "wrong", "not the converter's error")])
+
+    monkeypatch.setattr(_refuse.Refusal, "_listed", wrong)
+    with pytest.raises(runner.CheckFailedError, match="refusal"):
+        runner.run("tiny", only=["refusal"], echo=False, repeats=1)

@@ -401,3 +401,148 @@ def test_every_document_type_keeps_its_round_trip() -> None:
     for cls in DOCUMENTS:
         value = _samples()[cls]
         assert from_json(to_json(value), cls) == value
+
+
+# --- the guard: no key from the document in a path ------------------------------------
+
+
+def _with_key(cls: type, key: str, value: str, *, inside: str | None = None) -> bytes:
+    """A valid ``cls`` document with ``"key": value`` added (at the top, or in ``inside``)."""
+    doc = json.loads(to_json(_samples()[cls]))
+    marker = "__added__"
+    if inside is None:
+        doc[marker] = 0
+    else:
+        doc[inside][marker] = 0
+    return json.dumps(doc).replace(f'"{marker}": 0', f'"{key}": {value}').encode()
+
+
+UNKNOWN_VALUES = [
+    '"\\ud800"',  # a lone surrogate: invalid_text
+    '{"a": 1, "a": 2}',  # a repeated key: duplicate_key
+    '[{"b": "\\udfff"}]',
+    '{"c": {"d": 1, "d": 1}}',
+]
+
+
+@pytest.mark.parametrize("load", LOADS)
+@pytest.mark.parametrize("value", UNKNOWN_VALUES)
+@pytest.mark.parametrize("cls", DOCUMENTS, ids=[c.__name__ for c in DOCUMENTS])
+def test_a_key_the_model_does_not_know_is_never_part_of_a_path(
+    load: Any, value: str, cls: type
+) -> None:
+    """Found by the fuzz harness: a key the model does not know, holding a lone surrogate
+    or a repeated key, was spelt in the violation's path (``$.<the key>``)."""
+    for key in (CANARY, f"{CANARY}\\ud800"):
+        with pytest.raises(ValidationError) as info:
+            load(_with_key(cls, key, value), cls)
+        _no_leak(info.value, CANARY)
+        assert {v.path for v in info.value.violations} == {"$"}
+
+
+@pytest.mark.parametrize("load", LOADS)
+def test_an_unknown_key_inside_a_known_object_is_reported_at_that_object(load: Any) -> None:
+    data = _with_key(mc.CaseFile, CANARY, '{"a": 1, "a": 2}', inside="child")
+    with pytest.raises(ValidationError) as info:
+        load(data, mc.CaseFile)
+    _no_leak(info.value, CANARY)
+    assert [(v.path, v.code) for v in info.value.violations] == [("$.child", "duplicate_key")]
+
+
+# --- defect 7: the refusal path ---------------------------------------------------------
+
+
+def _refusals(data: bytes) -> tuple[Any, Any]:
+    """The fast path's and the reference converter's errors for ``data`` (a case file),
+    each ``None`` if it is accepted."""
+    answers: list[Any] = []
+    for load in (from_json, _reference):
+        try:
+            load(data, mc.CaseFile)
+        except ValidationError as err:
+            answers.append((err.violations, err.more, str(err)))
+        else:
+            answers.append(None)
+    return answers[0], answers[1]
+
+
+#: Mistakes in the values of a valid case file (its shape and types stay right).
+VALUE_MISTAKES = {
+    "instants unreadable": lambda t: t.replace(b"T", b"X"),
+    "instants naive": lambda t: t.replace(b'Z"', b'"'),
+    "seconds out of range": lambda t: t.replace(b':00Z"', b':60Z"'),
+    "instants out of range": lambda t: t.replace(b'"20', b'"99'),
+    "dates unreal": lambda t: t.replace(b"-0", b"-9"),
+    "codes unknown": lambda t: t.replace(b'"missing', b'"mizzing'),
+    "codes in lists unknown": lambda t: t.replace(b'["', b'["x'),
+    "zones unknown": lambda t: t.replace(b"Europe/London", b"Europe/Lndon"),
+    "ids blank": lambda t: t.replace(b'"id":"', b'"id":" '),
+    "one instant at the end naive": lambda t: t[: t.rindex(b'Z"')] + t[t.rindex(b'Z"') + 1 :],
+    # and with a mistake of shape or type too (msgspec's typed decode refuses these)
+    "instants unreadable, a key unknown": lambda t: t.replace(b"T", b"X")[:-1] + b',"x":1}',
+    "instants unreadable, a null": lambda t: t.replace(b"T", b"X").replace(
+        b'"id":', b'"id":null,"i":', 1
+    ),
+    "a number for text, a key missing": (
+        lambda t: t.replace(b'"zone":"', b'"zone":1,"z":"').replace(b'"status":', b'"s":')
+    ),
+    "items and lists of the wrong type": lambda t: (
+        t.replace(b'"statuses":[', b'"statuses":[1,')
+        .replace(b'"episode_ids":["', b'"episode_ids":[1,"')
+        .replace(b'"context":[', b'"context":"x","y":[', 1)
+    ),
+}
+
+
+@pytest.mark.parametrize("mistake", list(VALUE_MISTAKES), ids=list(VALUE_MISTAKES))
+def test_the_fast_refusal_is_the_reference_refusal(mistake: str) -> None:
+    """A document that cannot be built is refused without the converter, with the
+    converter's error: the same violations, in the same order, and the same count."""
+    from missingcare.converters import _refuse
+
+    answered = []
+
+    def spy(method: Any) -> Any:
+        def spied(self: Any, read: Any, cls: type) -> Any:
+            found = method(self, read, cls)
+            answered.append(found is not None)
+            return found
+
+        return spied
+
+    tried = 0
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("error", "error_of_mirror"):
+            patch.setattr(_refuse.Refusal, name, spy(getattr(_refuse.Refusal, name)))
+        for case in Cohort(children=12, seed=11, profile="clock_changes"):
+            good = to_json(case)
+            bad = VALUE_MISTAKES[mistake](good)
+            if bad == good:
+                continue
+            fast, reference = _refusals(bad)
+            assert fast == reference
+            tried += reference is not None
+    assert tried >= 5
+    assert any(answered)  # the refusal path answered, not only the converter
+
+
+def test_a_refusal_works_out_the_reasons_of_the_violations_it_lists_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """4,000 unreadable instants: no exception per field, and a reason (code and
+    message) for the 100 violations listed, not for the 3,900 counted."""
+    from missingcare.converters import hooks
+
+    made = []
+    init = hooks.InvalidError.__init__
+
+    def counted(self: Any, code: str, message: str) -> None:
+        made.append(code)
+        init(self, code, message)
+
+    monkeypatch.setattr(hooks.InvalidError, "__init__", counted)
+    data = _many_instants(4000).replace(b"T", b"X")
+    with pytest.raises(ValidationError) as info:
+        FastWire().load(data, mc.CaseFile)
+    assert (len(info.value.violations), info.value.more) == (100, 3900)
+    assert len(made) == 100

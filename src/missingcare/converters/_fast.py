@@ -15,10 +15,11 @@ faster, from the same :class:`~missingcare._fields.FieldKind` of each field:
   not blank nor too long, zone known, no repeated concepts), then the
   class's own ``__attrs_post_init__`` invariants run. A class whose
   ``__init__`` does more than its kinds say is built by calling it. Whenever
-  *anything* fails, the document is handed to the reference converter, which
-  builds the value or raises the exact
-  :class:`~missingcare.exceptions.ValidationError` it always raises: errors
-  are identical by construction, and the fast path only ever answers for
+  *anything* fails, the document goes to the refusal path (:mod:`._refuse`),
+  which lists the reference converter's violations without it (the same
+  :class:`~missingcare.exceptions.ValidationError`, path for path), or, when
+  it cannot say, to the reference converter, which builds the value or
+  raises the exact error it always raises: the fast path only ever accepts
   documents it fully accepted.
 * **dump** — generated code copies each model value into generated Structs
   that mirror its class field for field (codes for concepts), and msgspec
@@ -59,6 +60,7 @@ from missingcare.converters._documents import (
 )
 from missingcare.converters._limits import DEFAULT_LIMITS, Limits
 from missingcare.converters._make import Namespace, fill, is_fillable, post_init
+from missingcare.converters._refuse import Refusal
 from missingcare.converters.hooks import date_hook, make_converter, param_document, param_hook
 from missingcare.time import (
     EARLIEST,
@@ -222,6 +224,7 @@ class FastWire:
         )
         for cls in MODELS:
             self._plan(cls)
+        self._refusal = Refusal(self._converter, self._vocabs, limits, self._ns.env)
         self._decoders: dict[type, msgspec.json.Decoder[Any]] = {}
         for cls in DOCUMENTS:
             doc_struct = msgspec.defstruct(
@@ -425,6 +428,7 @@ class FastWire:
             except UnicodeEncodeError:  # lone surrogates: the reference path says where
                 decoder = None
         if decoder is not None and type(raw) is bytes and len(raw) <= self._limits.document_bytes:
+            wire = read = None
             try:
                 wire = decoder.decode(raw)
                 if (
@@ -432,9 +436,19 @@ class FastWire:
                     and _ESCAPED_COLON not in raw
                     and _keys(raw) == _keys(self._encoder.encode(wire))
                 ):
+                    read = wire
                     return self._plans[cls].build(wire)  # type: ignore[no-any-return]
             except Exception:
                 pass
+            # not accepted: refused without the converter when the refusal path can say
+            # (decoded with a key repeated or another version: the converter's, cheaply)
+            error = None
+            if read is not None:
+                error = self._refusal.error_of_mirror(read, cls)
+            elif wire is None:
+                error = self._refusal.error(raw, cls)
+            if error is not None:
+                raise error
         return _reference.loads(data, cls, self._converter, self._limits)
 
     def load_lines(self, lines: Iterable[bytes | str], cls: type[T]) -> Iterator[T]:

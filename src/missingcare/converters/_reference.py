@@ -13,8 +13,9 @@ from typing import Any, TypeVar
 import cattrs
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
 
+from missingcare import _fields
 from missingcare._fields import SURROGATE
-from missingcare.converters._documents import DOCUMENTS, SCHEMA_VERSION, UPGRADES
+from missingcare.converters._documents import DOCUMENTS, MODELS, SCHEMA_VERSION, UPGRADES
 from missingcare.converters._limits import DEFAULT_LIMITS, Limits
 from missingcare.converters.hooks import IndexNote, InvalidError, make_converter
 from missingcare.exceptions import ValidationError, Violation
@@ -175,14 +176,27 @@ _REPEATED = "this object has the same key more than once"
 _NOT_UNICODE = "expected valid Unicode text (no lone surrogates)"
 
 
+#: The keys a path may name: the wire format's own (every model field, and
+#: ``schema_version``). A key the document brings is data: a path never spells it.
+_PATH_KEYS = frozenset(
+    {"schema_version", *(name for cls in MODELS for name, _ in _fields.kinds(cls))}
+)
+
+
 def _malformed_at(value: object, path: str) -> list[Violation]:
     """What the JSON tree ``value`` holds that no document may: an object with a key
     twice (``duplicate_key``), a string or key with a lone surrogate (``invalid_text``,
-    I-JSON), each at its path."""
+    I-JSON), each at its path.
+
+    A path names only the wire format's own keys (:data:`_PATH_KEYS`): what lies
+    under any other key (which is refused as ``unknown_key`` anyway) is reported
+    at the object that holds that key, so no key from the document is repeated.
+    """
     found: list[Violation] = []
-    stack: list[tuple[object, str]] = [(value, path)]
+    # (value, its path, whether the path is the value's own: not under a foreign key)
+    stack: list[tuple[object, str, bool]] = [(value, path, True)]
     while stack:
-        item, at = stack.pop()
+        item, at, own = stack.pop()
         if isinstance(item, str):
             if not item.isascii() and SURROGATE(item):
                 found.append(Violation(at, "invalid_text", _NOT_UNICODE))
@@ -192,10 +206,12 @@ def _malformed_at(value: object, path: str) -> list[Violation]:
             for k, v in item.items():
                 if not k.isascii() and SURROGATE(k):
                     found.append(Violation(at, "invalid_text", _NOT_UNICODE))
-                    k = "?"  # noqa: PLW2901 - the key is never part of a path
-                stack.append((v, f"{at}.{k}"))
+                if own and k in _PATH_KEYS:
+                    stack.append((v, f"{at}.{k}", True))
+                else:
+                    stack.append((v, at, False))
         elif isinstance(item, list):
-            stack.extend((v, f"{at}[{i}]") for i, v in enumerate(item))
+            stack.extend((v, f"{at}[{i}]" if own else at, own) for i, v in enumerate(item))
     return found
 
 
