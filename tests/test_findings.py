@@ -162,3 +162,25 @@ def test_evaluation_refuses_non_findings_and_pickles() -> None:
         _evaluation(["not a finding"])  # type: ignore[list-item]
     ev = _evaluation([_finding(due=T0)])
     assert pickle.loads(pickle.dumps(ev)) == ev
+
+
+@pytest.mark.parametrize("path", ["", "   ", "x" * 100_001])
+def test_an_evidence_path_is_held_to_what_an_id_is_held_to(path: str) -> None:
+    # a tuple of ids built by the class (as an Evaluation's findings are) refused what the
+    # wire and the JSON Schema refuse: a blank or over-long id
+    from missingcare.exceptions import ValidationError
+    from missingcare.findings import Finding, Outcome, RuleRef, Severity, Strength
+
+    with pytest.raises(ValidationError) as caught:
+        Finding(
+            rule=RuleRef("GB-ENG", "2017-02", "x"),
+            outcome=Outcome.MET,
+            severity=Severity.INFO,
+            strength=Strength.REGULATION,
+            subject="$",
+            message_id="a",
+            text="t",
+            evidence=("$.episodes[0]", path),
+        )
+    assert [v.path for v in caught.value.violations] == ["$.evidence[1]"]
+    assert path.strip() not in str(caught.value) or not path.strip()

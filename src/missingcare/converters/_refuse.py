@@ -127,6 +127,29 @@ def _failed(exc: Exception, path: str, out: list[Failure]) -> Any:
     return _BAD
 
 
+#: The kinds this path reads; a class with any other (a finding's message parameters, a
+#: code held to a pattern, a computed instant, a tuple kept in order: the documents the
+#: library writes, not the records people enter) is left to the converter.
+_READ_BASES = frozenset(
+    ("text", "id", "zone", "flag", "instant", "date", "duration", "choice", "concept", "nested")
+)
+
+
+def _walkable(cls: type) -> bool:
+    """Whether every field of ``cls``, and of the classes it holds, is one this path reads."""
+    for _, kind in _fields.kinds(cls):
+        if (
+            kind.base not in _READ_BASES
+            or kind.pattern is not None
+            or kind.computed
+            or kind.ordered_by is not None
+        ):
+            return False
+        if kind.base == "nested" and not _walkable(kind.model):  # type: ignore[arg-type]
+            return False
+    return True
+
+
 class _Defer(Exception):  # noqa: N818 - not an error: the converter decides
     """This path cannot say what the reference converter would (the converter decides)."""
 
@@ -184,8 +207,9 @@ class Refusal:
         self._walks: dict[type, Callable[[Any, str, list[Failure]], Any]] = {}
         self._mirrors: dict[type, Callable[[Any, str, list[Failure]], Any]] = {}
         for cls in MODELS:
-            self._walks[cls] = self._generate(cls)
-            self._mirrors[cls] = self._generate_mirror(cls)
+            if _walkable(cls):
+                self._walks[cls] = self._generate(cls)
+                self._mirrors[cls] = self._generate_mirror(cls)
         self._decode = msgspec.json.Decoder().decode
         self._encode = msgspec.json.Encoder().encode
 
@@ -415,9 +439,12 @@ class Refusal:
         ):
             return None
         del doc["schema_version"]
+        walk = self._walks.get(cls)
+        if walk is None:
+            return None
         out: list[Failure] = []
         try:
-            if self._walks[cls](doc, "$", out) is not _BAD or not out:
+            if walk(doc, "$", out) is not _BAD or not out:
                 return None
         except _Defer:
             return None
@@ -426,8 +453,11 @@ class Refusal:
     def error_of_mirror(self, wire: Any, cls: type) -> ValidationError | None:
         """:meth:`error` for a document the fast path decoded (``wire``, its mirror) but could
         not build: the same error, from a cheaper walk."""
+        mirror = self._mirrors.get(cls)
+        if mirror is None:
+            return None
         out: list[Failure] = []
-        if self._mirrors[cls](wire, "$", out) is not _BAD or not out:
+        if mirror(wire, "$", out) is not _BAD or not out:
             return None
         return self._listed(out)
 
