@@ -57,11 +57,32 @@ none of this changes what is timed, except as noted):
 
 from __future__ import annotations
 
-import enum
-import typing
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Self, TypeAlias
+from typing import Annotated, Any, Self
 
+import _invariants
+from _invariants import (
+    NOT_BLANK,
+    Action,
+    AddressLink,
+    Category,
+    DecisionCode,
+    Distance,
+    Ending,
+    Grade,
+    Harm,
+    Indicator,
+    Method,
+    Outcome,
+    Place,
+    Recipient,
+    Response,
+    Role,
+    Status,
+    Topic,
+    Version,
+    WhoWith,
+)
 from pydantic import (  # type: ignore[import-not-found, unused-ignore]
     AfterValidator,
     AwareDatetime,
@@ -73,27 +94,8 @@ from pydantic import (  # type: ignore[import-not-found, unused-ignore]
 )
 
 from missingcare._fields import MAX_TEXT
-from missingcare.conversations import ContactMethod, ConversationTopic, Decision
-from missingcare.conversations import ExploitationCategory as _Exploitation
-from missingcare.converters import SCHEMA_VERSION
-from missingcare.exceptions import ValidationError
-from missingcare.time import check_zone
-from missingcare.vocabularies import CORE
 
 __all__ = ["PConversation", "PEpisode", "model_for"]
-
-#: a character ``str.strip`` keeps (Unicode white space, and U+001C to U+001F)
-_NOT_BLANK = r"[^\s\x1c-\x1f]"
-
-
-def _codes(vocabulary: str) -> Any:
-    """``Literal`` of the codes of a core vocabulary."""
-    return typing.cast(Any, Literal)[tuple(CORE[vocabulary].by_code)]
-
-
-def _values(cls: type[enum.Enum]) -> Any:
-    """``Literal`` of an enumeration's values."""
-    return typing.cast(Any, Literal)[tuple(m.value for m in cls)]
 
 
 def _utc(value: datetime) -> datetime:
@@ -101,16 +103,13 @@ def _utc(value: datetime) -> datetime:
 
 
 def _distinct(value: tuple[Any, ...]) -> tuple[Any, ...]:
-    if len(set(value)) != len(value):
-        raise ValueError("expected each item at most once")
+    _invariants.distinct(value)
     return value
 
 
 def _zone(value: str) -> str:
-    try:
-        return check_zone(value)
-    except ValidationError:
-        raise ValueError("expected an IANA time zone") from None
+    _invariants.zone(value)
+    return value
 
 
 def _absent() -> Any:
@@ -118,51 +117,10 @@ def _absent() -> Any:
     return Field(default=None)
 
 
-Text = Annotated[str, StringConstraints(max_length=MAX_TEXT, pattern=_NOT_BLANK)]
-Id = Annotated[str, StringConstraints(pattern=_NOT_BLANK)]
+Text = Annotated[str, StringConstraints(max_length=MAX_TEXT, pattern=NOT_BLANK)]
+Id = Annotated[str, StringConstraints(pattern=NOT_BLANK)]
 Instant = Annotated[AwareDatetime, AfterValidator(_utc)]
 Zone = Annotated[str, AfterValidator(_zone)]
-
-if TYPE_CHECKING:  # each a Literal at run time
-    Status: TypeAlias = str
-    Grade: TypeAlias = str
-    Action: TypeAlias = str
-    Recipient: TypeAlias = str
-    Place: TypeAlias = str
-    Distance: TypeAlias = str
-    AddressLink: TypeAlias = str
-    Ending: TypeAlias = str
-    WhoWith: TypeAlias = str
-    Harm: TypeAlias = str
-    Outcome: TypeAlias = str
-    Role: TypeAlias = str
-    Indicator: TypeAlias = str
-    Response: TypeAlias = str
-    Method: TypeAlias = str
-    Topic: TypeAlias = str
-    Category: TypeAlias = str
-    DecisionCode: TypeAlias = str
-    Version: TypeAlias = int
-else:
-    Version = typing.cast(Any, Literal)[SCHEMA_VERSION]
-    Status = _codes("episode_statuses")
-    Grade = _codes("police_risk_grades")
-    Action = _codes("search_actions")
-    Recipient = _codes("notification_recipients")
-    Place = _codes("location_types")
-    Distance = _codes("distance_bands")
-    AddressLink = _codes("address_links")
-    Ending = _codes("episode_endings")
-    WhoWith = _codes("who_with")
-    Harm = _codes("harm_types")
-    Outcome = _codes("conversation_outcomes")
-    Role = _codes("relationship_roles")
-    Indicator = _codes("exploitation_indicators")
-    Response = _codes("responses_on_return")
-    Method = _values(ContactMethod)
-    Topic = _values(ConversationTopic)
-    Category = _values(_Exploitation)
-    DecisionCode = _values(Decision)
 
 Places = Annotated[tuple[Place, ...], AfterValidator(_distinct)]
 WhoWiths = Annotated[tuple[WhoWith, ...], AfterValidator(_distinct)]
@@ -215,9 +173,6 @@ class PLocated(_Model):
     address_link: AddressLink = _absent()
 
 
-_STILL_MISSING = "still_missing_at_period_end"
-
-
 class PEpisode(_Model):
     """A missing episode document (``MissingEpisode`` on the wire)."""
 
@@ -250,46 +205,7 @@ class PEpisode(_Model):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        seen = self.last_seen_at
-        ended = self.ended_at
-        if not self.statuses:
-            raise ValueError("expected at least one status")
-        previous = None
-        for change in self.statuses:
-            if change.at < seen:
-                raise ValueError("a status cannot start before the child was last seen")
-            if previous is not None and change.at <= previous.at:
-                raise ValueError("expected status changes in time order, one at a time")
-            if previous is not None and change.status == previous.status:
-                raise ValueError("a status change must change the status")
-            if ended is not None and change.at > ended:
-                raise ValueError("a status cannot start after the episode ended")
-            previous = change
-        grades = self.risk_grades
-        for i in range(1, len(grades)):
-            if grades[i].at < grades[i - 1].at:
-                raise ValueError("expected grades in time order")
-        police = self.police_report
-        located = self.located
-        returned = self.returned_at
-        for when in (
-            self.noticed_at,
-            self.agency_informed_at,
-            self.profile_shared_at,
-            None if police is None else police.reported_at,
-            None if located is None else located.at,
-            ended,
-            returned,
-        ):
-            if when is not None and when < seen:
-                raise ValueError("nothing in an episode comes before the child was last seen")
-        if ended is None:
-            if returned is not None or located is not None:
-                raise ValueError("an episode with a return or a find must have ended")
-            if self.ending is not None and self.ending != _STILL_MISSING:
-                raise ValueError("an episode with an ending must say when it ended")
-        elif returned is not None and returned < ended:
-            raise ValueError("cannot return to placement before the episode ended")
+        _invariants.episode(self)
         return self
 
 
@@ -360,23 +276,7 @@ class PConversation(_Model):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        offers = self.offers
-        for i in range(1, len(offers)):
-            if offers[i].at < offers[i - 1].at:
-                raise ValueError("expected offers in time order")
-        declined = self.decision == Decision.DECLINED.value
-        if self.held_at is not None and declined:
-            raise ValueError("a declined conversation was not held")
-        if self.declined_reason is not None and not declined:
-            raise ValueError("only a declined conversation has a reason")
-        if self.held_at is None and (
-            self.interviewer is not None
-            or self.child_account is not None
-            or self.child_feedback is not None
-        ):
-            raise ValueError("recorded for a conversation not held")
-        if len({a.id for a in self.actions}) != len(self.actions):
-            raise ValueError("expected action ids unique")
+        _invariants.conversation(self)
         return self
 
 

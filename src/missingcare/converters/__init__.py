@@ -45,7 +45,8 @@ b'{"schema_version":1,"child":{"id":"C-1"}}'
 from __future__ import annotations
 
 import functools
-from typing import TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import cattrs
 
@@ -76,6 +77,9 @@ __all__ = [
 
 T = TypeVar("T")
 
+#: The default fast path's writer of each document type, once that path is built.
+_DUMPERS: dict[type, Callable[[Any], bytes]] = {}
+
 
 def to_json(value: object, *, converter: cattrs.Converter | None = None) -> bytes:
     """The UTF-8 JSON bytes of a top-level model value.
@@ -87,10 +91,22 @@ def to_json(value: object, *, converter: cattrs.Converter | None = None) -> byte
     no part of it: no message, argument or chained exception carries the
     document.
     """
+    if converter is None:
+        # a document type's generated writer, called directly (one frame: the
+        # fast path's bytes without its layers); anything else goes below
+        dump = _DUMPERS.get(type(value))
+        if dump is not None:
+            try:
+                return dump(value)
+            except Exception:
+                pass
     _reference.check_document(type(value))
     try:
         if converter is None:
-            return default_wire().dump(value)
+            wire = default_wire()
+            if not _DUMPERS:
+                _DUMPERS.update(wire.dumpers)
+            return wire.dump(value)
         return _reference.dumps(value, converter)
     except Exception:
         pass

@@ -174,13 +174,14 @@ def _tuple_of(item: Any) -> Any:
 class _Plan:
     """How one model class travels: its wire mirror and generated build/dump code."""
 
-    __slots__ = ("build", "document", "source", "struct")
+    __slots__ = ("build", "document", "json", "source", "struct")
 
     def __init__(self) -> None:
         self.source = ""
         self.struct: type[msgspec.Struct]
         self.build: Callable[[Any], Any]
         self.document: Callable[[Any], msgspec.Struct]
+        self.json: Callable[[Any], bytes]
 
 
 class FastWire:
@@ -203,8 +204,10 @@ class FastWire:
         self._plans: dict[type, _Plan] = {}
         self._tables: dict[str, dict[str, Any]] = {}
         self._ns = Namespace()
+        self._encoder = msgspec.json.Encoder()
         self._ns.env.update(
             {
+                "_ENCODE": self._encoder.encode,
                 "_SEEN": _SEEN,
                 "_SEEN_MAX": _SEEN_MAX,
                 "_SEEN_GET": _SEEN.get,
@@ -237,12 +240,24 @@ class FastWire:
                 gc=False,
             )
             self._decoders[cls] = msgspec.json.Decoder(doc_struct)
-        self._encoder = msgspec.json.Encoder()
+        self._dumpers: dict[type, Callable[[Any], bytes]] = {
+            cls: self._plans[cls].json for cls in DOCUMENTS
+        }
 
     @property
     def limits(self) -> Limits:
         """The limits every document read is held to."""
         return self._limits
+
+    @property
+    def dumpers(self) -> Mapping[type, Callable[[Any], bytes]]:
+        """Each document type's generated writer: its value's bytes, in one Python frame.
+
+        A writer raises on a value it cannot write (which a value built
+        through the model's constructors never is); :meth:`dump` then hands
+        the value to the reference converter.
+        """
+        return self._dumpers
 
     @property
     def converter(self) -> cattrs.Converter:
@@ -326,9 +341,13 @@ class FastWire:
         args = ", ".join(self._dump_args(cls, "v", 0))
         src.append(f"def _sdoc_{name}(v):")
         src.append(f"    return _SDOC_{name}({SCHEMA_VERSION}, {args})")
+        # the document's bytes in one frame (to_json's path: see dumpers)
+        src.append(f"def _json_{name}(v):")
+        src.append(f"    return _ENCODE(_SDOC_{name}({SCHEMA_VERSION}, {args}))")
         plan.source = "\n".join(src)
         plan.build = self._ns.run(plan.source, f"_build_{name}")
         plan.document = self._ns.env[f"_sdoc_{name}"]
+        plan.json = self._ns.env[f"_json_{name}"]
         self._plans[cls] = plan
         return plan
 
@@ -464,10 +483,10 @@ class FastWire:
 
     def dump(self, value: object) -> bytes:
         """The JSON bytes of a top-level value, as :func:`~missingcare.converters.to_json`."""
-        plan = self._plans.get(type(value))
-        if plan is not None and type(value) in self._decoders:
+        dump = self._dumpers.get(type(value))
+        if dump is not None:
             try:
-                return self._encoder.encode(plan.document(value))
+                return dump(value)
             except Exception:
                 pass
         return _reference.dumps(value, self._converter)
