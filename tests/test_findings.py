@@ -164,10 +164,10 @@ def test_evaluation_refuses_non_findings_and_pickles() -> None:
     assert pickle.loads(pickle.dumps(ev)) == ev
 
 
-@pytest.mark.parametrize("path", ["", "   ", "x" * 100_001])
-def test_an_evidence_path_is_held_to_what_an_id_is_held_to(path: str) -> None:
-    # a tuple of ids built by the class (as an Evaluation's findings are) refused what the
-    # wire and the JSON Schema refuse: a blank or over-long id
+@pytest.mark.parametrize("path", ["", "   ", "\n"])
+def test_an_evidence_path_is_never_blank(path: str) -> None:
+    # a tuple of ids built by the class (as an Evaluation's findings are) accepted what the
+    # wire and the JSON Schema refuse: a blank id
     from missingcare.exceptions import ValidationError
     from missingcare.findings import Finding, Outcome, RuleRef, Severity, Strength
 
@@ -183,4 +183,4 @@ def test_an_evidence_path_is_held_to_what_an_id_is_held_to(path: str) -> None:
             evidence=("$.episodes[0]", path),
         )
     assert [v.path for v in caught.value.violations] == ["$.evidence[1]"]
-    assert path.strip() not in str(caught.value) or not path.strip()
+    assert caught.value.violations[0].code == "empty"

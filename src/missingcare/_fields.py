@@ -339,15 +339,10 @@ def _tuple_converter(item_type: type, ordered_by: str | None = None) -> attrs.Co
                     "invalid_text",
                     "expected valid Unicode text (no lone surrogates)",
                 )
-            if type(item) is str and (not item.strip() or len(item) > MAX_TEXT):
-                # an id in a tuple is held to what one id is held to (the wire's rule)
+            if type(item) is str and not item.strip():
+                # an id in a tuple is never blank, as the wire and the JSON Schema hold it
                 raise ValidationError.single(
-                    f"$.{field.name}[{i}]",
-                    *(
-                        ("empty", "expected non-empty text")
-                        if not item.strip()
-                        else ("too_long", f"expected at most {MAX_TEXT} characters")
-                    ),
+                    f"$.{field.name}[{i}]", "empty", "expected non-empty text"
                 )
         if key is None or in_order(ordered_by)(out):
             return out
