@@ -546,3 +546,17 @@ def test_a_refusal_works_out_the_reasons_of_the_violations_it_lists_only(
         FastWire().load(data, mc.CaseFile)
     assert (len(info.value.violations), info.value.more) == (100, 3900)
     assert len(made) == 100
+
+
+def test_a_validation_errors_text_is_rendered_when_read_and_holds_no_value() -> None:
+    # the refusal path raises an error per listed violation to learn its reason: the text is
+    # built only when read (str, a traceback), from paths and codes, and args hold nothing
+    import traceback
+
+    from missingcare.exceptions import ValidationError, Violation
+
+    err = ValidationError([Violation("$.child.id", "required", "this field is required")])
+    assert err.args == ()
+    assert str(err) == "1 violation:\n  $.child.id: this field is required [required]"
+    shown = "".join(traceback.format_exception_only(type(err), err))
+    assert "$.child.id: this field is required [required]" in shown

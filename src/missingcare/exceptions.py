@@ -89,7 +89,12 @@ class ValidationError(MissingCareError, ValueError):
         keep = REPORTED_VIOLATIONS if limit is None else max(1, limit)
         self.violations = tuple(found[:keep])
         self.more = more + max(0, len(found) - keep)
-        super().__init__(self._render())
+        super().__init__()
+
+    def __str__(self) -> str:
+        # rendered when read, not when raised: the refusal path and the hooks raise many
+        # errors only for their violations, whose text is never read
+        return self._render()
 
     def _render(self) -> str:
         n = len(self.violations) + self.more
