@@ -145,22 +145,6 @@ def _fresh(cases: Sequence[CaseFile]) -> list[CaseFile]:
     return [attrs.evolve(c) for c in cases]
 
 
-def _calls(fn: Callable[[], object]) -> int:
-    count = 0
-
-    def profile(_frame: object, event: str, _arg: object) -> None:
-        nonlocal count
-        if event == "call":
-            count += 1
-
-    sys.setprofile(profile)
-    try:
-        fn()
-    finally:
-        sys.setprofile(None)
-    return count
-
-
 def _timed(op: Operation, cases: Sequence[CaseFile]) -> tuple[float, int]:
     copies = _fresh(cases)
     gc.collect()
@@ -212,8 +196,8 @@ def scale(
         calls = float("nan")
         if count_calls:
             small_copies, large_copies = _fresh(c_small), _fresh(c_large)
-            calls = (_calls(functools.partial(op, large_copies)) / n_large) / (
-                _calls(functools.partial(op, small_copies)) / n_small
+            calls = (bench_lens._calls(functools.partial(op, large_copies)) / n_large) / (
+                bench_lens._calls(functools.partial(op, small_copies)) / n_small
             )
         out.append(
             Scaling(

@@ -270,14 +270,13 @@ def _finding_row(case: CaseFile, f: Finding, pack_zone: str, as_of: datetime) ->
     state = f.outcome.value
     if f.is_outstanding and due is not None and due < as_of:
         state = "overdue"
-    when = "" if due is None else human_time(due, _zone_of(case, f, pack_zone))
+    when = "" if due is None else human_time(due, _zone_of(f, pack_zone))
     return _Row(_finding_key(case, f, as_of), case.child.id, f.rule.code, state, when, f.text)
 
 
-def _zone_of(case: CaseFile, f: Finding, pack_zone: str) -> str:
+def _zone_of(f: Finding, pack_zone: str) -> str:
     """The zone a finding's times are shown in: the one its text was written in, else the
     pack's."""
-    del case  # the finding knows its zone (Finding.zone)
     return pack_zone if f.zone is None else f.zone
 
 
