@@ -108,9 +108,25 @@ STRATEGIES: dict[type, Any] = dict(
     )
 )
 
-#: The names of the free-text and the id fields, from the field kinds.
-TEXT_KEYS = frozenset(n for m in MODELS for n, k in _fields.kinds(m) if k.base == "text")
-ID_KEYS = frozenset(n for m in MODELS for n, k in _fields.kinds(m) if k.base == "id")
+#: Every model field's name, with each kind it has anywhere (one name can be a
+#: free text in one model and a choice in another).
+_KINDS_BY_NAME: dict[str, set[tuple[str, bool]]] = {}
+for _m in MODELS:
+    for _n, _k in _fields.kinds(_m):
+        _KINDS_BY_NAME.setdefault(_n, set()).add((_k.base, _k.pattern is not None))
+
+#: The names of the free-text and the id fields, from the field kinds: only a name
+#: that is that kind wherever it appears gets a canary, and an id held to a
+#: pattern (a pack's code, an edition) gets none — a canary anywhere else makes
+#: every such document a refusal, and its accept side is never exercised.
+_ANY_TEXT = {("text", False), ("id", False)}
+TEXT_KEYS = frozenset(n for n, ks in _KINDS_BY_NAME.items() if ks == {("text", False)})
+#: (A name that is an id somewhere and a text elsewhere, such as an adult
+#: contact's ``episode_id``, may name an id: it gets the id's canary, so that
+#: references stay references.)
+ID_KEYS = frozenset(
+    n for n, ks in _KINDS_BY_NAME.items() if ks <= _ANY_TEXT and ("id", False) in ks
+)
 
 INTERESTING: tuple[Any, ...] = (
     None,

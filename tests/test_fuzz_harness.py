@@ -72,3 +72,25 @@ def test_crashes_leaks_and_unwritable_accepts_are_reported(monkeypatch: pytest.M
     monkeypatch.setattr(fuzz, "to_json", crash)
     fuzz._check_document(cls, raw, tally, "test")
     assert tally.found["CaseFile"]["unserialisable"] == 1
+
+
+@pytest.mark.parametrize("cls", fuzz.DOCUMENTS, ids=lambda c: c.__name__)
+def test_a_planted_but_unmutated_document_of_every_type_is_accepted(cls: type) -> None:
+    """Canaries go only where any text is valid: an id held to a pattern (a pack's
+    code, an edition) gets none, or every Evaluation and Finding the harness tried
+    would be refused and their accept side never exercised."""
+    import json
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from missingcare import from_json, to_json
+
+    @settings(max_examples=10, deadline=None, database=None)
+    @given(st.data())
+    def check(data: st.DataObject) -> None:
+        value = data.draw(fuzz.STRATEGIES[cls]())
+        planted = json.dumps(fuzz._plant(json.loads(to_json(value))))
+        from_json(planted, cls)
+
+    check()
