@@ -355,6 +355,10 @@ def _same(a: JSON, b: JSON) -> bool:
 
 
 def _diff(old: JSON, new: JSON, steps: list[Step], out: list[Change]) -> None:
+    if old == new and _same(old, new):
+        # most of a case file is as it was: Python's equality is quick to say so, and
+        # only when it says equal is the exact comparison (``True`` is not ``1``) needed
+        return
     if isinstance(old, dict) and isinstance(new, dict):
         for key in sorted(old.keys() | new.keys()):
             here = [*steps, key]
@@ -389,29 +393,31 @@ class _DoesNotApplyError(Exception):
 
 
 def _apply(state: JSON, change: Change) -> JSON:
-    """The state after ``change`` (changed in place where it can be); ``None`` is "no state"."""
+    """The state after ``change``; ``None`` is "no state".
+
+    ``state`` is left as it was: the objects and lists on the change's path are
+    copied (each one level deep), the rest is shared, so a value read from a state
+    before stays what it was.
+    """
     steps = _steps(change.path)
     if not steps:
         if (change.op == "add") != (state is None):
             raise _DoesNotApplyError
         return change.value
-    if state is None:
-        raise _DoesNotApplyError
-    parent = state
-    try:
-        for step in steps[:-1]:
-            if isinstance(step, int) != isinstance(parent, list):
-                raise _DoesNotApplyError
-            parent = parent[step]
-    except (KeyError, IndexError, TypeError):
-        raise _DoesNotApplyError from None
+    root = _shallow(state)
+    parent = root
+    for step in steps[:-1]:
+        if not _holds(parent, step):
+            raise _DoesNotApplyError
+        parent[step] = _shallow(parent[step])
+        parent = parent[step]
     last = steps[-1]
-    if isinstance(parent, dict) and isinstance(last, str):
-        present = last in parent
-    elif isinstance(parent, list) and isinstance(last, int):
+    if isinstance(parent, list) and isinstance(last, int):
         present = last < len(parent)
         if change.op == "add" and last > len(parent):
             raise _DoesNotApplyError
+    elif isinstance(parent, dict) and isinstance(last, str):
+        present = last in parent
     else:
         raise _DoesNotApplyError
     if present != (change.op != "add"):
@@ -422,17 +428,29 @@ def _apply(state: JSON, change: Change) -> JSON:
         parent.insert(last, change.value)  # type: ignore[arg-type]
     else:
         parent[last] = change.value
-    return state
+    return root
+
+
+def _shallow(value: JSON) -> JSON:
+    """A copy of an object or a list, one level deep; anything else cannot be changed into."""
+    if isinstance(value, dict):
+        return dict(value)
+    if isinstance(value, list):
+        return list(value)
+    raise _DoesNotApplyError
+
+
+def _holds(container: JSON, step: Step) -> bool:
+    if isinstance(step, int):
+        return isinstance(container, list) and step < len(container)
+    return isinstance(container, dict) and step in container
 
 
 def _at(state: JSON, steps: tuple[Step, ...]) -> JSON:
     """The value at ``steps`` in ``state``, or ``None`` where there is none."""
     here = state
     for step in steps:
-        if isinstance(step, int):
-            if not isinstance(here, list) or step >= len(here):
-                return None
-        elif not isinstance(here, dict) or step not in here:
+        if not _holds(here, step):
             return None
         here = here[step]
     return here
@@ -635,20 +653,23 @@ class CaseHistory:
                 state = _upgraded(state, version, revision.schema_version)
             version = revision.schema_version
             touches = any(_overlaps(steps, _steps(c.path)) for c in revision.changes)
-            before = _copy(_at(state, steps)) if touches else None
+            before = _at(state, steps) if touches else None  # unchanged by _apply
             for j, change in enumerate(revision.changes):
                 try:
                     state = _apply(state, change)
                 except _DoesNotApplyError:
                     raise _does_not_apply(i, j) from None
-            if touches:
-                after = _copy(_at(state, steps))
-                if not _same(before, after):
-                    found.append(
-                        FieldChange(
-                            revision.index, revision.at, revision.by, revision.why, before, after
-                        )
+            if touches and not ((after := _at(state, steps)) == before and _same(after, before)):
+                found.append(
+                    FieldChange(
+                        revision.index,
+                        revision.at,
+                        revision.by,
+                        revision.why,
+                        _copy(before),
+                        _copy(after),
                     )
+                )
         return tuple(found)
 
     def verify(self, *, last_digest: str | None = None) -> None:
@@ -743,6 +764,7 @@ def _link_problems(i: int, revision: Revision, previous: Revision | None) -> lis
 
 
 def _copy(value: JSON) -> JSON:
+    """A copy of a value of a state, for the caller to keep (and change, if it likes)."""
     return None if value is None else _loads(_canonical(value))
 
 
