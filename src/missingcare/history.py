@@ -14,6 +14,7 @@ wherever it keeps records. :meth:`Revision.to_json` gives one revision's
 line, :func:`write_revisions` and :func:`read_revisions` write and read JSON
 lines (one revision a line, in order; errors name the line).
 
+```pycon
 >>> from datetime import UTC, datetime
 >>> import attrs
 >>> from missingcare.episodes import RiskGrading
@@ -40,6 +41,8 @@ True
 0 added None medium None None
 1 changed medium high registered_manager Grade corrected: the police log said high
 >>> history.verify()
+
+```
 
 The canonical JSON of a revision (what its digest is computed over, and
 what :meth:`Revision.to_json` writes) is written here by hand: the JSON
@@ -174,8 +177,11 @@ class Change:
     ``value_json`` is the new value's canonical JSON text (``None`` for a
     removal), in the case file's wire form; :attr:`value` reads it.
 
+    ```pycon
     >>> Change("replace", "$.episodes[0].risk_grades[0].grade", '"high"').value
     'high'
+
+    ```
     """
 
     op: Op = attrs.field(validator=_check_op)
