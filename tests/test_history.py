@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import pickle
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
@@ -14,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import missingcare as mc
-from missingcare.converters import Limits
+from missingcare.converters import SCHEMA_VERSION, Limits
 from missingcare.episodes import RiskGrading
 from missingcare.exceptions import EmptyHistoryError, HistoryTampered, LineError
 from missingcare.history import (
@@ -318,8 +320,6 @@ def test_the_canonical_json_and_digest_of_a_revision_are_fixed() -> None:
             '"schema_version":1,"why":"Première note"}'
         ).encode()
     )
-    import hashlib
-
     digest = hashlib.sha256(revision.body()).hexdigest()
     assert digest == "ad73d979dff6b41ccbbcbfa8a430e2676e882e82a0f815d5d751be0a4df72aad"
 
@@ -389,6 +389,42 @@ def test_an_extended_roles_vocabulary_is_read_when_given() -> None:
     assert CaseHistory.read(lines, vocabularies=[roles]) == history
 
 
+def _rechained(revisions: tuple[Revision, ...], **changes: Any) -> tuple[Revision, ...]:
+    """The revisions with ``changes`` made to each, their digests chained again."""
+    out: list[Revision] = []
+    for revision in revisions:
+        moved = attrs.evolve(revision, previous_digest=out[-1].digest if out else None, **changes)
+        out.append(attrs.evolve(moved, digest=hashlib.sha256(moved.body()).hexdigest()))
+    return tuple(out)
+
+
+def test_revisions_written_at_schema_version_1_read_verify_rebuild_and_take_more() -> None:
+    """A history outlives the wire format's version: its digests are over the stored changes,
+    and an older case file is upgraded when rebuilt (a no-op while the version is 1)."""
+    old = CaseHistory(_rechained(_amended_history().revisions, schema_version=1))
+    back = CaseHistory.read(_lines(old))
+    back.verify()
+    assert [r.schema_version for r in back.revisions] == [1, 1]
+    assert back.latest == _graded("high")
+    assert back.case_at(T0) == _graded("medium")
+    assert [c.index for c in back.changes_to("$.episodes[0].risk_grades[0].grade")] == [0, 1]
+    more = back.append(_graded("low"), at=T0 + timedelta(days=5))
+    assert more.revisions[-1].schema_version == SCHEMA_VERSION
+    more.verify()
+    assert CaseHistory(more.revisions).latest == _graded("low")
+
+
+def test_a_revision_of_a_newer_schema_version_is_refused_on_reading() -> None:
+    lines = _lines(_amended_history())
+    newer = lines[1].replace(
+        b'"schema_version":%d' % SCHEMA_VERSION, b'"schema_version":%d' % (SCHEMA_VERSION + 1)
+    )
+    assert newer != lines[1]
+    with pytest.raises(LineError) as info:
+        CaseHistory.read([lines[0], newer])
+    assert (info.value.line, info.value.violations[0].code) == (2, "unsupported_version")
+
+
 # --- verify: the chain ---------------------------------------------------------------------
 
 
@@ -442,7 +478,7 @@ def test_a_changed_revision_whose_digest_was_rewritten_breaks_the_next_link() ->
     history = _amended_history().append(_graded("low"), at=T0 + timedelta(days=3))
     first, second, third = history.revisions
     forged = attrs.evolve(second, why="Something else")
-    forged = attrs.evolve(forged, digest=__import__("hashlib").sha256(forged.body()).hexdigest())
+    forged = attrs.evolve(forged, digest=hashlib.sha256(forged.body()).hexdigest())
     with pytest.raises(HistoryTampered) as info:
         CaseHistory((first, forged, third)).verify()
     assert info.value.index == 2
@@ -473,7 +509,7 @@ def test_a_change_that_does_not_apply_is_found() -> None:
     history = _amended_history()
     first, second = history.revisions
     bad = attrs.evolve(second, changes=(Change("replace", "$.episodes[3].id", '"E9"'),))
-    bad = attrs.evolve(bad, digest=__import__("hashlib").sha256(bad.body()).hexdigest())
+    bad = attrs.evolve(bad, digest=hashlib.sha256(bad.body()).hexdigest())
     broken = CaseHistory((first, bad))
     with pytest.raises(HistoryTampered) as info:
         broken.verify()
