@@ -368,6 +368,16 @@ def test_a_line_that_is_not_a_revision_as_written_is_refused_with_its_number(
         assert code in {v.code for v in info.value.violations}
 
 
+def test_a_value_nested_too_deeply_is_refused_not_raised() -> None:
+    line = _lines(_amended_history())[1]
+    deep = b"[" * 200_000 + b"]" * 200_000
+    nested = re.sub(rb'"value":"[a-z]+"', b'"value":' + deep, line, count=1)
+    assert nested != line
+    with pytest.raises(LineError) as info:
+        list(read_revisions([nested]))
+    assert info.value.line == 1
+
+
 def test_a_line_longer_than_the_limits_allow_is_refused_unread() -> None:
     lines = _lines(_amended_history())
     with pytest.raises(LineError) as info:

@@ -926,11 +926,12 @@ def _change(problems: list[Violation], j: int, item: object) -> Change | None:
         )
         return None
     try:
-        return Change(
-            item.get("op"),  # type: ignore[arg-type]
-            item.get("path"),  # type: ignore[arg-type]
-            None if "value" not in item else _canonical(value),
-        )
+        text = None if "value" not in item else _canonical(value)
+    except RecursionError:
+        problems.append(Violation(f"{at}.value", "too_deep", "expected a value nested less deeply"))
+        return None
+    try:
+        return Change(item.get("op"), item.get("path"), text)  # type: ignore[arg-type]
     except ValidationError as exc:
         problems.extend(Violation(at + v.path[1:], v.code, v.message) for v in exc.violations)
         return None
