@@ -153,6 +153,24 @@ def test_case_at_is_the_case_file_as_it_stood() -> None:
     assert history.case_at(datetime(2200, 1, 1, tzinfo=UTC)) == history.latest
 
 
+def test_case_at_stops_at_the_first_revision_made_later_even_out_of_order() -> None:
+    """A history read from storage and not verified may be out of time order: what it
+    shows "as known at" still never includes a revision made after that instant."""
+    made = CaseHistory().append(_graded("medium"), at=T0)
+    for days, grade in ((5, "high"), (6, "low"), (7, "very_low")):
+        made = made.append(_graded(grade), at=T0 + timedelta(days=days))
+    a, b, c, d = made.revisions
+    # b made on day 5; c and d stored as if made an hour or two after a
+    c, d = (
+        attrs.evolve(c, at=T0 + timedelta(hours=1)),
+        attrs.evolve(d, at=T0 + timedelta(hours=2)),
+    )
+    disordered = CaseHistory((a, b, c, d))
+    with pytest.raises(HistoryTampered):
+        disordered.verify()
+    assert disordered.case_at(T0 + timedelta(hours=3)) == _graded("medium")
+
+
 @settings(max_examples=examples(200))
 @given(
     cases=st.lists(mst.case_files(max_episodes=2, child_id="C-1"), min_size=1, max_size=4),

@@ -64,7 +64,6 @@ items added or removed at the end.
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 import json
 import os
@@ -625,11 +624,17 @@ class CaseHistory:
         """The case file built from every revision made at or before ``known_at``.
 
         ``None`` if no revision had been made by then. Never shows anything a
-        later revision wrote. Built by applying the revisions' changes in
-        order (the latest is kept once known).
+        revision made later wrote, even in a history read from storage and not
+        verified whose revisions are out of time order: the file is built from
+        the revisions in order up to the first made after ``known_at``
+        (the latest is kept once known).
         """
         when = instant(known_at, "$.known_at")
-        last = bisect.bisect_right([r.at for r in self.revisions], when) - 1
+        last = -1
+        for revision in self.revisions:  # not a bisection: true of an unverified history too
+            if revision.at > when:
+                break
+            last += 1
         if last < 0:
             return None
         if last == len(self.revisions) - 1:
