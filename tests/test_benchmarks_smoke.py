@@ -400,3 +400,17 @@ def test_a_refusal_unlike_the_converters_stops_the_run(
     monkeypatch.setattr(_refuse.Refusal, "_listed", wrong)
     with pytest.raises(runner.CheckFailedError, match="refusal"):
         runner.run("tiny", only=["refusal"], echo=False, repeats=1)
+
+
+def test_the_history_benchmark_runs_on_a_few_revisions(capsys: pytest.CaptureFixture[str]) -> None:
+    spec = importlib.util.spec_from_file_location(
+        "missingcare_bench_history", BENCH / "bench_history.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.run(revisions=5, rounds=1)
+    out = capsys.readouterr().out
+    assert "verify 5 revisions" in out
+    assert "from_json of the latest case file (baseline)" in out
