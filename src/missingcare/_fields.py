@@ -426,6 +426,8 @@ def to_params(
     """Message parameters as ``(name, value)`` pairs sorted by name, each name once: the
     converter of every ``param`` field (a field names it, so that type checkers see the
     mapping it takes; :func:`is_plain` checks it is this one)."""
+    if type(value) is tuple and _kept(value):
+        return value  # already pairs, in order (what the loop below would keep), at less cost
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
         raise TypeError("message parameters are a mapping or (name, value) pairs")
     items = value.items() if isinstance(value, Mapping) else value
@@ -445,6 +447,35 @@ def to_params(
     ):
         return value  # already pairs, in order: kept as given
     return out
+
+
+#: The types of :data:`PARAM_TYPES` themselves, by identity (a subclass's value takes the
+#: long way; ``in`` over the types would trust a metaclass's ``__eq__``).
+_PARAM_EXACT = frozenset(id(tp) for _, tp in PARAM_TYPES)
+
+
+def _kept(pairs: tuple[Any, ...]) -> bool:
+    """Whether :func:`to_params` keeps ``pairs`` as given: ``(name, value)`` tuples whose
+    names are text in strictly increasing order (so sorted and each once), the values of
+    exactly a parameter type, the text valid Unicode. ``False`` leaves the answer, and
+    any error, to :func:`to_params`'s loop."""
+    last = ""
+    for pair in pairs:
+        if type(pair) is not tuple or len(pair) != 2:
+            return False
+        name, value = pair
+        tp = type(value)
+        if (
+            type(name) is not str
+            or (last and not last < name)
+            or not name
+            or id(tp) not in _PARAM_EXACT
+            or (not name.isascii() and SURROGATE(name))
+            or (tp is str and not value.isascii() and SURROGATE(value))
+        ):
+            return False
+        last = name
+    return True
 
 
 def _required(kind: FieldKind) -> dict[str, Any]:

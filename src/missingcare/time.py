@@ -424,7 +424,11 @@ def zone_abbreviation(value: datetime, zone: str | None) -> str:
     """
     if zone is None:
         return "UTC"
-    local = local_datetime(value, zone)
+    return _abbreviation(local_datetime(value, zone))
+
+
+def _abbreviation(local: datetime) -> str:
+    """The abbreviation of a zone's wall-clock time ``local`` (see :func:`zone_abbreviation`)."""
     name = local.tzname() or ""
     if name[:1].isalpha():
         return name
@@ -479,22 +483,23 @@ def format_local(value: datetime, zone: str | None, form: LocalForm = "long") ->
     if form not in _FORMS:
         raise ValueError("form is one of: " + ", ".join(sorted(_FORMS)))
     at = computed_instant(value)
-    local = at if zone is None else local_datetime(at, zone)
-    day = date(local.year, local.month, local.day)
+    # one conversion to the wall clock serves the day, the time and the abbreviation
+    # (the zone is read once per name: _zone is cached)
+    local = at if zone is None else at.astimezone(_zone(zone))
     if form in {"date", "short-date"}:
-        return format_local_date(day, "short-date" if form == "short-date" else "date")
+        return format_local_date(local.date(), "short-date" if form == "short-date" else "date")
     clock = f"{local.hour:02d}:{local.minute:02d}" + (
         f":{local.second:02d}" if local.second else ""
     )
-    abbreviation = zone_abbreviation(at, zone)
-    weekday, month = _DAYS[day.weekday()], _MONTHS[day.month - 1]
+    abbreviation = "UTC" if zone is None else _abbreviation(local)
+    weekday, month, day = _DAYS[local.weekday()], _MONTHS[local.month - 1], local.day
     if form == "long":
-        return f"{clock} on {weekday} {day.day} {month} {day.year} ({abbreviation})"
+        return f"{clock} on {weekday} {day} {month} {local.year} ({abbreviation})"
     if form == "long-no-year":
-        return f"{clock} on {weekday} {day.day} {month} ({abbreviation})"
+        return f"{clock} on {weekday} {day} {month} ({abbreviation})"
     if form == "short":
-        return f"{weekday} {day.day} {month[:3]} {clock} {abbreviation}"
-    return f"{weekday} {day.day} {month[:3]} {day.year} {clock} {abbreviation}"
+        return f"{weekday} {day} {month[:3]} {clock} {abbreviation}"
+    return f"{weekday} {day} {month[:3]} {local.year} {clock} {abbreviation}"
 
 
 def local_date(value: datetime, zone: str) -> date:
