@@ -43,6 +43,7 @@ from missingcare.exceptions import (
 from missingcare.typing import Clock, Deadline, WorkingDayCalendar
 
 __all__ = [
+    "A_TIME",
     "EARLIEST",
     "FIRST_DATE",
     "LAST_DATE",
@@ -65,6 +66,7 @@ __all__ = [
     "format_instant",
     "format_local",
     "format_local_date",
+    "format_month",
     "instant",
     "local_date",
     "local_datetime",
@@ -450,6 +452,23 @@ def format_local_date(day: date, form: Literal["date", "short-date"] = "date") -
     if form == "short-date":
         month = month[:3]
     return f"{_DAYS[day.weekday()]} {day.day} {month} {day.year}"
+
+
+def format_month(day: date) -> str:
+    """The calendar month of ``day`` for people, as headings and table columns show it.
+
+    >>> format_month(date(2026, 4, 3))
+    'Apr 2026'
+    """
+    return f"{_MONTHS[day.month - 1][:3]} {day.year}"
+
+
+#: A time or date as :func:`format_local` (or :func:`format_local_date`) writes it in a
+#: sentence, found in text: a layout keeps it whole on one line.
+A_TIME = re.compile(
+    r"(?:\d\d:\d\d(?::\d\d)? on )?(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} [A-Z][a-z]+"
+    r"(?: \d{4})?(?: \([^()\s]+\))?"
+)
 
 
 def format_local(value: datetime, zone: str | None, form: LocalForm = "long") -> str:

@@ -29,7 +29,6 @@ import itertools
 import json
 import multiprocessing
 import os
-import re
 import sys
 import tempfile
 import textwrap
@@ -60,7 +59,7 @@ from missingcare.converters._lines import document_type_of, line_loader, raw_lin
 from missingcare.exceptions import LineError, ValidationError
 from missingcare.findings import Evaluation, Finding, Outcome
 from missingcare.rules import RulePack
-from missingcare.time import SystemClock, parse_instant
+from missingcare.time import A_TIME, SystemClock, parse_instant
 from missingcare.vocab import Vocabulary
 
 __all__ = ["check"]
@@ -838,7 +837,7 @@ def _entry(row: _Row, width: int) -> str:
         head = _fold(f"  {row.when}" if row.when else " ", tokens, "", width, "    ")
     # a time in the text ("10:01 on Sun 11 May 2026 (BST)") is one token: its spaces are
     # made non-breaking for the wrap (textwrap breaks at ASCII white space only)
-    text = _A_TIME.sub(lambda m: m.group(0).replace(" ", "\N{NO-BREAK SPACE}"), row.text)
+    text = A_TIME.sub(lambda m: m.group(0).replace(" ", "\N{NO-BREAK SPACE}"), row.text)
     body = textwrap.fill(
         text,
         width=max(20, width),
@@ -848,10 +847,3 @@ def _entry(row: _Row, width: int) -> str:
         break_on_hyphens=False,
     )
     return f"{head}\n{body.replace(chr(0xA0), ' ')}"
-
-
-#: A time or date as :func:`missingcare.time.format_local` writes it in a sentence.
-_A_TIME = re.compile(
-    r"(?:\d\d:\d\d(?::\d\d)? on )?(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} [A-Z][a-z]+"
-    r"(?: \d{4})?(?: \([^()\s]+\))?"
-)
