@@ -325,7 +325,7 @@ def test_format_month_is_for_people_and_a_time_is_found_whole_in_text() -> None:
     assert mt.format_month(date(2025, 12, 1)) == "Dec 2025"
     at = datetime(2026, 4, 3, 4, 23, tzinfo=UTC)
     for form in ("long", "long-no-year", "date"):
-        shown = mt.format_local(at, "Europe/London", form)  # type: ignore[arg-type]
+        shown = mt.format_local(at, "Europe/London", form)
         found = mt.A_TIME.search(f"It was due by {shown}, then.")
         assert found is not None
         assert found.group(0) == shown
