@@ -95,8 +95,10 @@ def _cpu_so_far(pid: int) -> float:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except (OSError, IndexError):
             continue
-        if stat.parent.name == str(pid) or fields[1] == str(pid):  # itself, or a child
-            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        if stat.parent.name == str(pid):  # itself, and its children already reaped
+            total += sum(int(f) for f in fields[11:15]) / tick  # utime stime cutime cstime
+        elif fields[1] == str(pid):  # a child still running
+            total += (int(fields[11]) + int(fields[12])) / tick
     return total
 
 

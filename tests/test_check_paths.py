@@ -28,6 +28,7 @@ from missingcare.cli import main
 from missingcare.converters._make import maker
 from missingcare.exceptions import ValidationError
 from missingcare.findings import (
+    Evaluation,
     Finding,
     Outcome,
     RuleRef,
@@ -250,3 +251,12 @@ def test_format_local_is_the_wall_clock_and_the_abbreviation() -> None:
             clock = f"{local:%H:%M}"
             day = f"{local:%a} {local.day} {local:%B} {local.year}"
             assert format_local(at, zone) == f"{clock} on {day} ({zone_abbreviation(at, zone)})"
+
+
+def test_an_ordered_tuple_is_sorted_as_sorted_sorts_it(findings: list[Finding]) -> None:
+    some = findings[:60]
+    for shuffled in (some[::-1], some[1::2] + some[::2], some):
+        ev = Evaluation(
+            pack="GB-ENG", edition="2015-04", as_of=T0, child_id="C1", findings=tuple(shuffled)
+        )
+        assert ev.findings == tuple(sorted(shuffled, key=lambda f: f.sort_key))

@@ -344,9 +344,13 @@ def _tuple_converter(item_type: type, ordered_by: str | None = None) -> attrs.Co
                 raise ValidationError.single(
                     f"$.{field.name}[{i}]", "empty", "expected non-empty text"
                 )
-        if key is None or in_order(ordered_by)(out):
+        if key is None:
             return out
-        return tuple(sorted(out, key=key))
+        # each item's key once: to see whether the tuple is in order, and to sort it
+        keys = [key(item) for item in out]
+        if _keys_in_order(keys):
+            return out
+        return tuple(out[i] for i in sorted(range(len(out)), key=keys.__getitem__))  # stable
 
     return attrs.Converter(convert, takes_self=True, takes_field=True)
 
@@ -358,10 +362,13 @@ def in_order(attribute: str) -> Callable[[tuple[Any, ...]], bool]:
     key = operator.attrgetter(attribute)
 
     def check(items: tuple[Any, ...]) -> bool:
-        keys = [key(item) for item in items]
-        return all(not keys[i] < keys[i - 1] for i in range(1, len(keys)))
+        return _keys_in_order([key(item) for item in items])
 
     return check
+
+
+def _keys_in_order(keys: list[Any]) -> bool:
+    return all(not keys[i] < keys[i - 1] for i in range(1, len(keys)))
 
 
 _VALIDATOR_OF_BASE: dict[str, Check] = {

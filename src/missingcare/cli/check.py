@@ -763,6 +763,7 @@ def _print_table(  # noqa: PLR0917 - the command's state, passed once
             width,
         )
     )
+    sys.stdout.flush()  # the summary is read now, even through a pipe, before the lists
     urgent = tally.urgent.rows()
     if urgent:
         kept = urgent
