@@ -23,6 +23,7 @@ from click.testing import CliRunner, Result
 
 from missingcare import CaseFile, from_json, to_json
 from missingcare._fields import to_params
+from missingcare.analysis.before import before_window, window_log
 from missingcare.cli import check as check_module
 from missingcare.cli import main
 from missingcare.converters._make import maker
@@ -260,3 +261,15 @@ def test_an_ordered_tuple_is_sorted_as_sorted_sorts_it(findings: list[Finding]) 
             pack="GB-ENG", edition="2015-04", as_of=T0, child_id="C1", findings=tuple(shuffled)
         )
         assert ev.findings == tuple(sorted(shuffled, key=lambda f: f.sort_key))
+
+
+def test_the_window_log_is_the_before_windows_entries_and_dates(cohort: Path) -> None:
+    seen = 0
+    with cohort.open("rb") as lines:
+        for line in lines:
+            case = from_json(line, CaseFile)
+            for episode in case.episodes:
+                window = before_window(case, episode.id)
+                assert window_log(case, episode.id) == (window.entries, window.dates)
+                seen += bool(window.entries)
+    assert seen
