@@ -118,6 +118,35 @@ def test_jobs_read_standard_input_too(cohort: Path, monkeypatch: pytest.MonkeyPa
     assert two.stdout == one.stdout
 
 
+def test_without_jobs_a_large_file_is_shared_between_the_cores(
+    cohort: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cores = check_module._cores()
+    assert check_module._jobs(None, None) == 1  # standard input: size unknown
+    assert check_module._jobs(None, check_module._AUTO_BYTES - 1) == 1
+    assert check_module._jobs(None, check_module._AUTO_BYTES) == min(cores, 4)
+    assert check_module._jobs(0, 10) == cores
+    assert check_module._jobs(3, None) == 3
+    # the default on a "large" file starts the processes; the output is the same
+    started: list[int] = []
+    pool = check_module._Pool
+
+    class Counted(pool):  # type: ignore[misc, valid-type]
+        def __init__(self, jobs: int, settings: Any) -> None:
+            started.append(jobs)
+            super().__init__(max(jobs, 2), settings)
+
+    monkeypatch.setattr(check_module, "_Pool", Counted)
+    monkeypatch.setattr(check_module, "_AUTO_BYTES", 1)
+    monkeypatch.setattr(check_module, "_cores", lambda: 2)
+    auto = _run("check", str(cohort), "--as-of", AS_OF, "--all")
+    assert started == [2]
+    one = _run("check", str(cohort), "--as-of", AS_OF, "--all", "--jobs", "1")
+    assert started == [2]  # --jobs 1: no processes
+    assert auto.exit_code == one.exit_code == 1
+    assert auto.stdout == one.stdout
+
+
 def test_jobs_are_refused_below_zero(cohort: Path) -> None:
     result = _run("check", str(cohort), "--as-of", AS_OF, "--jobs", "-1")
     assert result.exit_code == 2

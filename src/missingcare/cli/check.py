@@ -405,6 +405,12 @@ def _judge_part(name: str, start: int, lines: list[bytes | None]) -> list[_Judge
     return list(_JUDGE.lines(name, start, lines))
 
 
+#: Without --jobs, a JSON-lines file this large is evaluated by one process per core, at
+#: most _AUTO_MOST (each holds about what one process does: memory stays bounded); a
+#: smaller file or standard input by one process, as starting more would not pay.
+_AUTO_BYTES = 8 << 20
+_AUTO_MOST = 4
+
 #: A part sent to a process: this many lines, or fewer when they reach _PART_BYTES.
 _PART_LINES = 64
 _PART_BYTES = 1 << 20
@@ -540,9 +546,12 @@ def _evaluate(case: CaseFile, *, pack: RulePack, as_of: datetime) -> Evaluation:
     "--jobs",
     "-j",
     type=click.IntRange(0, None),
-    default=1,
-    show_default=True,
-    help="Processes that evaluate JSON lines (0: one per core). The output is the same.",
+    default=None,
+    help=(
+        "Processes that evaluate JSON lines (0: one per core). Default: one per core, "
+        f"at most {_AUTO_MOST}, for a file of {_AUTO_BYTES >> 20} MiB or more; else 1. "
+        "The output is the same."
+    ),
 )
 def check(  # noqa: PLR0917 - click passes each option as a parameter
     file: str,
@@ -552,7 +561,7 @@ def check(  # noqa: PLR0917 - click passes each option as a parameter
     as_of_text: str | None,
     show_all: bool,
     limit: int,
-    jobs: int,
+    jobs: int | None,
 ) -> int:
     """Check a caseload of case files (JSON lines, a JSON file, or - for standard input).
 
@@ -564,7 +573,7 @@ def check(  # noqa: PLR0917 - click passes each option as a parameter
     judge = _Judge(_Settings(pack, zone, as_of, fmt, show_all))
     tally = _Tally(as_of=as_of, limit=limit)  # bounded even with --all: it lists from the spool
     stream, size = _open(file)
-    jobs = jobs or _cores()
+    jobs = _jobs(jobs, size)
     # processes for JSON lines only (a .json file is read whole), started before the bar
     pool = _Pool(jobs, judge.settings) if jobs > 1 and stream is not None else None
     try:
@@ -607,6 +616,15 @@ def _take(judged: _Judged, tally: _Tally, spool: IO[str] | None, fmt: str) -> No
             _spool_row(spool, row)
     if judged.line is not None:
         sys.stdout.buffer.write(judged.line)
+
+
+def _jobs(asked: int | None, size: int | None) -> int:
+    """How many processes evaluate: ``--jobs``, else by the input's size (see _AUTO_BYTES)."""
+    if asked is not None:
+        return asked or _cores()
+    if size is None or size < _AUTO_BYTES:
+        return 1
+    return min(_cores(), _AUTO_MOST)
 
 
 def _cores() -> int:
