@@ -27,7 +27,6 @@ import collections
 import heapq
 import itertools
 import json
-import multiprocessing
 import os
 import sys
 import tempfile
@@ -35,9 +34,8 @@ import textwrap
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
-from multiprocessing.pool import AsyncResult
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import attrs
 import cattrs
@@ -61,6 +59,9 @@ from missingcare.findings import Evaluation, Finding, Outcome
 from missingcare.rules import RulePack
 from missingcare.time import A_TIME, SystemClock, parse_instant
 from missingcare.vocab import Vocabulary
+
+if TYPE_CHECKING:
+    from multiprocessing.pool import AsyncResult
 
 __all__ = ["check"]
 
@@ -427,6 +428,8 @@ class _Pool:
 
     def __init__(self, jobs: int, settings: _Settings) -> None:
         self.jobs = jobs
+        import multiprocessing  # noqa: PLC0415 - only when evaluating on several processes
+
         method = "fork" if sys.platform == "linux" else "spawn"
         context = multiprocessing.get_context(method)
         self._pool = context.Pool(jobs, _start_process, (settings,))
