@@ -132,9 +132,9 @@ def test_without_jobs_a_large_file_is_shared_between_the_cores(
     pool = check_module._Pool
 
     class Counted(pool):  # type: ignore[misc, valid-type]
-        def __init__(self, jobs: int, settings: Any) -> None:
+        def __init__(self, jobs: int, judge: Any) -> None:
             started.append(jobs)
-            super().__init__(max(jobs, 2), settings)
+            super().__init__(max(jobs, 2), judge)
 
     monkeypatch.setattr(check_module, "_Pool", Counted)
     monkeypatch.setattr(check_module, "_AUTO_BYTES", 1)

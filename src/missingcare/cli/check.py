@@ -350,14 +350,18 @@ class _Judge:
         self, name: str, start: int, lines: Iterable[bytes | str | None]
     ) -> Iterator[_Judged]:
         """Each line judged, numbered from ``start``."""
-        if self._loader is None:  # made once: the fast path is generated here
-            self._loader = line_loader(
-                CaseFile, vocabularies=self.vocabularies, limits=Limits(document_bytes=_MOST)
-            )
-        load, most = self._loader
+        load, most = self.prepare()
         for number, found in scan_raw(lines, CaseFile, load, most, start=start):
             record = _invalid(name, number, found) if isinstance(found, LineError) else found
             yield self.record(record)
+
+    def prepare(self) -> tuple[Callable[[bytes | str], CaseFile], int]:
+        """The reader of a line (made once: the fast path is generated here)."""
+        if self._loader is None:
+            self._loader = line_loader(
+                CaseFile, vocabularies=self.vocabularies, limits=Limits(document_bytes=_MOST)
+            )
+        return self._loader
 
     def record(self, record: CaseFile | _Invalid) -> _Judged:
         """One record judged."""
@@ -398,7 +402,8 @@ _JUDGE: _Judge | None = None
 
 def _start_process(settings: _Settings) -> None:
     global _JUDGE  # noqa: PLW0603 - one judge per process of the pool
-    _JUDGE = _Judge(settings)
+    if _JUDGE is None or _JUDGE.settings != settings:  # not inherited (spawn): made here
+        _JUDGE = _Judge(settings)
 
 
 def _judge_part(name: str, start: int, lines: list[bytes | None]) -> list[_Judged]:
@@ -426,13 +431,18 @@ class _Pool:
     they start afresh (``spawn``) and build their own judge.
     """
 
-    def __init__(self, jobs: int, settings: _Settings) -> None:
+    def __init__(self, jobs: int, judge: _Judge) -> None:
+        global _JUDGE  # noqa: PLW0603 - what a forked process inherits
         self.jobs = jobs
         import multiprocessing  # noqa: PLC0415 - only when evaluating on several processes
 
         method = "fork" if sys.platform == "linux" else "spawn"
+        if method == "fork":
+            # the reader is generated once, here, and every fork inherits it ready
+            judge.prepare()
+            _JUDGE = judge
         context = multiprocessing.get_context(method)
-        self._pool = context.Pool(jobs, _start_process, (settings,))
+        self._pool = context.Pool(jobs, _start_process, (judge.settings,))
 
     def judged(self, name: str, lines: Iterable[bytes | None]) -> Iterator[_Judged]:
         pending: collections.deque[AsyncResult[list[_Judged]]] = collections.deque()
@@ -446,8 +456,10 @@ class _Pool:
             yield from pending.popleft().get()
 
     def close(self) -> None:
+        global _JUDGE  # noqa: PLW0603 - this process's is let go
         self._pool.terminate()
         self._pool.join()
+        _JUDGE = None
 
 
 def _parts(lines: Iterable[bytes | None]) -> Iterator[list[bytes | None]]:
@@ -578,7 +590,7 @@ def check(  # noqa: PLR0917 - click passes each option as a parameter
     stream, size = _open(file)
     jobs = _jobs(jobs, size)
     # processes for JSON lines only (a .json file is read whole), started before the bar
-    pool = _Pool(jobs, judge.settings) if jobs > 1 and stream is not None else None
+    pool = _Pool(jobs, judge) if jobs > 1 and stream is not None else None
     try:
         counted = None if stream is None else _Counted(stream)
         records = _judged(file, judge, counted, pool)
