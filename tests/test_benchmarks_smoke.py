@@ -384,8 +384,14 @@ def test_the_check_scale_benchmark_runs_on_a_tiny_cohort(tmp_path: Path) -> None
     )
     assert done.returncode == 0, done.stderr
     rows = done.stdout.strip().splitlines()
-    assert rows[0].split()[:3] == ["input", "MB", "format"]
-    assert [r.split()[3] for r in rows[1:]] == ["table", "json"]  # 5 children, each format
+    assert rows[0].split()[:4] == ["input", "MB", "format", "jobs"]
+    # 5 children, each format, with 1 and 2 processes
+    assert [tuple(r.split()[3:5]) for r in rows[1:]] == [
+        ("table", "1"),
+        ("table", "2"),
+        ("json", "1"),
+        ("json", "2"),
+    ]
 
 
 def test_a_refusal_unlike_the_converters_stops_the_run(

@@ -414,3 +414,12 @@ def test_context_entry_notes_are_shown_in_the_episode_page() -> None:
         case, context=tuple(sorted((*case.context, entry), key=lambda c: (c.at, c.id)))
     )
     assert note in episode_report(case, episode.id)
+
+
+def test_the_home_review_names_its_months_for_people(pages: dict[str, str]) -> None:
+    # the page's own text; a chart's axis (an SVG) is the plot's to label
+    page = re.sub(r"<svg.*?</svg>", "", pages["home"], flags=re.DOTALL)
+    seen = "".join(text_of(page).parts)
+    # (the text runs on without spaces between cells: no word boundaries to match)
+    assert "Apr 2025May 2025" in seen  # the month columns: "Apr 2025"
+    assert not re.search(r"(?<!\d)\d{4}-(?:0[1-9]|1[0-2])(?!-\d)", seen)  # never "2025-04"

@@ -318,3 +318,14 @@ def test_an_elapsed_deadline_of_one_minute_says_minute() -> None:
     assert mt.ElapsedDeadline(timedelta(minutes=1)).describe() == "1 minute"
     assert mt.ElapsedDeadline(timedelta(minutes=90)).describe() == "90 minutes"
     assert mt.ElapsedDeadline(timedelta(hours=1)).describe() == "1 hour"
+
+
+def test_format_month_is_for_people_and_a_time_is_found_whole_in_text() -> None:
+    assert mt.format_month(date(2026, 4, 30)) == "Apr 2026"
+    assert mt.format_month(date(2025, 12, 1)) == "Dec 2025"
+    at = datetime(2026, 4, 3, 4, 23, tzinfo=UTC)
+    for form in ("long", "long-no-year", "date"):
+        shown = mt.format_local(at, "Europe/London", form)
+        found = mt.A_TIME.search(f"It was due by {shown}, then.")
+        assert found is not None
+        assert found.group(0) == shown

@@ -344,9 +344,13 @@ def _tuple_converter(item_type: type, ordered_by: str | None = None) -> attrs.Co
                 raise ValidationError.single(
                     f"$.{field.name}[{i}]", "empty", "expected non-empty text"
                 )
-        if key is None or in_order(ordered_by)(out):
+        if key is None:
             return out
-        return tuple(sorted(out, key=key))
+        # each item's key once: to see whether the tuple is in order, and to sort it
+        keys = [key(item) for item in out]
+        if _keys_in_order(keys):
+            return out
+        return tuple(out[i] for i in sorted(range(len(out)), key=keys.__getitem__))  # stable
 
     return attrs.Converter(convert, takes_self=True, takes_field=True)
 
@@ -358,10 +362,13 @@ def in_order(attribute: str) -> Callable[[tuple[Any, ...]], bool]:
     key = operator.attrgetter(attribute)
 
     def check(items: tuple[Any, ...]) -> bool:
-        keys = [key(item) for item in items]
-        return all(not keys[i] < keys[i - 1] for i in range(1, len(keys)))
+        return _keys_in_order([key(item) for item in items])
 
     return check
+
+
+def _keys_in_order(keys: list[Any]) -> bool:
+    return all(not keys[i] < keys[i - 1] for i in range(1, len(keys)))
 
 
 _VALIDATOR_OF_BASE: dict[str, Check] = {
@@ -426,6 +433,8 @@ def to_params(
     """Message parameters as ``(name, value)`` pairs sorted by name, each name once: the
     converter of every ``param`` field (a field names it, so that type checkers see the
     mapping it takes; :func:`is_plain` checks it is this one)."""
+    if type(value) is tuple and _kept(value):
+        return value  # already pairs, in order (what the loop below would keep), at less cost
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
         raise TypeError("message parameters are a mapping or (name, value) pairs")
     items = value.items() if isinstance(value, Mapping) else value
@@ -445,6 +454,35 @@ def to_params(
     ):
         return value  # already pairs, in order: kept as given
     return out
+
+
+#: The types of :data:`PARAM_TYPES` themselves, by identity (a subclass's value takes the
+#: long way; ``in`` over the types would trust a metaclass's ``__eq__``).
+_PARAM_EXACT = frozenset(id(tp) for _, tp in PARAM_TYPES)
+
+
+def _kept(pairs: tuple[Any, ...]) -> bool:
+    """Whether :func:`to_params` keeps ``pairs`` as given: ``(name, value)`` tuples whose
+    names are text in strictly increasing order (so sorted and each once), the values of
+    exactly a parameter type, the text valid Unicode. ``False`` leaves the answer, and
+    any error, to :func:`to_params`'s loop."""
+    last = ""
+    for pair in pairs:
+        if type(pair) is not tuple or len(pair) != 2:
+            return False
+        name, value = pair
+        tp = type(value)
+        if (
+            type(name) is not str
+            or (last and not last < name)
+            or not name
+            or id(tp) not in _PARAM_EXACT
+            or (not name.isascii() and SURROGATE(name))
+            or (tp is str and not value.isascii() and SURROGATE(value))
+        ):
+            return False
+        last = name
+    return True
 
 
 def _required(kind: FieldKind) -> dict[str, Any]:

@@ -43,6 +43,7 @@ from missingcare.exceptions import (
 from missingcare.typing import Clock, Deadline, WorkingDayCalendar
 
 __all__ = [
+    "A_TIME",
     "EARLIEST",
     "FIRST_DATE",
     "LAST_DATE",
@@ -65,6 +66,7 @@ __all__ = [
     "format_instant",
     "format_local",
     "format_local_date",
+    "format_month",
     "instant",
     "local_date",
     "local_datetime",
@@ -424,7 +426,11 @@ def zone_abbreviation(value: datetime, zone: str | None) -> str:
     """
     if zone is None:
         return "UTC"
-    local = local_datetime(value, zone)
+    return _abbreviation(local_datetime(value, zone))
+
+
+def _abbreviation(local: datetime) -> str:
+    """The abbreviation of a zone's wall-clock time ``local`` (see :func:`zone_abbreviation`)."""
     name = local.tzname() or ""
     if name[:1].isalpha():
         return name
@@ -446,6 +452,23 @@ def format_local_date(day: date, form: Literal["date", "short-date"] = "date") -
     if form == "short-date":
         month = month[:3]
     return f"{_DAYS[day.weekday()]} {day.day} {month} {day.year}"
+
+
+def format_month(day: date) -> str:
+    """The calendar month of ``day`` for people, as headings and table columns show it.
+
+    >>> format_month(date(2026, 4, 3))
+    'Apr 2026'
+    """
+    return f"{_MONTHS[day.month - 1][:3]} {day.year}"
+
+
+#: A time or date as :func:`format_local` (or :func:`format_local_date`) writes it in a
+#: sentence, found in text: a layout keeps it whole on one line.
+A_TIME = re.compile(
+    r"(?:\d\d:\d\d(?::\d\d)? on )?(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} [A-Z][a-z]+"
+    r"(?: \d{4})?(?: \([^()\s]+\))?"
+)
 
 
 def format_local(value: datetime, zone: str | None, form: LocalForm = "long") -> str:
@@ -479,22 +502,23 @@ def format_local(value: datetime, zone: str | None, form: LocalForm = "long") ->
     if form not in _FORMS:
         raise ValueError("form is one of: " + ", ".join(sorted(_FORMS)))
     at = computed_instant(value)
-    local = at if zone is None else local_datetime(at, zone)
-    day = date(local.year, local.month, local.day)
+    # one conversion to the wall clock serves the day, the time and the abbreviation
+    # (the zone is read once per name: _zone is cached)
+    local = at if zone is None else at.astimezone(_zone(zone))
     if form in {"date", "short-date"}:
-        return format_local_date(day, "short-date" if form == "short-date" else "date")
+        return format_local_date(local.date(), "short-date" if form == "short-date" else "date")
     clock = f"{local.hour:02d}:{local.minute:02d}" + (
         f":{local.second:02d}" if local.second else ""
     )
-    abbreviation = zone_abbreviation(at, zone)
-    weekday, month = _DAYS[day.weekday()], _MONTHS[day.month - 1]
+    abbreviation = "UTC" if zone is None else _abbreviation(local)
+    weekday, month, day = _DAYS[local.weekday()], _MONTHS[local.month - 1], local.day
     if form == "long":
-        return f"{clock} on {weekday} {day.day} {month} {day.year} ({abbreviation})"
+        return f"{clock} on {weekday} {day} {month} {local.year} ({abbreviation})"
     if form == "long-no-year":
-        return f"{clock} on {weekday} {day.day} {month} ({abbreviation})"
+        return f"{clock} on {weekday} {day} {month} ({abbreviation})"
     if form == "short":
-        return f"{weekday} {day.day} {month[:3]} {clock} {abbreviation}"
-    return f"{weekday} {day.day} {month[:3]} {day.year} {clock} {abbreviation}"
+        return f"{weekday} {day} {month[:3]} {clock} {abbreviation}"
+    return f"{weekday} {day} {month[:3]} {local.year} {clock} {abbreviation}"
 
 
 def local_date(value: datetime, zone: str) -> date:

@@ -40,7 +40,7 @@ from missingcare.factors import FactorDirection
 from missingcare.time import format_local_date, local_date
 from missingcare.vocab import Concept
 
-__all__ = ["BeforeWindow", "CategoryCount", "DateInWindow", "before_window"]
+__all__ = ["BeforeWindow", "CategoryCount", "DateInWindow", "before_window", "window_log"]
 
 
 @attrs.frozen
@@ -181,7 +181,7 @@ def before_window(
     # every look-back below reaches no further than this: the rest of the log is never read
     reach = min(start - config.baseline, end - config.loss_lookback, end - config.signal_lookback)
     prior = case.context_between(reach, end)
-    window = case.context_between(start, end)
+    window = case.context_between(start, end)  # window_log's entries
     label = "time since the previous episode" if since_previous else span(end - start)
 
     insights: list[Insight] = []
@@ -237,6 +237,21 @@ def before_window(
         insights=tuple(insights),
         dates=_dates(case, episode, start, end, groups.contact_kept),
     )
+
+
+def window_log(
+    case: CaseFile, episode_id: str, config: LensConfig = DEFAULT_CONFIG
+) -> tuple[tuple[ContextEntry, ...], tuple[DateInWindow, ...]]:
+    """The ``entries`` and ``dates`` of :func:`before_window`, without its insights
+    (for a reader of the window's log alone: the cues of an exploitation screening).
+
+    Raises ``KeyError`` if the case file has no such episode.
+    """
+    episode = case.episode(episode_id)
+    end = episode.last_seen_at
+    start, _ = _window_start(case, episode, config)
+    dates = _dates(case, episode, start, end, config.groups.contact_kept)
+    return case.context_between(start, end), dates
 
 
 def _dates(

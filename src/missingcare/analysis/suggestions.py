@@ -40,7 +40,7 @@ from typing import Any
 import attrs
 
 from missingcare.analysis._common import lower_first, records
-from missingcare.analysis.before import DateInWindow, before_window
+from missingcare.analysis.before import DateInWindow, window_log
 from missingcare.analysis.config import DEFAULT_CONFIG, LensConfig
 from missingcare.analysis.insights import Evidence
 from missingcare.case import CaseFile
@@ -87,6 +87,9 @@ class SuggestionKind(enum.Enum):
 _CODE_MATCHERS = ("context", "dates", "found", "address", "distance", "with", "ending", "harm")
 
 
+_NO_CODES: frozenset[str] = frozenset()
+
+
 def _phrase(text: str) -> str:
     return " ".join(text.replace("\u2019", "'").lower().split())
 
@@ -114,10 +117,15 @@ class Cue:
 
     def codes(self, matcher: str) -> frozenset[str]:
         """The codes the cue looks for with ``matcher`` (empty if none)."""
+        return self._by_matcher.get(matcher, _NO_CODES)
+
+    @functools.cached_property
+    def _by_matcher(self) -> dict[str, frozenset[str]]:
+        # the first entry of a matcher, as a scan of ``match`` would find it
+        out: dict[str, frozenset[str]] = {}
         for name, codes in self.match:
-            if name == matcher:
-                return codes
-        return frozenset()
+            out.setdefault(name, codes)
+        return out
 
     @functools.cached_property
     def _pattern(self) -> re.Pattern[str] | None:
@@ -377,8 +385,9 @@ def _match(
 ) -> _Hit | None:
     evidence: list[Evidence] = []
     because: list[str] = []
+    codes = cue._by_matcher.get
     for item in seen:
-        if item.code in cue.codes(item.matcher) and (
+        if item.code in codes(item.matcher, _NO_CODES) and (
             item.matcher != "dates" or not cue.no_contact or item.no_contact
         ):
             evidence.append(item.evidence)
@@ -533,6 +542,6 @@ def exploitation_indicators(
     """
     table = cues if cues is not None else CueTable.english()
     episode = case.episode(episode_id)
-    before = before_window(case, episode_id, config)
-    seen, said = episode_evidence(case, episode, before.entries, before.dates, by)
+    entries, dates = window_log(case, episode_id, config)  # the window's insights unread
+    seen, said = episode_evidence(case, episode, entries, dates, by)
     return indicators_seen(table, case, episode, seen, said, by=by)

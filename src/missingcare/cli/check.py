@@ -23,20 +23,19 @@ in a temporary file, not in memory.
 
 from __future__ import annotations
 
-import functools
+import collections
 import heapq
 import itertools
 import json
 import os
-import re
 import sys
 import tempfile
 import textwrap
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import attrs
 import cattrs
@@ -54,12 +53,15 @@ from missingcare.converters import (
     scan_lines,
     to_json,
 )
-from missingcare.converters._lines import document_type_of
+from missingcare.converters._lines import document_type_of, line_loader, raw_lines, scan_raw
 from missingcare.exceptions import LineError, ValidationError
 from missingcare.findings import Evaluation, Finding, Outcome
 from missingcare.rules import RulePack
-from missingcare.time import SystemClock, parse_instant
+from missingcare.time import A_TIME, SystemClock, parse_instant
 from missingcare.vocab import Vocabulary
+
+if TYPE_CHECKING:
+    from multiprocessing.pool import AsyncResult
 
 __all__ = ["check"]
 
@@ -100,6 +102,22 @@ class _Counted:
         line = self._stream.readline(size)
         self.read += len(line)
         return line
+
+
+def _judged(
+    file: str, judge: _Judge, counted: _Counted | None, pool: _Pool | None
+) -> Iterator[_Judged]:
+    """What is kept of each record of the input, in the order read: JSON lines judged
+    here or by the pool's processes, a ``.json`` file's records here."""
+    if counted is None:
+        for record in _records(file, judge.vocabularies, None):
+            yield judge.record(record)
+        return
+    lines = raw_lines(counted, _MOST)
+    if pool is None:
+        yield from judge.lines(_name(file), 1, lines)
+    else:
+        yield from pool.judged(_name(file), lines)
 
 
 def _records(
@@ -143,10 +161,11 @@ def _lines(
     limits = Limits(document_bytes=_MOST)
     found_lines = scan_lines(stream, CaseFile, vocabularies=vocabularies, limits=limits)
     for number, found in found_lines:
-        if isinstance(found, LineError):
-            yield _Invalid(f"{name} line {number:,}", found, found.document)
-        else:
-            yield found
+        yield _invalid(name, number, found) if isinstance(found, LineError) else found
+
+
+def _invalid(name: str, number: int, error: LineError) -> _Invalid:
+    return _Invalid(f"{name} line {number:,}", error, error.document)
 
 
 def _one(where: str, doc: object, converter: cattrs.Converter | None) -> CaseFile | _Invalid:
@@ -191,13 +210,13 @@ class _Worst:
         self._heap: list[tuple[_Reverse, int, _Row]] = []
         self._count = itertools.count()
 
-    def push(self, key: tuple[Any, ...], make: Callable[[], _Row]) -> None:
-        """Count a row, and keep it (made by ``make``, only then) if it is among the ``n``."""
+    def push(self, key: tuple[Any, ...], row: _Row) -> None:
+        """Count a row, and keep it if it is among the ``n``."""
         self.seen += 1
         if self.n is None or len(self._heap) < self.n:
-            heapq.heappush(self._heap, (_Reverse(key), next(self._count), make()))
+            heapq.heappush(self._heap, (_Reverse(key), next(self._count), row))
         elif self.n and key < self._heap[0][0].key:
-            heapq.heapreplace(self._heap, (_Reverse(key), next(self._count), make()))
+            heapq.heapreplace(self._heap, (_Reverse(key), next(self._count), row))
 
     def rows(self) -> list[_Row]:
         return sorted((row for _, _, row in self._heap), key=lambda r: r.key)
@@ -233,18 +252,21 @@ class _Tally:
         self.urgent = _Worst(self.limit)
         self.refused = _Worst(self.limit)
 
-    def finding(self, case: CaseFile, f: Finding, pack_zone: str) -> None:
-        self.outcomes[f.outcome.value] += 1
-        self.rules.setdefault(f.rule.code, Counter())[f.outcome.value] += 1
-        if f.is_outstanding and f.due is not None and f.due < self.as_of + SOON:
-            if f.due < self.as_of:
+    def judged(self, judged: _Judged) -> None:
+        """Count one record's findings (a valid record's)."""
+        outcomes, rules = self.outcomes, self.rules
+        for code, outcome in judged.counts:
+            outcomes[outcome] += 1
+            counts = rules.get(code)
+            if counts is None:
+                counts = rules[code] = Counter()
+            counts[outcome] += 1
+        for key, overdue, row in judged.urgent:
+            if overdue:
                 self.overdue += 1
             else:
                 self.soon += 1
-            self.urgent.push(
-                _finding_key(case, f, self.as_of),
-                lambda: _finding_row(case, f, pack_zone, self.as_of),
-            )
+            self.urgent.push(key, row)
 
     def refusal(self, bad: _Invalid) -> None:
         self.invalid += 1
@@ -253,10 +275,9 @@ class _Tally:
         hint = f" (this record is a {bad.document} document)" if bad.document else ""
         for v in bad.error.violations:
             key = (self.invalid, v.path)
-            row = functools.partial(
-                _Row, key, bad.where, v.code, "invalid", v.path, f"{v.message}{hint}"
+            self.refused.push(
+                key, _Row(key, bad.where, v.code, "invalid", v.path, f"{v.message}{hint}")
             )
-            self.refused.push(key, row)
 
 
 def _finding_key(case: CaseFile, f: Finding, as_of: datetime) -> tuple[Any, ...]:
@@ -278,6 +299,180 @@ def _zone_of(f: Finding, pack_zone: str) -> str:
     """The zone a finding's times are shown in: the one its text was written in, else the
     pack's."""
     return pack_zone if f.zone is None else f.zone
+
+
+# --- judging a record (here, or in a pool's process) -------------------------------------
+
+
+@attrs.frozen
+class _Judged:
+    """What the command keeps of one record: enough for the summary, the lists and the
+    output, and nothing else (so memory does not grow with the input). The same
+    whichever process judged it."""
+
+    #: the record that is not a usable case file, or ``None``
+    invalid: _Invalid | None = None
+    #: (rule code, outcome) of each finding
+    counts: tuple[tuple[str, str], ...] = ()
+    #: (key, overdue?, row) of each outstanding finding due before as_of + SOON
+    urgent: tuple[tuple[tuple[Any, ...], bool, _Row], ...] = ()
+    #: the row of every finding, for ``--all`` in the table
+    rows: tuple[_Row, ...] = ()
+    #: the evaluation's JSON line, for ``--format json``
+    line: bytes | None = None
+
+
+@attrs.frozen
+class _Settings:
+    """What judging needs, as the command line gave it (sent to a pool's processes)."""
+
+    pack: str
+    zone: str | None
+    as_of: datetime
+    fmt: str
+    show_all: bool
+
+
+class _Judge:
+    """Evaluates records and keeps what the command needs of each (:class:`_Judged`)."""
+
+    def __init__(self, settings: _Settings) -> None:
+        self.settings = settings
+        self.pack = _check_pack(settings.pack, settings.zone)
+        self.pack_zone = self.pack.local_zone
+        # the pack's own categories and recipients are read with its vocabularies
+        self.vocabularies = (
+            list(self.pack.extended_vocabularies()) if self.pack.vocabularies else None
+        )
+        self._loader: tuple[Callable[[bytes | str], CaseFile], int] | None = None
+
+    def lines(
+        self, name: str, start: int, lines: Iterable[bytes | str | None]
+    ) -> Iterator[_Judged]:
+        """Each line judged, numbered from ``start``."""
+        load, most = self.prepare()
+        for number, found in scan_raw(lines, CaseFile, load, most, start=start):
+            record = _invalid(name, number, found) if isinstance(found, LineError) else found
+            yield self.record(record)
+
+    def prepare(self) -> tuple[Callable[[bytes | str], CaseFile], int]:
+        """The reader of a line (made once: the fast path is generated here)."""
+        if self._loader is None:
+            self._loader = line_loader(
+                CaseFile, vocabularies=self.vocabularies, limits=Limits(document_bytes=_MOST)
+            )
+        return self._loader
+
+    def record(self, record: CaseFile | _Invalid) -> _Judged:
+        """One record judged."""
+        if isinstance(record, _Invalid):
+            return _Judged(invalid=record)
+        as_of, pack_zone, fmt = self.settings.as_of, self.pack_zone, self.settings.fmt
+        evaluation = _evaluate(record, pack=self.pack, as_of=as_of)
+        findings = evaluation.findings
+        soon = as_of + SOON
+        urgent = tuple(
+            (
+                _finding_key(record, f, as_of),
+                f.due < as_of,
+                _finding_row(record, f, pack_zone, as_of),
+            )
+            for f in findings
+            if f.due is not None and f.due < soon and f.is_outstanding
+        )
+        rows = (
+            tuple(_finding_row(record, f, pack_zone, as_of) for f in findings)
+            if self.settings.show_all and fmt == "table"
+            else ()
+        )
+        line = None
+        if fmt == "json":
+            if not self.settings.show_all:
+                evaluation = attrs.evolve(
+                    evaluation, findings=tuple(f for f in findings if f.outcome in _SHOWN)
+                )
+            line = to_json(evaluation) + b"\n"
+        counts = tuple((f.rule.code, f.outcome.value) for f in findings)
+        return _Judged(counts=counts, urgent=urgent, rows=rows, line=line)
+
+
+#: The judge of a pool's process (set when the process starts).
+_JUDGE: _Judge | None = None
+
+
+def _start_process(settings: _Settings) -> None:
+    global _JUDGE  # noqa: PLW0603 - one judge per process of the pool
+    if _JUDGE is None or _JUDGE.settings != settings:  # not inherited (spawn): made here
+        _JUDGE = _Judge(settings)
+
+
+def _judge_part(name: str, start: int, lines: list[bytes | None]) -> list[_Judged]:
+    assert _JUDGE is not None
+    return list(_JUDGE.lines(name, start, lines))
+
+
+#: Without --jobs, a JSON-lines file this large is evaluated by one process per core, at
+#: most _AUTO_MOST (each holds about what one process does: memory stays bounded); a
+#: smaller file or standard input by one process, as starting more would not pay.
+_AUTO_BYTES = 8 << 20
+_AUTO_MOST = 4
+
+#: A part sent to a process: this many lines, or fewer when they reach _PART_BYTES.
+_PART_LINES = 64
+_PART_BYTES = 1 << 20
+
+
+class _Pool:
+    """Processes that judge parts of the input; the results come back in input order.
+
+    At most two parts per process are read ahead, so memory stays bounded
+    whatever the input's size. Started before anything else runs (a progress
+    bar's thread): on Linux the processes are forks of this one, elsewhere
+    they start afresh (``spawn``) and build their own judge.
+    """
+
+    def __init__(self, jobs: int, judge: _Judge) -> None:
+        global _JUDGE  # noqa: PLW0603 - what a forked process inherits
+        self.jobs = jobs
+        import multiprocessing  # noqa: PLC0415 - only when evaluating on several processes
+
+        method = "fork" if sys.platform == "linux" else "spawn"
+        if method == "fork":
+            # the reader is generated once, here, and every fork inherits it ready
+            judge.prepare()
+            _JUDGE = judge
+        context = multiprocessing.get_context(method)
+        self._pool = context.Pool(jobs, _start_process, (judge.settings,))
+
+    def judged(self, name: str, lines: Iterable[bytes | None]) -> Iterator[_Judged]:
+        pending: collections.deque[AsyncResult[list[_Judged]]] = collections.deque()
+        number = 1
+        for part in _parts(lines):
+            pending.append(self._pool.apply_async(_judge_part, (name, number, part)))
+            number += len(part)
+            if len(pending) >= 2 * self.jobs:
+                yield from pending.popleft().get()
+        while pending:
+            yield from pending.popleft().get()
+
+    def close(self) -> None:
+        global _JUDGE  # noqa: PLW0603 - this process's is let go
+        self._pool.terminate()
+        self._pool.join()
+        _JUDGE = None
+
+
+def _parts(lines: Iterable[bytes | None]) -> Iterator[list[bytes | None]]:
+    part: list[bytes | None] = []
+    size = 0
+    for line in lines:
+        part.append(line)
+        size += 0 if line is None else len(line)
+        if len(part) >= _PART_LINES or size >= _PART_BYTES:
+            yield part
+            part, size = [], 0
+    if part:
+        yield part
 
 
 # --- options ---------------------------------------------------------------------------
@@ -362,6 +557,17 @@ def _evaluate(case: CaseFile, *, pack: RulePack, as_of: datetime) -> Evaluation:
     show_default=True,
     help="How many urgent findings and invalid records the table lists.",
 )
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(0, None),
+    default=None,
+    help=(
+        "Processes that evaluate JSON lines (0: one per core). Default: one per core, "
+        f"at most {_AUTO_MOST}, for a file of {_AUTO_BYTES >> 20} MiB or more; else 1. "
+        "The output is the same."
+    ),
+)
 def check(  # noqa: PLR0917 - click passes each option as a parameter
     file: str,
     fmt: str,
@@ -370,6 +576,7 @@ def check(  # noqa: PLR0917 - click passes each option as a parameter
     as_of_text: str | None,
     show_all: bool,
     limit: int,
+    jobs: int | None,
 ) -> int:
     """Check a caseload of case files (JSON lines, a JSON file, or - for standard input).
 
@@ -378,55 +585,69 @@ def check(  # noqa: PLR0917 - click passes each option as a parameter
     otherwise, and 2 when the input cannot be read at all.
     """
     as_of = _parse_as_of(as_of_text)
-    the_pack = _check_pack(pack, zone)
-    pack_zone = the_pack.local_zone
-    # the pack's own categories and recipients are read with its vocabularies
-    vocabularies = list(the_pack.extended_vocabularies()) if the_pack.vocabularies else None
+    judge = _Judge(_Settings(pack, zone, as_of, fmt, show_all))
     tally = _Tally(as_of=as_of, limit=limit)  # bounded even with --all: it lists from the spool
     stream, size = _open(file)
+    jobs = _jobs(jobs, size)
+    # processes for JSON lines only (a .json file is read whole), started before the bar
+    pool = _Pool(jobs, judge) if jobs > 1 and stream is not None else None
     try:
         counted = None if stream is None else _Counted(stream)
-        records = _records(file, vocabularies, counted)
+        records = _judged(file, judge, counted, pool)
         with _spool(show_all and fmt == "table") as spool:
             # the bar (on a terminal) is gone before the summary is printed
             with _progress(size, counted, fmt) as tick:
-                for record in records:
+                for judged in records:
                     tally.records += 1
                     tick()
-                    if isinstance(record, _Invalid):
-                        tally.refusal(record)
-                        if spool is not None:
-                            for v in record.error.violations:
-                                _spool_row(
-                                    spool,
-                                    _Row((), record.where, v.code, "invalid", v.path, v.message),
-                                )
-                        if fmt == "json":
-                            click.echo(_invalid_line(record), err=True)
-                        continue
-                    evaluation = _evaluate(record, pack=the_pack, as_of=as_of)
-                    for f in evaluation.findings:
-                        tally.finding(record, f, pack_zone)
-                        if spool is not None:
-                            _spool_row(spool, _finding_row(record, f, pack_zone, as_of))
-                    if fmt == "json":
-                        if not show_all:
-                            evaluation = attrs.evolve(
-                                evaluation,
-                                findings=tuple(
-                                    f for f in evaluation.findings if f.outcome in _SHOWN
-                                ),
-                            )
-                        sys.stdout.buffer.write(to_json(evaluation) + b"\n")
+                    _take(judged, tally, spool, fmt)
             if not tally.records:
                 raise UnusableInput(f"{_name(file)}: no case files in the input")
             if fmt == "table":
-                _print_table(tally, the_pack.code, pack_zone, spool, limit, show_all)
+                _print_table(tally, judge.pack.code, judge.pack_zone, spool, limit, show_all)
     finally:
+        if pool is not None:
+            pool.close()
         if stream is not None and file != "-":
             stream.close()
     flagged = tally.outcomes["breached"] > 0 or tally.invalid > 0
     return ExitCode.FLAGGED if flagged else ExitCode.OK
+
+
+def _take(judged: _Judged, tally: _Tally, spool: IO[str] | None, fmt: str) -> None:
+    """One judged record into the summary, the spool and the output."""
+    bad = judged.invalid
+    if bad is not None:
+        tally.refusal(bad)
+        if spool is not None:
+            for v in bad.error.violations:
+                _spool_row(spool, _Row((), bad.where, v.code, "invalid", v.path, v.message))
+        if fmt == "json":
+            click.echo(_invalid_line(bad), err=True)
+        return
+    tally.judged(judged)
+    if spool is not None:
+        for row in judged.rows:
+            _spool_row(spool, row)
+    if judged.line is not None:
+        sys.stdout.buffer.write(judged.line)
+
+
+def _jobs(asked: int | None, size: int | None) -> int:
+    """How many processes evaluate: ``--jobs``, else by the input's size (see _AUTO_BYTES)."""
+    if asked is not None:
+        return asked or _cores()
+    if size is None or size < _AUTO_BYTES:
+        return 1
+    return min(_cores(), _AUTO_MOST)
+
+
+def _cores() -> int:
+    """The cores this process may run on (``--jobs 0``)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
 
 
 def _name(file: str) -> str:
@@ -575,6 +796,7 @@ def _print_table(  # noqa: PLR0917 - the command's state, passed once
             width,
         )
     )
+    sys.stdout.flush()  # the summary is read now, even through a pipe, before the lists
     urgent = tally.urgent.rows()
     if urgent:
         kept = urgent
@@ -649,7 +871,7 @@ def _entry(row: _Row, width: int) -> str:
         head = _fold(f"  {row.when}" if row.when else " ", tokens, "", width, "    ")
     # a time in the text ("10:01 on Sun 11 May 2026 (BST)") is one token: its spaces are
     # made non-breaking for the wrap (textwrap breaks at ASCII white space only)
-    text = _A_TIME.sub(lambda m: m.group(0).replace(" ", "\N{NO-BREAK SPACE}"), row.text)
+    text = A_TIME.sub(lambda m: m.group(0).replace(" ", "\N{NO-BREAK SPACE}"), row.text)
     body = textwrap.fill(
         text,
         width=max(20, width),
@@ -659,10 +881,3 @@ def _entry(row: _Row, width: int) -> str:
         break_on_hyphens=False,
     )
     return f"{head}\n{body.replace(chr(0xA0), ' ')}"
-
-
-#: A time or date as :func:`missingcare.time.format_local` writes it in a sentence.
-_A_TIME = re.compile(
-    r"(?:\d\d:\d\d(?::\d\d)? on )?(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} [A-Z][a-z]+"
-    r"(?: \d{4})?(?: \([^()\s]+\))?"
-)

@@ -42,7 +42,7 @@ class Readable(Protocol):
 Source = str | os.PathLike[str] | Readable | Iterable[bytes | str]
 
 
-def _raw_lines(stream: Readable, most: int) -> Iterator[bytes | None]:
+def raw_lines(stream: Readable, most: int) -> Iterator[bytes | None]:
     """The lines of ``stream``; ``None`` for a line over ``most`` bytes, never held whole."""
     while line := stream.readline(most + 1):
         if len(line) > most and not line.endswith(b"\n"):
@@ -56,11 +56,11 @@ def _raw_lines(stream: Readable, most: int) -> Iterator[bytes | None]:
 def _lines_of(source: Source, most: int) -> Iterator[bytes | str | None]:
     if isinstance(source, (str, os.PathLike)):
         with Path(source).open("rb") as stream:
-            yield from _raw_lines(stream, most)
+            yield from raw_lines(stream, most)
     elif isinstance(source, (bytes, bytearray)):
         raise TypeError("JSON lines are read from a path, a binary stream or an iterable of lines")
     elif isinstance(source, Readable):
-        yield from _raw_lines(source, most)
+        yield from raw_lines(source, most)
     else:
         yield from source
 
@@ -136,11 +136,25 @@ def scan_lines(
 
     ```
     """
+    load, most = line_loader(cls, converter=converter, vocabularies=vocabularies, limits=limits)
+    yield from scan_raw(_lines_of(source, most), cls, load, most)
+
+
+def line_loader(
+    cls: type[T],
+    *,
+    converter: cattrs.Converter | None = None,
+    vocabularies: Iterable[Vocabulary] | Mapping[str, Vocabulary] | None = None,
+    limits: Limits | None = None,
+) -> tuple[Callable[[bytes | str], T], int]:
+    """How :func:`scan_lines` reads a line, and the longest line it reads, in bytes.
+
+    Made once (the fast path is generated here) for any number of lines.
+    """
     from missingcare.converters import from_json  # noqa: PLC0415 - the package imports us
 
     _reference.check_document(cls)
     bounds = DEFAULT_LIMITS if limits is None else limits
-    most = bounds.document_bytes
     if vocabularies is not None:
         if converter is not None:
             raise TypeError("give a converter or vocabularies, not both")
@@ -149,7 +163,21 @@ def scan_lines(
         )
     else:
         load = functools.partial(from_json, cls=cls, converter=converter, limits=limits)
-    for number, line in enumerate(_lines_of(source, most), start=1):
+    return load, bounds.document_bytes
+
+
+def scan_raw(
+    lines: Iterable[bytes | str | None],
+    cls: type[T],
+    load: Callable[[bytes | str], T],
+    most: int,
+    *,
+    start: int = 1,
+) -> Iterator[tuple[int, T | LineError]]:
+    """:func:`scan_lines` over lines already read (``None`` for a line over ``most``
+    bytes, as :func:`raw_lines` gives it), numbered from ``start``: a part of a file
+    read elsewhere keeps its lines' numbers."""
+    for number, line in enumerate(lines, start=start):
         if line is None:
             too_large = Violation(
                 "$", "too_large", f"expected a document of at most {most:,} bytes"

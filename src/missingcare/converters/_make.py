@@ -170,8 +170,11 @@ def guard(kind: FieldKind, v: str, ns: Namespace, *, typed: bool = False) -> str
             else [f"_type({v}) is _tuple", f"_all([{_exact(kind, '_i', ns)} for _i in {v}])"]
         )
         if kind.base in _fields.TEXTUAL:
-            # the tuple converter refuses an item that is not valid Unicode
-            checks.append(f"_all([_i.isascii() or _SURROGATE(_i) is None for _i in {v}])")
+            # the tuple converter refuses an item that is blank or not valid Unicode
+            checks.append(
+                f"_all([_i and not _i.isspace() and (_i.isascii() or _SURROGATE(_i) is None)"
+                f" for _i in {v}])"
+            )
         if kind.ordered_by is not None:
             # the converter returns the tuple itself when its items are already in order
             checks.append(f"{ns.bind(_fields.in_order(kind.ordered_by))}({v})")

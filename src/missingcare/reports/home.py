@@ -45,7 +45,7 @@ from missingcare.research.extracts import (
 )
 from missingcare.research.tables import CaseTables, to_arrow
 from missingcare.rules import RulePack, evaluate, get_pack
-from missingcare.time import local_date, start_of_local_day
+from missingcare.time import format_month, local_date, start_of_local_day
 from missingcare.typing import AsOf
 
 __all__ = ["home_report"]
@@ -89,7 +89,7 @@ def _group(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
 
 
 def _month(at: datetime, zone: str) -> str:
-    return f"{local_date(at, zone):%Y-%m}"
+    return format_month(local_date(at, zone))
 
 
 def _zone_of(cases: list[CaseFile], home_id: str | None, pack: RulePack) -> str:
@@ -320,7 +320,7 @@ def _months(start: date, end: date) -> list[str]:
     out: list[str] = []
     y, m = start.year, start.month
     while (y, m) <= (end.year, end.month):
-        out.append(f"{y:04d}-{m:02d}")
+        out.append(format_month(date(y, m, 1)))
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
     return out
 

@@ -30,6 +30,7 @@ from typing import Any
 import attrs
 
 from missingcare._editions import compose_editions
+from missingcare.converters._make import maker
 from missingcare.exceptions import InvalidPackError, PackNotConfiguredError, UnknownEditionError
 from missingcare.findings import (
     Finding,
@@ -364,22 +365,30 @@ class RuleContext:
         """
         values = dict(params or {})
         zone = self.zone if zone is None else zone
-        return Finding(
-            rule=self.ref,
-            outcome=outcome,
-            severity=self.rule.severity if severity is None else severity,
-            strength=self.rule.strength,
-            subject=subject,
-            message_id=f"{self.ref.pack.lower()}.{self.rule.code}.{key}",
-            params=values,
-            text=render_message(self.rule.template(key), values, zone=zone),
-            due=due,
-            observed=observed,
-            evidence=tuple(dict.fromkeys(evidence)),  # each path once
-            episode_id=episode_id,
-            conversation_id=conversation_id,
-            zone=zone,
+        # _make_finding gives exactly what Finding(...) gives: it tests what every field's
+        # validator and converter would (the params given as their sorted pairs, which the
+        # converter keeps as they are), fills the slots directly, and calls Finding with
+        # the same arguments for any value a test does not pass, so a refusal is Finding's
+        return _make_finding(
+            self.ref,
+            outcome,
+            self.rule.severity if severity is None else severity,
+            self.rule.strength,
+            subject,
+            f"{self.ref.pack.lower()}.{self.rule.code}.{key}",
+            render_message(self.rule.template(key), values, zone=zone),
+            tuple(sorted(values.items())),  # names are unique: never compares two values
+            due,
+            observed,
+            tuple(dict.fromkeys(evidence)),  # each path once
+            episode_id,
+            conversation_id,
+            zone,
         )
+
+
+#: :class:`~missingcare.findings.Finding`'s direct construction (see ``converters._make``).
+_make_finding = maker(Finding)
 
 
 # --- editions and packs -----------------------------------------------------------
