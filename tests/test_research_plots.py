@@ -208,3 +208,13 @@ def test_a_timeline_window_draws_and_counts_only_that_stretch(cases: tuple[CaseF
     assert whole.get_title().startswith(f"{len(case.episodes)} episodes;")
     assert part.get_title().startswith("1 episode;")
     assert part.get_xlim()[1] - part.get_xlim()[0] == pytest.approx(2, abs=1 / 24)
+
+
+def test_months_are_labelled_for_people(tables: CaseTables) -> None:
+    """The month axis reads "Apr 2026", as the reports' tables do, never "2026-04"."""
+    import re
+
+    result = p.conversation_rates(tables, by="month")
+    labels = [t.get_text() for t in plots.timeliness(result).axes[0].get_xticklabels()]
+    assert labels
+    assert all(re.fullmatch(r"[A-Z][a-z]{2} \d{4}", label) for label in labels), labels

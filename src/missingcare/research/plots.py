@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
@@ -50,7 +50,7 @@ from missingcare.analysis.config import DEFAULT_GROUPS, CategoryGroups
 from missingcare.case import CaseFile
 from missingcare.research.extracts import SUPPRESSED, PublishedTable
 from missingcare.research.patterns import ConversationRates, HourWeekday
-from missingcare.time import local_datetime
+from missingcare.time import format_month, local_datetime
 
 __all__ = ["CONTEXT_KINDS", "FORMATS", "heatmap", "save", "timeline", "timeliness", "write"]
 
@@ -354,7 +354,8 @@ def timeliness(
     ax.bar(x, late, bottom=within, color=_ORANGE, label="Held late")
     ax.bar(x, not_held, bottom=_sums(within, late), color=_GREY, label="Not held")
     step = max(1, len(months) // 12)
-    ax.set_xticks(list(x)[::step], months[::step], rotation=45, ha="right")
+    labels = [format_month(date(int(m[:4]), int(m[5:7]), 1)) for m in months[::step]]
+    ax.set_xticks(list(x)[::step], labels, rotation=45, ha="right")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("Returns")
     ax.set_title(
