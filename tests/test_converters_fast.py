@@ -400,3 +400,70 @@ def test_to_json_and_from_json_run_no_import_per_call(monkeypatch: pytest.Monkey
     assert from_json(to_json(case), CaseFile) == case
     assert to_json(case) == data
     assert imported == []
+
+
+# --- a key repeated: the canonical bytes and the key count ------------------------------
+
+
+@settings(max_examples=120)
+@given(documents)
+def test_written_documents_are_their_mirror_written_back(value: Any) -> None:
+    # the load's proof that no key is repeated is then one comparison of the bytes
+    # (see _fast._CANONICAL_DOCUMENT): the mirror keeps the writer's order and omissions
+    data = to_json(value)
+    cls = type(value)
+    assert WIRE._encode(WIRE._decoders[cls].decode(data)) == data
+
+
+def _with_key_twice(doc: Any, target: tuple[object, ...], path: tuple[object, ...] = ()) -> str:
+    """``doc`` as JSON text, the object at ``target`` with its first key written twice."""
+    if isinstance(doc, dict):
+        items = [
+            f"{json.dumps(k)}:{_with_key_twice(v, target, (*path, k))}" for k, v in doc.items()
+        ]
+        if path == target:
+            items.append(items[0])
+        return "{" + ",".join(items) + "}"
+    if isinstance(doc, list):
+        return (
+            "[" + ",".join(_with_key_twice(v, target, (*path, i)) for i, v in enumerate(doc)) + "]"
+        )
+    return json.dumps(doc, ensure_ascii=False)
+
+
+@settings(max_examples=150)
+@given(documents, st.data())
+def test_a_key_repeated_anywhere_is_refused_as_the_converter_refuses_it(
+    value: Any, data: st.DataObject
+) -> None:
+    doc = {"schema_version": 1, **to_dict(value)}
+    objects = [p for p in _paths(doc) if isinstance(_parent(doc, (*p, None)), dict)]
+    target = data.draw(st.sampled_from(objects))
+    text = _with_key_twice(doc, target).encode()
+    cls = type(value)
+    fast = _outcome(WIRE.load, text, cls)
+    reference = _outcome(lambda d, c: from_json(d, c, converter=WIRE.converter), text, type(value))
+    assert fast == reference
+    assert fast[0] == "error"
+    assert "duplicate_key" in {v.code for v in fast[1]}  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        ({"topics": ["harm", "safety_planning", "harm"]}, "$.topics"),
+        ({"screening": {"categories": ["sexual", "criminal", "sexual"]}}, "$.screening.categories"),
+    ],
+)
+def test_a_repeated_choice_is_refused_on_both_paths(change: dict[str, Any], path: str) -> None:
+    # members are counted by identity on the fast path's build (no Enum.__hash__)
+    value = next(v for v in _exemplars() if type(v) is ReturnConversation)
+    doc = {"schema_version": 1, **to_dict(value), **change}
+    data = json.dumps(doc).encode()
+    fast = _outcome(WIRE.load, data, ReturnConversation)
+    reference = _outcome(
+        lambda d, c: from_json(d, c, converter=WIRE.converter), data, ReturnConversation
+    )
+    assert fast == reference
+    assert fast[0] == "error"
+    assert (path, "repeated") in {(v.path, v.code) for v in fast[1]}  # type: ignore[attr-defined]

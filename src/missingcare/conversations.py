@@ -108,7 +108,9 @@ class ExploitationScreening:
     )
 
     def __attrs_post_init__(self) -> None:
-        if len(set(self.categories)) != len(self.categories):
+        # members compare by identity: counting their ids counts them, without
+        # Enum.__hash__ (a Python call per member, on every load)
+        if len(set(map(id, self.categories))) != len(self.categories):
             raise ValidationError.single(
                 "$.categories", "repeated", "expected each category at most once"
             )
@@ -234,7 +236,8 @@ class ReturnConversation:
             and (len(ids) == 1 or len(set(ids)) == len(ids))
             and (not requested or all(map(str.strip, requested)))
             and (len(requested) < 2 or len(set(requested)) == len(requested))
-            and (len(topics) < 2 or len(set(topics)) == len(topics))
+            # members compare by identity (see ExploitationScreening)
+            and (len(topics) < 2 or len(set(map(id, topics))) == len(topics))
             and (held is None or decision is not Decision.DECLINED)
             and (self.declined_reason is None or decision is Decision.DECLINED)
             and (

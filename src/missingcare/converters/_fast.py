@@ -140,22 +140,28 @@ _WIRE: Mapping[str, type] = {
 }
 
 
-def _keys(data: bytes) -> int:
-    """How many colons ``data`` holds (a count in C).
+#: How many colons a document's bytes hold (a count in C, with no Python frame).
+#:
+#: Why this proves a decoded document had no key twice: in JSON a colon
+#: follows each key, once, whatever the white space, and is otherwise only
+#: inside a string, where it is written as itself unless escaped. When
+#: ``data`` holds no ``_ESCAPED_COLON``, ``_keys(data)`` is the number of keys
+#: plus the colons inside strings. The wire mirror written back by msgspec,
+#: defaults omitted, holds at most one key for each distinct key decoded,
+#: and only strings that were in ``data``, with colons written as
+#: themselves: its count is at most ``_keys(data)``, and equal only if no
+#: key was repeated (msgspec keeps the last of repeated keys). When the
+#: counts differ, or ``data`` holds ``_ESCAPED_COLON``, the reference path,
+#: which checks each object's keys, decides.
+_keys: Callable[[bytes], int] = operator.methodcaller("count", b":")
 
-    Why this proves a decoded document had no key twice: in JSON a colon
-    follows each key, once, whatever the white space, and is otherwise only
-    inside a string, where it is written as itself unless escaped. When
-    ``data`` holds no ``_ESCAPED_COLON``, ``_keys(data)`` is the number of keys
-    plus the colons inside strings. The wire mirror written back by msgspec,
-    defaults omitted, holds at most one key for each distinct key decoded,
-    and only strings that were in ``data``, with colons written as
-    themselves: its count is at most ``_keys(data)``, and equal only if no
-    key was repeated (msgspec keeps the last of repeated keys). When the
-    counts differ, or ``data`` holds ``_ESCAPED_COLON``, the reference path,
-    which checks each object's keys, decides.
-    """
-    return data.count(b":")
+# _CANONICAL_DOCUMENT: a document whose bytes are exactly its wire mirror written back
+# by msgspec has no key twice, whatever it holds, without counting: a Struct is written
+# with each of its fields at most once, so the bytes written hold no object with a
+# repeated key, and they are the document. This is every document ``to_json`` wrote
+# (the mirror is written as the writer writes: the same field order, schema_version
+# first, defaults omitted), so the count, two passes over the bytes in C, is only paid
+# for text written otherwise.
 
 
 def _date_text(value: str) -> date:
@@ -174,10 +180,11 @@ def _tuple_of(item: Any) -> Any:
 class _Plan:
     """How one model class travels: its wire mirror and generated build/dump code."""
 
-    __slots__ = ("build", "document", "json", "source", "struct")
+    __slots__ = ("build", "document", "fields", "json", "source", "struct")
 
     def __init__(self) -> None:
         self.source = ""
+        self.fields: list[tuple[str, Any, Any]] = []
         self.struct: type[msgspec.Struct]
         self.build: Callable[[Any], Any]
         self.document: Callable[[Any], msgspec.Struct]
@@ -230,16 +237,22 @@ class FastWire:
         self._refusal = Refusal(self._converter, self._vocabs, limits, self._ns.env)
         self._decoders: dict[type, msgspec.json.Decoder[Any]] = {}
         for cls in DOCUMENTS:
+            # schema_version first, as the writer puts it (see _CANONICAL_DOCUMENT)
             doc_struct = msgspec.defstruct(
                 f"_Doc{cls.__name__}",
-                [("schema_version", int)],
-                bases=(self._plans[cls].struct,),
+                [("schema_version", int), *self._plans[cls].fields],
                 kw_only=True,
                 forbid_unknown_fields=True,
                 omit_defaults=True,
                 gc=False,
             )
             self._decoders[cls] = msgspec.json.Decoder(doc_struct)
+        #: each document type's (decode, build): what ``load`` needs, in one lookup
+        self._readers: dict[type, tuple[Callable[[bytes], Any], Callable[[Any], Any]]] = {
+            cls: (decoder.decode, self._plans[cls].build) for cls, decoder in self._decoders.items()
+        }
+        self._encode = self._encoder.encode
+        self._max_bytes = limits.document_bytes
         self._dumpers: dict[type, Callable[[Any], bytes]] = {
             cls: self._plans[cls].json for cls in DOCUMENTS
         }
@@ -307,6 +320,7 @@ class FastWire:
         # gc=False: a decoded mirror is a tree (no cycles) thrown away at once,
         # so the collector need not track it.
         # omit_defaults: written back (to count its keys, see _keys) as it was read
+        plan.fields = struct_fields
         plan.struct = msgspec.defstruct(
             f"_Wire{name}",
             struct_fields,
@@ -434,41 +448,38 @@ class FastWire:
     def load(self, data: bytes | str, cls: type[T]) -> T:
         """Read a top-level document, exactly as :func:`~missingcare.converters.from_json`."""
         try:
-            return self._load(data, cls)
+            reader = self._readers.get(cls)
+            raw = data
+            if type(data) is str:
+                try:
+                    raw = data.encode()
+                except UnicodeEncodeError:  # lone surrogates: the reference path says where
+                    reader = None
+            if reader is not None and type(raw) is bytes and len(raw) <= self._max_bytes:
+                wire = read = None
+                try:
+                    wire = reader[0](raw)
+                    again = self._encode(wire)
+                    if wire.schema_version == SCHEMA_VERSION and (
+                        again == raw  # see _CANONICAL_DOCUMENT
+                        or (_ESCAPED_COLON not in raw and _keys(raw) == _keys(again))
+                    ):
+                        read = wire
+                        return reader[1](wire)  # type: ignore[no-any-return]
+                except Exception:
+                    pass
+                # not accepted: refused without the converter when the refusal path can
+                # say (decoded with a key repeated or another version: the converter's)
+                error = None
+                if read is not None:
+                    error = self._refusal.error_of_mirror(read, cls)
+                elif wire is None:
+                    error = self._refusal.error(raw, cls)
+                if error is not None:
+                    raise error
+            return _reference.loads(data, cls, self._converter, self._limits)
         finally:
             _SEEN.clear()
-
-    def _load(self, data: bytes | str, cls: type[T]) -> T:
-        decoder = self._decoders.get(cls)
-        raw = data
-        if type(data) is str:
-            try:
-                raw = data.encode()
-            except UnicodeEncodeError:  # lone surrogates: the reference path says where
-                decoder = None
-        if decoder is not None and type(raw) is bytes and len(raw) <= self._limits.document_bytes:
-            wire = read = None
-            try:
-                wire = decoder.decode(raw)
-                if (
-                    wire.schema_version == SCHEMA_VERSION
-                    and _ESCAPED_COLON not in raw
-                    and _keys(raw) == _keys(self._encoder.encode(wire))
-                ):
-                    read = wire
-                    return self._plans[cls].build(wire)  # type: ignore[no-any-return]
-            except Exception:
-                pass
-            # not accepted: refused without the converter when the refusal path can say
-            # (decoded with a key repeated or another version: the converter's, cheaply)
-            error = None
-            if read is not None:
-                error = self._refusal.error_of_mirror(read, cls)
-            elif wire is None:
-                error = self._refusal.error(raw, cls)
-            if error is not None:
-                raise error
-        return _reference.loads(data, cls, self._converter, self._limits)
 
     def load_lines(self, lines: Iterable[bytes | str], cls: type[T]) -> Iterator[T]:
         """Read one document per line (JSON lines); blank lines are skipped.
