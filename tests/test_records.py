@@ -280,7 +280,8 @@ def _records(case: mc.CaseFile) -> Counter[tuple[str, str]]:
 def _known_ats(draw: st.DrawFn, case: mc.CaseFile) -> datetime:
     """An instant to know the case file at: most often at or next to one of its recordings."""
     times = [r.at for r in _recordings(case)]
-    if times and draw(st.integers(0, 4)):
+    near: int = draw(st.integers(0, 4))
+    if times and near:
         return draw(st.sampled_from(times)) + timedelta(minutes=draw(st.sampled_from([-1, 0, 1])))
     return draw(mst.instants())
 
