@@ -363,3 +363,28 @@ def test_as_known_at_refuses_a_naive_instant() -> None:
     case = builders.case_file(builders.episode())
     with pytest.raises(NaiveDatetimeError):
         as_known_at(case, datetime(2026, 11, 2))
+
+
+# --- shown to people ------------------------------------------------------------------
+
+
+def test_the_episode_report_says_when_the_record_was_written_or_that_it_is_unknown() -> None:
+    pytest.importorskip("jinja2")
+    pytest.importorskip("matplotlib")
+    from missingcare.reports import episode_report
+
+    episode = builders.episode()
+    as_of = datetime(2026, 12, 1, tzinfo=UTC)
+    page = episode_report(builders.case_file(episode), episode.id, as_of=as_of)
+    assert "This record: recording time unknown." in page
+    written = Recorded(
+        episode.last_seen_at + timedelta(days=13, hours=2), RELATIONSHIP_ROLES["key_worker"]
+    )
+    late = attrs.evolve(episode, recorded=written)
+    page = episode_report(builders.case_file(late), episode.id, as_of=as_of)
+    assert "by key worker" in page
+    assert "recording time unknown" not in page
+    # the version-1 fixture's episodes are shown as of unknown recording time
+    case = next(read_lines(V1 / "case_files.jsonl", mc.CaseFile))
+    page = episode_report(case, case.episodes[0].id, as_of=as_of)
+    assert "This record: recording time unknown." in page

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import attrs
 
 from missingcare import _fields as f
-from missingcare.time import instant
+from missingcare.time import elapsed, format_local, instant
 from missingcare.vocab import Concept
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-__all__ = ["RECORDING_UNKNOWN", "Recorded", "as_known_at", "recorded_types"]
+__all__ = ["RECORDING_UNKNOWN", "Recorded", "as_known_at", "recorded_types", "recording_text"]
 
 #: What is shown to people where a record's recording time is not known.
 RECORDING_UNKNOWN = "recording time unknown"
@@ -58,6 +58,36 @@ class Recorded:
     by: Concept | None = f.optional_concept(
         "relationship_roles", "Recorded by", "Who wrote it (their role, never a name)?"
     )
+
+
+def recording_text(
+    recorded: Recorded | None, zone: str | None, event: datetime | None = None
+) -> str:
+    """How a record's recording is shown to people.
+
+    ``recording time unknown`` when there is none; else when it was written, in
+    the placement's ``zone`` (:func:`~missingcare.time.format_local`), by whom,
+    and, given the ``event`` it records, how long after it when that was a day
+    or more (whole days, counted as elapsed time).
+
+    >>> from datetime import UTC, datetime
+    >>> from missingcare.vocabularies import RELATIONSHIP_ROLES as ROLES
+    >>> written = Recorded(datetime(2026, 11, 15, 9, 0, tzinfo=UTC), ROLES["key_worker"])
+    >>> recording_text(written, "Europe/London", datetime(2026, 11, 2, 10, 0, tzinfo=UTC))
+    'recorded 09:00 on Sun 15 November 2026 (GMT) by key worker, 12 days later'
+    >>> recording_text(None, "Europe/London")
+    'recording time unknown'
+    """
+    if recorded is None:
+        return RECORDING_UNKNOWN
+    text = f"recorded {format_local(recorded.at, zone)}"
+    if recorded.by is not None:
+        text += f" by {recorded.by.display.lower()}"
+    if event is not None and recorded.at > event:
+        days = elapsed(event, recorded.at).days
+        if days >= 1:
+            text += f", {days} day{'s' if days != 1 else ''} later"
+    return text
 
 
 def recorded_field() -> Recorded | None:
