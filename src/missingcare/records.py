@@ -39,7 +39,14 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-__all__ = ["RECORDING_UNKNOWN", "Recorded", "as_known_at", "recorded_types", "recording_text"]
+__all__ = [
+    "RECORDING_UNKNOWN",
+    "Recorded",
+    "as_known_at",
+    "carries_recorded",
+    "recorded_types",
+    "recording_text",
+]
 
 #: What is shown to people where a record's recording time is not known.
 RECORDING_UNKNOWN = "recording time unknown"
