@@ -32,7 +32,7 @@ faster, from the same :class:`~missingcare._fields.FieldKind` of each field:
 >>> wire = FastWire()
 >>> data = wire.dump(CaseFile(child=ChildRef("C-1")))
 >>> data
-b'{"schema_version":1,"child":{"id":"C-1"}}'
+b'{"schema_version":2,"child":{"id":"C-1"}}'
 >>> wire.load(data, CaseFile).child.id
 'C-1'
 """
@@ -55,6 +55,7 @@ from missingcare.converters import _documents, _reference
 from missingcare.converters._documents import (
     DOCUMENTS,
     MODELS,
+    SAME_BODY,
     SCHEMA_VERSION,
     chosen_vocabularies,
 )
@@ -445,7 +446,9 @@ class FastWire:
 
     # --- public operations ------------------------------------------------------
 
-    def load(self, data: bytes | str, cls: type[T]) -> T:
+    def load(
+        self, data: bytes | str, cls: type[T], upgraded: _reference.Upgraded | None = None
+    ) -> T:
         """Read a top-level document, exactly as :func:`~missingcare.converters.from_json`."""
         try:
             reader = self._readers.get(cls)
@@ -460,14 +463,18 @@ class FastWire:
                 try:
                     wire = reader[0](raw)
                     again = self._encode(wire)
-                    if wire.schema_version == SCHEMA_VERSION and (
+                    if wire.schema_version in SAME_BODY and (
                         again == raw  # see _CANONICAL_DOCUMENT
                         or (_ESCAPED_COLON not in raw and _keys(raw) == _keys(again))
                     ):
                         read = wire
-                        return reader[1](wire)  # type: ignore[no-any-return]
+                        built = reader[1](wire)
                 except Exception:
                     pass
+                else:
+                    if read is not None:  # accepted (the callback runs outside the try)
+                        _reference.noted(upgraded, read.schema_version)
+                        return built  # type: ignore[no-any-return]
                 # not accepted: refused without the converter when the refusal path can
                 # say (decoded with a key repeated or another version: the converter's)
                 error = None
@@ -477,7 +484,7 @@ class FastWire:
                     error = self._refusal.error(raw, cls)
                 if error is not None:
                     raise error
-            return _reference.loads(data, cls, self._converter, self._limits)
+            return _reference.loads(data, cls, self._converter, self._limits, upgraded)
         finally:
             _SEEN.clear()
 
