@@ -32,7 +32,8 @@ records for its fields (:func:`missingcare._fields.kinds`), walking
   keys and ``seq``. Its ``id`` is named for its table (``episode_id``); a
   ``child_id`` field is the key column itself;
 * a nested value (an episode's ``located``) is spread over prefixed columns
-  (``located_at``, ``located_where``…); it is there when its first required
+  (``located_at``, ``located_where``…; a record's ``recorded`` over
+  ``recording_at`` and ``recording_by``); it is there when its first required
   field is, or, when it has none, when the added ``<prefix>recorded`` flag is
   true;
 * text, ids, zones, concepts and choices are strings, instants timestamps,
@@ -81,6 +82,7 @@ from missingcare.conversations import ReturnConversation
 from missingcare.converters._make import maker as _make
 from missingcare.episodes import MissingEpisode
 from missingcare.exceptions import ValidationError, Violation
+from missingcare.records import Recorded
 from missingcare.relationships import TrustedAdult
 from missingcare.vocab import Concept, Vocabulary
 from missingcare.vocabularies import CORE
@@ -100,7 +102,9 @@ __all__ = [
 #: Version 2 (2026.12) added the episodes' ``agency_informed_at``, ``expected_back_at``
 #: and ``profile_shared_at`` and the ``absence_plans``, ``profiles`` and ``screenings``
 #: tables; version-1 tables read with ``CaseTables.from_mapping(..., fill_missing=True)``.
-ARROW_SCHEMA_VERSION = 2
+#: Version 3 (2026.12) added each record's ``recording_at`` and ``recording_by`` (when it
+#: was written, and the recorder's role); version-2 tables read the same way.
+ARROW_SCHEMA_VERSION = 3
 
 _TS = pa.timestamp("us", tz="UTC")
 _STR = pa.string()
@@ -152,6 +156,11 @@ _ID_COLUMNS: Mapping[str, str] = {
 
 #: The column prefix of a nested value, where it is not the field's name and ``_``.
 _PREFIXES: Mapping[tuple[type, str], str] = {(MissingEpisode, "police_report"): "police_"}
+
+#: The column prefix of every nested value of a model, wherever it is: a record's
+#: ``recorded`` is ``recording_at`` and ``recording_by`` in every table (a context entry
+#: already has a ``recorded_by`` column: its free-text field of that name).
+_MODEL_PREFIXES: Mapping[type, str] = {Recorded: "recording_"}
 
 
 # --- the layout, from the field kinds ----------------------------------------------
@@ -269,7 +278,7 @@ def _nested(owner: type, name: str, kind: _fields.FieldKind) -> _Nested:
     assert model is not None
     if not kind.optional:
         raise TypeError(f"{owner.__name__}.{name}: a required nested value has no column layout")
-    prefix = _PREFIXES.get((owner, name), name + "_")
+    prefix = _PREFIXES.get((owner, name)) or _MODEL_PREFIXES.get(model, name + "_")
     columns = []
     for sub, k in _fields.kinds(model):
         if k.base == "nested":
