@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import missingcare as mc
 from missingcare import _fields
@@ -24,10 +28,14 @@ from missingcare.converters import (
     read_lines,
     to_json,
 )
+from missingcare.episodes import StatusChange
 from missingcare.exceptions import NaiveDatetimeError
-from missingcare.records import Recorded, recorded_types
+from missingcare.records import Recorded, as_known_at, recorded_types
 from missingcare.testing import builders
-from missingcare.vocabularies import RELATIONSHIP_ROLES
+from missingcare.testing import strategies as mst
+from missingcare.vocabularies import EPISODE_STATUSES, RELATIONSHIP_ROLES
+
+from ._helpers import examples
 
 V1 = Path(__file__).parent / "fixtures" / "wire_v1"
 
@@ -238,3 +246,145 @@ def _no_recorded(doc: Any) -> bool:
 def test_the_fixtures_were_written_before_recorded_existed() -> None:
     for _, _, data in _v1_documents():
         assert _no_recorded(json.loads(data))
+
+
+# --- a case file as known at an instant --------------------------------------------------
+
+
+def _recordings(value: Any) -> Iterator[Recorded]:
+    """Every recording in a model value, at any depth."""
+    if isinstance(value, Recorded):
+        yield value
+    elif isinstance(value, tuple):
+        for item in value:
+            yield from _recordings(item)
+    elif attrs.has(type(value)):
+        for a in attrs.fields(type(value)):
+            yield from _recordings(getattr(value, a.name))
+
+
+def _records(case: mc.CaseFile) -> Counter[tuple[str, str]]:
+    """What a case file holds, as (list, id or event time) items: to compare two of them."""
+    out: Counter[tuple[str, str]] = Counter()
+    for name in ("episodes", "conversations", "context", "factors", "needs", "trusted_adults"):
+        out.update((name, x.id) for x in getattr(case, name))
+    for name in ("screenings", "significant_dates"):
+        out.update((name, x.id) for x in getattr(case, name))
+    for e in case.episodes:
+        for name in ("statuses", "risk_grades", "search_actions", "notifications"):
+            out.update((f"{e.id}.{name}", x.at.isoformat()) for x in getattr(e, name))
+    return out
+
+
+@st.composite
+def _known_ats(draw: st.DrawFn, case: mc.CaseFile) -> datetime:
+    """An instant to know the case file at: most often at or next to one of its recordings."""
+    times = [r.at for r in _recordings(case)]
+    near: int = draw(st.integers(0, 4))
+    if times and near:
+        return draw(st.sampled_from(times)) + timedelta(minutes=draw(st.sampled_from([-1, 0, 1])))
+    return draw(mst.instants())
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(st.data())
+def test_as_known_at_never_sees_a_record_written_after_it(data: st.DataObject) -> None:
+    case = data.draw(mst.case_files())
+    known_at = data.draw(_known_ats(case))
+    known = as_known_at(case, known_at)
+    assert all(r.at <= known_at for r in _recordings(known))
+    # a valid case file (the constructor checked it), and a document like any other
+    assert from_json(to_json(known), mc.CaseFile) == known
+    # nothing is left out that was written by then, but for what depends on what was
+    if all(r.at <= known_at for r in _recordings(case)):
+        assert known is case
+    else:
+        assert known != case
+    # a record of unknown recording time is kept unless what it depends on is left out
+    unknown = [c for c in case.context if c.recorded is None]
+    assert all(c in known.context for c in unknown)
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(st.data())
+def test_as_known_at_is_idempotent_and_monotone(data: st.DataObject) -> None:
+    case = data.draw(mst.case_files())
+    first, second = sorted((data.draw(_known_ats(case)), data.draw(_known_ats(case))))
+    earlier, later = as_known_at(case, first), as_known_at(case, second)
+    assert as_known_at(earlier, first) is earlier  # idempotent: nothing more to leave out
+    assert as_known_at(later, first) == earlier  # knowing later, then earlier: the same
+    assert not _records(earlier) - _records(later)  # monotone: nothing known is unknown later
+    assert as_known_at(case, datetime(2200, 12, 31, tzinfo=UTC)) is case
+
+
+def test_as_known_at_leaves_out_what_depends_on_a_record_left_out() -> None:
+    day = datetime(2026, 11, 2, tzinfo=UTC)
+    episode = builders.episode()
+    late = attrs.evolve(episode, recorded=Recorded(day + timedelta(days=13)))
+    case = builders.case_file(
+        late,
+        conversations=[builders.conversation("RC1", late.id)],
+        factors=(builders.factor("F1", "conflict_with_staff", day, episode_ids=(late.id,)),),
+        screenings=(builders.screening("S1", day, late.id),),
+    )
+    known = as_known_at(case, day)
+    assert (known.episodes, known.conversations, known.factors, known.screenings) == (
+        (),
+        (),
+        (),
+        (),
+    )
+    assert known.child == case.child
+    assert known.placements == case.placements
+    assert as_known_at(case, day + timedelta(days=13)) is case
+
+
+def test_as_known_at_keeps_an_episode_without_the_parts_written_later() -> None:
+    day = datetime(2026, 11, 2, tzinfo=UTC)
+    episode = builders.episode()
+    # away, then missing (written up a week later), then away again
+    first = episode.statuses[0]
+    statuses = (
+        attrs.evolve(first, status=EPISODE_STATUSES["away_without_authorisation"]),
+        StatusChange(
+            first.at + timedelta(hours=1),
+            EPISODE_STATUSES["missing"],
+            Recorded(day + timedelta(days=7)),
+        ),
+        StatusChange(first.at + timedelta(hours=2), EPISODE_STATUSES["away_without_authorisation"]),
+    )
+    case = builders.case_file(attrs.evolve(episode, statuses=statuses, recorded=Recorded(day)))
+    known = as_known_at(case, day)
+    assert known.episodes[0].statuses == statuses[:1]  # the same status twice is one
+    assert known.episodes[0].recorded == Recorded(day)
+
+
+def test_as_known_at_refuses_a_naive_instant() -> None:
+    case = builders.case_file(builders.episode())
+    with pytest.raises(NaiveDatetimeError):
+        as_known_at(case, datetime(2026, 11, 2))
+
+
+# --- shown to people ------------------------------------------------------------------
+
+
+def test_the_episode_report_says_when_the_record_was_written_or_that_it_is_unknown() -> None:
+    pytest.importorskip("jinja2")
+    pytest.importorskip("matplotlib")
+    from missingcare.reports import episode_report
+
+    episode = builders.episode()
+    as_of = datetime(2026, 12, 1, tzinfo=UTC)
+    page = episode_report(builders.case_file(episode), episode.id, as_of=as_of)
+    assert "This record: recording time unknown." in page
+    written = Recorded(
+        episode.last_seen_at + timedelta(days=13, hours=2), RELATIONSHIP_ROLES["key_worker"]
+    )
+    late = attrs.evolve(episode, recorded=written)
+    page = episode_report(builders.case_file(late), episode.id, as_of=as_of)
+    assert "by key worker" in page
+    assert "recording time unknown" not in page
+    # the version-1 fixture's episodes are shown as of unknown recording time
+    case = next(read_lines(V1 / "case_files.jsonl", mc.CaseFile))
+    page = episode_report(case, case.episodes[0].id, as_of=as_of)
+    assert "This record: recording time unknown." in page

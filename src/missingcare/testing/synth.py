@@ -68,6 +68,7 @@ from typing import Any, BinaryIO
 
 import attrs
 
+from missingcare._fields import kinds
 from missingcare.case import CaseFile
 from missingcare.children import ChildRef, PeriodOfCare, Placement, PlacementKind
 from missingcare.context import ContextEntry
@@ -96,7 +97,7 @@ from missingcare.episodes import (
     StatusChange,
 )
 from missingcare.factors import EvidenceSource, Factor, FactorDirection, UnmetNeed
-from missingcare.records import Recorded
+from missingcare.records import Recorded, carries_recorded
 from missingcare.relationships import AdultContact, ContactKind, TrustedAdult
 from missingcare.rules import RulePack
 from missingcare.time import check_zone, local_datetime, start_of_local_day
@@ -949,6 +950,14 @@ _WRITERS = (
 )
 
 
+#: The lists of an episode whose records carry ``recorded`` (from the field kinds).
+_EPISODE_PARTS = tuple(
+    name
+    for name, kind in kinds(MissingEpisode)
+    if kind.many and kind.model is not None and carries_recorded(kind.model)
+)
+
+
 class _Recording:
     """When each record was written, and by whom (``recorded``).
 
@@ -996,8 +1005,7 @@ class _Recording:
             return attrs.evolve(x, recorded=Recorded(at=at, by=recorded.by))
 
         parts: dict[str, Any] = {
-            name: tuple(map(part, getattr(ep, name)))
-            for name in ("statuses", "risk_grades", "search_actions", "notifications")
+            name: tuple(map(part, getattr(ep, name))) for name in _EPISODE_PARTS
         }
         parts["recorded"] = recorded
         return attrs.evolve(ep, **parts)
