@@ -203,6 +203,8 @@ class Duty(enum.Enum):
     PLAN = "plan"
     #: Searching for the child or keeping in contact with those who may know.
     SEARCH = "search"
+    #: Keeping the record: what was done is on the child's case record in time.
+    RECORD = "record"
     #: The investigative lens: what came before, the trusted adult, the response on return.
     LENS = "lens"
 
@@ -699,7 +701,7 @@ class RulePack:
         ...                    remove=["trusted-adult-recorded"],
         ...                    settings={"repeat_missing_threshold": 2})
         >>> ours.code, ours.derived_from, len(ours.rules()), len(PACK.rules())
-        ('ZZ-LA', 'GB-ENG', 11, 12)
+        ('ZZ-LA', 'GB-ENG', 12, 13)
         """
         added = _to_rules(add)
         dropped = set(_to_names(remove))

@@ -874,8 +874,16 @@ def evaluations(draw: st.DrawFn) -> Evaluation:
         draw(findings(rule=RuleRef(pack, edition, draw(st.sampled_from(codes)))))
         for _ in range(draw(st.integers(0, 4)))
     ]
+    as_of = draw(instants())
+    # read as known at another instant now and then ("what we know now about then")
+    known_at = draw(st.one_of(st.none(), instants().filter(lambda t: t != as_of)))
     return Evaluation(
-        pack=pack, edition=edition, as_of=draw(instants()), child_id=child_id, findings=tuple(found)
+        pack=pack,
+        edition=edition,
+        as_of=as_of,
+        child_id=child_id,
+        findings=tuple(found),
+        known_at=known_at,
     )
 
 
