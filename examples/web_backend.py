@@ -20,29 +20,45 @@ from __future__ import annotations
 import json
 import re
 import sys
+import tempfile
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 from wsgiref.types import StartResponse, WSGIEnvironment
 from wsgiref.util import setup_testing_defaults
 
 import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
 
 import missingcare as mc
 from missingcare.adapters.jsonschema import document_type, json_schema
 from missingcare.converters import from_dict, to_dict
 from missingcare.time import format_instant
 
-METADATA = sa.MetaData()
+# The schema is said once, in the migrations; the application reflects what they made.
+MIGRATIONS = Path(__file__).with_name("web_backend_migrations")
+FIRST_SCHEMA = "0001"  # the episodes table of this example's first version
 
-EPISODES = sa.Table(
-    "missing_episodes",
-    METADATA,
-    sa.Column("id", sa.String, primary_key=True),
-    sa.Column("child_id", sa.String, nullable=False, index=True),
-    sa.Column("last_seen_at", sa.String, nullable=False),  # RFC 3339, UTC: sorts as text
-    sa.Column("ended_at", sa.String, nullable=True),
-    sa.Column("document", sa.Text, nullable=False),  # the canonical JSON, schema_version included
-)
+
+def migrate(engine: sa.Engine) -> str | None:
+    """Bring the database to the newest schema with Alembic; return the revision it is at.
+
+    A database made by the first version of this example has the episodes table but
+    no ``alembic_version``: it is stamped at the first revision, so its rows are kept.
+    """
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        if MigrationContext.configure(conn).get_current_revision() is None and sa.inspect(
+            conn
+        ).has_table("missing_episodes"):
+            command.stamp(config, FIRST_SCHEMA)
+        command.upgrade(config, "head")
+        return MigrationContext.configure(conn).get_current_revision()
+
 
 STATUS_TEXT = {
     200: "OK",
@@ -60,7 +76,9 @@ class App:
 
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
-        METADATA.create_all(engine)
+        self.schema = migrate(engine)
+        tables = sa.MetaData()
+        self.episodes = sa.Table("missing_episodes", tables, autoload_with=engine)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         status, body, headers = self.route(environ)
@@ -109,7 +127,7 @@ class App:
         }
         try:
             with self.engine.begin() as conn:
-                conn.execute(EPISODES.insert().values(**row))
+                conn.execute(self.episodes.insert().values(**row))
         except sa.exc.IntegrityError:
             return 409, {"error": "an episode with this id exists"}, []
         return 201, {"id": episode.id}, [("Location", f"/episodes/{episode.id}")]
@@ -117,7 +135,7 @@ class App:
     def get_episode(self, episode_id: str) -> tuple[int, Any, list[tuple[str, str]]]:
         with self.engine.connect() as conn:
             document = conn.execute(
-                sa.select(EPISODES.c.document).where(EPISODES.c.id == episode_id)
+                sa.select(self.episodes.c.document).where(self.episodes.c.id == episode_id)
             ).scalar_one_or_none()
         if document is None:
             return 404, {"error": "no such episode"}, []
@@ -126,9 +144,9 @@ class App:
 
     def child_episodes(self, child_id: str) -> tuple[int, Any, list[tuple[str, str]]]:
         query = (
-            sa.select(EPISODES.c.id, EPISODES.c.last_seen_at, EPISODES.c.ended_at)
-            .where(EPISODES.c.child_id == child_id)
-            .order_by(EPISODES.c.last_seen_at, EPISODES.c.id)
+            sa.select(self.episodes.c.id, self.episodes.c.last_seen_at, self.episodes.c.ended_at)
+            .where(self.episodes.c.child_id == child_id)
+            .order_by(self.episodes.c.last_seen_at, self.episodes.c.id)
         )
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
@@ -170,8 +188,25 @@ def call(
     return int(seen[0].split()[0]), json.loads(payload)
 
 
-def main() -> int:
-    app = App(sa.create_engine("sqlite+pysqlite:///:memory:"))
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if args:
+        return run(Path(args[0]))
+    with tempfile.TemporaryDirectory() as folder:
+        return run(Path(folder) / "cases.sqlite3")
+
+
+def run(database: Path) -> int:
+    """Everything the example shows, against the SQLite file ``database`` (made if absent)."""
+    engine = sa.create_engine(f"sqlite+pysqlite:///{database}")
+    try:
+        return show(App(engine))
+    finally:
+        engine.dispose()
+
+
+def show(app: App) -> int:
+    print(f"database schema at revision {app.schema}")
     # a form post: the child left a children's home in Leeds one October evening
     form: dict[str, Any] = {
         "schema_version": 1,
