@@ -17,6 +17,8 @@ import attrs
 __all__ = [
     "REPORTED_VIOLATIONS",
     "AmbiguousLocalTimeError",
+    "EmptyHistoryError",
+    "HistoryTampered",
     "InvalidPackError",
     "InvalidZoneError",
     "LineError",
@@ -166,6 +168,47 @@ def _line_error(
     line: int, violations: tuple[Violation, ...], more: int, document: str | None
 ) -> LineError:
     return LineError(line, violations, len(violations), more, document=document)
+
+
+class HistoryTampered(ValidationError):  # noqa: N818 - reads as what was found
+    """A case history's chain of revisions breaks: a revision was altered after it was written.
+
+    ``index`` is the position of the first revision that fails (from 0); the
+    violations say what failed in it (``$.digest``, ``$.previous_digest``…),
+    by path and code, never a value.
+
+    >>> err = HistoryTampered(4, [Violation("$.digest", "digest_mismatch", "expected ...")])
+    >>> print(err)
+    revision 4: 1 violation:
+      $.digest: expected ... [digest_mismatch]
+    >>> err.index
+    4
+    """
+
+    index: int
+
+    def __init__(
+        self, index: int, violations: Iterable[Violation], limit: int | None = None, more: int = 0
+    ) -> None:
+        self.index = index
+        super().__init__(violations, limit, more)
+
+    def _render(self) -> str:
+        return f"revision {self.index:,}: {super()._render()}"
+
+    def __repr__(self) -> str:
+        return f"HistoryTampered(index={self.index}, {list(self.violations)!r})"
+
+    def __reduce__(self) -> Any:
+        return (_history_tampered, (self.index, self.violations, self.more))
+
+
+def _history_tampered(index: int, violations: tuple[Violation, ...], more: int) -> HistoryTampered:
+    return HistoryTampered(index, violations, len(violations), more)
+
+
+class EmptyHistoryError(MissingCareError, LookupError):
+    """A case history with no revision was asked for its case file."""
 
 
 class NaiveDatetimeError(ValidationError):

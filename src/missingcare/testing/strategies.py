@@ -22,6 +22,8 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
+import attrs
+
 try:
     from hypothesis import strategies as st
 except ImportError as exc:  # exercised in a subprocess without the extra
@@ -57,6 +59,7 @@ from missingcare.episodes import (
 )
 from missingcare.factors import EvidenceSource, Factor, FactorDirection, UnmetNeed
 from missingcare.findings import Evaluation, Finding, Outcome, RuleRef, Severity, Strength
+from missingcare.history import CaseHistory
 from missingcare.plans import AbsencePlan, MissingPersonProfile
 from missingcare.relationships import AdultContact, ContactKind, TrustedAdult
 from missingcare.screenings import Screening
@@ -87,6 +90,7 @@ __all__ = [
     "absence_plans",
     "adult_contacts",
     "case_files",
+    "case_histories",
     "child_refs",
     "clock_changes",
     "concepts",
@@ -648,10 +652,17 @@ def _unique_by_id(items: list[Any]) -> tuple[Any, ...]:
 
 @st.composite
 def case_files(
-    draw: st.DrawFn, *, max_episodes: int = 4, near_clock_changes: bool | None = None
+    draw: st.DrawFn,
+    *,
+    max_episodes: int = 4,
+    near_clock_changes: bool | None = None,
+    child_id: str | None = None,
 ) -> CaseFile:
-    """A whole case file: episodes in sequence, conversations, context, relationships."""
-    child = draw(child_refs())
+    """A whole case file: episodes in sequence, conversations, context, relationships.
+
+    ``child_id`` fixes the child's id (drawn when ``None``).
+    """
+    child = draw(child_refs(child_id))
     homes = _unique_by_id(draw(st.lists(placements(), min_size=1, max_size=2)))
     n = draw(st.integers(0, max_episodes))
     episodes: list[MissingEpisode] = []
@@ -728,6 +739,39 @@ def case_files(
             draw(st.lists(significant_dates(child_id=child.id), max_size=2))
         ),
     )
+
+
+@st.composite
+def case_histories(
+    draw: st.DrawFn, *, max_revisions: int = 4, max_episodes: int = 3
+) -> CaseHistory:
+    """A history of one child's case file: one to ``max_revisions`` revisions in time order.
+
+    Each revision after the first is a new case file of the same child, the
+    same one again (a review that changed nothing), or the one before with
+    its latest context entries and factors left off; revisions are made by
+    a role or by no one named, with a reason or none, and some at the same
+    instant as the one before.
+    """
+    child_id = draw(ids("C-"))
+    made = draw(instants(near_clock_changes=False))
+    case = draw(case_files(max_episodes=max_episodes, child_id=child_id))
+    history = CaseHistory()
+    for i in range(draw(st.integers(1, max_revisions))):
+        if i:
+            made += timedelta(minutes=draw(st.sampled_from((0, 1, 90, 60 * 24 * 13))))
+            how = draw(st.sampled_from(("new", "same", "shorter")))
+            if how == "new":
+                case = draw(case_files(max_episodes=max_episodes, child_id=child_id))
+            elif how == "shorter":
+                case = attrs.evolve(case, context=case.context[:-1], factors=case.factors[:-1])
+        history = history.append(
+            case,
+            at=made,
+            by=draw(_maybe(concepts(RELATIONSHIP_ROLES))),
+            why=draw(_maybe(texts())),
+        )
+    return history
 
 
 _PACK_CODES = ("GB-ENG", "GB-WLS", "GB-SCT", "GB-NIR", "IE", "US", "US-GA", "AU-VIC")
@@ -820,6 +864,7 @@ def _register() -> None:
         (RuleRef, rule_refs()),
         (Finding, findings()),
         (Evaluation, evaluations()),
+        (CaseHistory, case_histories()),
     ):
         st.register_type_strategy(cls, strategy)
 
