@@ -5,6 +5,7 @@ from __future__ import annotations
 import runpy
 import sqlite3
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +55,20 @@ def test_the_example_runs_against_a_fresh_database_file(
     schema = _schema(database)
     assert {"missing_episodes", "case_revisions", "alembic_version"} <= schema.keys()
     with sqlite3.connect(database) as db:
-        assert db.execute("select version_num from alembic_version").fetchall() == [("0002",)]
+        assert db.execute("select version_num from alembic_version").fetchall() == [("0003",)]
+        stored = db.execute(
+            "select revision_index, digest from case_revisions order by revision_index"
+        ).fetchall()
+        logged = db.execute(
+            "select revision_index, digest from audit_log where action = 'appended' order by id"
+        ).fetchall()
+        triggers = {
+            name for (name,) in db.execute("select name from sqlite_master where type = 'trigger'")
+        }
+    assert [index for index, _ in stored] == [0, 1, 2]
+    assert logged == stored  # the host's log kept each digest, apart from the revisions
+    # the example dropped the UPDATE guard to tamper behind the application's back
+    assert triggers == {"case_revisions_no_delete", "case_revisions_chain"}
 
 
 def test_the_first_migration_is_the_first_version_s_schema(
@@ -88,8 +102,8 @@ def test_a_database_of_the_first_version_is_migrated_and_keeps_its_rows(
         for ddl in FIRST_VERSION_DDL:
             db.execute(ddl)
         db.execute("insert into missing_episodes values (?, ?, ?, ?, ?)", row)
-    assert _migrated(example, path) == "0002"
-    assert _migrated(example, path) == "0002"  # a second run finds nothing to do
+    assert _migrated(example, path) == "0003"
+    assert _migrated(example, path) == "0003"  # a second run finds nothing to do
     with sqlite3.connect(path) as db:
         assert db.execute("select * from missing_episodes").fetchall() == [row]
         assert db.execute("select count(*) from case_revisions").fetchone() == (0,)
@@ -159,3 +173,153 @@ def test_the_database_accepts_the_next_revision_and_another_child_s_first(
     revisions_db.execute(INSERT, _revision_row(0, A, None) | {"child_id": "C-2"})
     rows = revisions_db.execute("select child_id, revision_index from case_revisions order by 1, 2")
     assert rows.fetchall() == [("C-2", 0), ("C-SYN-1", 0), ("C-SYN-1", 1), ("C-SYN-1", 2)]
+
+
+# --- the application over a child's revisions -------------------------------------------
+
+
+class Backend:
+    """The example's application on a fresh file, with two revisions of one child's file."""
+
+    def __init__(self, example: dict[str, Any], path: Path) -> None:
+        self.example = example
+        self.path = path
+        self.engine = sa.create_engine(f"sqlite+pysqlite:///{path}")
+        self.clock = example["StoryClock"](datetime(2026, 11, 2, 9, tzinfo=UTC))
+        self.app = example["App"](self.engine, self.clock)
+        self.child = example["CHILD"]
+        self.case = example["first_case_file"]()
+        assert self.post(self.case, "staff-017")[0] == 201
+        self.clock.at = datetime(2026, 11, 5, 14, tzinfo=UTC)
+        self.case["episodes"][0]["risk_grades"][0]["grade"] = "high"
+        assert self.post(self.case, "staff-003", why="Grade corrected")[0] == 201
+
+    def post(self, case: Any, user: str, why: str | None = None) -> tuple[int, Any]:
+        path = f"/children/{self.child}/revisions"
+        result: tuple[int, Any] = self.example["call"](
+            self.app, "POST", path, {"case": case, "why": why}, user=user
+        )
+        return result
+
+    def get(self, what: str) -> tuple[int, Any]:
+        path = f"/children/{self.child}/{what}"
+        result: tuple[int, Any] = self.example["call"](self.app, "GET", path, user="staff-003")
+        return result
+
+    def raw(self, sql: str, *params: Any) -> list[Any]:
+        """SQL behind the application's back, as whoever holds the file could run it."""
+        with sqlite3.connect(self.path) as db:
+            db.execute("pragma synchronous = off")  # a test's file: no need to wait for the disk
+            rows = db.execute(sql, params).fetchall()
+        db.close()
+        return rows
+
+
+@pytest.fixture
+def backend(example: dict[str, Any], tmp_path: Path) -> Iterator[Backend]:
+    made = Backend(example, tmp_path / "cases.sqlite3")
+    yield made
+    made.engine.dispose()
+
+
+def _says_no_value(body: Any) -> None:
+    """A refusal names the revision and what failed: an index, paths and codes only."""
+    assert set(body) == {"tampered_at", "violations"}
+    assert isinstance(body["tampered_at"], int)
+    for violation in body["violations"]:
+        assert set(violation) == {"path", "code"}
+        assert violation["path"].startswith("$")
+
+
+def test_each_row_holds_its_revision_s_line_and_copies_of_its_columns(
+    backend: Backend,
+) -> None:
+    from missingcare.history import Revision
+
+    rows = backend.raw("select * from case_revisions order by revision_index")
+    columns = [c for (_, c, *_) in backend.raw("pragma table_info(case_revisions)")]
+    for row in rows:
+        stored = dict(zip(columns, row, strict=True))
+        revision = Revision.from_json(stored["line"])
+        assert stored == backend.example["revision_row"](backend.child, revision)
+    assert backend.get("verify") == (200, {"revisions": 2, "verified": True})
+
+
+def test_tampering_with_any_byte_of_a_stored_line_is_reported_by_its_index(
+    backend: Backend,
+) -> None:
+    backend.raw("drop trigger case_revisions_no_update")
+    lines = backend.raw("select revision_index, line from case_revisions order by 1")
+    tried = 0
+    for index, line in lines:
+        for at in range(0, len(line), max(1, len(line) // 40)):
+            altered = line[:at] + ("1" if line[at] != "1" else "2") + line[at + 1 :]
+            update = "update case_revisions set line = ? where revision_index = ?"
+            backend.raw(update, altered, index)
+            status, body = backend.get("verify")
+            assert status == 409, (index, at)
+            _says_no_value(body)
+            assert body["tampered_at"] == index, (index, at)
+            backend.raw(update, line, index)
+            tried += 1
+    assert tried >= 80
+    assert backend.get("verify")[0] == 200
+
+
+def test_a_column_edited_apart_from_its_line_is_reported(backend: Backend) -> None:
+    backend.raw("drop trigger case_revisions_no_update")
+    backend.raw("update case_revisions set by_role = 'advocate' where revision_index = 1")
+    status, body = backend.get("verify")
+    assert (status, body) == (
+        409,
+        {"tampered_at": 1, "violations": [{"path": "$", "code": "columns_differ"}]},
+    )
+
+
+def test_revisions_cut_off_the_end_are_found_by_the_audit_log_s_digest(backend: Backend) -> None:
+    backend.raw("drop trigger case_revisions_no_delete")
+    backend.raw("delete from case_revisions where revision_index = 1")
+    status, body = backend.get("verify")
+    assert status == 409
+    _says_no_value(body)
+    assert body == {"tampered_at": 0, "violations": [{"path": "$.digest", "code": "not_the_last"}]}
+    assert backend.post(backend.case, "staff-003")[0] == 409  # nothing is appended to it
+
+
+def test_a_field_s_history_and_the_file_as_known_at_an_instant(backend: Backend) -> None:
+    query = "history?path=$.episodes[0].risk_grades[0].grade"
+    status, listing = backend.get(query)
+    assert status == 200
+    assert [(c["index"], c["by"], c["before"], c["after"]) for c in listing] == [
+        (0, "key_worker", None, "medium"),
+        (1, "registered_manager", "medium", "high"),
+    ]
+    assert backend.get("history?path=episodes")[0] == 422
+
+    backend.clock.at = datetime(2026, 11, 12, 10, tzinfo=UTC)
+    prompt = "ofsted-notification-prompt"
+    outcome = backend.example["outcome"]
+    status, before = backend.get("evaluation?as_of=2026-11-04T12:00:00Z")
+    assert (status, outcome(before, prompt)) == (200, "not_applicable")  # graded medium
+    status, after = backend.get("evaluation")
+    assert (status, outcome(after, prompt)) == (200, "pending")  # high since the 5th
+    status, hindsight = backend.get("evaluation?known_at=2026-11-04T12:00:00Z")
+    assert (status, outcome(hindsight, prompt)) == (200, "not_applicable")
+    status, body = backend.get("evaluation?known_at=2026-11-01T12:00:00Z")  # nothing on file
+    assert status == 422
+    assert "C-SYN" not in str(body)
+
+
+def test_a_revision_must_be_of_the_child_and_fit_the_model(backend: Backend) -> None:
+    other = backend.example["first_case_file"]() | {"child": {"id": "C-SYN-99"}}
+    status, body = backend.post(other, "staff-003")
+    assert (status, body["violations"][0]["code"]) == (422, "wrong_child")
+    canary = "SYNTHETIC-CANARY-51"
+    broken = backend.example["first_case_file"]()
+    broken["episodes"][0]["risk_grades"][0]["grade"] = canary
+    status, body = backend.post(broken, "staff-003")
+    assert status == 422
+    assert [v["path"] for v in body["violations"]] == ["$.case.episodes[0].risk_grades[0].grade"]
+    assert canary not in str(body)
+    assert backend.post(backend.case, "someone")[0] == 403
+    assert backend.get("verify") == (200, {"revisions": 2, "verified": True})
