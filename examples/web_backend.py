@@ -61,6 +61,27 @@ MIGRATIONS = Path(__file__).with_name("web_backend_migrations")
 FIRST_SCHEMA = "0001"  # the episodes table of this example's first version
 
 
+def sqlite_engine(database: Path) -> sa.Engine:
+    """An engine on the SQLite file ``database`` whose transactions hold DDL too.
+
+    Python's ``sqlite3`` (before 3.12's ``autocommit=False``) begins a transaction only
+    before INSERT, UPDATE or DELETE, so a migration that failed half-way would leave
+    half a schema behind; as SQLAlchemy's SQLite notes advise, the driver's own
+    transaction handling is turned off and SQLAlchemy emits ``BEGIN`` itself.
+    """
+    engine = sa.create_engine(f"sqlite+pysqlite:///{database}")
+
+    @sa.event.listens_for(engine, "connect")
+    def no_implicit_transactions(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    @sa.event.listens_for(engine, "begin")
+    def begin(conn: sa.Connection) -> None:
+        conn.exec_driver_sql("BEGIN")
+
+    return engine
+
+
 def migrate(engine: sa.Engine) -> str | None:
     """Bring the database to the newest schema with Alembic; return the revision it is at.
 
@@ -445,7 +466,7 @@ class StoryClock:
 
 def run(database: Path) -> int:
     """Everything the example shows, against the SQLite file ``database`` (made if absent)."""
-    engine = sa.create_engine(f"sqlite+pysqlite:///{database}")
+    engine = sqlite_engine(database)
     clock = StoryClock(datetime(2026, 10, 25, 10, tzinfo=UTC))
     try:
         app = App(engine, clock)

@@ -38,7 +38,7 @@ def _schema(path: Path) -> dict[str, str | None]:
 
 
 def _migrated(example: dict[str, Any], path: Path) -> str | None:
-    engine = sa.create_engine(f"sqlite+pysqlite:///{path}")
+    engine = example["sqlite_engine"](path)
     try:
         revision: str | None = example["migrate"](engine)
     finally:
@@ -77,7 +77,7 @@ def test_the_first_migration_is_the_first_version_s_schema(
     with sqlite3.connect(tmp_path / "old.sqlite3") as db:
         for ddl in FIRST_VERSION_DDL:
             db.execute(ddl)
-    engine = sa.create_engine(f"sqlite+pysqlite:///{tmp_path / 'new.sqlite3'}")
+    engine = example["sqlite_engine"](tmp_path / "new.sqlite3")
     try:
         from alembic import command
 
@@ -107,6 +107,24 @@ def test_a_database_of_the_first_version_is_migrated_and_keeps_its_rows(
     with sqlite3.connect(path) as db:
         assert db.execute("select * from missing_episodes").fetchall() == [row]
         assert db.execute("select count(*) from case_revisions").fetchone() == (0,)
+
+
+def test_a_failed_transaction_leaves_no_half_made_schema(
+    example: dict[str, Any], tmp_path: Path
+) -> None:
+    engine = example["sqlite_engine"](tmp_path / "cases.sqlite3")
+
+    def half_a_migration() -> None:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("create table half_made (x integer)")
+            raise RuntimeError("a migration failed after its first statement")
+
+    try:
+        with pytest.raises(RuntimeError):
+            half_a_migration()
+        assert not sa.inspect(engine).has_table("half_made")
+    finally:
+        engine.dispose()
 
 
 def _revision_row(index: int, digest: str, previous: str | None) -> dict[str, Any]:
@@ -184,7 +202,7 @@ class Backend:
     def __init__(self, example: dict[str, Any], path: Path) -> None:
         self.example = example
         self.path = path
-        self.engine = sa.create_engine(f"sqlite+pysqlite:///{path}")
+        self.engine = example["sqlite_engine"](path)
         self.clock = example["StoryClock"](datetime(2026, 11, 2, 9, tzinfo=UTC))
         self.app = example["App"](self.engine, self.clock)
         self.child = example["CHILD"]
