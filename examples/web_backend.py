@@ -233,33 +233,54 @@ class App:
 
     # --- a child's case file, kept as revisions -------------------------------------------
 
-    def log(self, user: str, action: str, child_id: str, revision: Revision | None = None) -> None:
+    def log(self, user: str, action: str, child_id: str) -> None:
         """A line in the host's audit log: who did what to which child's record, and when."""
         with self.engine.begin() as conn:
-            conn.execute(
-                self.audit.insert().values(
-                    at=format_instant(self.clock.now()),
-                    user_id=user,
-                    action=action,
-                    child_id=child_id,
-                    revision_index=None if revision is None else revision.index,
-                    digest=None if revision is None else revision.digest,
-                )
-            )
+            conn.execute(self.audit_entry(user, action, child_id))
+
+    def audit_entry(
+        self, user: str, action: str, child_id: str, revision: Revision | None = None
+    ) -> sa.Insert:
+        return self.audit.insert().values(
+            at=format_instant(self.clock.now()),
+            user_id=user,
+            action=action,
+            child_id=child_id,
+            revision_index=None if revision is None else revision.index,
+            digest=None if revision is None else revision.digest,
+        )
 
     def history(self, child_id: str) -> CaseHistory:
-        """The child's history as stored: each row's JSON line, read back through the library.
+        """The child's history as stored (see :meth:`read`)."""
+        return self.read(child_id)[0]
 
-        Raises :class:`HistoryTampered` at the row whose line is no longer a revision
-        as the library writes it, or whose query columns disagree with its line.
+    def verified(self, child_id: str) -> CaseHistory:
+        """The child's history, its chain checked up to the digest the audit log kept last."""
+        history, last_digest = self.read(child_id)
+        history.verify(last_digest=last_digest)
+        return history
+
+    def read(self, child_id: str) -> tuple[CaseHistory, str | None]:
+        """The child's history as stored, and the last digest the audit log kept, read together.
+
+        Each row's JSON line is read back through the library. Raises
+        :class:`HistoryTampered` at the row whose line is no longer a revision as the
+        library writes it, or whose query columns disagree with its line.
         """
         query = (
             sa.select(self.revisions)
             .where(self.revisions.c.child_id == child_id)
             .order_by(self.revisions.c.revision_index)
         )
-        with self.engine.connect() as conn:
+        last = (
+            sa.select(self.audit.c.digest)
+            .where(self.audit.c.child_id == child_id, self.audit.c.action == "appended")
+            .order_by(self.audit.c.id.desc())
+            .limit(1)
+        )
+        with self.engine.connect() as conn:  # one transaction: both as of the same moment
             rows = conn.execute(query).mappings().all()
+            last_digest: str | None = conn.execute(last).scalar_one_or_none()
         revisions = []
         for position, row in enumerate(rows):
             try:
@@ -272,7 +293,7 @@ class App:
                     [mc.Violation("$", "columns_differ", "expected the row's columns of its line")],
                 )
             revisions.append(revision)
-        return CaseHistory(revisions)
+        return CaseHistory(revisions), last_digest
 
     def post_revision(
         self, environ: WSGIEnvironment, user: str, child_id: str
@@ -293,8 +314,7 @@ class App:
         if case.child.id != child_id:
             return 422, {"violations": [{"path": "$.case.child.id", "code": "wrong_child"}]}, []
         try:
-            history = self.history(child_id)
-            history.verify(last_digest=self.last_digest(child_id))
+            history = self.verified(child_id)  # nothing is appended to a broken chain
         except HistoryTampered as exc:
             return 409, tampered(exc), []
         history = history.append(
@@ -304,26 +324,14 @@ class App:
             why=why if isinstance(why, str) and why.strip() else None,
         )
         revision = history.revisions[-1]
-        try:
+        try:  # the revision and the audit log's line about it, together or not at all
             with self.engine.begin() as conn:
                 conn.execute(self.revisions.insert().values(revision_row(child_id, revision)))
+                conn.execute(self.audit_entry(user, "appended", child_id, revision))
         except sa.exc.IntegrityError:  # another revision took this index first: read, retry
             return 409, {"error": "the case file changed meanwhile"}, []
-        self.log(user, "appended", child_id, revision)
         changed = [str(change) for change in revision.changes]
         return 201, {"index": revision.index, "digest": revision.digest, "changes": changed}, []
-
-    def last_digest(self, child_id: str) -> str | None:
-        """The digest of the last revision appended, as the host's audit log kept it."""
-        query = (
-            sa.select(self.audit.c.digest)
-            .where(self.audit.c.child_id == child_id, self.audit.c.action == "appended")
-            .order_by(self.audit.c.id.desc())
-            .limit(1)
-        )
-        with self.engine.connect() as conn:
-            digest: str | None = conn.execute(query).scalar_one_or_none()
-        return digest
 
     def field_history(self, child_id: str, path: str) -> tuple[int, Any, list[tuple[str, str]]]:
         """Every revision that changed the field at ``path``: when, by whom, why, before, after."""
@@ -377,8 +385,7 @@ class App:
     def verify(self, child_id: str) -> tuple[int, Any, list[tuple[str, str]]]:
         """Check the child's chain of digests, up to the last digest the audit log kept."""
         try:
-            history = self.history(child_id)
-            history.verify(last_digest=self.last_digest(child_id))
+            history = self.verified(child_id)
         except HistoryTampered as exc:
             return 409, tampered(exc), []
         return 200, {"revisions": len(history), "verified": True}, []

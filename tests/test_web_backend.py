@@ -341,3 +341,24 @@ def test_a_revision_must_be_of_the_child_and_fit_the_model(backend: Backend) -> 
     assert canary not in str(body)
     assert backend.post(backend.case, "someone")[0] == 403
     assert backend.get("verify") == (200, {"revisions": 2, "verified": True})
+
+
+def test_two_appends_at_once_keep_one_chain(backend: Backend) -> None:
+    read = backend.app.read
+    other = backend.example["first_case_file"]()
+    other["episodes"][0]["risk_grades"][0]["grade"] = "low"
+
+    def read_then_lose_the_race(child_id: str) -> Any:
+        found = read(child_id)
+        backend.app.read = read  # the other request reads, appends and commits first
+        assert backend.post(other, "staff-017")[0] == 201
+        return found
+
+    backend.app.read = read_then_lose_the_race
+    mine = backend.example["first_case_file"]()
+    mine["episodes"][0]["risk_grades"][0]["grade"] = "very_low"
+    status, body = backend.post(mine, "staff-003", why="Grade corrected")
+    assert (status, body) == (409, {"error": "the case file changed meanwhile"})
+    assert backend.get("verify") == (200, {"revisions": 3, "verified": True})
+    logged = backend.raw("select count(*) from audit_log where action = 'appended'")
+    assert logged == [(3,)]  # the refused revision left no line in the audit log either
