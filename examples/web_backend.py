@@ -301,7 +301,12 @@ class App:
         """Append the posted case file as the child's next revision, made now by the user's role."""
         if environ.get("CONTENT_TYPE", "").split(";")[0].strip() != "application/json":
             return 415, {"error": "send application/json"}, []
-        body = json.loads(environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0)))
+        try:
+            body = json.loads(environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0)))
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            return 422, {"violations": [{"path": "$", "code": "wrong_type"}]}, []
         why = body.get("why")
         try:
             case = from_dict(body.get("case"), mc.CaseFile)

@@ -340,6 +340,12 @@ def test_a_revision_must_be_of_the_child_and_fit_the_model(backend: Backend) -> 
     assert [v["path"] for v in body["violations"]] == ["$.case.episodes[0].risk_grades[0].grade"]
     assert canary not in str(body)
     assert backend.post(backend.case, "someone")[0] == 403
+    for body in ("not json", [backend.case], {"why": "no case"}):
+        status, refusal = backend.example["call"](
+            backend.app, "POST", f"/children/{backend.child}/revisions", body, user="staff-003"
+        )
+        assert status == 422, body
+        assert "no case" not in str(refusal)
     assert backend.get("verify") == (200, {"revisions": 2, "verified": True})
 
 
