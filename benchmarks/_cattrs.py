@@ -158,7 +158,7 @@ class CattrsPeer:
         """A top-level document: its version checked, then structured into ``cls``."""
         raw = self._decode(data)
         if type(raw) is not dict or raw.pop("schema_version", None) != SCHEMA_VERSION:
-            raise ValueError("expected schema_version 1")
+            raise ValueError(f"expected schema_version {SCHEMA_VERSION}")
         return self._hooks(cls)[0](raw, cls)
 
     def dumps(self, value: Any) -> bytes:

@@ -22,7 +22,7 @@ from missingcare.exceptions import ValidationError
 __all__ = ["BASES", "REFUSED", "changed", "documents", "judge"]
 
 EPISODE: dict[str, Any] = {
-    "schema_version": 1,
+    "schema_version": 2,
     "id": "E1",
     "child_id": "C1",
     "placement_id": "P1",
@@ -30,7 +30,11 @@ EPISODE: dict[str, Any] = {
     "last_seen_at": "2026-10-01T20:00:00Z",
     "statuses": [
         {"at": "2026-10-01T20:00:00Z", "status": "away_without_authorisation"},
-        {"at": "2026-10-01T22:00:00+01:00", "status": "missing"},
+        {
+            "at": "2026-10-01T22:00:00+01:00",
+            "status": "missing",
+            "recorded": {"at": "2026-10-01T21:30:00Z"},
+        },
     ],
     "last_seen_place": "the park",
     "clothing": "a blue coat",
@@ -49,10 +53,11 @@ EPISODE: dict[str, Any] = {
     "whereabouts": ["friends_home", "family_home"],
     "who_with": ["peers"],
     "harm_disclosed": ["emotional_harm"],
+    "recorded": {"at": "2026-10-02T09:00:00Z", "by": "key_worker"},
 }
 
 CONVERSATION: dict[str, Any] = {
-    "schema_version": 1,
+    "schema_version": 2,
     "id": "V1",
     "child_id": "C1",
     "episode_ids": ["E1", "E2"],
@@ -109,7 +114,10 @@ REFUSED: list[tuple[str, str, Any]] = [
     ("episode", "ending", "MISSING"),
     ("episode", "whereabouts", ["friends_home", "friends_home"]),
     ("episode", "surname", "Smith"),
-    ("episode", "schema_version", 2),
+    ("episode", "schema_version", 3),
+    ("episode", "recorded.by", "J. Smith"),  # a role, never a name
+    ("episode", "recorded.at", "2026-10-02T09:00:00"),  # naive
+    ("episode", "statuses.1.recorded", {}),  # no time
     ("episode", "statuses", []),
     ("episode", "statuses.0.at", "2026-10-01T19:59:59Z"),  # before last seen
     ("episode", "statuses.1.status", "away_without_authorisation"),  # no change

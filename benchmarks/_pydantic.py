@@ -135,15 +135,22 @@ class _Model(BaseModel):
 # --- episodes ------------------------------------------------------------------------
 
 
+class PRecorded(_Model):
+    at: Instant
+    by: Role = _absent()
+
+
 class PStatusChange(_Model):
     at: Instant
     status: Status
+    recorded: PRecorded = _absent()
 
 
 class PRiskGrading(_Model):
     at: Instant
     grade: Grade
     by: Text = _absent()
+    recorded: PRecorded = _absent()
 
 
 class PPoliceReport(_Model):
@@ -157,12 +164,14 @@ class PSearchAction(_Model):
     action: Action
     by: Text = _absent()
     note: Text = _absent()
+    recorded: PRecorded = _absent()
 
 
 class PNotification(_Model):
     recipient: Recipient
     at: Instant
     method: Text = _absent()
+    recorded: PRecorded = _absent()
 
 
 class PLocated(_Model):
@@ -202,6 +211,7 @@ class PEpisode(_Model):
     harm_disclosed: Harms = ()
     child_said: Text = _absent()
     child_said_to: Text = _absent()
+    recorded: PRecorded = _absent()
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -273,6 +283,7 @@ class PConversation(_Model):
     responses_on_return: tuple[PResponse, ...] = ()
     child_feedback: Text = _absent()
     actions: tuple[PAction, ...] = ()
+    recorded: PRecorded = _absent()
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

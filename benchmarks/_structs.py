@@ -64,15 +64,22 @@ class _S(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_defaults
     pass
 
 
+class SRecorded(_S):
+    at: Instant
+    by: str | None = None
+
+
 class SStatusChange(_S):
     at: Instant
     status: str
+    recorded: SRecorded | None = None
 
 
 class SRiskGrading(_S):
     at: Instant
     grade: str
     by: str | None = None
+    recorded: SRecorded | None = None
 
 
 class SPoliceReport(_S):
@@ -86,12 +93,14 @@ class SSearchAction(_S):
     action: str
     by: str | None = None
     note: str | None = None
+    recorded: SRecorded | None = None
 
 
 class SNotification(_S):
     recipient: str
     at: Instant
     method: str | None = None
+    recorded: SRecorded | None = None
 
 
 class SLocated(_S):
@@ -129,6 +138,7 @@ class SEpisode(_S):
     harm_disclosed: tuple[str, ...] = ()
     child_said: str | None = None
     child_said_to: str | None = None
+    recorded: SRecorded | None = None
 
 
 class SOffer(_S):
@@ -190,6 +200,7 @@ class SConversation(_S):
     responses_on_return: tuple[SResponse, ...] = ()
     child_feedback: str | None = None
     actions: tuple[SAction, ...] = ()
+    recorded: SRecorded | None = None
 
 
 # --- the same documents with the library's checks: the target's baseline ----------------
@@ -214,9 +225,18 @@ class _V(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_defaults
     pass
 
 
+class VRecorded(_V):
+    at: Instant
+    by: Role = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        self.at = utc(self.at)
+
+
 class VStatusChange(_V):
     at: Instant
     status: Status
+    recorded: VRecorded = None  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         self.at = utc(self.at)
@@ -226,6 +246,7 @@ class VRiskGrading(_V):
     at: Instant
     grade: Grade
     by: Text = None  # type: ignore[assignment]
+    recorded: VRecorded = None  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         self.at = utc(self.at)
@@ -245,6 +266,7 @@ class VSearchAction(_V):
     action: Action
     by: Text = None  # type: ignore[assignment]
     note: Text = None  # type: ignore[assignment]
+    recorded: VRecorded = None  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         self.at = utc(self.at)
@@ -254,6 +276,7 @@ class VNotification(_V):
     recipient: Recipient
     at: Instant
     method: Text = None  # type: ignore[assignment]
+    recorded: VRecorded = None  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         self.at = utc(self.at)
@@ -297,6 +320,7 @@ class VEpisode(_V):
     harm_disclosed: tuple[Harm, ...] = ()
     child_said: Text = None  # type: ignore[assignment]
     child_said_to: Text = None  # type: ignore[assignment]
+    recorded: VRecorded = None  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         zone(self.zone)
@@ -396,6 +420,7 @@ class VConversation(_V):
     responses_on_return: tuple[VResponse, ...] = ()
     child_feedback: Text = None  # type: ignore[assignment]
     actions: tuple[VAction, ...] = ()
+    recorded: VRecorded = None  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         if self.held_at is not None:

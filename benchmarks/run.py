@@ -573,7 +573,7 @@ def bench_load(tier: Tier, data: Dataset) -> list[Row]:
         floor: msgspec.json.Decoder[Any] = msgspec.json.Decoder(shaped(cls, document=True))
         _check(
             [floor.decode(line) for line in lines]
-            == [as_shaped(m, schema_version=1) for m in reference],
+            == [as_shaped(m, schema_version=SCHEMA_VERSION) for m in reference],
             f"load {label}: the attrs-shaped records equal the models, field for field",
         )
         base_name = f"msgspec Structs, validated ({label})"
@@ -1392,6 +1392,14 @@ def _hand_arrow(cases: Sequence[CaseFile], pa: Any) -> dict[str, Any]:
             [x for g in groups for x in g],
         )
 
+    def recording(xs: list[Any]) -> dict[str, tuple[Any, Any]]:
+        # when each record was written (issue 22): the last two columns of its table
+        recs = [x.recorded for x in xs]
+        return {
+            "recording_at": ([None if r is None else r.at for r in recs], ts),
+            "recording_by": ([None if r is None or r.by is None else r.by.code for r in recs], s),
+        }
+
     out: dict[str, Any] = {}
     out["children"] = table(
         {
@@ -1469,6 +1477,7 @@ def _hand_arrow(cases: Sequence[CaseFile], pa: Any) -> dict[str, Any]:
             "harm_disclosed": codes([e.harm_disclosed for e in eps]),
             "child_said": ([e.child_said for e in eps], s),
             "child_said_to": ([e.child_said_to for e in eps], s),
+            **recording(eps),
         }
     )
     ep_cid = cid
@@ -1480,6 +1489,7 @@ def _hand_arrow(cases: Sequence[CaseFile], pa: Any) -> dict[str, Any]:
             "seq": (seq, i32),
             "at": ([x.at for x in xs], ts),
             "status": ([x.status.code for x in xs], s),
+            **recording(xs),
         }
     )
     cid, eid, seq, xs = grandkids(ep_cid, eps, "risk_grades")
@@ -1491,6 +1501,7 @@ def _hand_arrow(cases: Sequence[CaseFile], pa: Any) -> dict[str, Any]:
             "at": ([x.at for x in xs], ts),
             "grade": ([x.grade.code for x in xs], s),
             "by": ([x.by for x in xs], s),
+            **recording(xs),
         }
     )
     cid, eid, seq, xs = grandkids(ep_cid, eps, "search_actions")
@@ -1503,6 +1514,7 @@ def _hand_arrow(cases: Sequence[CaseFile], pa: Any) -> dict[str, Any]:
             "action": ([x.action.code for x in xs], s),
             "by": ([x.by for x in xs], s),
             "note": ([x.note for x in xs], s),
+            **recording(xs),
         }
     )
     cid, eid, seq, xs = grandkids(ep_cid, eps, "notifications")
@@ -1514,6 +1526,7 @@ def _hand_arrow(cases: Sequence[CaseFile], pa: Any) -> dict[str, Any]:
             "recipient": ([x.recipient.code for x in xs], s),
             "at": ([x.at for x in xs], ts),
             "method": ([x.method for x in xs], s),
+            **recording(xs),
         }
     )
     cid, seq, cvs = kids("conversations")
@@ -1554,6 +1567,7 @@ def _hand_arrow(cases: Sequence[CaseFile], pa: Any) -> dict[str, Any]:
             "screening_indicators": codes([() if x is None else x.indicators for x in scs]),
             "topics": strings([[t.value for t in c.topics] for c in cvs]),
             "child_feedback": ([c.child_feedback for c in cvs], s),
+            **recording(cvs),
         }
     )
     cv_cid = cid
@@ -1610,6 +1624,7 @@ def _hand_arrow(cases: Sequence[CaseFile], pa: Any) -> dict[str, Any]:
             "needs": codes([x.needs for x in xs]),
             "child_said": ([x.child_said for x in xs], s),
             "child_said_to": ([x.child_said_to for x in xs], s),
+            **recording(xs),
         }
     )
     cid, seq, xs = kids("factors")
@@ -1624,6 +1639,7 @@ def _hand_arrow(cases: Sequence[CaseFile], pa: Any) -> dict[str, Any]:
             "noted_at": ([x.noted_at for x in xs], ts),
             "episode_ids": strings([x.episode_ids for x in xs]),
             "note": ([x.note for x in xs], s),
+            **recording(xs),
         }
     )
     cid, seq, xs = kids("needs")
@@ -1637,6 +1653,7 @@ def _hand_arrow(cases: Sequence[CaseFile], pa: Any) -> dict[str, Any]:
             "noted_at": ([x.noted_at for x in xs], ts),
             "episode_ids": strings([x.episode_ids for x in xs]),
             "note": ([x.note for x in xs], s),
+            **recording(xs),
         }
     )
     cid, seq, tas = kids("trusted_adults")
@@ -1652,6 +1669,7 @@ def _hand_arrow(cases: Sequence[CaseFile], pa: Any) -> dict[str, Any]:
             "child_words": ([x.child_words for x in tas], s),
             "ended_at": ([x.ended_at for x in tas], ts),
             "end_reason": ([x.end_reason for x in tas], s),
+            **recording(tas),
         }
     )
     cid, rid, seq, xs = grandkids(cid, tas, "contacts")
@@ -1706,6 +1724,7 @@ def _hand_arrow(cases: Sequence[CaseFile], pa: Any) -> dict[str, Any]:
             "indicators": codes([x.indicators for x in xs]),
             "concerns": strings([[c.value for c in x.concerns] for x in xs]),
             "by": ([x.by for x in xs], s),
+            **recording(xs),
         }
     )
     cid, seq, xs = kids("significant_dates")
@@ -1720,6 +1739,7 @@ def _hand_arrow(cases: Sequence[CaseFile], pa: Any) -> dict[str, Any]:
             "whose": ([x.whose for x in xs], s),
             "contact_arranged": ([x.contact_arranged for x in xs], b),
             "note": ([x.note for x in xs], s),
+            **recording(xs),
         }
     )
     return out

@@ -35,6 +35,7 @@ ROWS: dict[Duty, str] = {
     Duty.CONVERSATION_CONTENT: "What it covers",
     Duty.SCREENING: "Exploitation screening",
     Duty.REPEAT_THRESHOLD: "Repeat threshold",
+    Duty.RECORD: "Kept on the record",
     Duty.LENS: "The lens (before, trusted adult)",
 }
 

@@ -182,4 +182,4 @@ def test_the_progress_bar_is_only_for_a_terminal(cohort: Path) -> None:
     # CliRunner's standard error is not a terminal: nothing but the findings is written
     result = _run("check", str(cohort), "--as-of", AS_OF, "--format", "json")
     assert result.stderr == ""
-    assert json.loads(result.stdout.splitlines()[0])["schema_version"] == 1
+    assert json.loads(result.stdout.splitlines()[0])["schema_version"] == 2

@@ -394,7 +394,7 @@ def test_only_documents_travel_alone() -> None:
 def test_empty_values_are_omitted() -> None:
     doc = to_dict(from_dict(_episode_doc(), mc.MissingEpisode))
     assert doc == {
-        "schema_version": 1,
+        "schema_version": 2,  # read as version 1, written as 2
         "id": "E1",
         "child_id": "C1",
         "placement_id": "P1",

@@ -271,7 +271,7 @@ def test_local_vocabularies_are_honoured() -> None:
     wire = FastWire([local])
     at = datetime(2026, 1, 1, 10, tzinfo=UTC)
     doc = {
-        "schema_version": 1,
+        "schema_version": 2,
         "id": "E1",
         "child_id": "C",
         "placement_id": "P",

@@ -166,11 +166,14 @@ _TABLES_SINCE = ("absence_plans", "profiles", "screenings")
 #: cohort fills them, from a random stream of their own, so every older column is unchanged.
 _VOICE = ("located_distance", "located_address_link", "child_said", "child_said_to")
 _VOICE_TABLES = ("significant_dates",)
+#: What issue 22 added: when each record was written; the synthetic cohort fills it from a
+#: random stream of its own too.
+_RECORDING = ("recording_at", "recording_by")
 
 
 def _as_version_1(table: Any) -> Any:
     """``table`` with the columns and the layout version it had when the digests were taken."""
-    kept = table.select([c for c in table.column_names if c not in (*_SINCE, *_VOICE)])
+    kept = table.select([c for c in table.column_names if c not in (*_SINCE, *_VOICE, *_RECORDING)])
     meta = dict(kept.schema.metadata or {})
     meta[b"missingcare.arrow_schema_version"] = b"1"
     return kept.replace_schema_metadata(meta)
@@ -195,6 +198,10 @@ def test_the_derived_tables_are_the_hand_written_ones() -> None:
     assert tables.significant_dates.num_rows > 0
     for name in _VOICE:
         assert tables.episodes.column(name).null_count < tables.episodes.num_rows
+    for table in ("episodes", "status_changes", "conversations", "context", "significant_dates"):
+        for name in _RECORDING:  # filled for most records, not all
+            column = tables.as_dict()[table].column(name)
+            assert 0 < column.null_count < len(column), (table, name)
     for name in _SINCE:
         assert tables.episodes.column(name).null_count == tables.episodes.num_rows
     assert from_arrow(tables) == cases
@@ -245,7 +252,18 @@ def test_column_names_are_stable() -> None:
     assert SCHEMAS["absence_plans"].names[:4] == ["child_id", "seq", "plan_id", "agreed_at"]
     assert SCHEMAS["absence_plans"].field("report_after").type == pa.duration("s")
     assert SCHEMAS["screenings"].names[:4] == ["child_id", "seq", "screening_id", "at"]
-    assert SCHEMAS["status_changes"].names == ["child_id", "episode_id", "seq", "at", "status"]
+    assert SCHEMAS["status_changes"].names == [
+        "child_id",
+        "episode_id",
+        "seq",
+        "at",
+        "status",
+        "recording_at",
+        "recording_by",
+    ]
+    for name in ("episodes", "context", "conversations", "significant_dates", "risk_grades"):
+        assert SCHEMAS[name].names[-2:] == ["recording_at", "recording_by"], name
+    assert "recording_at" not in SCHEMAS["placements"].names
     assert SCHEMAS["conversation_offers"].names[:4] == [
         "child_id",
         "conversation_id",

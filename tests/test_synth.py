@@ -14,6 +14,7 @@ import statistics
 import warnings
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import attrs
 import pytest
@@ -452,12 +453,17 @@ def test_no_runners_means_no_episodes() -> None:
 #:
 #: Issue 17 (the child's words, where found, significant dates) added records
 #: drawn from a stream of their own: the first digest is of the cohort without
-#: them (unchanged since it was recorded), the second of the cohort as generated.
+#: them (unchanged since it was recorded). Issue 22 added when each record was
+#: written (``recorded``), from a stream of its own, and wire-format version 2: the
+#: second digest is of the cohort without recordings, written as version 1 (the
+#: cohort as generated before issue 22, unchanged), the third of the cohort as
+#: generated now.
 DEFAULT_OUTPUT = {
     "children=2000, seed=2026": (
         Cohort(children=2000, seed=2026),
         "7900ca9537699006dd1022fe5f7d4548bfed03426cb3e784e8dbbb6d0bfc4bd0",
         "f461927835a3b9a38786ebcc08a15dfb5979acec491cd50582b8a732f8a0b25e",
+        "3d0acdeac3f9afa034ce5895bc715df7d6e31f87931fac1e767b05ad825fc6b1",
     ),
     "children=400, seed=11, three zones, two a home": (
         Cohort(
@@ -468,6 +474,7 @@ DEFAULT_OUTPUT = {
         ),
         "e693b8116e188adbca60bb000836b55a3ec4a1ec1ab06e525d2e5bb9a6be9e8d",
         "7b174f8ed783960dc1eb5d9ad0f96f40385b724aaa6b0005916febb3781f4921",
+        "86409709a9e06cccae31080d3f67ceb06e942bbb9dc2092d29f383919293150d",
     ),
 }
 
@@ -489,16 +496,38 @@ def _without_voice(case: CaseFile) -> CaseFile:
     return attrs.evolve(case, episodes=episodes, context=context, significant_dates=())
 
 
+def _unrecorded(value: Any) -> Any:
+    """``value`` with every ``recorded`` (issue 22) taken out, at every depth."""
+    if isinstance(value, tuple):
+        return tuple(map(_unrecorded, value))
+    if not attrs.has(type(value)):
+        return value
+    changes = {a.name: _unrecorded(getattr(value, a.name)) for a in attrs.fields(type(value))}
+    if "recorded" in changes:
+        changes["recorded"] = None
+    return attrs.evolve(value, **changes)
+
+
+def _as_version_1(data: bytes) -> bytes:
+    """A case file's JSON as wire-format version 1 wrote it (with nothing recorded)."""
+    assert data.startswith(b'{"schema_version":2,')
+    return b'{"schema_version":1,' + data[len(b'{"schema_version":2,') :]
+
+
 @pytest.mark.parametrize("name", list(DEFAULT_OUTPUT))
 def test_the_default_output_is_unchanged_byte_for_byte(name: str) -> None:
-    cohort, before_voice, expected = DEFAULT_OUTPUT[name]
-    digest, older = hashlib.sha256(), hashlib.sha256()
+    cohort, before_voice, before_recorded, expected = DEFAULT_OUTPUT[name]
+    digest, older, old = hashlib.sha256(), hashlib.sha256(), hashlib.sha256()
     for case in cohort:
         digest.update(to_json(case))
         digest.update(b"\n")
-        older.update(to_json(_without_voice(case)))
+        unrecorded = _unrecorded(case)
+        older.update(_as_version_1(to_json(_without_voice(unrecorded))))
         older.update(b"\n")
+        old.update(_as_version_1(to_json(unrecorded)))
+        old.update(b"\n")
     assert older.hexdigest() == before_voice
+    assert old.hexdigest() == before_recorded
     assert digest.hexdigest() == expected
 
 

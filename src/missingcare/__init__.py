@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from missingcare.factors import EvidenceSource, Factor, FactorDirection, UnmetNeed
     from missingcare.findings import Evaluation, Finding, Outcome
     from missingcare.plans import AbsencePlan, MissingPersonProfile
+    from missingcare.records import Recorded
     from missingcare.relationships import AdultContact, ContactKind, TrustedAdult
     from missingcare.rules import evaluate, get_pack
     from missingcare.screenings import Screening
@@ -92,6 +93,7 @@ __all__ = [
     "Placement",
     "PlacementKind",
     "PoliceReport",
+    "Recorded",
     "ResponseOnReturn",
     "ReturnConversation",
     "RiskGrading",
@@ -196,6 +198,7 @@ _HOMES = {
     "Placement": "missingcare.children",
     "PlacementKind": "missingcare.children",
     "PoliceReport": "missingcare.episodes",
+    "Recorded": "missingcare.records",
     "ResponseOnReturn": "missingcare.conversations",
     "ReturnConversation": "missingcare.conversations",
     "RiskGrading": "missingcare.episodes",

@@ -11,6 +11,7 @@ from datetime import datetime
 import attrs
 
 from missingcare import _fields as f
+from missingcare.records import Recorded, recorded_field
 from missingcare.vocab import Concept
 
 __all__ = ["ContextEntry"]
@@ -47,6 +48,7 @@ class ContextEntry:
         "The child said", "What did the child say, in their own words (verbatim)?"
     )
     child_said_to: str | None = f.optional_text("Said to", "Who heard the child say it (role)?")
+    recorded: Recorded | None = recorded_field()
 
     def __attrs_post_init__(self) -> None:
         if not self.resolves and not self.adult_ids:

@@ -14,6 +14,7 @@ import attrs
 
 from missingcare import _fields as f
 from missingcare.exceptions import ValidationError
+from missingcare.records import Recorded, recorded_field
 from missingcare.vocab import Concept
 
 __all__ = [
@@ -208,6 +209,7 @@ class ReturnConversation:
     actions: tuple[AgreedAction, ...] = f.many(
         AgreedAction, "Actions agreed", "What was agreed, by whom, by when?"
     )
+    recorded: Recorded | None = recorded_field()
 
     def __attrs_post_init__(self) -> None:
         if not self._plainly_consistent():

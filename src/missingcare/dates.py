@@ -16,6 +16,7 @@ from datetime import date
 import attrs
 
 from missingcare import _fields as f
+from missingcare.records import Recorded, recorded_field
 from missingcare.vocab import Concept
 
 __all__ = ["SignificantDate"]
@@ -46,6 +47,7 @@ class SignificantDate:
         "Contact arranged", "Is contact, or a way of marking the day, arranged?"
     )
     note: str | None = f.optional_text("Note", "Anything the child has said about it.")
+    recorded: Recorded | None = recorded_field()
 
     def occurrence_in(self, year: int) -> date | None:
         """The date's occurrence in ``year``, or ``None`` if it has none then.

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 import attrs
 
 from missingcare import _fields as f
+from missingcare.records import Recorded, recorded_field
 from missingcare.time import elapsed, local_date
 from missingcare.vocab import Concept
 
@@ -33,6 +34,7 @@ class StatusChange:
             "episode_statuses", "Status", "Were the child's whereabouts unknown (missing) or known?"
         )
     )
+    recorded: Recorded | None = recorded_field()
 
 
 @attrs.frozen
@@ -44,6 +46,7 @@ class RiskGrading:
         **f.concept("police_risk_grades", "Risk grade", "What grade did police give?")
     )
     by: str | None = f.optional_text("Graded by", "Who set the grade (role or collar number)?")
+    recorded: Recorded | None = recorded_field()
 
 
 @attrs.frozen
@@ -69,6 +72,7 @@ class SearchAction:
     )
     by: str | None = f.optional_text("By", "Who did it (role)?")
     note: str | None = f.optional_text("Note", "Anything learned.")
+    recorded: Recorded | None = recorded_field()
 
 
 @attrs.frozen
@@ -80,6 +84,7 @@ class Notification:
     )
     at: datetime = attrs.field(**f.at("Notified at", "When were they told?"))
     method: str | None = f.optional_text("Method", "How (phone, email, portal)?")
+    recorded: Recorded | None = recorded_field()
 
 
 @attrs.frozen
@@ -196,6 +201,7 @@ class MissingEpisode:
     child_said_to: str | None = f.optional_text(
         "Said to", "Who heard the child say it (role: staff, police)?"
     )
+    recorded: Recorded | None = recorded_field()
 
     def __attrs_post_init__(self) -> None:
         if not self._plainly_consistent():

@@ -9,6 +9,7 @@ import attrs
 
 from missingcare import _fields as f
 from missingcare.exceptions import ValidationError
+from missingcare.records import Recorded, recorded_field
 from missingcare.vocab import Concept
 
 __all__ = ["EvidenceSource", "Factor", "FactorDirection", "UnmetNeed"]
@@ -74,6 +75,7 @@ class Factor:
     noted_at: datetime = attrs.field(**f.at("Noted at", "When was it noted?"))
     episode_ids: tuple[str, ...] = f.many(str, "Episodes", "Which episodes does it concern?")
     note: str | None = f.optional_text("Note", "What was seen or said.")
+    recorded: Recorded | None = recorded_field()
 
     def __attrs_post_init__(self) -> None:
         _ids(self.episode_ids, "$.episode_ids")
@@ -90,6 +92,7 @@ class UnmetNeed:
     noted_at: datetime = attrs.field(**f.at("Noted at", "When was it noted?"))
     episode_ids: tuple[str, ...] = f.many(str, "Episodes", "Which episodes does it concern?")
     note: str | None = f.optional_text("Note", "What was seen or said.")
+    recorded: Recorded | None = recorded_field()
 
     def __attrs_post_init__(self) -> None:
         _ids(self.episode_ids, "$.episode_ids")

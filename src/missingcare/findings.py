@@ -335,7 +335,10 @@ class Evaluation:
 
     Findings are ordered deterministically: by due instant (undated last),
     then subject, then rule, so the same input always gives the same
-    sequence and task lists come out in due order.
+    sequence and task lists come out in due order. ``known_at`` is set when
+    the case was read as known at another instant than ``as_of`` (only what
+    had been recorded by then; see :func:`~missingcare.rules.evaluate`), and
+    absent when the two are the same.
     """
 
     pack: str = attrs.field(**_fields.code(_PACK, "Pack", _PACK_HELP))
@@ -344,6 +347,10 @@ class Evaluation:
     child_id: str = attrs.field(**_fields.ident("Child", "The id of the child evaluated."))
     findings: tuple[Finding, ...] = _fields.many(
         Finding, "Findings", "What the rules found, in due order.", ordered_by="sort_key"
+    )
+    known_at: datetime | None = _fields.optional_at(
+        "Known at",
+        "Only what had been recorded by this instant was read (absent: as of the evaluation).",
     )
 
     def __iter__(self) -> Iterator[Finding]:

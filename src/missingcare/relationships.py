@@ -8,6 +8,7 @@ from datetime import datetime
 import attrs
 
 from missingcare import _fields as f
+from missingcare.records import Recorded, recorded_field
 from missingcare.vocab import Concept
 
 __all__ = ["AdultContact", "ContactKind", "TrustedAdult"]
@@ -71,6 +72,7 @@ class TrustedAdult:
     )
     ended_at: datetime | None = f.optional_at("Ended", "When did the relationship end here?")
     end_reason: str | None = f.optional_text("Why it ended", "The adult left, the child moved…")
+    recorded: Recorded | None = recorded_field()
 
     def __attrs_post_init__(self) -> None:
         p = f.Problems()

@@ -16,6 +16,7 @@ import attrs
 
 from missingcare import _fields as f
 from missingcare.conversations import ExploitationCategory
+from missingcare.records import Recorded, recorded_field
 from missingcare.vocab import Concept
 
 __all__ = ["Screening"]
@@ -50,6 +51,7 @@ class Screening:
         "Of which kinds of exploitation was the child identified as a possible victim?",
     )
     by: str | None = f.optional_text("Screened by", "Who screened (role or service)?")
+    recorded: Recorded | None = recorded_field()
 
     def __attrs_post_init__(self) -> None:
         p = f.Problems()

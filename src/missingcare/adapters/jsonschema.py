@@ -59,7 +59,7 @@ from missingcare import _fields
 from missingcare._fields import FieldKind
 from missingcare.conversations import ReturnConversation
 from missingcare.converters import DOCUMENTS, SCHEMA_VERSION
-from missingcare.converters._documents import chosen_vocabularies
+from missingcare.converters._documents import SAME_BODY, chosen_vocabularies
 from missingcare.converters._documents import vocabularies as merged_vocabularies
 from missingcare.episodes import MissingEpisode
 from missingcare.exceptions import InvalidZoneError
@@ -438,11 +438,17 @@ def json_schema(
     builder = _Builder(merged_vocabularies(vocabularies))
     body = builder.object(cls)
     name = cls.__name__
-    version = {
+    # an older version whose documents read the same is accepted too (and upgraded)
+    version: dict[str, Any] = {
         "title": "Schema version",
-        "description": "The wire-format version of this document.",
+        "description": "The wire-format version of this document (an older one whose "
+        "documents read the same is upgraded on reading).",
         "type": "integer",
-        "const": SCHEMA_VERSION,
+        **(
+            {"const": SCHEMA_VERSION}
+            if {SCHEMA_VERSION} == SAME_BODY
+            else {"enum": sorted(SAME_BODY)}
+        ),
     }
     schema: dict[str, Any] = {
         "$schema": DIALECT,

@@ -8,21 +8,34 @@ from types import MappingProxyType
 
 import attrs
 
+from missingcare._known import KnownSource, known_case, read_instant
 from missingcare.case import CaseFile
 from missingcare.context import ContextEntry
 from missingcare.episodes import MissingEpisode
 from missingcare.factors import Factor, FactorDirection, UnmetNeed
 from missingcare.relationships import TrustedAdult
-from missingcare.time import format_local, instant
+from missingcare.time import format_local
 from missingcare.typing import AsOf
 from missingcare.vocab import Concept
 
 
 def now_of(as_of: AsOf) -> datetime:
     """The instant ``as_of`` stands for (a clock is read once)."""
-    if isinstance(as_of, datetime):
-        return instant(as_of, "$.as_of")
-    return instant(as_of.now(), "$.as_of")
+    return read_instant(as_of, "$.as_of")
+
+
+def known_instant(now: datetime | None, known_at: AsOf | None) -> datetime | None:
+    """The instant the lens reads the record as known at: ``known_at``, by default ``now``
+    (the instant ``as_of`` stands for); ``None`` when neither is given (everything)."""
+    return now if known_at is None else read_instant(known_at, "$.known_at")
+
+
+def known_file(case: KnownSource, known: datetime | None) -> CaseFile:
+    """The case file the lens reads: ``case`` as known at the instant ``known``."""
+    if isinstance(case, CaseFile) and known is not None:
+        # the lens asks about one episode at a time: the file as known is worked out once
+        return case.derived(("lens.known_at", known), lambda: known_case(case, known))
+    return known_case(case, known)
 
 
 def episodes_in_order(case: CaseFile) -> tuple[MissingEpisode, ...]:

@@ -23,8 +23,11 @@ from types import MappingProxyType
 
 import attrs
 
+from missingcare._known import KnownSource
 from missingcare.analysis._common import (
     displays,
+    known_file,
+    known_instant,
     local_text,
     lower_first,
     now_of,
@@ -229,10 +232,11 @@ class EpisodeFormulation:
 
 
 def formulate(
-    case: CaseFile,
+    case: KnownSource,
     episode_id: str,
     *,
     as_of: AsOf | None = None,
+    known_at: AsOf | None = None,
     config: LensConfig = DEFAULT_CONFIG,
     cues: CueTable | None = None,
 ) -> EpisodeFormulation:
@@ -242,13 +246,18 @@ def formulate(
     recorded of the child generally (no episode) by the time it ended.
     ``as_of`` (an instant or a clock) decides which actions are done or
     overdue, whether an unheld conversation is late and whether a screening
-    is recorded yet; without it, everything recorded counts. ``cues`` is the
+    is recorded yet; without it, everything recorded counts. ``known_at`` (by
+    default ``as_of``) reads only what had been recorded by then, as
+    :func:`~missingcare.rules.evaluate` does; ``case`` may be a
+    :class:`~missingcare.history.CaseHistory`. ``cues`` is the
     cue table suggestions come from (the shipped English one by default).
-    Raises ``KeyError`` for an unknown episode.
+    Raises ``KeyError`` for an unknown episode (or one not yet on file).
     """
+    now = None if as_of is None else now_of(as_of)
+    known = known_instant(now, known_at)
+    case = known_file(case, known)
     table = cues if cues is not None else CueTable.english()
     episode = case.episode(episode_id)
-    now = None if as_of is None else now_of(as_of)
     before = before_window(case, episode_id, config)
     known_by = episode.ended_at or now or episode.last_seen_at
 
@@ -310,11 +319,12 @@ def formulate(
         for a in sorted(conv.actions, key=lambda a: a.id)
     )
     reached = case.derived(
-        ("lens.reached", config, now), lambda: reached_insights(case, config, as_of=now)
+        ("lens.reached", config, now, known),
+        lambda: reached_insights(case, config, as_of=now, known_at=known),
     )
     insights = (
         *before.insights,
-        *response_on_return(case, episode_id, as_of=now, config=config),
+        *response_on_return(case, episode_id, as_of=now, known_at=known, config=config),
         *(i for i in reached if i.episode_id == episode_id),
     )
     formulation = EpisodeFormulation(

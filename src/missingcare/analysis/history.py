@@ -14,7 +14,16 @@ from datetime import datetime, timedelta
 
 import attrs
 
-from missingcare.analysis._common import displays, lower_first, median_span, now_of, span
+from missingcare._known import KnownSource
+from missingcare.analysis._common import (
+    displays,
+    known_file,
+    known_instant,
+    lower_first,
+    median_span,
+    now_of,
+    span,
+)
 from missingcare.analysis.config import DEFAULT_CONFIG, LensConfig
 from missingcare.analysis.formulation import EpisodeFormulation, formulate
 from missingcare.analysis.insights import Evidence, Insight, InsightKind, Param
@@ -95,7 +104,11 @@ class ActionFollowUp:
 
 @attrs.frozen
 class ChildHistory:
-    """A child's episodes with their formulations, what recurs, and what followed actions."""
+    """A child's episodes with their formulations, what recurs, and what followed actions.
+
+    ``known_at`` is set when the record was read as known at another instant than
+    ``as_of`` (only what had been recorded by then).
+    """
 
     child_id: str
     as_of: datetime
@@ -104,6 +117,7 @@ class ChildHistory:
     recurring_needs: tuple[Recurrence, ...]
     follow_ups: tuple[ActionFollowUp, ...]
     insights: tuple[Insight, ...]
+    known_at: datetime | None = None
 
     def summary(self) -> tuple[str, ...]:
         """Plain sentences: recurring factors and needs, and what followed each action."""
@@ -126,15 +140,28 @@ def _median(episodes: list[MissingEpisode]) -> timedelta | None:
 
 
 def child_history(
-    case: CaseFile, *, as_of: AsOf, config: LensConfig = DEFAULT_CONFIG
+    case: KnownSource,
+    *,
+    as_of: AsOf,
+    known_at: AsOf | None = None,
+    config: LensConfig = DEFAULT_CONFIG,
 ) -> ChildHistory:
-    """The child's history up to ``as_of`` (an instant or a clock)."""
+    """The child's history up to ``as_of`` (an instant or a clock).
+
+    ``known_at`` (by default ``as_of``) reads only what had been recorded by then,
+    as :func:`~missingcare.rules.evaluate` does; ``case`` may be a
+    :class:`~missingcare.history.CaseHistory`.
+    """
     now = now_of(as_of)
+    known = known_instant(now, known_at)
+    case = known_file(case, known)
     episodes = sorted(
         (e for e in case.episodes if e.last_seen_at <= now), key=lambda e: (e.last_seen_at, e.id)
     )
     in_scope = {e.id for e in episodes}
-    formulations = tuple(formulate(case, e.id, as_of=now, config=config) for e in episodes)
+    formulations = tuple(
+        formulate(case, e.id, as_of=now, known_at=known, config=config) for e in episodes
+    )
 
     factor_groups: dict[tuple[str, str], list[tuple[str, str, Concept]]] = {}
     for f in case.factors:
@@ -222,6 +249,7 @@ def child_history(
         recurring_needs=recurring_needs,
         follow_ups=tuple(follow_ups),
         insights=tuple(insights),
+        known_at=None if known == now else known,
     )
 
 

@@ -23,7 +23,14 @@ from datetime import datetime, timedelta
 
 import attrs
 
-from missingcare.analysis._common import lower_first, median_span, now_of
+from missingcare._known import KnownSource
+from missingcare.analysis._common import (
+    known_file,
+    known_instant,
+    lower_first,
+    median_span,
+    now_of,
+)
 from missingcare.analysis.before import before_window
 from missingcare.analysis.config import DEFAULT_CONFIG, LensConfig
 from missingcare.analysis.insights import InsightKind
@@ -112,7 +119,11 @@ class ConversationCounts:
 
 @attrs.frozen
 class HomeSummary:
-    """The descriptive summary of one home (or of all the case files given)."""
+    """The descriptive summary of one home (or of all the case files given).
+
+    ``known_at`` is set when the records were read as known at another instant
+    than ``as_of`` (only what had been recorded by then).
+    """
 
     home_id: str | None
     as_of: datetime
@@ -128,6 +139,7 @@ class HomeSummary:
     without_trusted_adult: GroupOutcome
     repeat_window: timedelta
     conversations: ConversationCounts = ConversationCounts(0, *(Proportion(0, 0) for _ in range(5)))
+    known_at: datetime | None = None
 
     def as_rows(self) -> tuple[dict[str, str | int], ...]:
         """The figures as rows of (measure, numerator, denominator) for a table."""
@@ -157,14 +169,19 @@ class HomeSummary:
 
 
 def home_summary(
-    cases: Iterable[CaseFile],
+    cases: Iterable[KnownSource],
     *,
     as_of: AsOf,
+    known_at: AsOf | None = None,
     home_id: str | None = None,
     config: LensConfig = DEFAULT_CONFIG,
     since: datetime | None = None,
 ) -> HomeSummary:
     """Summarise the episodes of the children in ``cases`` up to ``as_of``.
+
+    ``known_at`` (by default ``as_of``) reads each child's record as it stood
+    then (only what had been recorded by then); an item of ``cases`` may be a
+    :class:`~missingcare.history.CaseHistory`.
 
     With ``since`` (an aware instant), only episodes in which the child was
     last seen at or after it count: the period of a manager's review (what
@@ -175,7 +192,8 @@ def home_summary(
     appear once; a repeated child id is refused.
     """
     now = now_of(as_of)
-    files = sorted(cases, key=lambda c: c.child.id)
+    known = known_instant(now, known_at)
+    files = sorted((known_file(c, known) for c in cases), key=lambda c: c.child.id)
     for i in range(1, len(files)):
         if files[i].child.id == files[i - 1].child.id:
             raise ValidationError.single(
@@ -239,6 +257,7 @@ def home_summary(
         ),
         repeat_window=config.recent,
         conversations=_conversation_counts(all_eps, now, config.account_deadline),
+        known_at=None if known == now else known,
     )
 
 

@@ -14,7 +14,15 @@ from datetime import datetime, timedelta
 
 import attrs
 
-from missingcare.analysis._common import local_text, lower_first, now_of, span
+from missingcare._known import KnownSource
+from missingcare.analysis._common import (
+    known_file,
+    known_instant,
+    local_text,
+    lower_first,
+    now_of,
+    span,
+)
 from missingcare.analysis.config import DEFAULT_CONFIG, LensConfig
 from missingcare.analysis.insights import Evidence, Insight, InsightKind, Param
 from missingcare.case import CaseFile
@@ -67,9 +75,19 @@ class TrustedAdultPicture:
 
 
 def reached_insights(
-    case: CaseFile, config: LensConfig = DEFAULT_CONFIG, *, as_of: datetime | None = None
+    case: KnownSource,
+    config: LensConfig = DEFAULT_CONFIG,
+    *,
+    as_of: datetime | None = None,
+    known_at: datetime | None = None,
 ) -> tuple[Insight, ...]:
-    """One insight per (trusted adult, episode) the child reached out in and came back soon."""
+    """One insight per (trusted adult, episode) the child reached out in and came back soon.
+
+    ``known_at`` (by default ``as_of``) reads only what had been recorded by then.
+    """
+    if as_of is not None:
+        as_of = now_of(as_of)
+    case = known_file(case, known_instant(as_of, known_at))
     out: list[Insight] = []
     for ta in sorted(case.trusted_adults, key=lambda t: t.id):
         for episode_id, index, gap in _came_back(case, ta, config, as_of):
@@ -117,10 +135,19 @@ def _came_back(
 
 
 def trusted_adult_picture(
-    case: CaseFile, as_of: AsOf, config: LensConfig = DEFAULT_CONFIG
+    case: KnownSource,
+    as_of: AsOf,
+    config: LensConfig = DEFAULT_CONFIG,
+    *,
+    known_at: AsOf | None = None,
 ) -> TrustedAdultPicture:
-    """The child's trusted adults as of ``as_of`` (an instant or a clock), with prompts."""
+    """The child's trusted adults as of ``as_of`` (an instant or a clock), with prompts.
+
+    ``known_at`` (by default ``as_of``) reads only what had been recorded by then;
+    ``case`` may be a :class:`~missingcare.history.CaseHistory`.
+    """
     now = now_of(as_of)
+    case = known_file(case, known_instant(now, known_at))
     named = sorted(
         (ta for ta in case.trusted_adults if ta.named_at <= now), key=lambda t: (t.named_at, t.id)
     )

@@ -14,8 +14,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from missingcare._known import KnownSource
 from missingcare.analysis._common import (
     displays,
+    known_file,
+    known_instant,
     local_text,
     lower_first,
     next_episode,
@@ -72,20 +75,24 @@ def responses_for(
 
 
 def response_on_return(
-    case: CaseFile,
+    case: KnownSource,
     episode_id: str,
     *,
     as_of: AsOf | None = None,
+    known_at: AsOf | None = None,
     config: LensConfig = DEFAULT_CONFIG,
 ) -> tuple[Insight, ...]:
     """Insights about the response to the child's return from ``episode_id``.
 
     ``as_of`` (an instant or a clock) lets a conversation not yet held be
     judged against the deadline; without it, only what was recorded is read.
+    ``known_at`` (by default ``as_of``) reads only what had been recorded by
+    then; ``case`` may be a :class:`~missingcare.history.CaseHistory`.
     Raises ``KeyError`` if the case file has no such episode.
     """
-    episode = case.episode(episode_id)
     now = None if as_of is None else now_of(as_of)
+    case = known_file(case, known_instant(now, known_at))
+    episode = case.episode(episode_id)
     convs = _conversations(case, episode_id)
     out: list[Insight] = []
 

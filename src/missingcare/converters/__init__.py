@@ -12,7 +12,8 @@ model type (there is no global converter). On the wire:
 * unknown keys are refused, and nothing is coerced (``"no"`` is not a
   boolean, ``3.9`` not an integer, ``"abc"`` not a list);
 * a top-level document carries ``schema_version``; older versions are
-  upgraded by the functions in :data:`UPGRADES`;
+  upgraded by the functions in :data:`UPGRADES`, and the caller who asks is
+  told (``upgraded=``, see :func:`from_json`);
 * the input is UTF-8 (or a ``str``), without a byte-order mark; a key
   repeated in an object is refused (``duplicate_key``), never resolved; text
   that is not valid Unicode (a lone surrogate, written as an escape or as
@@ -37,8 +38,8 @@ passed (``_fast``), which gives the same bytes, values and errors.
 
 >>> from missingcare import ChildRef, CaseFile
 >>> to_json(CaseFile(child=ChildRef("C-1")))
-b'{"schema_version":1,"child":{"id":"C-1"}}'
->>> from_json(b'{"schema_version":1,"child":{"id":"C-1"}}', CaseFile).child.id
+b'{"schema_version":2,"child":{"id":"C-1"}}'
+>>> from_json(b'{"schema_version":2,"child":{"id":"C-1"}}', CaseFile).child.id
 'C-1'
 """
 
@@ -124,6 +125,7 @@ def from_json(
     *,
     converter: cattrs.Converter | None = None,
     limits: Limits | None = None,
+    upgraded: Callable[[int], object] | None = None,
 ) -> T:
     """Read a top-level model value from JSON text or UTF-8 bytes.
 
@@ -133,8 +135,22 @@ def from_json(
     ``limits`` (default: :class:`Limits`' defaults) bounds the document's
     size and how many violations the error lists; a ``converter``'s own
     limits (:func:`make_converter`) bound its lists.
+
+    A document written in an older wire-format version is upgraded
+    (:data:`UPGRADES`) and read; once it is accepted, ``upgraded`` (if given)
+    is called with the version it was written in, so the caller can note it
+    (say, to write the record back in the current version). Nothing is
+    called for a document of the current version, or for one refused.
+
+    >>> from missingcare import CaseFile
+    >>> seen = []
+    >>> case = from_json(b'{"schema_version":1,"child":{"id":"C-1"}}', CaseFile,
+    ...                  upgraded=seen.append)
+    >>> seen, to_json(case)
+    ([1], b'{"schema_version":2,"child":{"id":"C-1"}}')
     """
     if converter is None:
         wire = default_wire() if limits is None or limits == DEFAULT_LIMITS else _wire(limits)
-        return wire.load(data, cls)
-    return _reference.loads(data, cls, converter, DEFAULT_LIMITS if limits is None else limits)
+        return wire.load(data, cls, upgraded)
+    bounds = DEFAULT_LIMITS if limits is None else limits
+    return _reference.loads(data, cls, converter, bounds, upgraded)

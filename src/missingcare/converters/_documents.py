@@ -32,12 +32,15 @@ from missingcare.episodes import (
 from missingcare.factors import Factor, UnmetNeed
 from missingcare.findings import Evaluation, Finding, RuleRef
 from missingcare.plans import AbsencePlan, MissingPersonProfile
+from missingcare.records import Recorded
 from missingcare.relationships import AdultContact, TrustedAdult
 from missingcare.screenings import Screening
 from missingcare.vocab import Vocabulary
 
-#: The wire-format version written on every top-level document.
-SCHEMA_VERSION = 1
+#: The wire-format version written on every top-level document. Version 2 added
+#: ``recorded`` (when a record was written, and the recorder's role) to every record a
+#: person enters; see :data:`UPGRADES`.
+SCHEMA_VERSION = 2
 
 #: The top-level documents: the types that travel alone, with ``schema_version``.
 DOCUMENTS: tuple[type, ...] = (
@@ -55,6 +58,7 @@ DOCUMENTS: tuple[type, ...] = (
 
 #: Every model type the converter knows, each after the types it contains.
 MODELS: tuple[type, ...] = (
+    Recorded,
     ChildRef,
     PeriodOfCare,
     Placement,
@@ -86,8 +90,30 @@ MODELS: tuple[type, ...] = (
     Evaluation,
 )
 
-#: ``UPGRADES[n]`` turns a version-``n`` document (a dict) into version ``n + 1``.
-UPGRADES: Mapping[int, Callable[[dict[str, Any]], dict[str, Any]]] = types.MappingProxyType({})
+
+def _recorded_added(body: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 to 2: ``recorded`` was added, optional; a version-1 document has none,
+    which version 2 reads as "recording time unknown". The body is unchanged."""
+    return body
+
+
+#: ``UPGRADES[n]`` turns a version-``n`` document's body (a dict, without
+#: ``schema_version``) into version ``n + 1``'s.
+UPGRADES: Mapping[int, Callable[[dict[str, Any]], dict[str, Any]]] = types.MappingProxyType(
+    {1: _recorded_added}
+)
+
+#: The upgrades that change nothing: a version-2 body is a version-1 body.
+_UNCHANGED: frozenset[Callable[[dict[str, Any]], dict[str, Any]]] = frozenset({_recorded_added})
+
+#: The versions whose documents read exactly as the current version's (every upgrade
+#: from them changes nothing): the fast path reads them as it reads the current one.
+#: Derived from :data:`UPGRADES`, so an upgrade that changes the body leaves them out.
+SAME_BODY: frozenset[int] = frozenset(
+    v
+    for v in range(1, SCHEMA_VERSION + 1)
+    if all(UPGRADES[u] in _UNCHANGED for u in range(v, SCHEMA_VERSION))
+)
 
 
 def vocabularies(

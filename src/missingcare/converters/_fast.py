@@ -32,7 +32,7 @@ faster, from the same :class:`~missingcare._fields.FieldKind` of each field:
 >>> wire = FastWire()
 >>> data = wire.dump(CaseFile(child=ChildRef("C-1")))
 >>> data
-b'{"schema_version":1,"child":{"id":"C-1"}}'
+b'{"schema_version":2,"child":{"id":"C-1"}}'
 >>> wire.load(data, CaseFile).child.id
 'C-1'
 """
@@ -55,6 +55,7 @@ from missingcare.converters import _documents, _reference
 from missingcare.converters._documents import (
     DOCUMENTS,
     MODELS,
+    SAME_BODY,
     SCHEMA_VERSION,
     chosen_vocabularies,
 )
@@ -431,14 +432,16 @@ class FastWire:
 
     # --- public operations ------------------------------------------------------
 
-    def load(self, data: bytes | str, cls: type[T]) -> T:
+    def load(
+        self, data: bytes | str, cls: type[T], upgraded: _reference.Upgraded | None = None
+    ) -> T:
         """Read a top-level document, exactly as :func:`~missingcare.converters.from_json`."""
         try:
-            return self._load(data, cls)
+            return self._load(data, cls, upgraded)
         finally:
             _SEEN.clear()
 
-    def _load(self, data: bytes | str, cls: type[T]) -> T:
+    def _load(self, data: bytes | str, cls: type[T], upgraded: _reference.Upgraded | None) -> T:
         decoder = self._decoders.get(cls)
         raw = data
         if type(data) is str:
@@ -451,14 +454,18 @@ class FastWire:
             try:
                 wire = decoder.decode(raw)
                 if (
-                    wire.schema_version == SCHEMA_VERSION
+                    wire.schema_version in SAME_BODY
                     and _ESCAPED_COLON not in raw
                     and _keys(raw) == _keys(self._encoder.encode(wire))
                 ):
                     read = wire
-                    return self._plans[cls].build(wire)  # type: ignore[no-any-return]
+                    built = self._plans[cls].build(wire)
             except Exception:
                 pass
+            else:
+                if read is not None:  # accepted (the callback runs outside the try)
+                    _reference.noted(upgraded, read.schema_version)
+                    return built  # type: ignore[no-any-return]
             # not accepted: refused without the converter when the refusal path can say
             # (decoded with a key repeated or another version: the converter's, cheaply)
             error = None
@@ -468,7 +475,7 @@ class FastWire:
                 error = self._refusal.error(raw, cls)
             if error is not None:
                 raise error
-        return _reference.loads(data, cls, self._converter, self._limits)
+        return _reference.loads(data, cls, self._converter, self._limits, upgraded)
 
     def load_lines(self, lines: Iterable[bytes | str], cls: type[T]) -> Iterator[T]:
         """Read one document per line (JSON lines); blank lines are skipped.

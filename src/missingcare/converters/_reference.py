@@ -7,7 +7,7 @@ import functools
 import gc
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import cattrs
@@ -125,18 +125,31 @@ def _upgrade(doc: dict[str, Any]) -> tuple[dict[str, Any] | None, list[Violation
     return body, []
 
 
+#: What is told of an upgraded document: called with the version it was written in.
+Upgraded = Callable[[int], object]
+
+
+def noted(upgraded: Upgraded | None, version: object) -> None:
+    """Tell ``upgraded`` that a document of ``version`` was read, if it was an older one."""
+    if upgraded is not None and type(version) is int and version < SCHEMA_VERSION:
+        upgraded(version)
+
+
 def from_dict(
     document: object,
     cls: type[T],
     *,
     converter: cattrs.Converter | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    upgraded: Upgraded | None = None,
 ) -> T:
     """Build a ``cls`` value from a JSON-ready document (with ``schema_version``).
 
     Raises :class:`~missingcare.exceptions.ValidationError` listing every
     violation (up to ``limits.violations``; the rest are counted); the error
     carries no part of the document and is raised with no chained exception.
+    A document of an older version is upgraded (:data:`UPGRADES`); once it is
+    accepted, ``upgraded`` (if given) is called with the version it was written in.
     """
     check_document(cls)
     conv = _converter(converter)
@@ -148,9 +161,12 @@ def from_dict(
         if body is not None:
             with _collector_paused():
                 try:
-                    return conv.structure(body, cls)
+                    value: T = conv.structure(body, cls)
                 except Exception as exc:
                     problems = _violations(exc, "$")
+                else:
+                    noted(upgraded, document["schema_version"])
+                    return value
     raise ValidationError(problems, limits.violations)
 
 
@@ -254,6 +270,7 @@ def loads(
     cls: type[T],
     converter: cattrs.Converter | None,
     limits: Limits = DEFAULT_LIMITS,
+    upgraded: Upgraded | None = None,
 ) -> T:
     """:func:`from_json` through the converter.
 
@@ -288,4 +305,4 @@ def loads(
         problems = _malformed_at(document, "$")
     if problems:  # raised here, not in the except block: no chained exception
         raise ValidationError(problems, limits.violations)
-    return from_dict(document, cls, converter=converter, limits=limits)
+    return from_dict(document, cls, converter=converter, limits=limits, upgraded=upgraded)

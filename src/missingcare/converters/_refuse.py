@@ -53,7 +53,7 @@ from cattrs.errors import ForbiddenExtraKeysError
 
 from missingcare import _fields
 from missingcare._fields import FieldKind
-from missingcare.converters._documents import MODELS, SCHEMA_VERSION, chosen_vocabularies
+from missingcare.converters._documents import MODELS, SAME_BODY, chosen_vocabularies
 from missingcare.converters._limits import Limits
 from missingcare.converters._make import Namespace, fill, is_fillable, post_init
 from missingcare.converters._reference import _violations
@@ -434,7 +434,7 @@ class Refusal:
         if (
             type(doc) is not dict
             or type(doc.get("schema_version")) is not int
-            or doc["schema_version"] != SCHEMA_VERSION
+            or doc["schema_version"] not in SAME_BODY
             or data.count(b":") != self._encode(doc).count(b":")
         ):
             return None

@@ -211,6 +211,70 @@ def return_conversation_topics(case: CaseFile, ctx: RuleContext) -> Iterator[Fin
             yield find("met", Outcome.MET, evidence=["topics"])
 
 
+# --- regulation 36: the return conversation on the case record in time ---------------------------
+
+_RECORDED_WITHIN = "return_conversation_recorded_within"
+
+
+def _in_a_home(case: CaseFile, conv: kit.ConversationAt) -> bool:
+    homes = {p.id for p in case.placements if p.kind in _HOMES}
+    return any(e.placement_id in homes for e in case.episodes if e.id in conv.record.episode_ids)
+
+
+@_D.rule(
+    "return-conversation-recorded",
+    title="The return conversation is on the child's case record within the home's own "
+    "timescale (regulation 36)",
+    duty=Duty.RECORD, strength=Strength.REGULATION, severity=Severity.WARNING,
+    sources=(*_D.cite("REG36"), *_D.cite("CHR-BODY", locator="reg 36")),
+    applies_to="conversation", parameters=(_RECORDED_WITHIN,),
+    fields=("ReturnConversation.held_at", "ReturnConversation.recorded", "Recorded.at",
+            "ReturnConversation.episode_ids", "Placement.kind"),
+)  # fmt: skip
+def return_conversation_recorded(case: CaseFile, ctx: RuleContext) -> Iterator[Finding]:
+    """A children's home keeps each child's case record up to date, signed and dated by its
+    author (regulation 36): a return conversation held after an episode from a children's
+    home is written up on the record. The regulation sets no time limit, so the timescale
+    is the home's own (``return_conversation_recorded_within``, no default): until it is
+    set every held conversation is ``insufficient_data`` (``not-configured``), never met.
+    Then: ``met`` (recorded within it), ``late`` (recorded after it), ``recording-unknown``
+    (``insufficient_data``: the record does not say when it was written up), and, when
+    the record is read as known later than ``as_of`` (``evaluate(known_at=...)``), a
+    recording still to come at ``as_of``: ``pending`` until due, then ``overdue``."""
+    now, within = ctx.as_of, ctx.param(_RECORDED_WITHIN)
+    for conv in kit.held(case, now):
+        if not _in_a_home(case, conv):
+            continue
+        find, held_at = kit.about(ctx, conv), conv.record.held_at
+        assert held_at is not None  # held by now
+        evidence: list[kit.Evidence] = ["held_at", "recorded"]
+        if within is None:
+            yield kit.not_configured(find, _RECORDED_WITHIN, evidence=evidence)
+            continue
+        recorded = kit.recorded_at(conv.record)
+        params: dict[str, ParamValue] = {"held_at": held_at, "within": within}
+        if recorded is None:
+            yield find("recording-unknown", Outcome.INSUFFICIENT_DATA, params=params,
+                       evidence=evidence)  # fmt: skip
+            continue
+        # elapsed time, whatever the clocks do
+        due = ElapsedDeadline(within).due(held_at, ctx.zone_of(conv.record.episode_ids) or "UTC")
+        if recorded > now:  # on file only after "now" (read as known later than as_of)
+            late = now > due
+            key, outcome = ("overdue", Outcome.BREACHED) if late else ("pending", Outcome.PENDING)
+            yield find(key, outcome, params={"held_at": held_at, "due": due}, due=due,
+                       evidence=evidence)  # fmt: skip
+            continue
+        params["recorded_at"] = recorded
+        if recorded <= due:
+            yield find("met", Outcome.MET, params=params, due=due, observed=recorded,
+                       evidence=evidence)  # fmt: skip
+        else:
+            params["recorded_after"] = kit.later_by(held_at, recorded)
+            yield find("late", Outcome.BREACHED, params=params, due=due, observed=recorded,
+                       evidence=evidence)  # fmt: skip
+
+
 # --- police report, placing authority ------------------------------------------------------------
 
 
@@ -526,6 +590,8 @@ _PARAMETERS = (  # what each means is in gb_eng.toml
                  sources=_D.cite("DERBY")),
     _D.parameter("strategy_meeting_within", timedelta, None, minimum=timedelta(hours=1),
                  optional=True),
+    _D.parameter(_RECORDED_WITHIN, timedelta, None, minimum=timedelta(minutes=1), optional=True,
+                 sources=_D.cite("REG36")),
 )  # fmt: skip
 
 _2014 = (
@@ -538,7 +604,8 @@ _EDITIONS = (
     Edition("2014-01", effective_from=date(2014, 1, 1), add=_2014, sources=_D.cite("DFE14"),
             note="DfE statutory guidance, January 2014 (day of issue not in the sources)."),
     Edition("2015-04", effective_from=date(2015, 4, 1), sources=_D.cite("CHR-BODY"),
-            add=(ofsted_notification_prompt, persistent_absence_review),
+            add=(ofsted_notification_prompt, persistent_absence_review,
+                 return_conversation_recorded),
             note="Children's Homes (England) Regulations 2015, in force 1 April 2015."),
     Edition("2017-02", effective_from=date(2017, 2, 1), sources=_D.cite("CSE17"),
             add=(exploitation_screening_considered,),

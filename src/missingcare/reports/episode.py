@@ -18,6 +18,7 @@ from missingcare.analysis.formulation import formulate
 from missingcare.analysis.relationships import trusted_adult_picture
 from missingcare.analysis.suggestions import SUGGESTED
 from missingcare.case import CaseFile
+from missingcare.records import recording_text
 from missingcare.reports._render import Counts, TemplateSource, render, svg
 from missingcare.typing import AsOf
 
@@ -67,5 +68,9 @@ def episode_report(
         "question": f.sentences[-1],
         "timeline": svg(plots.timeline(case, now=end, window=(start, end + _AFTER))),
         "window": (start, end + _AFTER),
+        # when the episode's record was written, or "recording time unknown"
+        "recording": recording_text(
+            episode.recorded, episode.zone, episode.ended_at or episode.last_seen_at
+        ),
     }
     return render("episode.html.j2", context, zone=f.zone, counts=Counts(), templates=templates)

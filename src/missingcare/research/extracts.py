@@ -72,11 +72,12 @@ from missingcare.research.tables import (
     EXTRACT_COLUMNS,
     EXTRACT_DATES,
     EXTRACT_DROPPED,
+    KNOWN_AT,
     SCHEMAS,
     TABLES,
     CaseTables,
 )
-from missingcare.time import tzdata_version
+from missingcare.time import format_instant, tzdata_version
 
 __all__ = [
     "DEFAULT_SUPPRESSION",
@@ -742,6 +743,10 @@ def make_extract(
         schema={"child_id": pl.String, "_shift": pl.Int64},
     )
     dates = b"shifted" if profile.shift_dates else b"unshifted"
+    # the records as known at an instant (to_arrow's known_at): one instant for the
+    # whole extract, not a child's, so it is kept as it is
+    known_at = tables.known_at
+    known = {} if known_at is None else {KNOWN_AT: format_instant(known_at).encode()}
     out: dict[str, pa.Table] = {}
     dropped: dict[str, list[str]] = {}
     for name in TABLES:
@@ -778,7 +783,12 @@ def make_extract(
         frame = frame.with_columns(pl.col("child_id").replace_strict(child_pseudonyms))
         table = frame.to_arrow()
         out[name] = table.replace_schema_metadata(
-            {**SCHEMAS[name].metadata, EXTRACT_DATES: dates, EXTRACT_DROPPED: ",".join(drop)}
+            {
+                **SCHEMAS[name].metadata,
+                **known,
+                EXTRACT_DATES: dates,
+                EXTRACT_DROPPED: ",".join(drop),
+            }
         )
     published = {
         name: _release_labels(name, publish(result, profile.suppression), p, profile)
@@ -817,6 +827,7 @@ def make_extract(
             "requires_human_review": bool(profile.free_text),
         },
         "dropped_columns": dropped,
+        "records_as_known_at": None if known_at is None else format_instant(known_at),
         "tzdata_version": tzdata_version(),
         "tzpath": list(zoneinfo.TZPATH),
         "counts_shown_as": (

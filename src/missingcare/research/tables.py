@@ -32,7 +32,8 @@ records for its fields (:func:`missingcare._fields.kinds`), walking
   keys and ``seq``. Its ``id`` is named for its table (``episode_id``); a
   ``child_id`` field is the key column itself;
 * a nested value (an episode's ``located``) is spread over prefixed columns
-  (``located_at``, ``located_where``…); it is there when its first required
+  (``located_at``, ``located_where``…; a record's ``recorded`` over
+  ``recording_at`` and ``recording_by``); it is there when its first required
   field is, or, when it has none, when the added ``<prefix>recorded`` flag is
   true;
 * text, ids, zones, concepts and choices are strings, instants timestamps,
@@ -56,7 +57,7 @@ and say in their metadata whether their dates are shifted
 >>> from_arrow(tables) == (CaseFile(child=ChildRef("C-1")),)
 True
 >>> SCHEMAS["status_changes"].names
-['child_id', 'episode_id', 'seq', 'at', 'status']
+['child_id', 'episode_id', 'seq', 'at', 'status', 'recording_at', 'recording_by']
 """
 
 from __future__ import annotations
@@ -81,7 +82,9 @@ from missingcare.conversations import ReturnConversation
 from missingcare.converters._make import maker as _make
 from missingcare.episodes import MissingEpisode
 from missingcare.exceptions import ValidationError, Violation
+from missingcare.records import Recorded, as_known_at
 from missingcare.relationships import TrustedAdult
+from missingcare.time import format_instant, instant, parse_instant
 from missingcare.vocab import Concept, Vocabulary
 from missingcare.vocabularies import CORE
 
@@ -89,6 +92,7 @@ __all__ = [
     "ARROW_SCHEMA_VERSION",
     "COLUMN_KINDS",
     "EXTRACT_COLUMNS",
+    "KNOWN_AT",
     "SCHEMAS",
     "TABLES",
     "CaseTables",
@@ -100,7 +104,9 @@ __all__ = [
 #: Version 2 (2026.12) added the episodes' ``agency_informed_at``, ``expected_back_at``
 #: and ``profile_shared_at`` and the ``absence_plans``, ``profiles`` and ``screenings``
 #: tables; version-1 tables read with ``CaseTables.from_mapping(..., fill_missing=True)``.
-ARROW_SCHEMA_VERSION = 2
+#: Version 3 (2026.12) added each record's ``recording_at`` and ``recording_by`` (when it
+#: was written, and the recorder's role); version-2 tables read the same way.
+ARROW_SCHEMA_VERSION = 3
 
 _TS = pa.timestamp("us", tz="UTC")
 _STR = pa.string()
@@ -152,6 +158,11 @@ _ID_COLUMNS: Mapping[str, str] = {
 
 #: The column prefix of a nested value, where it is not the field's name and ``_``.
 _PREFIXES: Mapping[tuple[type, str], str] = {(MissingEpisode, "police_report"): "police_"}
+
+#: The column prefix of every nested value of a model, wherever it is: a record's
+#: ``recorded`` is ``recording_at`` and ``recording_by`` in every table (a context entry
+#: already has a ``recorded_by`` column: its free-text field of that name).
+_MODEL_PREFIXES: Mapping[type, str] = {Recorded: "recording_"}
 
 
 # --- the layout, from the field kinds ----------------------------------------------
@@ -269,7 +280,7 @@ def _nested(owner: type, name: str, kind: _fields.FieldKind) -> _Nested:
     assert model is not None
     if not kind.optional:
         raise TypeError(f"{owner.__name__}.{name}: a required nested value has no column layout")
-    prefix = _PREFIXES.get((owner, name), name + "_")
+    prefix = _PREFIXES.get((owner, name)) or _MODEL_PREFIXES.get(model, name + "_")
     columns = []
     for sub, k in _fields.kinds(model):
         if k.base == "nested":
@@ -398,6 +409,9 @@ EXTRACT_COLUMNS: Mapping[str, pa.Schema] = {
 EXTRACT_DATES = b"missingcare.extract.dates"
 #: The schema metadata key listing (comma-separated) the columns an extract left out.
 EXTRACT_DROPPED = b"missingcare.extract.dropped"
+#: The schema metadata key, on every table built "as known at" an instant, holding it
+#: (RFC 3339, UTC): the tables hold only what had been written by then.
+KNOWN_AT = b"missingcare.known_at"
 
 
 def _conform(name: str, value: object) -> pa.Table:
@@ -412,7 +426,7 @@ def _conform(name: str, value: object) -> pa.Table:
     # an extract's columns and metadata (what it is, how its dates were treated) are kept
     derived = [f for f in EXTRACT_COLUMNS.get(name, ()) if f.name in table.column_names]
     given = table.schema.metadata or {}
-    extract = {k: v for k, v in given.items() if k in (EXTRACT_DATES, EXTRACT_DROPPED)}
+    extract = {k: v for k, v in given.items() if k in (EXTRACT_DATES, EXTRACT_DROPPED, KNOWN_AT)}
     if derived or extract:
         schema = pa.schema([*schema, *derived], metadata={**(schema.metadata or {}), **extract})
     if table.num_rows == 0:
@@ -548,6 +562,13 @@ class CaseTables:
             return False
         return (self.episodes.schema.metadata or {}).get(EXTRACT_DATES) != b"unshifted"
 
+    @property
+    def known_at(self) -> datetime | None:
+        """The instant the tables were built as known at (:func:`to_arrow`'s ``known_at``),
+        or ``None`` when they hold everything written."""
+        value = (self.children.schema.metadata or {}).get(KNOWN_AT)
+        return None if value is None else parse_instant(value.decode(), "known_at")
+
     def dropped(self, name: str) -> frozenset[str]:
         """The columns of table ``name`` an extract left out (empty for source tables)."""
         value = (self.table(name).schema.metadata or {}).get(EXTRACT_DROPPED, b"")
@@ -614,12 +635,23 @@ def _write(
     return pa.Table.from_arrays(columns, schema=t.schema)
 
 
-def to_arrow(cases: Iterable[CaseFile]) -> CaseTables:
+def to_arrow(cases: Iterable[CaseFile], *, known_at: datetime | None = None) -> CaseTables:
     """Every record of ``cases`` as Arrow tables (see :data:`SCHEMAS`).
 
     Two case files for the same child id are refused: the tables key every
     row by ``child_id``.
+
+    With ``known_at`` (an aware datetime), each case file is taken as it was
+    known then (:func:`missingcare.records.as_known_at`): a record written
+    after it is left out, with what depends on it, and one whose recording
+    time is unknown is kept. The tables say so in their metadata
+    (:attr:`CaseTables.known_at`), as does a safe extract made from them. So an
+    annual statistic can be computed again, later, from the records as they
+    stood when it was first published, whatever was written up since.
     """
+    if known_at is not None:
+        at = instant(known_at, "known_at")
+        cases = (as_known_at(case, at) for case in cases)
     files = _checked(cases)
     out: dict[str, pa.Table] = {}
     #: by table (None: the case files), its records and their key columns
@@ -644,6 +676,12 @@ def to_arrow(cases: Iterable[CaseFile]) -> CaseTables:
         out[t.name] = _write(t, records, keys, seq)
         if t.id_column is not None and any(isinstance(s, _Sub) for s in t.slots):
             levels[t.name] = (records, {**keys, t.id_column: [x.id for x in records]})
+    if known_at is not None:
+        stamp = {KNOWN_AT: format_instant(at).encode()}
+        out = {
+            n: table.replace_schema_metadata({**(table.schema.metadata or {}), **stamp})
+            for n, table in out.items()
+        }
     return CaseTables(**out)
 
 

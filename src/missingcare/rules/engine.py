@@ -202,6 +202,8 @@ class Duty(enum.Enum):
     PLAN = "plan"
     #: Searching for the child or keeping in contact with those who may know.
     SEARCH = "search"
+    #: Keeping the record: what was done is on the child's case record in time.
+    RECORD = "record"
     #: The investigative lens: what came before, the trusted adult, the response on return.
     LENS = "lens"
 

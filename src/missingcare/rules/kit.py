@@ -23,6 +23,11 @@ A pack declares its rules; what every jurisdiction needs lives here, once:
 * **What was agreed beforehand.** :func:`plan_in_force` (the child's absence
   plan) and :func:`profile_in_force` (the missing-person profile kept for
   police) as they stood at an instant; :func:`screenings_after` an episode.
+* **When things were recorded.** :func:`recorded_at` (a record's recording
+  time, when known: ``None`` is "recording time unknown") and :func:`later_by`
+  (how long after, as a message says it); a held conversation's
+  :class:`DoneEvent` carries its recording time, so a deadline rule may say
+  "held on time, recorded 13 days later" (``met-recorded-later``).
 * **Repeat thresholds.** :class:`RepeatThreshold` (N episodes in D days) finds
   the :class:`RepeatRun` values that call for a response, with its due instant.
 * **Findings.** :func:`about` gives a :class:`FindingBuilder` that knows its
@@ -31,7 +36,9 @@ A pack declares its rules; what every jurisdiction needs lives here, once:
   :func:`deadline_finding` per episode) and :func:`repeat_findings` are the
   standard findings of a deadline and of a repeat threshold, with their
   standard message sets (:data:`CLOCK_MESSAGES`, :func:`clock_messages`,
-  :func:`deadline_messages`, :func:`repeat_messages`).
+  :func:`deadline_messages`, :func:`repeat_messages`). A local timescale with
+  no default: :func:`not_configured` (one subject) and
+  :func:`not_configured_findings` (every episode) until it is set.
 
 A whole rule, written with the kit (the England pack's rules read the same)::
 
@@ -75,7 +82,7 @@ import tomllib
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from types import MappingProxyType
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 
 import attrs
 
@@ -86,6 +93,7 @@ from missingcare.conversations import Decision, ExploitationCategory, ReturnConv
 from missingcare.episodes import MissingEpisode
 from missingcare.findings import Finding, Outcome, ParamValue, Severity, template_fields
 from missingcare.plans import AbsencePlan, MissingPersonProfile
+from missingcare.records import Recorded
 from missingcare.rules.engine import Parameter, Rule, RuleContext, Source, rule
 from missingcare.screenings import Screening
 from missingcare.time import CalendarDeadline, ElapsedDeadline
@@ -110,6 +118,7 @@ __all__ = [
     "EpisodeAt",
     "Evidence",
     "FindingBuilder",
+    "HasRecording",
     "Located",
     "PackData",
     "PlanAt",
@@ -137,11 +146,14 @@ __all__ = [
     "held",
     "in_placement",
     "known",
+    "later_by",
+    "not_configured",
     "not_configured_findings",
     "notified",
     "plan_in_force",
     "profile_in_force",
     "read_pack_data",
+    "recorded_at",
     "repeat_findings",
     "repeat_messages",
     "reported_to_police",
@@ -269,9 +281,46 @@ ScreeningAt = Located[Screening]
 Evidence = str | Located[Any]
 
 
+class HasRecording(Protocol):
+    """A record that says when it was recorded (its ``recorded`` field)."""
+
+    @property
+    def recorded(self) -> Recorded | None:
+        """When, and by whom, the record was made; ``None``: recording time unknown."""
+        ...
+
+
 def known(at: datetime | None, now: datetime) -> bool:
     """Whether an instant is recorded and not after ``now`` (a later fact is not yet known)."""
     return at is not None and at <= now
+
+
+def recorded_at(record: HasRecording) -> datetime | None:
+    """When ``record`` was recorded (its ``recorded.at``), or ``None``: recording time unknown."""
+    recorded = record.recorded
+    return None if recorded is None else recorded.at
+
+
+def later_by(start: datetime, end: datetime) -> timedelta:
+    """How long after ``start`` ``end`` came, as a message says it: to the nearest whole
+    hour under a week, else to the nearest whole day (``13 days``, ``30 hours``); at
+    least a minute (under an hour, to the nearest minute).
+
+    >>> from datetime import UTC
+    >>> from missingcare.findings import render_message
+    >>> t = datetime(2026, 10, 2, 9, tzinfo=UTC)
+    >>> lags = {"a": later_by(t, t + timedelta(days=12, hours=20)),
+    ...         "b": later_by(t, t + timedelta(hours=29, minutes=40)),
+    ...         "c": later_by(t, t + timedelta(seconds=10))}
+    >>> render_message("{a}; {b}; {c}", lags)
+    '13 days; 30 hours; 1 minute'
+    """
+    minutes = max(1, round((end - start).total_seconds() / 60))
+    if minutes >= 7 * 24 * 60:
+        return timedelta(days=round(minutes / (24 * 60)))
+    if minutes >= 60:
+        return timedelta(hours=round(minutes / 60))
+    return timedelta(minutes=minutes)
 
 
 def ended_by(ep: EpisodeAt, now: datetime) -> datetime | None:
@@ -378,11 +427,16 @@ class DoneKind(enum.Enum):
 
 
 class DoneEvent(NamedTuple):
-    """One piece of evidence that something was done: when, what, and where it is recorded."""
+    """One piece of evidence that something was done: when, what, and where it is recorded.
+
+    ``recorded`` is when the record of it was made, where that is known and is
+    what a message may say ("held on time, recorded 13 days later").
+    """
 
     at: datetime
     kind: DoneKind
     path: str
+    recorded: datetime | None = None
 
 
 def _when(event: DoneEvent) -> datetime:
@@ -427,7 +481,9 @@ def conversation_held_or_declined(conversations: Iterable[ConversationAt], now: 
     for c in conversations:
         conv = c.record
         if conv.held_at is not None and conv.held_at <= now:
-            held_.append(DoneEvent(conv.held_at, DoneKind.HELD, c.path_of("held_at")))
+            held_.append(
+                DoneEvent(conv.held_at, DoneKind.HELD, c.path_of("held_at"), recorded_at(conv))
+            )
         if conv.decision is Decision.DECLINED:
             declined.extend(
                 DoneEvent(o.at, DoneKind.DECLINED, c.path_of(f"offers[{m}].at"))
@@ -472,7 +528,7 @@ def conversation_held(conversations: Iterable[ConversationAt], now: datetime) ->
     """A conversation held (``held_at`` known by ``now``)."""
     return Done(
         tuple(
-            DoneEvent(c.record.held_at, DoneKind.HELD, c.path_of("held_at"))
+            DoneEvent(c.record.held_at, DoneKind.HELD, c.path_of("held_at"), recorded_at(c.record))
             for c in conversations
             if c.record.held_at is not None and c.record.held_at <= now
         )
@@ -883,6 +939,7 @@ def deadline_messages(
     overdue: str,
     met_later_return: str | None = None,
     declined: str | None = None,
+    met_recorded_later: str | None = None,
     anchor: Anchor = Anchor.RETURN,
 ) -> dict[str, str]:
     """The message set of a deadline rule: :data:`CLOCK_MESSAGES` and the outcome messages.
@@ -891,13 +948,17 @@ def deadline_messages(
     ``{clock_episode_id}`` in ``pending``; the done instant (its name is the
     ``done_param`` of :func:`deadline_finding`) in ``met``, ``late`` and
     ``met_later_return`` (which also has ``{clock_episode_id}``: the episode
-    whose event started the clock); ``{declined_at}`` in ``declined``. ``anchor``
+    whose event started the clock); ``{declined_at}`` in ``declined``;
+    ``met_recorded_later`` (done in time, recorded after the due instant) also
+    has ``{recorded_at}`` and ``{recorded_after}`` (:func:`later_by`). ``anchor``
     is the event the deadline runs from (:func:`clock_messages`).
     """
     out = {**clock_messages(anchor), "met": met, "pending": pending, "late": late}
     out["overdue"] = overdue
     if met_later_return is not None:
         out["met-later-return"] = met_later_return
+    if met_recorded_later is not None:
+        out["met-recorded-later"] = met_recorded_later
     if declined is not None:
         out["declined"] = declined
     return out
@@ -946,7 +1007,9 @@ def deadline_finding(
     Before there is a due instant: ``open``, ``not-back``, ``return-unknown``
     or ``waiting`` (:data:`CLOCK_MESSAGES`). Then ``met`` (done by the due
     instant; ``met-later-return`` when the rule declares it and the clock ran
-    from another episode's event), ``declined`` (``not_applicable``: the first
+    from another episode's event; ``met-recorded-later`` when the rule declares
+    it and the record of the thing done was made after the due instant, with
+    ``{recorded_at}`` and ``{recorded_after}``), ``declined`` (``not_applicable``: the first
     thing done, by the due instant, was the child declining, which is not the
     thing held; the offer rule is the one met; a decline after the due instant
     is ``declined-late`` when the rule declares it, else ``overdue``), ``pending``
@@ -982,6 +1045,20 @@ def deadline_finding(
         key, params = "met", {**base, done_param: at}
         if clock_ep.record.id != find.id and _declares(find, "met-later-return"):
             key, params = "met-later-return", {**params, "clock_episode_id": clock_ep.record.id}
+        elif (
+            first.recorded is not None
+            and first.recorded > due
+            and _declares(find, "met-recorded-later")
+        ):
+            # done in time, but on file only after it was due: what an inspector asks about
+            key, params = (
+                "met-recorded-later",
+                {
+                    **params,
+                    "recorded_at": first.recorded,
+                    "recorded_after": later_by(at, first.recorded),
+                },
+            )
         return find(key, Outcome.MET, params=params, due=due, observed=at, evidence=evidence)
     if now <= due:
         params = {**base, "period": period, "clock_episode_id": clock_ep.record.id}
@@ -1064,12 +1141,26 @@ def not_configured_findings(
     for ep in timeline(case, now):
         state, _ = _event(ep, anchor, now)
         if state is DeadlineState.DUE or state is DeadlineState.UNKNOWN:
-            yield about(ctx, ep)(
-                "not-configured",
-                Outcome.INSUFFICIENT_DATA,
-                params={"parameter": setting_words(parameter)},
-                evidence=[_ANCHOR_FIELD[anchor]],
-            )
+            yield not_configured(about(ctx, ep), parameter, evidence=[_ANCHOR_FIELD[anchor]])
+
+
+def not_configured(
+    find: FindingBuilder, parameter: str, *, evidence: Iterable[Evidence] = ()
+) -> Finding:
+    """The ``not-configured`` finding about one subject (an episode or a conversation)
+    while the pack parameter ``parameter``, a local timescale with no default, is not set.
+
+    ``insufficient_data``, never ``met``: a missing timescale is missing data, not
+    compliance. The rule's ``not-configured`` message has ``{parameter}`` (the
+    setting in words, :func:`setting_words`); about an episode,
+    :data:`NOT_CONFIGURED_MESSAGES` is the standard one.
+    """
+    return find(
+        "not-configured",
+        Outcome.INSUFFICIENT_DATA,
+        params={"parameter": setting_words(parameter)},
+        evidence=evidence,
+    )
 
 
 def _declares(find: FindingBuilder, key: str) -> bool:

@@ -61,6 +61,7 @@ from missingcare.factors import EvidenceSource, Factor, FactorDirection, UnmetNe
 from missingcare.findings import Evaluation, Finding, Outcome, RuleRef, Severity, Strength
 from missingcare.history import CaseHistory
 from missingcare.plans import AbsencePlan, MissingPersonProfile
+from missingcare.records import Recorded
 from missingcare.relationships import AdultContact, ContactKind, TrustedAdult
 from missingcare.screenings import Screening
 from missingcare.vocab import Concept, Vocabulary
@@ -105,6 +106,7 @@ __all__ = [
     "missing_person_profiles",
     "periods_of_care",
     "placements",
+    "recordings",
     "return_conversations",
     "rule_refs",
     "screenings",
@@ -206,6 +208,19 @@ def _maybe_after(draw: st.DrawFn, start: datetime, max_hours: int = 24 * 10) -> 
     return _after(draw, start, max_hours) if draw(st.booleans()) else None
 
 
+@st.composite
+def recordings(draw: st.DrawFn, *, after: datetime | None = None) -> Recorded:
+    """When a record was written and the recorder's role: at or up to 30 days after
+    ``after`` (the record's event time) when given, else any instant."""
+    at = _after(draw, after, 24 * 30) if after is not None else draw(instants())
+    return Recorded(at=at, by=draw(_maybe(concepts(RELATIONSHIP_ROLES))))
+
+
+def _recorded(draw: st.DrawFn, after: datetime | None = None) -> Recorded | None:
+    """A record's ``recorded``: absent (recording time unknown) or :func:`recordings`."""
+    return draw(recordings(after=after)) if draw(st.booleans()) else None
+
+
 @functools.cache
 def concepts(vocabulary: Vocabulary) -> st.SearchStrategy[Concept]:
     """A concept of ``vocabulary``."""
@@ -286,7 +301,9 @@ def missing_episodes(
     statuses: list[StatusChange] = []
     for at in times:
         choices = [c for c in EPISODE_STATUSES if not statuses or c != statuses[-1].status]
-        statuses.append(StatusChange(at=at, status=draw(st.sampled_from(choices))))
+        statuses.append(
+            StatusChange(at=at, status=draw(st.sampled_from(choices)), recorded=_recorded(draw, at))
+        )
     located = None
     returned = None
     if ended is not None:
@@ -305,7 +322,12 @@ def missing_episodes(
     elif draw(st.booleans()):
         ending = EPISODE_ENDINGS["still_missing_at_period_end"]
     grades = [
-        RiskGrading(at=t, grade=draw(concepts(POLICE_RISK_GRADES)), by=draw(_maybe(texts(12))))
+        RiskGrading(
+            at=t,
+            grade=draw(concepts(POLICE_RISK_GRADES)),
+            by=draw(_maybe(texts(12))),
+            recorded=_recorded(draw, t),
+        )
         for t in _sorted_after(draw, seen, ended, draw(st.integers(0, 2)))
     ]
     return MissingEpisode(
@@ -337,6 +359,7 @@ def missing_episodes(
                 action=draw(concepts(SEARCH_ACTIONS)),
                 by=draw(_maybe(texts(12))),
                 note=draw(_maybe(texts(30))),
+                recorded=_recorded(draw, seen),
             )
             for _ in range(draw(st.integers(0, 2)))
         ),
@@ -345,6 +368,7 @@ def missing_episodes(
                 recipient=draw(concepts(NOTIFICATION_RECIPIENTS)),
                 at=_after(draw, seen, 24),
                 method=draw(_maybe(texts(10))),
+                recorded=_recorded(draw, seen),
             )
             for _ in range(draw(st.integers(0, 3)))
         ),
@@ -357,6 +381,7 @@ def missing_episodes(
         harm_disclosed=draw(_some(HARM_TYPES, 2)),
         child_said=draw(_maybe(texts(60))) if ended is not None else None,
         child_said_to=draw(_maybe(texts(15))),
+        recorded=_recorded(draw, ended or seen),
     )
 
 
@@ -454,6 +479,7 @@ def return_conversations(
         ),
         child_feedback=draw(_maybe(texts(60))) if held else None,
         actions=actions,
+        recorded=_recorded(draw, held_at or base),
     )
 
 
@@ -487,6 +513,7 @@ def context_entries(
         needs=draw(_some(UNMET_NEEDS, 2)),
         child_said=draw(_maybe(texts(60))),
         child_said_to=draw(_maybe(texts(15))),
+        recorded=_recorded(draw, at),
     )
 
 
@@ -498,15 +525,17 @@ def factors(
     direction = draw(st.sampled_from(FactorDirection))
     vocab = CORE[direction.vocabulary]
     tied = draw(st.lists(st.sampled_from(episode_ids), unique=True)) if episode_ids else []
+    noted = draw(instants())
     return Factor(
         id=draw(ids("F-")),
         child_id=child_id or draw(ids("C-")),
         direction=direction,
         concept=draw(concepts(vocab)),
         source=draw(st.sampled_from(EvidenceSource)),
-        noted_at=draw(instants()),
+        noted_at=noted,
         episode_ids=tuple(tied),
         note=draw(_maybe(texts(60))),
+        recorded=_recorded(draw, noted),
     )
 
 
@@ -516,14 +545,16 @@ def unmet_needs(
 ) -> UnmetNeed:
     """An unmet need, tied to some of ``episode_ids``."""
     tied = draw(st.lists(st.sampled_from(episode_ids), unique=True)) if episode_ids else []
+    noted = draw(instants())
     return UnmetNeed(
         id=draw(ids("N-")),
         child_id=child_id or draw(ids("C-")),
         need=draw(concepts(UNMET_NEEDS)),
         source=draw(st.sampled_from(EvidenceSource)),
-        noted_at=draw(instants()),
+        noted_at=noted,
         episode_ids=tuple(tied),
         note=draw(_maybe(texts(60))),
+        recorded=_recorded(draw, noted),
     )
 
 
@@ -560,6 +591,7 @@ def trusted_adults(
         contacts=tuple(contacts),
         ended_at=ended,
         end_reason=draw(_maybe(texts(30))) if ended is not None else None,
+        recorded=_recorded(draw, named),
     )
 
 
@@ -613,15 +645,17 @@ def screenings(
     )
     categories = draw(st.lists(st.sampled_from(ExploitationCategory), min_size=1, unique=True))
     concerns = draw(st.lists(st.sampled_from(categories), unique=True))
+    at = draw(instants())
     return Screening(
         id=draw(ids("S-")),
         child_id=child_id or draw(ids("C-")),
-        at=draw(instants()),
+        at=at,
         episode_ids=tuple(tied),
         categories=tuple(categories),
         indicators=draw(_some(EXPLOITATION_INDICATORS, 3)),
         concerns=tuple(concerns),
         by=draw(_maybe(texts(15))),
+        recorded=_recorded(draw, at),
     )
 
 
@@ -637,6 +671,7 @@ def significant_dates(draw: st.DrawFn, *, child_id: str | None = None) -> Signif
         whose=draw(_maybe(texts(15))),
         contact_arranged=draw(_maybe(st.booleans())),
         note=draw(_maybe(texts(40))),
+        recorded=_recorded(draw),
     )
 
 
@@ -839,8 +874,16 @@ def evaluations(draw: st.DrawFn) -> Evaluation:
         draw(findings(rule=RuleRef(pack, edition, draw(st.sampled_from(codes)))))
         for _ in range(draw(st.integers(0, 4)))
     ]
+    as_of = draw(instants())
+    # read as known at another instant now and then ("what we know now about then")
+    known_at = draw(st.one_of(st.none(), instants().filter(lambda t: t != as_of)))
     return Evaluation(
-        pack=pack, edition=edition, as_of=draw(instants()), child_id=child_id, findings=tuple(found)
+        pack=pack,
+        edition=edition,
+        as_of=as_of,
+        child_id=child_id,
+        findings=tuple(found),
+        known_at=known_at,
     )
 
 
@@ -861,6 +904,7 @@ def _register() -> None:
         (MissingPersonProfile, missing_person_profiles()),
         (Screening, screenings()),
         (SignificantDate, significant_dates()),
+        (Recorded, recordings()),
         (RuleRef, rule_refs()),
         (Finding, findings()),
         (Evaluation, evaluations()),

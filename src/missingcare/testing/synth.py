@@ -68,6 +68,7 @@ from typing import Any, BinaryIO
 
 import attrs
 
+from missingcare._fields import kinds
 from missingcare.case import CaseFile
 from missingcare.children import ChildRef, PeriodOfCare, Placement, PlacementKind
 from missingcare.context import ContextEntry
@@ -96,6 +97,7 @@ from missingcare.episodes import (
     StatusChange,
 )
 from missingcare.factors import EvidenceSource, Factor, FactorDirection, UnmetNeed
+from missingcare.records import Recorded, carries_recorded
 from missingcare.relationships import AdultContact, ContactKind, TrustedAdult
 from missingcare.rules import RulePack
 from missingcare.time import check_zone, local_datetime, start_of_local_day
@@ -304,6 +306,15 @@ class Parameters:
     #: an assumption. Other children are found out of area in 5% of episodes
     #: (assumption).
     out_of_area_exploited_share: float = attrs.field(default=0.4, validator=_share)
+    #: Share of records that say when they were written and by whom (``recorded``); the
+    #: rest say "recording time unknown", as records kept before it was asked do
+    #: (assumption: no published figure).
+    recorded_share: float = attrs.field(default=0.85, validator=_share)
+    #: Of the records that say so, the share written days after the event: one to
+    #: three weeks for a third of them, one to seven days for the rest; the others are
+    #: written within the day (assumption: inspections find records written up late,
+    #: with no published rate).
+    late_recording_share: float = attrs.field(default=0.12, validator=_share)
 
 
 @attrs.frozen
@@ -930,6 +941,94 @@ class _Voice:
         return tuple(out)
 
 
+#: Who writes a record (a role), and how often: mostly the staff on shift.
+_WRITERS = (
+    (RELATIONSHIP_ROLES["residential_care_worker"], 0.6),
+    (RELATIONSHIP_ROLES["key_worker"], 0.2),
+    (RELATIONSHIP_ROLES["deputy_manager"], 0.1),
+    (RELATIONSHIP_ROLES["registered_manager"], 0.1),
+)
+
+
+#: The lists of an episode whose records carry ``recorded`` (from the field kinds).
+_EPISODE_PARTS = tuple(
+    name
+    for name, kind in kinds(MissingEpisode)
+    if kind.many and kind.model is not None and carries_recorded(kind.model)
+)
+
+
+class _Recording:
+    """When each record was written, and by whom (``recorded``).
+
+    Drawn from a stream of its own (seeded from the cohort's seed and the child's id), so
+    every other part of the child's record is as it was before recordings were generated.
+    A record is written after the last thing it says, never after the records stand
+    (the cohort's end); an episode is written last, after its parts.
+    """
+
+    def __init__(self, child: _Child) -> None:
+        self.c, self.p = child, child.p
+        self.rng = random.Random(f"missingcare.synth/{child.c.seed}/recorded/{child.id}")
+        self.end = child.at(child.as_of)
+
+    def when(self, after: datetime, by: Concept | None = None) -> Recorded | None:
+        """A recording after ``after`` (or none: the recording time unknown)."""
+        rng, p = self.rng, self.p
+        if rng.random() >= p.recorded_share:
+            return None
+        if rng.random() < p.late_recording_share:
+            days = rng.uniform(7, 21) if rng.random() < 1 / 3 else rng.uniform(1, 7)
+            delay = timedelta(days=days)
+        else:
+            delay = timedelta(minutes=rng.randrange(5, 12 * 60))
+        at = min(after + delay, self.end - timedelta(minutes=1))
+        if at < after:
+            return None  # the event is at the records' end: not written yet
+        writer = by if by is not None else _weighted(rng, _WRITERS)
+        return Recorded(at=at.replace(second=0, microsecond=0), by=writer)
+
+    def at(self, record: Any, after: datetime) -> Any:
+        return attrs.evolve(record, recorded=self.when(after))
+
+    def episode(self, ep: MissingEpisode) -> MissingEpisode:
+        """The episode is written up after its last event; its parts (statuses, grades,
+        searches, notifications) within hours of each, and never after the episode."""
+        last = max(t for t in (ep.last_seen_at, ep.noticed_at, ep.ended_at, ep.returned_at) if t)
+        recorded = self.when(last)
+        if recorded is None:  # a record kept before it was asked: its parts are too
+            return ep
+        rng = self.rng
+
+        def part(x: Any) -> Any:
+            at = min(x.at + timedelta(minutes=rng.randrange(5, 6 * 60)), recorded.at)
+            return attrs.evolve(x, recorded=Recorded(at=at, by=recorded.by))
+
+        parts: dict[str, Any] = {
+            name: tuple(map(part, getattr(ep, name))) for name in _EPISODE_PARTS
+        }
+        parts["recorded"] = recorded
+        return attrs.evolve(ep, **parts)
+
+    def conversation(self, conv: ReturnConversation) -> ReturnConversation:
+        times = [o.at for o in conv.offers]
+        if conv.held_at is not None:
+            times.append(conv.held_at)
+        if not times:
+            return conv
+        interviewer = conv.interviewer
+        return attrs.evolve(
+            conv,
+            recorded=self.when(max(times), None if interviewer is None else interviewer.role),
+        )
+
+    def adult(self, ta: TrustedAdult) -> TrustedAdult:
+        times = [ta.named_at, *(c.at for c in ta.contacts)]
+        if ta.ended_at is not None:
+            times.append(ta.ended_at)
+        return attrs.evolve(ta, recorded=self.when(max(times)))
+
+
 class _Child:
     """Builds one child's case file from its random stream (private)."""
 
@@ -1359,17 +1458,21 @@ class _Child:
             drafts, episodes=episodes, adults=adults, push=push, needs=needs, exploited=exploited
         )
         voice = _Voice(self, exploited)
+        writing = _Recording(self)
         return CaseFile(
             child=child,
             placements=tuple(placements),
             periods_of_care=periods,
-            episodes=tuple(voice.episode(d, ep) for d, ep in zip(drafts, episodes, strict=True)),
-            conversations=tuple(conversations),
-            context=tuple(voice.entry(e) for e in entries),
-            factors=tuple(factors),
-            needs=tuple(found_needs),
-            trusted_adults=adults,
-            significant_dates=voice.dates(child),
+            episodes=tuple(
+                writing.episode(voice.episode(d, ep))
+                for d, ep in zip(drafts, episodes, strict=True)
+            ),
+            conversations=tuple(map(writing.conversation, conversations)),
+            context=tuple(writing.at(voice.entry(e), e.at) for e in entries),
+            factors=tuple(writing.at(f, f.noted_at) for f in factors),
+            needs=tuple(writing.at(n, n.noted_at) for n in found_needs),
+            trusted_adults=tuple(map(writing.adult, adults)),
+            significant_dates=tuple(writing.at(d, self.base) for d in voice.dates(child)),
         )
 
     def reviews(self, episodes: list[MissingEpisode]) -> list[ContextEntry]:
