@@ -106,20 +106,25 @@ def _as_of(case: CaseFile) -> datetime:
     return max(times, default=datetime(2026, 3, 1, tzinfo=UTC)) + timedelta(days=5)
 
 
+#: These properties are about the whole record: it is read as known now (a record written
+#: after ``as_of`` is on file), not as it stood at ``as_of`` (tests/test_known_at.py).
+NOW = datetime(2100, 1, 1, tzinfo=UTC)
+
+
 def _everything(case: CaseFile, as_of: datetime, config: LensConfig) -> tuple[object, ...]:
     per_episode = tuple(
         (
             before_window(case, e.id, config),
-            formulate(case, e.id, as_of=as_of, config=config),
-            response_on_return(case, e.id, as_of=as_of, config=config),
+            formulate(case, e.id, as_of=as_of, known_at=NOW, config=config),
+            response_on_return(case, e.id, as_of=as_of, known_at=NOW, config=config),
         )
         for e in sorted(case.episodes, key=lambda e: e.id)
     )
     return (
         per_episode,
-        trusted_adult_picture(case, as_of, config),
-        child_history(case, as_of=as_of, config=config),
-        home_summary([case], as_of=as_of, config=config),
+        trusted_adult_picture(case, as_of, config, known_at=NOW),
+        child_history(case, as_of=as_of, known_at=NOW, config=config),
+        home_summary([case], as_of=as_of, known_at=NOW, config=config),
     )
 
 
@@ -170,7 +175,9 @@ def test_reordering_a_homes_case_files_never_changes_its_summary(
     rnd = random.Random(seed)
     mixed = [_shuffled(c, rnd) for c in unique]
     rnd.shuffle(mixed)
-    assert home_summary(mixed, as_of=as_of) == home_summary(unique, as_of=as_of)
+    assert home_summary(mixed, as_of=as_of, known_at=NOW) == home_summary(
+        unique, as_of=as_of, known_at=NOW
+    )
 
 
 def _paths_exist(case: CaseFile, insight: Insight) -> None:
@@ -189,9 +196,9 @@ def test_every_insight_is_a_question_with_real_evidence(case: CaseFile) -> None:
     as_of = _as_of(case)
     insights: list[Insight] = []
     for e in case.episodes:
-        insights += formulate(case, e.id, as_of=as_of).insights
-    insights += trusted_adult_picture(case, as_of).insights
-    insights += child_history(case, as_of=as_of).insights
+        insights += formulate(case, e.id, as_of=as_of, known_at=NOW).insights
+    insights += trusted_adult_picture(case, as_of, known_at=NOW).insights
+    insights += child_history(case, as_of=as_of, known_at=NOW).insights
     for insight in insights:
         assert insight.prompt.endswith("?")
         assert insight.child_id == case.child.id

@@ -25,6 +25,15 @@ hashing and counted:
   indicator by its label: the old form's text is rendered from the old
   templates of the messages that changed, with instants as RFC 3339 UTC, and
   its parameters carry the codes (mapped back from the labels).
+* (issue 22, "records over time") the cohorts say when each record was written
+  (``recorded``), and ``evaluate`` reads only what was on file by ``known_at``
+  (by default ``as_of``): the digests read the record as known now (``known_at``
+  far in the future), which is the record the old pack read. A conversation held
+  in time but written up after it was due now says so (key
+  ``met-recorded-later`` with ``recorded_at`` and ``recorded_after``; the old
+  form is ``met``), counted; the 2015-04 edition adds
+  ``return-conversation-recorded`` (regulation 36), whose findings are left out of
+  the old digest and pinned on their own, as the screening rule's are.
 """
 
 from __future__ import annotations
@@ -65,8 +74,27 @@ COHORT2_SCREENING = (
     "a8d61b64f1e94960c1e5611dc19848c703a1e8434faf14c191eeb546a7b36022",
 )
 
+#: Issue 22: how many findings on each cohort say a conversation held in time was
+#: recorded after it was due (mapped back to ``met``), and the regulation 36 rule's
+#: findings (count per outcome, and their digest): unconfigured on the first cohort,
+#: with a two-day timescale on the second.
+COHORT_RECORDED_LATER = 460
+COHORT2_RECORDED_LATER = 98
+COHORT_RECORDING = (
+    {"insufficient_data": 3834},
+    "4636572f3d56317c362cf9209a5a223a8b9cdb4caec263b6378711c9b587d28e",
+)
+COHORT2_RECORDING = (
+    {"met": 574, "insufficient_data": 96, "breached": 62},
+    "45e23c49e74424121c5e90f8ee41ce1e87eb53ae41f778f67224c4ee985f0637",
+)
+
 _NEW_KEY = ".met-later-return"
+_RECORDED_LATER = ".met-recorded-later"
 _SCREENING = "exploitation-screening-considered"
+_RECORDING = "return-conversation-recorded"
+#: The record as known now: every recording in the cohorts is before it.
+_KNOWN_NOW = datetime(2100, 1, 1, tzinfo=UTC)
 _R72 = "return-conversation-72h"
 #: The ``declined`` message before issue 17 (the pack's data now says it does not apply).
 _OLD_DECLINED = (
@@ -157,6 +185,10 @@ def _old_form(pack: RulePack, f: Finding) -> tuple[Finding, bool]:
         f = attrs.evolve(f, rule=attrs.evolve(f.rule, edition="2015-04"))
     if f.rule.code == _R72 and f.message_id.endswith((".declined", ".declined-late")):
         return _old_declined(pack, f), False
+    if f.message_id.endswith(_RECORDED_LATER):  # issue 22: the old form is plain "met"
+        params = {k: v for k, v in f.params if k not in {"recorded_at", "recorded_after"}}
+        stem = f.message_id.removesuffix(_RECORDED_LATER)
+        return _old_text(pack, attrs.evolve(f, message_id=stem + ".met", params=params)), False
     if not f.message_id.endswith(_NEW_KEY):
         return _old_text(pack, f), False
     params = {k: v for k, v in f.params if k != "clock_episode_id"}
@@ -194,19 +226,27 @@ class _Tally:
     mapped: int
     declined: tuple[int, int]
     screening: tuple[dict[str, int], str]
+    recorded_later: int = 0
+    recording: tuple[dict[str, int], str] = ({}, "")
 
 
 def _digest(cohort: Cohort, pack: RulePack, instants: tuple[datetime, ...]) -> _Tally:
-    h, new = hashlib.sha256(), hashlib.sha256()
-    n = mapped = declined_met = declined_late = 0
+    h, new, rec = hashlib.sha256(), hashlib.sha256(), hashlib.sha256()
+    n = mapped = declined_met = declined_late = recorded_later = 0
     outcomes: dict[str, int] = {}
+    recording: dict[str, int] = {}
     for case in cohort:
         for as_of in instants:
-            for f in evaluate(case, pack=pack, as_of=as_of).findings:
+            for f in evaluate(case, pack=pack, as_of=as_of, known_at=_KNOWN_NOW).findings:
                 if f.rule.code == _SCREENING:
                     outcomes[f.outcome.value] = outcomes.get(f.outcome.value, 0) + 1
                     new.update(_canon(_old_text(pack, f)).encode() + b"\n")
                     continue
+                if f.rule.code == _RECORDING:
+                    recording[f.outcome.value] = recording.get(f.outcome.value, 0) + 1
+                    rec.update(_canon(f).encode() + b"\n")
+                    continue
+                recorded_later += f.message_id.endswith(_RECORDED_LATER)
                 old, was_mapped = _old_form(pack, f)
                 mapped += was_mapped
                 if f.rule.code == _R72:
@@ -216,7 +256,13 @@ def _digest(cohort: Cohort, pack: RulePack, instants: tuple[datetime, ...]) -> _
                 h.update(b"\n")
                 n += 1
     return _Tally(
-        n, h.hexdigest(), mapped, (declined_met, declined_late), (outcomes, new.hexdigest())
+        n,
+        h.hexdigest(),
+        mapped,
+        (declined_met, declined_late),
+        (outcomes, new.hexdigest()),
+        recorded_later,
+        (recording, rec.hexdigest()),
     )
 
 
@@ -230,10 +276,16 @@ def test_the_england_pack_finds_what_it_found_before_on_2000_children() -> None:
     assert t.mapped == COHORT_MAPPED
     assert t.declined == COHORT_DECLINED
     assert t.screening == COHORT_SCREENING
+    assert t.recorded_later == COHORT_RECORDED_LATER
+    assert t.recording == COHORT_RECORDING
 
 
 def test_a_configured_england_pack_finds_what_it_found_before_across_zones() -> None:
-    pack = PACK.configure(repeat_missing_threshold=2, strategy_meeting_within=timedelta(days=3))
+    pack = PACK.configure(
+        repeat_missing_threshold=2,
+        strategy_meeting_within=timedelta(days=3),
+        return_conversation_recorded_within=timedelta(days=2),
+    )
     t = _digest(
         Cohort(
             children=400,
@@ -248,3 +300,5 @@ def test_a_configured_england_pack_finds_what_it_found_before_across_zones() -> 
     assert t.mapped == COHORT2_MAPPED
     assert t.declined == COHORT2_DECLINED
     assert t.screening == COHORT2_SCREENING
+    assert t.recorded_later == COHORT2_RECORDED_LATER
+    assert t.recording == COHORT2_RECORDING

@@ -111,6 +111,11 @@ def _as_of(case: CaseFile) -> datetime:
     return max(times, default=datetime(2026, 3, 1, tzinfo=UTC)) + timedelta(days=5)
 
 
+#: These properties are about the cue table over the whole record: it is read as known
+#: now (a record written after ``as_of`` is on file), not as it stood at ``as_of``.
+KNOWN_NOW = datetime(2100, 1, 1, tzinfo=UTC)
+
+
 def _found(f: EpisodeFormulation) -> set[tuple[str, str]]:
     out = {(s.kind.value, s.concept.code) for s in f.suggestions}
     if f.screening is not None:
@@ -123,8 +128,8 @@ def _found(f: EpisodeFormulation) -> set[tuple[str, str]]:
 def test_suggestions_never_change_the_recorded_factors(case: CaseFile) -> None:
     as_of = _as_of(case)
     for e in case.episodes:
-        with_cues = formulate(case, e.id, as_of=as_of)
-        without = formulate(case, e.id, as_of=as_of, cues=EMPTY)
+        with_cues = formulate(case, e.id, as_of=as_of, known_at=KNOWN_NOW)
+        without = formulate(case, e.id, as_of=as_of, known_at=KNOWN_NOW, cues=EMPTY)
         recorded = (with_cues.push, with_cues.pull, with_cues.needs, with_cues.protective)
         assert recorded == (without.push, without.pull, without.needs, without.protective)
         assert without.suggestions == ()
@@ -162,8 +167,8 @@ def test_removing_a_piece_of_evidence_never_adds_a_suggestion(
     smaller = _without_one_piece(case, data)
     as_of = _as_of(case)
     for e in case.episodes:
-        before = _found(formulate(case, e.id, as_of=as_of))
-        after = _found(formulate(smaller, e.id, as_of=as_of))
+        before = _found(formulate(case, e.id, as_of=as_of, known_at=KNOWN_NOW))
+        after = _found(formulate(smaller, e.id, as_of=as_of, known_at=KNOWN_NOW))
         assert after <= before
 
 
@@ -184,4 +189,6 @@ def test_reordering_the_case_file_changes_nothing(case: CaseFile, seed: int) -> 
     reordered = _shuffled(case, random.Random(seed))
     as_of = _as_of(case)
     for e in case.episodes:
-        assert formulate(reordered, e.id, as_of=as_of) == formulate(case, e.id, as_of=as_of)
+        assert formulate(reordered, e.id, as_of=as_of, known_at=KNOWN_NOW) == formulate(
+            case, e.id, as_of=as_of, known_at=KNOWN_NOW
+        )

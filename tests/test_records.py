@@ -388,3 +388,32 @@ def test_the_episode_report_says_when_the_record_was_written_or_that_it_is_unkno
     case = next(read_lines(V1 / "case_files.jsonl", mc.CaseFile))
     page = episode_report(case, case.episodes[0].id, as_of=as_of)
     assert "This record: recording time unknown." in page
+
+
+@pytest.mark.parametrize("direction", [["push"], {"push": 1}, 3, None])
+def test_a_factor_whose_direction_is_not_text_is_refused_at_the_direction(
+    direction: object,
+) -> None:
+    # found by the mutation test once the strategies drew recordings: a list or an object
+    # for the direction, which picks the concept's vocabulary, was refused at "$" ("invalid")
+    doc = json.loads((V1 / "factor.json").read_bytes())
+    doc["direction"] = direction
+    for conv in (None, make_converter()):
+        with pytest.raises(mc.ValidationError) as info:
+            from_json(json.dumps(doc), mc.Factor, converter=conv)
+        assert info.value.paths == ("$.direction",)
+
+
+def test_a_version_1_document_is_refused_alike_on_every_path() -> None:
+    # read as version 2 by the fast path and the refusal path (SAME_BODY): the same errors
+    doc = json.loads((V1 / "missing_episode.json").read_bytes())
+    doc["last_seen_at"] = "2025-06-01T10:00:00"
+    doc["statuses"][0]["status"] = "gone"
+    data = json.dumps(doc).encode()
+    errors = []
+    for conv in (None, make_converter()):
+        with pytest.raises(mc.ValidationError) as info:
+            from_json(data, mc.MissingEpisode, converter=conv)
+        errors.append(info.value.violations)
+    assert errors[0] == errors[1]
+    assert {v.path for v in errors[0]} >= {"$.last_seen_at", "$.statuses[0].status"}

@@ -14,7 +14,7 @@ their kinds. Every error names the field and never the value.
 
 >>> from missingcare.episodes import StatusChange
 >>> [(name, k.base) for name, k in kinds(StatusChange)]
-[('at', 'instant'), ('status', 'concept')]
+[('at', 'instant'), ('status', 'concept'), ('recorded', 'nested')]
 >>> kinds(StatusChange)[1][1].vocabulary
 'episode_statuses'
 """

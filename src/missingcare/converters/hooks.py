@@ -360,7 +360,10 @@ def _register(
     def structure(value: object, cls: object) -> Any:
         if type(value) is not dict:
             raise InvalidError("wrong_type", "expected an object")
-        return by_value.get(value.get(sibling), first)(value, cls)
+        choice = value.get(sibling)
+        # an enumeration's values are text: anything else (a list, unhashable) is refused
+        # by the first binding's hook for the sibling, at the sibling's path
+        return (by_value.get(choice, first) if type(choice) is str else first)(value, cls)
 
     conv.register_structure_hook(cls, structure)
     conv.register_unstructure_hook(cls, unstructures[0])

@@ -692,7 +692,7 @@ class RulePack:
         ...                    remove=["trusted-adult-recorded"],
         ...                    settings={"repeat_missing_threshold": 2})
         >>> ours.code, ours.derived_from, len(ours.rules()), len(PACK.rules())
-        ('ZZ-LA', 'GB-ENG', 11, 12)
+        ('ZZ-LA', 'GB-ENG', 12, 13)
         """
         added = _to_rules(add)
         dropped = set(_to_names(remove))

@@ -96,7 +96,7 @@ from missingcare.plans import AbsencePlan, MissingPersonProfile
 from missingcare.records import Recorded
 from missingcare.rules.engine import Parameter, Rule, RuleContext, Source, rule
 from missingcare.screenings import Screening
-from missingcare.time import CalendarDeadline, ElapsedDeadline
+from missingcare.time import CalendarDeadline, ElapsedDeadline, elapsed
 from missingcare.typing import Deadline, RuleCheck
 from missingcare.vocab import Concept
 
@@ -302,25 +302,25 @@ def recorded_at(record: HasRecording) -> datetime | None:
 
 
 def later_by(start: datetime, end: datetime) -> timedelta:
-    """How long after ``start`` ``end`` came, as a message says it: to the nearest whole
-    hour under a week, else to the nearest whole day (``13 days``, ``30 hours``); at
-    least a minute (under an hour, to the nearest minute).
+    """How long after ``start`` ``end`` came, as a message says it: whole days of elapsed
+    time from a day on (as :func:`missingcare.records.recording_text` counts them), else
+    whole hours, else whole minutes (at least one).
 
     >>> from datetime import UTC
     >>> from missingcare.findings import render_message
     >>> t = datetime(2026, 10, 2, 9, tzinfo=UTC)
-    >>> lags = {"a": later_by(t, t + timedelta(days=12, hours=20)),
-    ...         "b": later_by(t, t + timedelta(hours=29, minutes=40)),
+    >>> lags = {"a": later_by(t, t + timedelta(days=13, hours=20)),
+    ...         "b": later_by(t, t + timedelta(hours=20, minutes=40)),
     ...         "c": later_by(t, t + timedelta(seconds=10))}
     >>> render_message("{a}; {b}; {c}", lags)
-    '13 days; 30 hours; 1 minute'
+    '13 days; 20 hours; 1 minute'
     """
-    minutes = max(1, round((end - start).total_seconds() / 60))
-    if minutes >= 7 * 24 * 60:
-        return timedelta(days=round(minutes / (24 * 60)))
-    if minutes >= 60:
-        return timedelta(hours=round(minutes / 60))
-    return timedelta(minutes=minutes)
+    lag = elapsed(start, end)
+    if lag >= timedelta(days=1):
+        return timedelta(days=lag.days)
+    if lag >= timedelta(hours=1):
+        return timedelta(hours=lag.seconds // 3600)
+    return timedelta(minutes=max(1, lag.seconds // 60))
 
 
 def ended_by(ep: EpisodeAt, now: datetime) -> datetime | None:
