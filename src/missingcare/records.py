@@ -25,7 +25,7 @@ True
 from __future__ import annotations
 
 import functools
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
@@ -44,6 +44,7 @@ __all__ = [
     "Recorded",
     "as_known_at",
     "carries_recorded",
+    "later_by",
     "recorded_types",
     "recording_text",
 ]
@@ -91,10 +92,33 @@ def recording_text(
     if recorded.by is not None:
         text += f" by {recorded.by.display.lower()}"
     if event is not None and recorded.at > event:
-        days = elapsed(event, recorded.at).days
-        if days >= 1:
-            text += f", {days} day{'s' if days != 1 else ''} later"
+        lag = later_by(event, recorded.at)
+        if lag >= timedelta(days=1):
+            text += f", {lag.days} day{'s' if lag.days != 1 else ''} later"
     return text
+
+
+def later_by(start: datetime, end: datetime) -> timedelta:
+    """How long after ``start`` ``end`` came, as a message says it: whole days of elapsed
+    time from a day on, else whole hours, else whole minutes (at least one). The one
+    count of a recording's lag: :func:`recording_text` and the rules' messages
+    ("held on time, recorded 13 days later") both say it.
+
+    >>> from datetime import UTC
+    >>> from missingcare.findings import render_message
+    >>> t = datetime(2026, 10, 2, 9, tzinfo=UTC)
+    >>> lags = {"a": later_by(t, t + timedelta(days=13, hours=20)),
+    ...         "b": later_by(t, t + timedelta(hours=20, minutes=40)),
+    ...         "c": later_by(t, t + timedelta(seconds=10))}
+    >>> render_message("{a}; {b}; {c}", lags)
+    '13 days; 20 hours; 1 minute'
+    """
+    lag = elapsed(start, end)
+    if lag >= timedelta(days=1):
+        return timedelta(days=lag.days)
+    if lag >= timedelta(hours=1):
+        return timedelta(hours=lag.seconds // 3600)
+    return timedelta(minutes=max(1, lag.seconds // 60))
 
 
 def recorded_field() -> Recorded | None:

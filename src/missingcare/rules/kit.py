@@ -93,10 +93,10 @@ from missingcare.conversations import Decision, ExploitationCategory, ReturnConv
 from missingcare.episodes import MissingEpisode
 from missingcare.findings import Finding, Outcome, ParamValue, Severity, template_fields
 from missingcare.plans import AbsencePlan, MissingPersonProfile
-from missingcare.records import Recorded
+from missingcare.records import Recorded, later_by
 from missingcare.rules.engine import Parameter, Rule, RuleContext, Source, rule
 from missingcare.screenings import Screening
-from missingcare.time import CalendarDeadline, ElapsedDeadline, elapsed
+from missingcare.time import CalendarDeadline, ElapsedDeadline
 from missingcare.typing import Deadline, RuleCheck
 from missingcare.vocab import Concept
 
@@ -299,28 +299,6 @@ def recorded_at(record: HasRecording) -> datetime | None:
     """When ``record`` was recorded (its ``recorded.at``), or ``None``: recording time unknown."""
     recorded = record.recorded
     return None if recorded is None else recorded.at
-
-
-def later_by(start: datetime, end: datetime) -> timedelta:
-    """How long after ``start`` ``end`` came, as a message says it: whole days of elapsed
-    time from a day on (as :func:`missingcare.records.recording_text` counts them), else
-    whole hours, else whole minutes (at least one).
-
-    >>> from datetime import UTC
-    >>> from missingcare.findings import render_message
-    >>> t = datetime(2026, 10, 2, 9, tzinfo=UTC)
-    >>> lags = {"a": later_by(t, t + timedelta(days=13, hours=20)),
-    ...         "b": later_by(t, t + timedelta(hours=20, minutes=40)),
-    ...         "c": later_by(t, t + timedelta(seconds=10))}
-    >>> render_message("{a}; {b}; {c}", lags)
-    '13 days; 20 hours; 1 minute'
-    """
-    lag = elapsed(start, end)
-    if lag >= timedelta(days=1):
-        return timedelta(days=lag.days)
-    if lag >= timedelta(hours=1):
-        return timedelta(hours=lag.seconds // 3600)
-    return timedelta(minutes=max(1, lag.seconds // 60))
 
 
 def ended_by(ep: EpisodeAt, now: datetime) -> datetime | None:
