@@ -493,6 +493,26 @@ def test_any_byte_changed_in_any_stored_revision_is_found_and_no_value_is_named(
     _no_value_in(info.value)
 
 
+@settings(max_examples=examples(500))
+@given(st.data())
+def test_verify_lines_finds_any_byte_changed_with_its_revision_index(data: st.DataObject) -> None:
+    """The acceptance of issue 22, literally: whatever byte of whatever stored revision is
+    changed, verifying the stored lines raises HistoryTampered with that revision's index,
+    naming no value; untouched lines verify and give the history back."""
+    history = _canary_history(data)
+    lines = _lines(history)
+    assert CaseHistory.verify_lines(io.BytesIO(b"".join(lines))) == history
+    k = data.draw(st.integers(0, len(lines) - 1), label="line")
+    line = lines[k]
+    at = data.draw(st.integers(0, len(line) - 1), label="byte")
+    byte = data.draw(st.integers(0, 255).filter(lambda b: b != line[at]), label="to")
+    tampered = [*lines[:k], line[:at] + bytes([byte]) + line[at + 1 :], *lines[k + 1 :]]
+    with pytest.raises(HistoryTampered) as info:
+        CaseHistory.verify_lines(io.BytesIO(b"".join(tampered)))
+    assert info.value.index == k
+    _no_value_in(info.value)
+
+
 @pytest.mark.parametrize("end", [b" ", b"\r", b"\t", b"}"])
 def test_the_last_lines_newline_changed_is_found(end: bytes) -> None:
     """The one byte whose change leaves the same JSON: refused as not written so."""

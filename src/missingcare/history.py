@@ -528,6 +528,36 @@ class CaseHistory:
         """The history of the revisions on the JSON lines of ``source`` (:func:`read_revisions`)."""
         return cls(read_revisions(source, vocabularies=vocabularies, limits=limits))
 
+    @classmethod
+    def verify_lines(
+        cls,
+        source: Source,
+        *,
+        last_digest: str | None = None,
+        vocabularies: Iterable[Vocabulary] | Mapping[str, Vocabulary] | None = None,
+        limits: Limits | None = None,
+    ) -> CaseHistory:
+        """Read stored revisions and :meth:`verify` them: the history, if nothing was altered.
+
+        What an auditor runs over the stored lines themselves. Any byte changed
+        in any stored revision raises :class:`~missingcare.exceptions.HistoryTampered`
+        with that revision's index (from 0): a line that no longer reads as a
+        revision exactly as it was written is tampering at its position (its
+        line number less one), and a line that still reads is caught by the
+        chain of digests. The error names paths and codes, never a value.
+        (:meth:`read` refuses such a line with a
+        :class:`~missingcare.exceptions.LineError` instead, as any reader of
+        JSON lines does.)
+        """
+        try:
+            history = cls.read(source, vocabularies=vocabularies, limits=limits)
+        except LineError as exc:
+            error = HistoryTampered(exc.line - 1, exc.violations, len(exc.violations), exc.more)
+        else:
+            history.verify(last_digest=last_digest)
+            return history
+        raise error  # outside the except block: no chained exception
+
     def write(self, sink: str | os.PathLike[str] | IO[bytes]) -> int:
         """Write the revisions as JSON lines (see :func:`write_revisions`); return how many."""
         return write_revisions(self.revisions, sink)
