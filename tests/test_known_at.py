@@ -12,6 +12,7 @@ after it, and a history read at its last revision is the case file it builds.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 import attrs
 import pytest
@@ -352,3 +353,42 @@ def test_a_history_at_its_last_revision_is_the_case_file_it_builds(
     assert evaluate(history, pack=PACK, as_of=as_of, known_at=last) == evaluate(
         history.latest, pack=PACK, as_of=as_of, known_at=last
     )
+
+
+# --- the command line: missingcare check --known-at --------------------------------------------
+
+
+def _rfc3339(at: datetime) -> str:
+    return at.isoformat().replace("+00:00", "Z")
+
+
+def test_check_reads_what_was_known_at_the_instant_given(tmp_path: Any) -> None:
+    pytest.importorskip("click")
+    from click.testing import CliRunner
+
+    from missingcare.cli import main
+
+    path = tmp_path / "cases.jsonl"
+    path.write_bytes(mc.to_json(_case()) + b"\n")
+
+    def run(*extra: str) -> Any:
+        args = ["check", str(path), "--format", "json", "--all", "--as-of", _rfc3339(WEEKS_ON)]
+        result = CliRunner().invoke(main, [*args, *extra])
+        (line,) = result.stdout.splitlines()
+        return result, mc.from_json(line, Evaluation)
+
+    _, now = run()
+    assert _one(now, R72).outcome is Outcome.MET
+    assert now.known_at is None
+    result, then = run("--known-at", _rfc3339(AFTER_DUE))
+    assert result.exit_code == 1  # as known then, the conversation was overdue
+    assert _one(then, R72).outcome is Outcome.BREACHED
+    assert then.known_at == AFTER_DUE
+    table = CliRunner().invoke(
+        main, ["check", str(path), "--as-of", _rfc3339(WEEKS_ON), "--known-at", _rfc3339(DAY_AFTER)]
+    )
+    assert "as known at" in " ".join(table.stdout.split())
+    bad = CliRunner().invoke(main, ["check", str(path), "--known-at", "yesterday"])
+    assert bad.exit_code == 2
+    assert "--known-at" in bad.stderr
+    assert "yesterday" not in bad.stderr

@@ -238,6 +238,7 @@ class _Tally:
 
     as_of: datetime
     limit: int | None
+    known_at: datetime | None = None
     records: int = 0
     invalid: int = 0
     outcomes: Counter[str] = attrs.Factory(Counter)
@@ -331,6 +332,7 @@ class _Settings:
     as_of: datetime
     fmt: str
     show_all: bool
+    known_at: datetime | None = None
 
 
 class _Judge:
@@ -368,7 +370,9 @@ class _Judge:
         if isinstance(record, _Invalid):
             return _Judged(invalid=record)
         as_of, pack_zone, fmt = self.settings.as_of, self.pack_zone, self.settings.fmt
-        evaluation = _evaluate(record, pack=self.pack, as_of=as_of)
+        evaluation = _evaluate(
+            record, pack=self.pack, as_of=as_of, known_at=self.settings.known_at
+        )
         findings = evaluation.findings
         soon = as_of + SOON
         urgent = tuple(
@@ -481,12 +485,16 @@ def _parts(lines: Iterable[bytes | None]) -> Iterator[list[bytes | None]]:
 def _parse_as_of(text: str | None) -> datetime:
     if text is None:
         return SystemClock().now()  # the command line is the edge: real time is asked for here
+    return _parse_instant(text, "--as-of")
+
+
+def _parse_instant(text: str, option: str) -> datetime:
     try:
-        return parse_instant(text, "--as-of")
+        return parse_instant(text, option)
     except ValidationError:
         raise click.BadParameter(
             "expected an RFC 3339 instant with an offset, e.g. 2026-03-31T09:00:00Z",
-            param_hint="--as-of",
+            param_hint=option,
         ) from None
 
 
@@ -515,11 +523,13 @@ def _check_pack(code: str, zone: str | None) -> RulePack:
     return pack
 
 
-def _evaluate(case: CaseFile, *, pack: RulePack, as_of: datetime) -> Evaluation:
+def _evaluate(
+    case: CaseFile, *, pack: RulePack, as_of: datetime, known_at: datetime | None = None
+) -> Evaluation:
     """One case file's evaluation (rule evaluation plugs in here)."""
     from missingcare.rules import evaluate  # noqa: PLC0415 - loaded when checking only
 
-    return evaluate(case, pack=pack, as_of=as_of)
+    return evaluate(case, pack=pack, as_of=as_of, known_at=known_at)
 
 
 # --- the command ---------------------------------------------------------------------------
@@ -543,6 +553,15 @@ def _evaluate(case: CaseFile, *, pack: RulePack, as_of: datetime) -> Evaluation:
     "as_of_text",
     metavar="INSTANT",
     help="Evaluate as of this RFC 3339 instant (default: now).",
+)
+@click.option(
+    "--known-at",
+    "known_at_text",
+    metavar="INSTANT",
+    help=(
+        "Use only what had been recorded by this RFC 3339 instant (default: the --as-of "
+        "instant): what the home knew then."
+    ),
 )
 @click.option(
     "--all",
@@ -574,6 +593,7 @@ def check(  # noqa: PLR0917 - click passes each option as a parameter
     pack: str,
     zone: str | None,
     as_of_text: str | None,
+    known_at_text: str | None,
     show_all: bool,
     limit: int,
     jobs: int | None,
@@ -585,8 +605,9 @@ def check(  # noqa: PLR0917 - click passes each option as a parameter
     otherwise, and 2 when the input cannot be read at all.
     """
     as_of = _parse_as_of(as_of_text)
-    judge = _Judge(_Settings(pack, zone, as_of, fmt, show_all))
-    tally = _Tally(as_of=as_of, limit=limit)  # bounded even with --all: it lists from the spool
+    known_at = None if known_at_text is None else _parse_instant(known_at_text, "--known-at")
+    judge = _Judge(_Settings(pack, zone, as_of, fmt, show_all, known_at))
+    tally = _Tally(as_of=as_of, limit=limit, known_at=known_at)  # bounded even with --all: it lists from the spool
     stream, size = _open(file)
     jobs = _jobs(jobs, size)
     # processes for JSON lines only (a .json file is read whole), started before the bar
@@ -763,7 +784,14 @@ def _print_table(  # noqa: PLR0917 - the command's state, passed once
     out(
         _fold(
             f"Checked {valid:,} case file{_s(valid)} against {pack}",
-            [f"as of {human_time(tally.as_of, zone)}:"],
+            [
+                f"as of {human_time(tally.as_of, zone)}"
+                + (
+                    ":"
+                    if tally.known_at is None or tally.known_at == tally.as_of
+                    else f", as known at {human_time(tally.known_at, zone)}:"
+                )
+            ],
             f"{total:,} finding{_s(total)}, {tally.invalid:,} invalid record{_s(tally.invalid)}.",
             width,
         )
