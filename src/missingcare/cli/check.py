@@ -607,7 +607,8 @@ def check(  # noqa: PLR0917 - click passes each option as a parameter
     as_of = _parse_as_of(as_of_text)
     known_at = None if known_at_text is None else _parse_instant(known_at_text, "--known-at")
     judge = _Judge(_Settings(pack, zone, as_of, fmt, show_all, known_at))
-    tally = _Tally(as_of=as_of, limit=limit, known_at=known_at)  # bounded even with --all: it lists from the spool
+    # bounded even with --all: it lists from the spool
+    tally = _Tally(as_of=as_of, limit=limit, known_at=known_at)
     stream, size = _open(file)
     jobs = _jobs(jobs, size)
     # processes for JSON lines only (a .json file is read whole), started before the bar
