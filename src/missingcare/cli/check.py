@@ -370,9 +370,7 @@ class _Judge:
         if isinstance(record, _Invalid):
             return _Judged(invalid=record)
         as_of, pack_zone, fmt = self.settings.as_of, self.pack_zone, self.settings.fmt
-        evaluation = _evaluate(
-            record, pack=self.pack, as_of=as_of, known_at=self.settings.known_at
-        )
+        evaluation = _evaluate(record, pack=self.pack, as_of=as_of, known_at=self.settings.known_at)
         findings = evaluation.findings
         soon = as_of + SOON
         urgent = tuple(
