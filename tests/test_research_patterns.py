@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import attrs
 import pytest
 
 pl = pytest.importorskip("polars")
@@ -536,11 +537,20 @@ def test_instants_at_the_ends_of_the_accepted_range_are_localised() -> None:
 
 
 def test_the_episodes_frame_is_built_once_per_tables_and_dropped_with_them() -> None:
-    tables = to_arrow([_case((datetime(2026, 3, 29, 0, 30, tzinfo=UTC), None))])
-    first = p._episodes(tables)
-    assert p._episodes(tables) is first
+    case = _case((datetime(2026, 3, 29, 0, 30, tzinfo=UTC), None))
+    home = attrs.evolve(case.placements[0], home_id="H1", placing_authority="LA1")
+    tables = to_arrow([attrs.evolve(case, placements=(home,))])
     assert p.hour_by_weekday(tables).episodes == 1
     key = id(tables)
+    # the analyses that read nothing of the placement never build the join
+    assert set(p._EPISODES[key]) == {"local"}
+    local = p._local_episodes(tables)
+    first = p._episodes(tables)
+    assert p._episodes(tables) is first
+    assert p._local_episodes(tables) is local
+    # the placed frame is the local one, row for row, with the placement's columns
+    assert first.select(local.columns).equals(local)
+    assert first.select("home_id", "placing_authority").row(0) == ("H1", "LA1")
     assert key in p._EPISODES
     del tables
     gc.collect()

@@ -47,7 +47,7 @@ from __future__ import annotations
 import bisect
 import functools
 import weakref
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, ClassVar, Literal
 
@@ -195,26 +195,27 @@ def _local_columns(frame: pl.DataFrame, columns: Mapping[str, str]) -> list[pl.E
 
     ``columns`` maps an instant column to the name of its local column. The
     offsets come from :func:`_zone_year` for every (zone, UTC year) in the
-    data, and each instant finds the offset in force with one binary search
-    over keys ``zone index × span + seconds``, so nothing loops per row and
-    the frame is never reordered.
+    data, found by one query over ``frame``, and each instant finds the offset
+    in force with one binary search over keys ``zone index × span + seconds``,
+    so nothing loops per row and the frame is never reordered.
     """
     nulls = [pl.lit(None, dtype=pl.Datetime("us")).alias(out) for out in columns.values()]
-    zones = frame.get_column("zone").drop_nulls().unique().sort().to_list()
-    if not zones:
-        return nulls
-    zone_i = pl.col("zone").cast(pl.Enum(zones)).to_physical().cast(pl.Int64)
-    # every (zone, UTC year) with an instant, as zone index × 2^20 + year + 2^19
-    pairs = (
-        frame.select(pl.concat([zone_i * _YEARS + pl.col(c).dt.year() + _YEAR0 for c in columns]))
-        .to_series()
+    # the zones (sorted) and every (zone, UTC year) with an instant, as
+    # zone index × 2^20 + year + 2^19, in one collect: a zone's dense rank is its index
+    rank = pl.col("zone").rank("dense").cast(pl.Int64) - 1
+    probe = frame.lazy().select(
+        pl.col("zone").drop_nulls().unique().sort().implode().alias("zones"),
+        pl.concat([rank * _YEARS + pl.col(c).dt.year() + _YEAR0 for c in columns])
         .drop_nulls()
         .unique()
         .sort()
-        .to_list()
+        .implode()
+        .alias("pairs"),
     )
-    if not pairs:
+    zones, pairs = probe.collect(engine="in-memory").row(0)
+    if not zones or not pairs:
         return nulls
+    zone_i = pl.col("zone").cast(pl.Enum(zones)).to_physical().cast(pl.Int64)
     years = [p % _YEARS - _YEAR0 for p in pairs]
     lo = _days_from_epoch(min(years)) * 86_400
     hi = _days_from_epoch(max(years) + 1) * 86_400
@@ -256,22 +257,41 @@ def _columns(tables: CaseTables, name: str, *columns: str) -> pl.DataFrame:
     return frame
 
 
-#: The episodes frame of each live CaseTables (immutable), by id; dropped with the tables.
-_EPISODES: dict[int, pl.DataFrame] = {}
+#: The episodes frames of each live CaseTables (immutable), by id: ``"local"``, the
+#: localised episodes, and ``"placed"``, those with their placement; dropped with the tables.
+_EPISODES: dict[int, dict[str, pl.DataFrame]] = {}
+
+
+def _cached(
+    tables: CaseTables, kind: str, build: Callable[[CaseTables], pl.DataFrame]
+) -> pl.DataFrame:
+    key = id(tables)
+    frames = _EPISODES.get(key)
+    if frames is None:
+        frames = _EPISODES[key] = {}
+        weakref.finalize(tables, _EPISODES.pop, key, None)
+    found = frames.get(kind)
+    if found is None:
+        found = frames[kind] = build(tables)
+    return found
+
+
+def _local_episodes(tables: CaseTables) -> pl.DataFrame:
+    """The episodes with their local start and end columns (no placement columns).
+
+    Built once per :class:`CaseTables` (whose tables cannot change) and shared
+    by every analysis run on it that reads nothing of the placement.
+    """
+    return _cached(tables, "local", _build_local_episodes)
 
 
 def _episodes(tables: CaseTables) -> pl.DataFrame:
     """Episodes with their placement's home and authorities, and local start and end.
 
-    Built once per :class:`CaseTables` (whose tables cannot change) and shared
-    by every analysis run on it.
+    Built once per :class:`CaseTables`, from :func:`_local_episodes`, and
+    shared by every analysis run on it.
     """
-    key = id(tables)
-    found = _EPISODES.get(key)
-    if found is None:
-        found = _EPISODES[key] = _build_episodes(tables)
-        weakref.finalize(tables, _EPISODES.pop, key, None)
-    return found
+    return _cached(tables, "placed", _build_episodes)
 
 
 def _episode_plan(
@@ -279,12 +299,12 @@ def _episode_plan(
 ) -> tuple[pl.LazyFrame, Literal["in-memory", "streaming"]]:
     """The localised episodes as a lazy frame, and the engine to collect plans over them.
 
-    For :class:`CaseTables`, the shared in-memory frame (:func:`_episodes`); for an
+    For :class:`CaseTables`, the shared in-memory frame (:func:`_local_episodes`); for an
     :class:`~missingcare.research.datasets.EpisodeDataset`, a scan of its Parquet
     files, collected by polars' streaming engine so memory stays bounded.
     """
     if isinstance(source, CaseTables):
-        return _episodes(source).lazy(), "in-memory"
+        return _local_episodes(source).lazy(), "in-memory"
     return source.scan(), "streaming"
 
 
@@ -295,20 +315,27 @@ def _local_episode_columns(eps: pl.DataFrame) -> pl.DataFrame:
     These are the columns a safe extract computes before shifting its dates
     (:data:`~missingcare.research.tables.EXTRACT_COLUMNS`), so the analyses
     read them from an extract and compute them, here, from source tables.
+    One lazy plan, collected once.
     """
-    eps = eps.with_columns(
-        _local_columns(eps, {"last_seen_at": "_start_local", "ended_at": "_end_local"})
-    )
+    local = _local_columns(eps, {"last_seen_at": "_start_local", "ended_at": "_end_local"})
     start = pl.col("_start_local")
-    return eps.with_columns(
-        ((pl.col("ended_at") - pl.col("last_seen_at")).dt.total_microseconds() / 3.6e9).alias(
-            "elapsed_hours"
-        ),
-        (pl.col("_end_local").dt.date() - start.dt.date()).dt.total_days().alias("calendar_days"),
-        start.dt.hour().cast(pl.Int8).alias("start_local_hour"),
-        start.dt.weekday().cast(pl.Int8).alias("start_local_weekday"),
-        start.dt.date().alias("start_local_date"),
-    ).drop("_start_local", "_end_local")
+    return (
+        eps.lazy()
+        .with_columns(local)
+        .with_columns(
+            ((pl.col("ended_at") - pl.col("last_seen_at")).dt.total_microseconds() / 3.6e9).alias(
+                "elapsed_hours"
+            ),
+            (pl.col("_end_local").dt.date() - start.dt.date())
+            .dt.total_days()
+            .alias("calendar_days"),
+            start.dt.hour().cast(pl.Int8).alias("start_local_hour"),
+            start.dt.weekday().cast(pl.Int8).alias("start_local_weekday"),
+            start.dt.date().alias("start_local_date"),
+        )
+        .drop("_start_local", "_end_local")
+        .collect(engine="in-memory")
+    )
 
 
 #: What :func:`_local_episode_columns` adds (all of them extract columns).
@@ -346,7 +373,7 @@ def _require(tables: CaseTables, name: str, column: str, what: str) -> None:
         )
 
 
-def _build_episodes(tables: CaseTables) -> pl.DataFrame:
+def _build_local_episodes(tables: CaseTables) -> pl.DataFrame:
     base = ("child_id", "episode_id", "placement_id", "zone", "last_seen_at", "ended_at")
     if tables.is_extract:
         present = tables.episodes.column_names
@@ -356,9 +383,11 @@ def _build_episodes(tables: CaseTables) -> pl.DataFrame:
                 "these tables are an extract but lack its columns computed before the "
                 f"shift ({', '.join(missing)}): read the extract's files as written"
             )
-        eps = _columns(tables, "episodes", *base, "returned_at", *_LOCAL_EPISODE_COLUMNS)
-    else:
-        eps = _local_episode_columns(_columns(tables, "episodes", *base, "returned_at"))
+        return _columns(tables, "episodes", *base, "returned_at", *_LOCAL_EPISODE_COLUMNS)
+    return _local_episode_columns(_columns(tables, "episodes", *base, "returned_at"))
+
+
+def _build_episodes(tables: CaseTables) -> pl.DataFrame:
     places = _columns(
         tables,
         "placements",
@@ -368,7 +397,9 @@ def _build_episodes(tables: CaseTables) -> pl.DataFrame:
         "placing_authority",
         "host_authority",
     )
-    return eps.join(places, on=["child_id", "placement_id"], how="left", maintain_order="left")
+    return _local_episodes(tables).join(
+        places, on=["child_id", "placement_id"], how="left", maintain_order="left"
+    )
 
 
 def _displays(vocabularies: Mapping[str, Vocabulary] | None, *names: str) -> pl.DataFrame:
@@ -387,12 +418,14 @@ def _band_frame(edges: Sequence[float]) -> pl.DataFrame:
     """The bands of ``edges``, numbered: ``band``, ``lower`` (inclusive), ``upper`` (exclusive)."""
     if list(edges) != sorted(set(edges)) or not edges or edges[0] != 0:
         raise ValueError("band edges must start at 0 and increase")
+    return _bands(tuple(float(e) for e in edges))
+
+
+@functools.lru_cache(maxsize=64)
+def _bands(edges: tuple[float, ...]) -> pl.DataFrame:
+    """:func:`_band_frame` for checked edges: built once per distinct edges (a constant)."""
     return pl.DataFrame(
-        {
-            "band": list(range(len(edges))),
-            "lower": [float(e) for e in edges],
-            "upper": [float(e) for e in edges[1:]] + [None],
-        },
+        {"band": list(range(len(edges))), "lower": list(edges), "upper": [*edges[1:], None]},
         schema={"band": pl.Int64, "lower": pl.Float64, "upper": pl.Float64},
     )
 
@@ -459,7 +492,8 @@ def hour_by_weekday(tables: CaseTables | EpisodeDataset) -> HourWeekday:
         pl.col("start_local_weekday").alias("weekday"), pl.col("start_local_hour").alias("hour")
     ).agg(pl.len().alias("episodes"), pl.col("child_id").n_unique().alias("children"))
     frame = (
-        _WEEK_GRID.lazy()
+        _week_grid()
+        .lazy()
         .join(counts, on=["weekday", "hour"], how="left")
         .with_columns(pl.col("episodes", "children").fill_null(0).cast(pl.Int64))
         .sort("weekday", "hour")
@@ -470,14 +504,16 @@ def hour_by_weekday(tables: CaseTables | EpisodeDataset) -> HourWeekday:
     return HourWeekday(table, episodes=episodes, children=children, population=children)
 
 
-#: Every (ISO weekday, hour) cell, Monday 00:00 first.
-_WEEK_GRID = pl.DataFrame(
-    {
-        "weekday": [d for d in range(1, 8) for _ in range(24)],
-        "hour": [h for _ in range(1, 8) for h in range(24)],
-    },
-    schema={"weekday": pl.Int8, "hour": pl.Int8},
-)
+@functools.cache
+def _week_grid() -> pl.DataFrame:
+    """Every (ISO weekday, hour) cell, Monday 00:00 first (a constant, built on first use)."""
+    return pl.DataFrame(
+        {
+            "weekday": [d for d in range(1, 8) for _ in range(24)],
+            "hour": [h for _ in range(1, 8) for h in range(24)],
+        },
+        schema={"weekday": pl.Int8, "hour": pl.Int8},
+    )
 
 
 # --- durations ---------------------------------------------------------------------
@@ -578,41 +614,49 @@ def _with_window_counts(frame: pl.LazyFrame, windows: Sequence[int]) -> pl.LazyF
     the sorted keys: no per-child loop, no reordering, no collect. Rows with no
     child id count nothing, as in a window summed over ``child_id.is_not_null()``.
     """
+    stages, dropped = _window_stages(tuple(windows))
+    for stage in stages:
+        frame = frame.with_columns(*stage)
+    return frame.drop(*dropped)
+
+
+@functools.lru_cache(maxsize=32)
+def _window_stages(
+    windows: tuple[int, ...],
+) -> tuple[tuple[tuple[pl.Expr, ...], ...], tuple[str, ...]]:
+    """The expressions of :func:`_with_window_counts`, by stage, and the helper columns to
+    drop: they depend on the windows only, so they are built once per distinct windows."""
     day = pl.col("start_local_date").cast(pl.Int32).cast(pl.Int64)
     span = day.max() - day.min() + 1
     lengths = [f"_len{w}" for w in windows]
     keys = pl.col("_k").drop_nulls().sort()
-    return (
-        # a window longer than the data's span counts what the span does: capped, keys stay
-        # small. (The scalars are columns before any search: polars searches far faster so.)
-        frame.with_columns(
-            *(
-                pl.min_horizontal(pl.lit(w, dtype=pl.Int64), span).alias(n)
-                for w, n in zip(windows, lengths, strict=True)
-            ),
-            (day - day.min()).alias("_d"),
-        )
-        .with_columns(
-            (
-                pl.col("child_id").rank("dense").cast(pl.Int64)
-                * (pl.col("_d").max() + pl.max_horizontal(*lengths))
-                + pl.col("_d")
-            ).alias("_k")
-        )
-        .with_columns(keys.search_sorted(pl.col("_k"), side="right").cast(pl.Int64).alias("_up"))
-        .with_columns(
-            pl.when(pl.col("_k").is_not_null())
-            .then(
-                pl.col("_up")
-                - keys.search_sorted(pl.col("_k") - (pl.col(n) - 1), side="left").cast(pl.Int64)
-            )
-            .when(pl.col("start_local_date").is_not_null())
-            .then(pl.lit(0, dtype=pl.Int64))
-            .alias(f"n_{w}")
+    # a window longer than the data's span counts what the span does: capped, keys stay
+    # small. (The scalars are columns before any search: polars searches far faster so.)
+    first = (
+        *(
+            pl.min_horizontal(pl.lit(w, dtype=pl.Int64), span).alias(n)
             for w, n in zip(windows, lengths, strict=True)
-        )
-        .drop("_k", "_up", "_d", *lengths)
+        ),
+        (day - day.min()).alias("_d"),
     )
+    key = (
+        pl.col("child_id").rank("dense").cast(pl.Int64)
+        * (pl.col("_d").max() + pl.max_horizontal(*lengths))
+        + pl.col("_d")
+    ).alias("_k")
+    up = keys.search_sorted(pl.col("_k"), side="right").cast(pl.Int64).alias("_up")
+    counts = tuple(
+        pl.when(pl.col("_k").is_not_null())
+        .then(
+            pl.col("_up")
+            - keys.search_sorted(pl.col("_k") - (pl.col(n) - 1), side="left").cast(pl.Int64)
+        )
+        .when(pl.col("start_local_date").is_not_null())
+        .then(pl.lit(0, dtype=pl.Int64))
+        .alias(f"n_{w}")
+        for w, n in zip(windows, lengths, strict=True)
+    )
+    return (first, (key,), (up,), counts), ("_k", "_up", "_d", *lengths)
 
 
 def repeat_episodes(
@@ -627,58 +671,75 @@ def repeat_episodes(
     if any(w < 1 for w in windows):
         raise ValueError("window lengths must be at least one day")
     source, engine = _episode_plan(tables)
-    eps = source.select("child_id", "start_local_date")
-    schema = {
-        "window_days": pl.Int64,
-        "most_in_window": pl.Int64,
-        "children": pl.Int64,
-        "episodes": pl.Int64,
-    }
     if not windows:  # an empty table counts nobody
-        return RepeatEpisodes(pl.DataFrame(schema=schema), repeat_episodes={}, population=0)
+        return RepeatEpisodes(pl.DataFrame(schema=_REPEAT_SCHEMA), repeat_episodes={}, population=0)
     unique = list(dict.fromkeys(windows))
-    # one plan, one output: per child, its most episodes in any window and its repeats;
-    # then, per window, the children (and their episodes) by that most. The headline
-    # figures are sums over that small table: every child is in each window's rows once.
-    per_child = (
-        _with_window_counts(eps, unique)
-        .group_by("child_id")
-        .agg(
-            pl.len().alias("episodes"),
-            *(pl.col(f"n_{w}").max().alias(f"m_{w}") for w in unique),
-            *((pl.col(f"n_{w}") >= 2).sum().alias(f"r_{w}") for w in unique),
-        )
+    table = _repeat_plan(source.select("child_id", "start_local_date"), tuple(unique))
+    # the headline figures are sums over that small table: every child is in each
+    # window's rows once
+    heads = table.group_by("window_days").agg(
+        pl.col("repeats").sum(), pl.col("children").sum().alias("population")
     )
-    long = pl.concat(
-        per_child.select(
-            pl.lit(w, dtype=pl.Int64).alias("window_days"),
-            pl.col(f"m_{w}").cast(pl.Int64).alias("most_in_window"),
-            "episodes",
-            pl.col(f"r_{w}").alias("repeats"),
-        )
-        for w in unique
-    )
-    table = (
-        long.group_by("window_days", "most_in_window")
-        .agg(
-            pl.len().cast(pl.Int64).alias("children"),
-            pl.col("episodes").sum().cast(pl.Int64),
-            pl.col("repeats").sum().cast(pl.Int64),
-        )
-        .sort("window_days", "most_in_window")
-        .collect(engine=engine)
-    )
-    first = table.filter(pl.col("window_days") == unique[0])
-    found = dict(table.group_by("window_days").agg(pl.col("repeats").sum()).iter_rows())
-    frame = table.drop("repeats")
+    frame, figures = pl.collect_all([table.drop("repeats"), heads], engine=engine)
+    found = {w: (r, n) for w, r, n in figures.iter_rows()}
     if len(unique) != len(windows):  # a window asked for twice has its rows twice
         frame = pl.concat([frame.filter(pl.col("window_days") == w) for w in windows]).sort(
             "window_days", "most_in_window", maintain_order=True
         )
     return RepeatEpisodes(
         frame,
-        repeat_episodes={w: int(found.get(w, 0)) for w in windows},
-        population=int(first.get_column("children").sum()),
+        repeat_episodes={w: int(found.get(w, (0, 0))[0]) for w in windows},
+        population=int(found.get(unique[0], (0, 0))[1]),
+    )
+
+
+_REPEAT_SCHEMA = {
+    "window_days": pl.Int64,
+    "most_in_window": pl.Int64,
+    "children": pl.Int64,
+    "episodes": pl.Int64,
+}
+
+
+def _repeat_plan(eps: pl.LazyFrame, windows: tuple[int, ...]) -> pl.LazyFrame:
+    """Per window, the children (and their episodes and repeats) by their most episodes
+    in any window of it: ``window_days, most_in_window, children, episodes, repeats``.
+
+    Per child, its most episodes in each window and its repeats, one struct
+    column per window, then unpivoted to one row per (window, child): one
+    pass over the window counts, whatever the number of windows.
+    """
+    per_child = (
+        _with_window_counts(eps, windows)
+        .group_by("child_id")
+        .agg(
+            pl.len().alias("episodes"),
+            *(
+                pl.struct(
+                    pl.col(f"n_{w}").max().cast(pl.Int64).alias("most_in_window"),
+                    (pl.col(f"n_{w}") >= 2).sum().cast(pl.Int64).alias("repeats"),
+                ).alias(str(w))
+                for w in windows
+            ),
+        )
+    )
+    return (
+        per_child.unpivot(
+            on=[str(w) for w in windows], index="episodes", variable_name="window_days"
+        )
+        .select(
+            pl.col("window_days").cast(pl.Int64),
+            pl.col("value").struct.field("most_in_window"),
+            "episodes",
+            pl.col("value").struct.field("repeats"),
+        )
+        .group_by("window_days", "most_in_window")
+        .agg(
+            pl.len().cast(pl.Int64).alias("children"),
+            pl.col("episodes").sum().cast(pl.Int64),
+            pl.col("repeats").sum().cast(pl.Int64),
+        )
+        .sort("window_days", "most_in_window")
     )
 
 
