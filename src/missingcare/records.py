@@ -212,6 +212,28 @@ def _kept(value: T, known_at: datetime, gone: frozenset[str]) -> T | None:
     return attrs.evolve(value, **changes) if changes else value  # type: ignore[misc]
 
 
+def _any_written_after(value: object, known_at: datetime) -> bool:
+    """Whether anything in ``value`` was written after ``known_at`` (walks what
+    :func:`_kept` walks, and stops at the first such record)."""
+    if _written_after(value, known_at):
+        return True
+    return any(
+        _any_written_after(item, known_at)
+        for name in _carried_lists(type(value))
+        for item in getattr(value, name)
+    )
+
+
+@functools.cache
+def _carried_lists(cls: type) -> tuple[str, ...]:
+    """The names of ``cls``'s lists of records that :func:`_kept` walks."""
+    return tuple(
+        name
+        for name, kind in f.kinds(cls)
+        if kind.base == "nested" and kind.many and kind.model in _carrying(cls)
+    )
+
+
 @functools.cache
 def _carrying(cls: type) -> frozenset[type]:
     """The model classes nested (at any depth) in ``cls`` that hold, or are, a record
@@ -258,6 +280,8 @@ def as_known_at(case: CaseFile, known_at: datetime) -> CaseFile:
     True
     """
     at = instant(known_at, "known_at")
+    if not _any_written_after(case, at):
+        return case  # the common case (a file read as known now): one walk, nothing built
     gone = frozenset(
         e.id for e in case.episodes if _written_after(e, at) or _kept(e, at, frozenset()) is None
     )
