@@ -212,14 +212,19 @@ def _kept(value: T, known_at: datetime, gone: frozenset[str]) -> T | None:
     return attrs.evolve(value, **changes) if changes else value  # type: ignore[misc]
 
 
+#: The key under which a case file keeps whether anything in it was written after an instant.
+_ANY_AFTER = "missingcare.records.any_written_after"
+
+
 def _any_written_after(value: object, known_at: datetime) -> bool:
     """Whether anything in ``value`` was written after ``known_at`` (walks what
     :func:`_kept` walks, and stops at the first such record)."""
     if _written_after(value, known_at):
         return True
+    cls: type = type(value)
     return any(
         _any_written_after(item, known_at)
-        for name in _carried_lists(type(value))
+        for name in _carried_lists(cls)
         for item in getattr(value, name)
     )
 
@@ -280,8 +285,10 @@ def as_known_at(case: CaseFile, known_at: datetime) -> CaseFile:
     True
     """
     at = instant(known_at, "known_at")
-    if not _any_written_after(case, at):
-        return case  # the common case (a file read as known now): one walk, nothing built
+    # the common case (a file read as known now): one walk, nothing built, and asked
+    # again of the same file (the lens, an episode at a time) a lookup
+    if not case.derived((_ANY_AFTER, at), lambda: _any_written_after(case, at)):
+        return case
     gone = frozenset(
         e.id for e in case.episodes if _written_after(e, at) or _kept(e, at, frozenset()) is None
     )
