@@ -323,19 +323,25 @@ class Refusal:
             f"    if not d.keys() <= {known}: out.append(_unknown(p))",
             "    if _len(out) != n: return _BAD",
         ]
-        args = [f"a_{a.name}" for a in fields]
+        src += self._construct(cls)
+        return self._ns.run("\n".join(src), f"_walk_{name}")  # type: ignore[no-any-return]
+
+    def _construct(self, cls: type) -> list[str]:
+        """The lines that end a walk: build ``cls`` from its values ``a_<field>``, or say
+        why not. Filled as the fast path fills it where it can (the values' types are
+        certain); when a guard or an invariant fails, the class itself says why."""
+        names = [a.name for a in attrs.fields(cls)]
+        src: list[str] = []
         if is_fillable(cls):
-            # filled as the fast path fills it (the values' types are certain); when a
-            # guard or an invariant fails, the class itself says why
-            lines = fill(cls, {a.name: f"a_{a.name}" for a in fields}, self._ns, typed=True)
+            lines = fill(cls, {n: f"a_{n}" for n in names}, self._ns, typed=True)
             src.append("    try:")
             src += [f"        {line}" for line in [*lines, *post_init(cls)]]
             src += ["        return _o", "    except Exception:", "        pass"]
         src.append("    try:")
-        src.append(f"        return {self._ns.bind(cls)}({', '.join(args)})")
+        src.append(f"        return {self._ns.bind(cls)}({', '.join(f'a_{n}' for n in names)})")
         src.append("    except Exception as e:")
         src.append("        return _failed(e, p, out)")
-        return self._ns.run("\n".join(src), f"_walk_{name}")  # type: ignore[no-any-return]
+        return src
 
     def _generate_mirror(self, cls: type) -> Callable[[Any, str, list[Failure]], Any]:
         """The walk of a ``cls`` mirror ``w`` (decoded by the fast path's msgspec types,
@@ -343,10 +349,8 @@ class Refusal:
         leaves' values and the classes themselves can fail."""
         name = cls.__name__
         src = [f"def _mirror_{name}(w, p, out):", "    n = _len(out)"]
-        args = []
         for a, (_, kind) in zip(attrs.fields(cls), _fields.kinds(cls), strict=True):
             f, v = a.name, f"a_{a.name}"
-            args.append(v)
             leaf = attrs.evolve(kind, many=False, unique=False, non_empty=False)
             table = hook = ""
             if kind.base == "concept" and kind.vocabulary is None:
@@ -398,19 +402,7 @@ class Refusal:
                 if kind.base != "nested":
                     src.append(f"    if {v} is _BAD: out.append((p + '.{f}', {hook}, {x}))")
         src.append("    if _len(out) != n: return _BAD")
-        if is_fillable(cls):
-            # filled as the fast path fills it (the values' types are certain); when a
-            # guard or an invariant fails, the class itself says why
-            src.append("    try:")
-            lines = fill(
-                cls, {a.name: f"a_{a.name}" for a in attrs.fields(cls)}, self._ns, typed=True
-            )
-            src += [f"        {line}" for line in [*lines, *post_init(cls)]]
-            src += ["        return _o", "    except Exception:", "        pass"]
-        src.append("    try:")
-        src.append(f"        return {self._ns.bind(cls)}({', '.join(args)})")
-        src.append("    except Exception as e:")
-        src.append("        return _failed(e, p, out)")
+        src += self._construct(cls)
         return self._ns.run("\n".join(src), f"_mirror_{name}")  # type: ignore[no-any-return]
 
     def error(self, data: bytes, cls: type) -> ValidationError | None:
