@@ -71,7 +71,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Any, Literal, TypeVar
 
 import attrs
 
@@ -101,6 +101,8 @@ __all__ = [
     "read_revisions",
     "write_revisions",
 ]
+
+T = TypeVar("T")
 
 #: What a change does at its path: the JSON Patch operations a diff needs.
 Op = Literal["add", "remove", "replace"]
@@ -224,12 +226,19 @@ def _check_digest(_inst: object, field: attrs.Attribute[Any], value: object) -> 
         )
 
 
-def _to_changes(value: Iterable[Change]) -> tuple[Change, ...]:
+def _tuple_of(item: type[T], at: str, value: Iterable[T]) -> tuple[T, ...]:
+    """``value`` as a tuple of ``item`` values, refusing any other at ``{at}[i]``."""
     out = tuple(value)
-    for i, change in enumerate(out):
-        if not isinstance(change, Change):
-            raise ValidationError.single(f"$.changes[{i}]", "wrong_type", "expected a Change value")
+    for i, each in enumerate(out):
+        if not isinstance(each, item):
+            raise ValidationError.single(
+                f"{at}[{i}]", "wrong_type", f"expected a {item.__name__} value"
+            )
     return out
+
+
+def _to_changes(value: Iterable[Change]) -> tuple[Change, ...]:
+    return _tuple_of(Change, "$.changes", value)
 
 
 @attrs.frozen
@@ -489,11 +498,7 @@ def _build(state: dict[str, JSON], version: int) -> CaseFile:
 
 
 def _to_revisions(value: Iterable[Revision]) -> tuple[Revision, ...]:
-    out = tuple(value)
-    for i, revision in enumerate(out):
-        if not isinstance(revision, Revision):
-            raise ValidationError.single(f"$[{i}]", "wrong_type", "expected a Revision value")
-    return out
+    return _tuple_of(Revision, "$", value)
 
 
 @attrs.frozen
