@@ -572,3 +572,16 @@ def test_history_tampered_is_a_validation_error_that_pickles() -> None:
     back = pickle.loads(pickle.dumps(err))
     assert (back.index, back.violations) == (3, err.violations)
     assert str(back).startswith("revision 3: 1 violation:")
+
+
+def test_a_history_or_a_revision_holding_anything_else_is_refused_at_its_position() -> None:
+    history = _amended_history()
+    with pytest.raises(mc.ValidationError) as info:
+        CaseHistory((history.revisions[0], "SECRET"))  # type: ignore[arg-type]
+    assert info.value.paths == ("$[1]",)
+    assert "SECRET" not in str(info.value)
+    first = history.revisions[0]
+    with pytest.raises(mc.ValidationError) as info:
+        attrs.evolve(first, changes=(*first.changes, "SECRET"))
+    assert info.value.paths == (f"$.changes[{len(first.changes)}]",)
+    assert "SECRET" not in str(info.value)
