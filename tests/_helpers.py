@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 #: The Hypothesis profiles ``tests/conftest.py`` registers (see its docstring).
@@ -50,3 +54,20 @@ def places(doc: Any, path: str = "$") -> Iterator[tuple[str, Any, Any]]:
             child = f"{path}[{i}]"
             yield child, doc, i
             yield from places(value, child)
+
+
+def load_script(path: Path, name: str | None = None) -> ModuleType:
+    """The script at ``path`` (a benchmark, a docs generator, the fuzz harness), run as a
+    module named ``name`` and registered in ``sys.modules`` (attrs classes and pickling
+    look a module up there); the script's folder is put on ``sys.path`` first, so its
+    imports of its neighbours resolve."""
+    folder = str(path.parent)
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    spec = importlib.util.spec_from_file_location(name or f"missingcare_{path.stem}", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module

@@ -8,13 +8,14 @@ path stops the run.
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
+
+from tests._helpers import load_script
 
 BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
 if str(BENCH) not in sys.path:
@@ -24,15 +25,7 @@ from _corpus import CONVERSATION, EPISODE, REFUSED, changed  # noqa: E402
 
 
 def _load_runner() -> ModuleType:
-    if str(BENCH) not in sys.path:
-        sys.path.insert(0, str(BENCH))
-    spec = importlib.util.spec_from_file_location("missingcare_bench_run", BENCH / "run.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script(BENCH / "run.py", "missingcare_bench_run")
 
 
 @pytest.fixture(scope="module")
@@ -106,11 +99,7 @@ def test_the_command_prints_a_table(runner: Any, capsys: pytest.CaptureFixture[s
 def test_the_fill_benchmark_runs_and_prints_each_way(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    spec = importlib.util.spec_from_file_location("missingcare_bench_fill", BENCH / "bench_fill.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_script(BENCH / "bench_fill.py", "missingcare_bench_fill")
     assert module.main(["--number", "50"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert [line.split("  ")[0] for line in lines] == list(module.measure(50))
@@ -356,11 +345,7 @@ def test_the_summary_sets_runs_side_by_side(
     assert runner.main(["--tiny", "--only", "memory", "--repeats", "1", "--json", str(out)]) == 0
     (tmp_path / "after.json").write_bytes(out.read_bytes())
     capsys.readouterr()
-    spec = importlib.util.spec_from_file_location("missingcare_bench_summary", BENCH / "summary.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_script(BENCH / "summary.py", "missingcare_bench_summary")
     assert module.main([str(out), str(tmp_path / "after.json")]) == 0
     text = capsys.readouterr().out
     assert text.startswith("| row | before | after |")
@@ -409,13 +394,7 @@ def test_a_refusal_unlike_the_converters_stops_the_run(
 
 
 def test_the_history_benchmark_runs_on_a_few_revisions(capsys: pytest.CaptureFixture[str]) -> None:
-    spec = importlib.util.spec_from_file_location(
-        "missingcare_bench_history", BENCH / "bench_history.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_script(BENCH / "bench_history.py", "missingcare_bench_history")
     module.run(revisions=5, rounds=1)
     out = capsys.readouterr().out
     assert "verify 5 revisions" in out

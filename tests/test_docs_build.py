@@ -16,17 +16,14 @@ from types import ModuleType
 
 import pytest
 
+from tests._helpers import load_script
+
 ROOT = Path(__file__).parent.parent
 DOCS = ROOT / "docs"
 
 
 def _load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"docs_{name}", DOCS / f"{name}.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(DOCS / f"{name}.py", f"docs_{name}")
 
 
 def test_vocabulary_pages_are_current() -> None:

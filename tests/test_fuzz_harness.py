@@ -7,25 +7,19 @@ clean and that a crash, a leak and an unwritable accept would be reported.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
 
+from tests._helpers import load_script
+
 HARNESS = Path(__file__).resolve().parent.parent / "fuzz" / "harness.py"
 
 
 def _load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("missingcare_fuzz_harness", HARNESS)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script(HARNESS, "missingcare_fuzz_harness")
 
 
 fuzz = _load()

@@ -48,6 +48,7 @@ from missingcare.vocabularies import (
     POLICE_RISK_GRADES,
     RELATIONSHIP_ROLES,
 )
+from tests._helpers import load_script
 
 LONDON = "Europe/London"
 RETURN = local_instant(2026, 10, 24, 22, zone=LONDON)  # BST, the night before clocks go back
@@ -635,15 +636,10 @@ def test_task_list_over_1000_generated_case_files() -> None:
 
 
 def test_reference_page_is_generated_and_up_to_date() -> None:
-    import importlib.util
     from pathlib import Path
 
     path = Path(__file__).parent.parent / "docs" / "_gen_packs.py"
-    spec = importlib.util.spec_from_file_location("_gen_packs", path)
-    assert spec is not None
-    assert spec.loader is not None
-    gen = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(gen)
+    gen = load_script(path, "_gen_packs")
     pages = gen.pages()
     page = pages[path.parent / "reference" / "packs" / "gb-eng.md"]
     for r in PACK.rules():

@@ -582,6 +582,6 @@ def test_a_history_or_a_revision_holding_anything_else_is_refused_at_its_positio
     assert "SECRET" not in str(info.value)
     first = history.revisions[0]
     with pytest.raises(mc.ValidationError) as info:
-        attrs.evolve(first, changes=(*first.changes, "SECRET"))
+        attrs.evolve(first, changes=(*first.changes, "SECRET"))  # type: ignore[arg-type]
     assert info.value.paths == (f"$.changes[{len(first.changes)}]",)
     assert "SECRET" not in str(info.value)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 from types import ModuleType
@@ -14,20 +13,14 @@ from missingcare.cli import main
 from missingcare.packs import BUILTIN_PACKS
 from missingcare.rules import Duty, available_packs, get_pack
 from missingcare.testing.conformance import check_pack
+from tests._helpers import load_script
 
 DOCS = Path(__file__).parent.parent / "docs"
 AS_OF = "2026-04-01T00:00:00Z"
 
 
 def _generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "_gen_jurisdictions", DOCS / "_gen_jurisdictions.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    gen = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(gen)
-    return gen
+    return load_script(DOCS / "_gen_jurisdictions.py", "_gen_jurisdictions")
 
 
 def test_every_built_in_pack_is_available_and_conforms() -> None:

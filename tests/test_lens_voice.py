@@ -57,6 +57,7 @@ from missingcare.vocabularies import (
     RELATIONSHIP_ROLES,
     WHO_WITH,
 )
+from tests._helpers import load_script
 
 ZONE = "Europe/London"
 CHILD = b.CHILD
@@ -754,17 +755,10 @@ def test_words_match_whole_words_in_any_case_and_curly_apostrophes() -> None:
 
 
 def test_the_lens_benchmark_runs_and_checks_it_measures_something() -> None:
-    import importlib.util
-    import sys
     from pathlib import Path
 
     path = Path(__file__).resolve().parent.parent / "benchmarks" / "bench_lens.py"
-    spec = importlib.util.spec_from_file_location("missingcare_bench_lens", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
+    module = load_script(path, "missingcare_bench_lens")
     result = module.measure(small=2, large=4, rounds=1)
     assert result["calls_per_episode_small"] > 100  # the lens ran, with something to say
     assert result["cpu_ratio_per_episode"] > 0

@@ -25,6 +25,7 @@ from missingcare.testing.conformance import RulePackContract, check_case, check_
 from missingcare.testing.strategies import case_files
 from missingcare.time import PublicHolidays, Weekdays, local_instant
 from missingcare.vocabularies import CONVERSATION_OUTCOMES
+from tests._helpers import load_script
 
 MELB = "Australia/Melbourne"
 MIN = timedelta(minutes=1)
@@ -364,15 +365,10 @@ def test_the_packs_own_evidence_keeps_findings_total_and_monotonic(case: CaseFil
 
 
 def test_reference_page_lists_the_rules_sources_and_calendar() -> None:
-    import importlib.util
     from pathlib import Path
 
     path = Path(__file__).parent.parent / "docs" / "_gen_packs.py"
-    spec = importlib.util.spec_from_file_location("_gen_packs", path)
-    assert spec is not None
-    assert spec.loader is not None
-    gen = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(gen)
+    gen = load_script(path, "_gen_packs")
     page_path = path.parent / "reference" / "packs" / "au-vic.md"
     page = gen.pages()[page_path]
     assert page_path.read_text(encoding="utf-8") == page, "run: python docs/_gen_packs.py"

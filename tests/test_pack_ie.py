@@ -17,6 +17,7 @@ from missingcare.rules import Duty, evaluate, get_pack
 from missingcare.testing.builders import absence_plan, case_file, episode, placement
 from missingcare.testing.conformance import RulePackContract, check_pack
 from missingcare.time import local_instant
+from tests._helpers import load_script
 
 DUBLIN = "Europe/Dublin"
 MIN = timedelta(minutes=1)
@@ -233,15 +234,10 @@ def test_the_plan_rule_is_for_residential_care() -> None:
 
 
 def test_reference_page_lists_the_rules_and_sources() -> None:
-    import importlib.util
     from pathlib import Path
 
     path = Path(__file__).parent.parent / "docs" / "_gen_packs.py"
-    spec = importlib.util.spec_from_file_location("_gen_packs", path)
-    assert spec is not None
-    assert spec.loader is not None
-    gen = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(gen)
+    gen = load_script(path, "_gen_packs")
     page_path = path.parent / "reference" / "packs" / "ie.md"
     page = gen.pages()[page_path]
     assert page_path.read_text(encoding="utf-8") == page, "run: python docs/_gen_packs.py"

@@ -7,9 +7,7 @@ schema version 2) and rows that read back as valid case files.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -24,20 +22,13 @@ from missingcare.research.datasets import PARTITIONS, EpisodeDataset, write_data
 from missingcare.research.extracts import make_extract
 from missingcare.research.tables import ARROW_SCHEMA_VERSION, TABLES
 from missingcare.testing.synth import iter_case_files
+from tests._helpers import load_script
 
 BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
 
 
 def _bench(name: str) -> ModuleType:
-    if str(BENCH) not in sys.path:
-        sys.path.insert(0, str(BENCH))
-    spec = importlib.util.spec_from_file_location(f"missingcare_{name}", BENCH / f"{name}.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script(BENCH / f"{name}.py", f"missingcare_{name}")
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,6 @@ what it measures.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
@@ -25,6 +23,7 @@ from missingcare.conversations import AgreedAction
 from missingcare.rules import kit
 from missingcare.testing import builders as b
 from missingcare.testing.synth import iter_case_files
+from tests._helpers import load_script
 
 BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
 W = DEFAULT_CONFIG.compare_window
@@ -33,17 +32,7 @@ H = timedelta(hours=1)
 
 
 def _bench_scale() -> ModuleType:
-    if str(BENCH) not in sys.path:
-        sys.path.insert(0, str(BENCH))
-    spec = importlib.util.spec_from_file_location(
-        "missingcare_bench_scale", BENCH / "bench_scale.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script(BENCH / "bench_scale.py", "missingcare_bench_scale")
 
 
 def _edges_case() -> CaseFile:
