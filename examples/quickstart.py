@@ -117,7 +117,11 @@ def main() -> None:
     episode = back.episodes[0]
     assert episode.duration == timedelta(hours=23)
     print(f"{len(data)} bytes of JSON; round trip equal: {back == case}")
-    print(f"episode {episode.id}: {episode.duration} elapsed, {episode.length_in_days} day(s)")
+    hours, days = episode.duration // timedelta(hours=1), episode.length_in_days
+    print(
+        f"episode {episode.id}: {hours} hours elapsed, "
+        f"{days} calendar day{'' if days == 1 else 's'} as DfE counts them"
+    )
     print("the child's words, verbatim:", back.conversations[0].child_account)
 
     broken = data.replace(b'"2026-10-24T21:00:00Z"', b'"2026-10-24T22:00:00"')
