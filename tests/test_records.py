@@ -366,8 +366,9 @@ def test_as_known_at_keeps_an_episode_without_the_parts_written_later() -> None:
 
 def test_as_known_at_refuses_a_naive_instant() -> None:
     case = builders.case_file(builders.episode())
-    with pytest.raises(NaiveDatetimeError):
+    with pytest.raises(NaiveDatetimeError) as info:
         as_known_at(case, datetime(2026, 11, 2))
+    assert info.value.paths == ("$.known_at",)  # the argument's name, as evaluate says it
 
 
 # --- shown to people ------------------------------------------------------------------

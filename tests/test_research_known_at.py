@@ -117,5 +117,6 @@ def test_an_extract_says_which_instant_its_records_were_known_at() -> None:
 
 
 def test_a_naive_instant_is_refused() -> None:
-    with pytest.raises(NaiveDatetimeError):
+    with pytest.raises(NaiveDatetimeError) as info:
         to_arrow(_cases(), known_at=datetime(2025, 6, 15))
+    assert info.value.paths == ("$.known_at",)

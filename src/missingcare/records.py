@@ -284,7 +284,7 @@ def as_known_at(case: CaseFile, known_at: datetime) -> CaseFile:
     >>> as_known_at(case, written.at) is case
     True
     """
-    at = instant(known_at, "known_at")
+    at = instant(known_at, "$.known_at")
     # the common case (a file read as known now): one walk, nothing built, and asked
     # again of the same file (the lens, an episode at a time) a lookup
     if not case.derived((_ANY_AFTER, at), lambda: _any_written_after(case, at)):

@@ -650,7 +650,7 @@ def to_arrow(cases: Iterable[CaseFile], *, known_at: datetime | None = None) -> 
     stood when it was first published, whatever was written up since.
     """
     if known_at is not None:
-        at = instant(known_at, "known_at")
+        at = instant(known_at, "$.known_at")
         cases = (as_known_at(case, at) for case in cases)
     files = _checked(cases)
     out: dict[str, pa.Table] = {}
