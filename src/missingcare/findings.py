@@ -43,7 +43,7 @@ from datetime import datetime, timedelta
 import attrs
 
 from missingcare import _fields
-from missingcare.time import computed_instant, format_local, instant
+from missingcare.time import computed_instant, format_duration, format_local, instant
 
 __all__ = [
     "Evaluation",
@@ -141,12 +141,7 @@ def _format_value(value: ParamValue, zone: str | None) -> str:
     if isinstance(value, datetime):
         return format_local(value, zone)
     if isinstance(value, timedelta):
-        seconds = int(value.total_seconds())
-        if seconds % 86400 == 0 and seconds >= 7 * 86400:
-            return _plural(seconds // 86400, "day", "days")
-        if seconds % 3600 == 0:
-            return _plural(seconds // 3600, "hour", "hours")
-        return _plural(seconds // 60, "minute", "minutes")
+        return format_duration(value)
     if isinstance(value, bool):
         return "yes" if value else "no"
     return str(value)

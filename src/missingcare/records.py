@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import attrs
 
 from missingcare import _fields as f
-from missingcare.time import elapsed, format_local, instant
+from missingcare.time import elapsed, format_duration, format_local, instant
 from missingcare.vocab import Concept
 
 if TYPE_CHECKING:
@@ -76,7 +76,8 @@ def recording_text(
     ``recording time unknown`` when there is none; else when it was written, in
     the placement's ``zone`` (:func:`~missingcare.time.format_local`), by whom,
     and, given the ``event`` it records, how long after it when that was a day
-    or more (whole days, counted as elapsed time).
+    or more (:func:`later_by`, said as the rules' messages say it:
+    :func:`~missingcare.time.format_duration`, "48 hours", "12 days").
 
     >>> from datetime import UTC, datetime
     >>> from missingcare.vocabularies import RELATIONSHIP_ROLES as ROLES
@@ -94,7 +95,7 @@ def recording_text(
     if event is not None and recorded.at > event:
         lag = later_by(event, recorded.at)
         if lag >= timedelta(days=1):
-            text += f", {lag.days} day{'s' if lag.days != 1 else ''} later"
+            text += f", {format_duration(lag)} later"
     return text
 
 

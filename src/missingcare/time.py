@@ -63,6 +63,7 @@ __all__ = [
     "check_zone",
     "computed_instant",
     "elapsed",
+    "format_duration",
     "format_instant",
     "format_local",
     "format_local_date",
@@ -452,6 +453,28 @@ def format_local_date(day: date, form: Literal["date", "short-date"] = "date") -
     if form == "short-date":
         month = month[:3]
     return f"{_DAYS[day.weekday()]} {day.day} {month} {day.year}"
+
+
+def format_duration(value: timedelta) -> str:
+    """A length of time for people: whole days from 4 days on, else hours, else minutes.
+
+    A deadline of up to 72 hours is said in hours, as the guidance says it; a longer
+    whole number of days in days ("recorded 5 days later"); what is not whole is
+    rounded down (at the least, minutes).
+
+    >>> format_duration(timedelta(hours=72)), format_duration(timedelta(days=5))
+    ('72 hours', '5 days')
+    >>> format_duration(timedelta(days=1)), format_duration(timedelta(minutes=90))
+    ('24 hours', '90 minutes')
+    """
+    seconds = int(value.total_seconds())
+    if seconds % 86400 == 0 and seconds > 3 * 86400:
+        count, one, many = seconds // 86400, "day", "days"
+    elif seconds % 3600 == 0:
+        count, one, many = seconds // 3600, "hour", "hours"
+    else:
+        count, one, many = seconds // 60, "minute", "minutes"
+    return f"{count} {one if count == 1 else many}"
 
 
 def format_month(day: date) -> str:
