@@ -10,6 +10,7 @@ mutation happens to stay valid.
 from __future__ import annotations
 
 import builtins
+import itertools
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -47,6 +48,11 @@ documents = st.one_of(
 )
 
 
+def _reference_load(data: bytes | str, cls: type) -> object:
+    """The reference converter's reading (``from_json`` without one takes the fast path)."""
+    return from_json(data, cls, converter=WIRE.converter)
+
+
 def _outcome(load: Any, data: bytes, cls: type) -> tuple[str, object]:
     try:
         return "value", load(data, cls)
@@ -81,7 +87,18 @@ _BAD_INSTANTS = (
     "2026-03-29T24:00:00Z",
     "2026-03-29T01:30:60Z",
     "２０２６-03-29T01:30:00Z",  # non-ASCII digits
+    "2026-03-29T01:30:00.500000Z",  # canonical, with microseconds
+    "2026-03-29T01:30:00.5Z",  # valid, fewer digits than msgspec writes
+    "2026-03-29T01:30:00.000000Z",  # valid, zero microseconds written out
+    "2026-03-29T01:30:00.123456+05:30",  # valid, an offset msgspec writes back as read
+    "1899-12-31T23:59:59Z",  # canonical, before the accepted range
+    "2201-01-01T00:00:00Z",  # canonical, after the accepted range
+    "2200-12-31T23:30:00-01:00",  # after the range only in UTC
+    "2026-03-29T01:30:00+24:00",  # no such offset
 )
+#: how the mutants are written: as ``to_json`` writes (compact), and as json.dumps does
+_SEPARATORS: tuple[tuple[str, str] | None, ...] = ((",", ":"), None)
+
 _ODD_VALUES: tuple[object, ...] = (
     None,
     True,
@@ -140,14 +157,16 @@ def mutated(draw: st.DrawFn) -> tuple[bytes, type]:
             parent[key] = draw(st.sampled_from(_BAD_INSTANTS))
         else:
             parent[key] = draw(st.sampled_from(_ODD_VALUES))
-    return json.dumps(doc, ensure_ascii=False).encode(), type(value)
+    # compact, as to_json writes (the canonical read, see _fast._CANONICAL_READ), or not
+    separators = draw(st.sampled_from(_SEPARATORS))
+    return json.dumps(doc, ensure_ascii=False, separators=separators).encode(), type(value)
 
 
 @settings(max_examples=400)
 @given(mutated())
 def test_mutated_documents_give_the_same_outcome(case: tuple[bytes, type]) -> None:
     data, cls = case
-    assert _outcome(WIRE.load, data, cls) == _outcome(from_json, data, cls)
+    assert _outcome(WIRE.load, data, cls) == _outcome(_reference_load, data, cls)
 
 
 def _exemplars() -> list[Any]:
@@ -177,7 +196,7 @@ def test_every_single_mutation_gives_the_same_outcome(value: Any) -> None:
     checked = 0
     paths = [p for p in _paths(doc) if p]
     step = max(1, len(paths) // 40)  # a case file has hundreds: an even sample of them
-    for path in paths[::step]:
+    for path, separators in itertools.product(paths[::step], _SEPARATORS):
         for replacement in (*_ODD_VALUES, _DROP, _EXTRA):
             mutant = json.loads(json.dumps(doc))
             parent = _parent(mutant, path)
@@ -189,8 +208,11 @@ def test_every_single_mutation_gives_the_same_outcome(value: Any) -> None:
                 parent["not_a_field"] = 1
             else:
                 parent[path[-1]] = replacement
-            data = json.dumps(mutant, ensure_ascii=False).encode()
-            assert _outcome(WIRE.load, data, cls) == _outcome(from_json, data, cls), path
+            data = json.dumps(mutant, ensure_ascii=False, separators=separators).encode()
+            assert _outcome(WIRE.load, data, cls) == _outcome(_reference_load, data, cls), (
+                path,
+                separators,
+            )
             checked += 1
     assert checked > 20
 
@@ -217,10 +239,20 @@ _EXTRA = object()
         b'{"schema_version":1,"child":{"id":"C","date_of_birth":"2010-01-01\\n"}}',
         b'{"schema_version":1,"child":{"id":NaN}}',
         b'{"schema_version":1,"child":{"id":"C"}} x',
+        # as to_json writes them (the canonical read first, see _fast._CANONICAL_READ)
+        b'{"schema_version":2,"child":{"id":"C","date_of_birth":"2010-02-28"}}',
+        b'{"schema_version":2,"child":{"id":"C","date_of_birth":"2010-02-30"}}',
+        b'{"schema_version":2,"child":{"id":"C","date_of_birth":"1899-12-31"}}',
+        b'{"schema_version":2,"child":{"id":"C","date_of_birth":"2201-01-01"}}',
+        b'{"schema_version":2,"child":{"id":"C","date_of_birth":"2010-1-01"}}',
+        b'{"schema_version":2,"child":{"id":"C","date_of_birth":"2010-01-01T00:00:00Z"}}',
+        b'{"schema_version":2,"child":{"id":"C"},"child":{"id":"D"}}',
+        b'{"schema_version":2,"child":{"id":"\\ud800"}}',
+        b'{"schema_version":2,"child":{"id":" "}}',
     ],
 )
 def test_edge_documents_give_the_same_outcome(data: bytes) -> None:
-    assert _outcome(WIRE.load, data, CaseFile) == _outcome(from_json, data, CaseFile)
+    assert _outcome(WIRE.load, data, CaseFile) == _outcome(_reference_load, data, CaseFile)
 
 
 def test_an_invalid_episode_reports_every_violation_like_the_converter() -> None:
@@ -238,7 +270,7 @@ def test_an_invalid_episode_reports_every_violation_like_the_converter() -> None
     with pytest.raises(ValidationError) as fast:
         WIRE.load(data, MissingEpisode)
     with pytest.raises(ValidationError) as slow:
-        from_json(data, MissingEpisode)
+        _reference_load(data, MissingEpisode)
     assert fast.value.violations == slow.value.violations
     assert len(fast.value.violations) >= 3
     assert "Mars" not in str(fast.value)
@@ -301,14 +333,10 @@ def test_conversation_round_trip_keeps_the_childs_words_verbatim() -> None:
         "held_at": "2026-01-02T10:00:00.000120Z",
         "child_account": words,
     }
-    value = from_json(json.dumps(doc), ReturnConversation)
+    value = _reference_load(json.dumps(doc), ReturnConversation)
     assert WIRE.load(json.dumps(doc), ReturnConversation) == value
     assert WIRE.load(to_json(value), ReturnConversation).child_account == words
     assert WIRE.dump(value) == to_json(value)
-
-
-def _reference_load(data: str, cls: type) -> object:
-    return from_json(data, cls, converter=WIRE.converter)
 
 
 def test_years_outside_the_accepted_range_are_refused_on_both_paths() -> None:
@@ -467,3 +495,94 @@ def test_a_repeated_choice_is_refused_on_both_paths(change: dict[str, Any], path
     assert fast == reference
     assert fast[0] == "error"
     assert (path, "repeated") in {(v.path, v.code) for v in fast[1]}  # type: ignore[attr-defined]
+
+
+# --- the canonical read (_fast._CANONICAL_READ) -----------------------------------------
+
+_COUNTED = FastWire()
+_TAKEN: list[type] = []
+
+
+def _count_canonical_reads() -> None:
+    for cls, (decode, build) in list(_COUNTED._canonical.items()):
+
+        def counted(mirror: Any, build: Any = build, cls: type = cls) -> Any:
+            value = build(mirror)
+            _TAKEN.append(cls)
+            return value
+
+        _COUNTED._canonical[cls] = (decode, counted)
+
+
+_count_canonical_reads()
+
+
+@settings(max_examples=100)
+@given(documents)
+def test_written_documents_are_read_through_the_canonical_mirror(value: Any) -> None:
+    cls = type(value)
+    data = to_json(value)
+    _TAKEN.clear()
+    assert _COUNTED.load(data, cls) == value
+    assert [cls] == _TAKEN
+    # the same document written otherwise is read the other way, to the same value
+    spaced = json.dumps(json.loads(data)).encode()
+    _TAKEN.clear()
+    assert _COUNTED.load(spaced, cls) == value
+    assert _TAKEN == []
+
+
+_EPISODE_DOC = {
+    "schema_version": 2,
+    "id": "E1",
+    "child_id": "C",
+    "placement_id": "P",
+    "zone": "Europe/London",
+    "last_seen_at": "2026-06-01T12:00:00Z",
+    "statuses": [{"at": "2026-06-01T12:00:00Z", "status": "missing"}],
+    "ended_at": "2026-06-02T12:00:00Z",
+    "returned_at": "2026-06-02T12:00:00Z",
+}
+
+
+@pytest.mark.parametrize("text", _BAD_INSTANTS)
+@pytest.mark.parametrize("field", ["last_seen_at", "returned_at"])
+def test_an_instant_in_any_form_is_read_as_the_converter_reads_it(field: str, text: str) -> None:
+    # compact, as to_json writes: msgspec reads forms the converter refuses (a space
+    # for T, "+0100", nanoseconds, naive), which must never be taken on the way
+    doc = dict(_EPISODE_DOC, **{field: text})
+    data = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+    _TAKEN.clear()
+    fast = _outcome(_COUNTED.load, data, MissingEpisode)
+    assert fast == _outcome(_reference_load, data, MissingEpisode)
+    if _TAKEN:  # only ever for text msgspec writes back as read, and the value is UTC
+        assert fast[0] == "value"
+        assert text.endswith(("Z", ":30", ":00"))
+        assert " " not in text
+        assert "t" not in text
+        assert getattr(fast[1], field).tzinfo is UTC
+
+
+@pytest.mark.parametrize(
+    ("text", "taken"),
+    [
+        ("2026-03-29T01:30:00Z", True),
+        ("2026-03-29T01:30:00.500000Z", True),
+        ("2026-03-29T02:30:00+01:00", True),
+        ("2026-03-29T01:30:00.5Z", False),
+        ("2026-03-29T01:30:00+00:00", False),
+        ("2026-03-29t01:30:00z", False),
+    ],
+)
+def test_the_canonical_read_is_taken_only_for_text_written_back_as_read(
+    text: str, taken: bool
+) -> None:
+    doc = dict(_EPISODE_DOC, last_seen_at=text)
+    data = json.dumps(doc, separators=(",", ":")).encode()
+    _TAKEN.clear()
+    episode = _COUNTED.load(data, MissingEpisode)
+    assert bool(_TAKEN) is taken
+    assert episode == _reference_load(data, MissingEpisode)
+    assert episode.last_seen_at == datetime(2026, 3, 29, 1, 30, tzinfo=UTC).replace(
+        microsecond=episode.last_seen_at.microsecond
+    )
