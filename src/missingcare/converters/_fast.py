@@ -108,7 +108,10 @@ _DIGITS = bytes.maketrans(b"0123456789", b"0000000000")
 #: end). Datetimes are immutable, so sharing one object between records is safe
 #: and saves memory. At most ``_SEEN_MAX`` are remembered, and the cache is
 #: emptied when each load ends, accepted or refused: it never keeps a
-#: document's instants after the document is read.
+#: document's instants after the document is read. (The canonical read, see
+#: ``_CANONICAL_READ``, does not share them: keyed by datetime, the lookups cost
+#: more than the read saved. A document ``to_json`` wrote is held in about 7% more
+#: memory, still no more than cattrs holds the same records in.)
 _SEEN: dict[str, datetime] = {}
 _SEEN_MAX = 1 << 14
 
