@@ -321,6 +321,14 @@ def test_local_vocabularies_are_honoured() -> None:
         WIRE.load(data, MissingEpisode)
     assert err.value.violations[0].code == "unknown_code"
     assert isinstance(local, Vocabulary)
+    # written as to_json writes it: the canonical read knows the local code too
+    compact = wire.dump(episode)
+    assert compact.startswith(b'{"schema_version":2,')
+    assert wire.load(compact, MissingEpisode) == episode
+    assert wire._canonical[MissingEpisode][0](compact).whereabouts == ("bus_station",)
+    with pytest.raises(ValidationError) as err:
+        WIRE.load(compact, MissingEpisode)
+    assert err.value.violations[0].code == "unknown_code"
 
 
 def test_conversation_round_trip_keeps_the_childs_words_verbatim() -> None:

@@ -9,6 +9,7 @@ cache that kept a document's data, and refusals that listed every problem.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import pickle
 import traceback
@@ -391,10 +392,16 @@ def test_documents_and_lists_over_the_limits_are_refused() -> None:
         from_json(data.decode(), mc.CaseFile, limits=Limits(document_bytes=len(data) - 1))
     assert [(v.path, v.code) for v in info.value.violations] == [("$", "too_large")]
     small = Limits(items=49)
-    for converter in (None, make_converter(limits=small)):
+    # as written here, and as to_json writes it (the fast path's canonical read)
+    compact = to_json(from_json(data, mc.CaseFile))
+    assert compact != data
+    for converter, text in itertools.product((None, make_converter(limits=small)), (data, compact)):
         with pytest.raises(ValidationError) as info:
-            from_json(data, mc.CaseFile, converter=converter, limits=small)
+            from_json(text, mc.CaseFile, converter=converter, limits=small)
         assert [(v.path, v.code) for v in info.value.violations] == [("$.context", "too_many")]
+    with pytest.raises(ValidationError) as info:
+        from_json(compact, mc.CaseFile, limits=Limits(document_bytes=len(compact) - 1))
+    assert [(v.path, v.code) for v in info.value.violations] == [("$", "too_large")]
 
 
 def test_every_document_type_keeps_its_round_trip() -> None:
