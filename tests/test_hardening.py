@@ -392,7 +392,7 @@ def test_documents_and_lists_over_the_limits_are_refused() -> None:
         from_json(data.decode(), mc.CaseFile, limits=Limits(document_bytes=len(data) - 1))
     assert [(v.path, v.code) for v in info.value.violations] == [("$", "too_large")]
     small = Limits(items=49)
-    # as written here, and as to_json writes it (the fast path's canonical read)
+    # as written here, and as to_json writes it
     compact = to_json(from_json(data, mc.CaseFile))
     assert compact != data
     for converter, text in itertools.product((None, make_converter(limits=small)), (data, compact)):

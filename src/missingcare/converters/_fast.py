@@ -20,10 +20,7 @@ faster, from the same :class:`~missingcare._fields.FieldKind` of each field:
   :class:`~missingcare.exceptions.ValidationError`, path for path), or, when
   it cannot say, to the reference converter, which builds the value or
   raises the exact error it always raises: the fast path only ever accepts
-  documents it fully accepted. A document that begins as ``to_json`` writes
-  one is first read through a second mirror, in which msgspec reads the
-  instants, dates and codes itself; that reading is taken only when the
-  mirror written back is the document, byte for byte (see ``_CANONICAL_READ``).
+  documents it fully accepted.
 * **dump** — generated code copies each model value into generated Structs
   that mirror its class field for field (codes for concepts), and msgspec
   encodes them, omitting defaults as the converter's omit-if-default does;
@@ -45,8 +42,8 @@ from __future__ import annotations
 import functools
 import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import UTC, date, datetime, timedelta
-from typing import Annotated, Any, Literal, TypeVar
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any, TypeVar
 
 import attrs
 import cattrs
@@ -68,13 +65,8 @@ from missingcare.converters._refuse import Refusal
 from missingcare.converters.hooks import date_hook, make_converter, param_document, param_hook
 from missingcare.time import (
     EARLIEST,
-    FIRST_DATE,
-    LAST_DATE,
     LATEST,
-    check_date,
-    computed_instant,
     format_instant,
-    instant,
     parse_computed_instant,
     parse_instant,
 )
@@ -108,10 +100,7 @@ _DIGITS = bytes.maketrans(b"0123456789", b"0000000000")
 #: end). Datetimes are immutable, so sharing one object between records is safe
 #: and saves memory. At most ``_SEEN_MAX`` are remembered, and the cache is
 #: emptied when each load ends, accepted or refused: it never keeps a
-#: document's instants after the document is read. (The canonical read, see
-#: ``_CANONICAL_READ``, does not share them: keyed by datetime, the lookups cost
-#: more than the read saved. A document ``to_json`` wrote is held in about 7% more
-#: memory, still no more than cattrs holds the same records in.)
+#: document's instants after the document is read.
 _SEEN: dict[str, datetime] = {}
 _SEEN_MAX = 1 << 14
 
@@ -133,34 +122,6 @@ _INSTANT_EXPR = (
     " else _fromiso(x)) if _LO <= x <= _HI and x.encode().translate(_DIGITS) in _CANONICAL"
     " else _parse_instant(x))))"
 )
-
-# _CANONICAL_READ: a document that begins as ``to_json`` begins it (``_PREFIX``) is
-# first read through a second mirror, in which msgspec itself reads instants (into
-# datetimes), dates and the codes of fixed vocabularies (as ``Literal``s: it checks
-# the code and gives back the vocabulary index's own key, whose hash is cached). It
-# is taken only if the mirror written back is the document, byte for byte. msgspec
-# reads more instant forms than the converter (a space for "T", "+0100", a lower
-# case "z", nanoseconds rounded), but it writes only "YYYY-MM-DDTHH:MM:SS", six
-# fractional digits when there are any, and "Z" or "+HH:MM": when the bytes
-# written back are the document, every instant's text was in that form, which
-# ``time._RFC3339`` matches and ``fromisoformat`` reads as msgspec does, so the
-# values are the converter's; ``instant()`` then does what ``parse_instant`` does
-# after parsing (to UTC, in range). The same holds for dates ("YYYY-MM-DD", then
-# ``check_date``). The byte comparison also proves no key was repeated (see
-# ``_CANONICAL_DOCUMENT``). Whenever anything differs or fails, the document is read
-# as any other (below): this path only ever accepts what that one accepts, with the
-# same values.
-
-#: How every document ``to_json`` writes begins.
-_PREFIX = b'{"schema_version":%d,' % SCHEMA_VERSION
-
-#: The canonical mirror's build expression for a decoded datetime ``{ref}``.
-_CANONICAL_INSTANT = (
-    "(x if (x := {ref}).tzinfo is _UTC and _EARLIEST <= x <= _LATEST else _instant(x))"
-)
-#: The canonical mirror's build expression for a decoded date ``{ref}``.
-_CANONICAL_DATE = "(x if _FIRST_DATE <= (x := {ref}) <= _LAST_DATE else _check_date(x))"
-
 
 #: The escape of a colon (``\\u003a`` or ``\\u003A``) begins so: in a document
 #: that holds it, the key count below is not to be trusted (see ``_keys``).
@@ -220,27 +181,13 @@ def _tuple_of(item: Any) -> Any:
 class _Plan:
     """How one model class travels: its wire mirror and generated build/dump code."""
 
-    __slots__ = (
-        "build",
-        "cbuild",
-        "cfields",
-        "cstruct",
-        "document",
-        "fields",
-        "json",
-        "source",
-        "struct",
-    )
+    __slots__ = ("build", "document", "fields", "json", "source", "struct")
 
     def __init__(self) -> None:
         self.source = ""
         self.fields: list[tuple[str, Any, Any]] = []
         self.struct: type[msgspec.Struct]
         self.build: Callable[[Any], Any]
-        # the canonical mirror (see _CANONICAL_READ): its fields, Struct and build
-        self.cfields: list[tuple[str, Any, Any]] = []
-        self.cstruct: type[msgspec.Struct]
-        self.cbuild: Callable[[Any], Any]
         self.document: Callable[[Any], msgspec.Struct]
         self.json: Callable[[Any], bytes]
 
@@ -284,44 +231,26 @@ class FastWire:
                 "_param": _param,
                 "_computed": parse_computed_instant,
                 "_param_document": param_document,
-                "_UTC": UTC,
-                "_EARLIEST": EARLIEST,
-                "_LATEST": LATEST,
-                "_instant": instant,
-                "_computed_instant": computed_instant,
-                "_FIRST_DATE": FIRST_DATE,
-                "_LAST_DATE": LAST_DATE,
-                "_check_date": check_date,
             }
         )
         for cls in MODELS:
             self._plan(cls)
         self._refusal = Refusal(self._converter, self._vocabs, limits, self._ns.env)
         self._decoders: dict[type, msgspec.json.Decoder[Any]] = {}
-        canonical: dict[type, msgspec.json.Decoder[Any]] = {}
         for cls in DOCUMENTS:
-            plan = self._plans[cls]
-            for decoders, prefix, fields in (
-                (self._decoders, "_Doc", plan.fields),
-                (canonical, "_CDoc", plan.cfields),
-            ):
-                # schema_version first, as the writer puts it (see _CANONICAL_DOCUMENT)
-                doc_struct = msgspec.defstruct(
-                    f"{prefix}{cls.__name__}",
-                    [("schema_version", int), *fields],
-                    kw_only=True,
-                    forbid_unknown_fields=True,
-                    omit_defaults=True,
-                    gc=False,
-                )
-                decoders[cls] = msgspec.json.Decoder(doc_struct)
+            # schema_version first, as the writer puts it (see _CANONICAL_DOCUMENT)
+            doc_struct = msgspec.defstruct(
+                f"_Doc{cls.__name__}",
+                [("schema_version", int), *self._plans[cls].fields],
+                kw_only=True,
+                forbid_unknown_fields=True,
+                omit_defaults=True,
+                gc=False,
+            )
+            self._decoders[cls] = msgspec.json.Decoder(doc_struct)
         #: each document type's (decode, build): what ``load`` needs, in one lookup
         self._readers: dict[type, tuple[Callable[[bytes], Any], Callable[[Any], Any]]] = {
             cls: (decoder.decode, self._plans[cls].build) for cls, decoder in self._decoders.items()
-        }
-        #: the same through the canonical mirror (see _CANONICAL_READ)
-        self._canonical: dict[type, tuple[Callable[[bytes], Any], Callable[[Any], Any]]] = {
-            cls: (decoder.decode, self._plans[cls].cbuild) for cls, decoder in canonical.items()
         }
         self._encode = self._encoder.encode
         self._max_bytes = limits.document_bytes
@@ -363,18 +292,56 @@ class FastWire:
 
     def _plan(self, cls: type) -> _Plan:
         plan = _Plan()
+        struct_fields: list[tuple[str, Any, Any]] = []
         dump_fields: list[tuple[str, Any] | tuple[str, Any, Any]] = []
-        for a in attrs.fields(cls):
+        values: dict[str, str] = {}  # field name -> build expression over the mirror ``w``
+        name = cls.__name__
+        src = [f"def _build_{name}(w):"]
+        for a, (_, kind) in zip(attrs.fields(cls), _fields.kinds(cls), strict=True):
+            index = None
+            if kind.base == "concept":
+                if kind.vocabulary is None:
+                    # the vocabulary is chosen by a sibling choice field's member
+                    chosen = chosen_vocabularies(cls, a.name)
+                    table = {member: self._table(v) for member, v in chosen.items()}
+                    index = f"_VF_{a.name}"
+                    src.append(f"    {index} = {self._ns.bind(table)}[w.{kind.vocabulary_from}]")
+                else:
+                    index = self._index(kind.vocabulary)
+            wire_tp, build = self._leaf(kind, index, f"w.{a.name}")
             if a.default is attrs.NOTHING:
+                struct_fields.append((a.name, wire_tp, msgspec.NODEFAULT))
                 dump_fields.append((a.name, Any))
             else:
+                struct_fields.append((a.name, wire_tp, a.default))
                 dump_fields.append((a.name, Any, a.default))
-        name = cls.__name__
-        self._ns.env[f"_C_{name}"] = cls
-        plan.fields, plan.struct, src = self._reader(cls, canonical=False)
-        plan.cfields, plan.cstruct, csrc = self._reader(cls, canonical=True)
+                if kind.optional and build != f"w.{a.name}":
+                    build = f"None if w.{a.name} is None else {build}"
+            values[a.name] = build
+        # gc=False: a decoded mirror is a tree (no cycles) thrown away at once,
+        # so the collector need not track it.
+        # omit_defaults: written back (to count its keys, see _keys) as it was read
+        plan.fields = struct_fields
+        plan.struct = msgspec.defstruct(
+            f"_Wire{name}",
+            struct_fields,
+            kw_only=True,
+            forbid_unknown_fields=True,
+            omit_defaults=True,
+            gc=False,
+        )
         self._ns.env[f"_W_{name}"] = plan.struct
-        src += csrc
+        self._ns.env[f"_C_{name}"] = cls
+        if is_fillable(cls):
+            # the values __init__ would store, with the checks its kinds imply
+            # for values of certain type, then the class's own invariants
+            refs = {field: f"a_{field}" for field in values}
+            src += [f"    a_{field} = {build}" for field, build in values.items()]
+            src += [f"    {line}" for line in fill(cls, refs, self._ns, typed=True)]
+            src += [f"    {line}" for line in post_init(cls)]
+            src.append("    return _o")
+        else:
+            src.append(f"    return _C_{name}(" + ", ".join(values.values()) + ")")
         # dump through Structs that mirror the class field for field: msgspec
         # omits the defaults (as the converter's omit-if-default does) in C
         self._ns.env[f"_SD_{name}"] = msgspec.defstruct(
@@ -394,68 +361,10 @@ class FastWire:
         src.append(f"    return _ENCODE(_SDOC_{name}({SCHEMA_VERSION}, {args}))")
         plan.source = "\n".join(src)
         plan.build = self._ns.run(plan.source, f"_build_{name}")
-        plan.cbuild = self._ns.env[f"_cbuild_{name}"]
         plan.document = self._ns.env[f"_sdoc_{name}"]
         plan.json = self._ns.env[f"_json_{name}"]
         self._plans[cls] = plan
         return plan
-
-    def _reader(
-        self, cls: type, *, canonical: bool
-    ) -> tuple[list[tuple[str, Any, Any]], type[msgspec.Struct], list[str]]:
-        """The wire mirror of ``cls`` (its fields and Struct) and the source of its build.
-
-        The build is ``_build_<name>`` over the mirror that reads instants and
-        codes as text, or with ``canonical``, ``_cbuild_<name>`` over the one
-        msgspec reads them into datetimes and vocabulary codes itself (see
-        ``_CANONICAL_READ``).
-        """
-        struct_fields: list[tuple[str, Any, Any]] = []
-        values: dict[str, str] = {}  # field name -> build expression over the mirror ``w``
-        name = cls.__name__
-        prefix = "_cbuild" if canonical else "_build"
-        src = [f"def {prefix}_{name}(w):"]
-        for a, (_, kind) in zip(attrs.fields(cls), _fields.kinds(cls), strict=True):
-            index = None
-            if kind.base == "concept":
-                if kind.vocabulary is None:
-                    # the vocabulary is chosen by a sibling choice field's member
-                    chosen = chosen_vocabularies(cls, a.name)
-                    table = {member: self._table(v) for member, v in chosen.items()}
-                    index = f"_VF_{a.name}"
-                    src.append(f"    {index} = {self._ns.bind(table)}[w.{kind.vocabulary_from}]")
-                else:
-                    index = self._index(kind.vocabulary)
-            wire_tp, build = self._leaf(kind, index, f"w.{a.name}", canonical=canonical)
-            if a.default is attrs.NOTHING:
-                struct_fields.append((a.name, wire_tp, msgspec.NODEFAULT))
-            else:
-                struct_fields.append((a.name, wire_tp, a.default))
-                if kind.optional and build != f"w.{a.name}":
-                    build = f"None if w.{a.name} is None else {build}"
-            values[a.name] = build
-        # gc=False: a decoded mirror is a tree (no cycles) thrown away at once,
-        # so the collector need not track it.
-        # omit_defaults: written back (to count its keys, see _keys) as it was read
-        struct = msgspec.defstruct(
-            f"_{'CWire' if canonical else 'Wire'}{name}",
-            struct_fields,
-            kw_only=True,
-            forbid_unknown_fields=True,
-            omit_defaults=True,
-            gc=False,
-        )
-        if is_fillable(cls):
-            # the values __init__ would store, with the checks its kinds imply
-            # for values of certain type, then the class's own invariants
-            refs = {field: f"a_{field}" for field in values}
-            src += [f"    a_{field} = {build}" for field, build in values.items()]
-            src += [f"    {line}" for line in fill(cls, refs, self._ns, typed=True)]
-            src += [f"    {line}" for line in post_init(cls)]
-            src.append("    return _o")
-        else:
-            src.append(f"    return _C_{name}(" + ", ".join(values.values()) + ")")
-        return struct_fields, struct, src
 
     def _dump_args(self, cls: type, var: str, depth: int) -> list[str]:
         """The expressions giving the dump Struct's fields for ``cls`` value ``var``."""
@@ -497,14 +406,8 @@ class FastWire:
     def _dump_call(self, cls: type, var: str, depth: int) -> str:
         return f"_SD_{cls.__name__}({', '.join(self._dump_args(cls, var, depth))})"
 
-    def _leaf(
-        self, kind: FieldKind, index: str | None, ref: str, *, canonical: bool
-    ) -> tuple[Any, str]:
-        """(wire type, build expression over ``ref``) for a field of ``kind``.
-
-        With ``canonical``, for the canonical mirror (see ``_CANONICAL_READ``).
-        """
-        build_fn = "_cbuild" if canonical else "_build"
+    def _leaf(self, kind: FieldKind, index: str | None, ref: str) -> tuple[Any, str]:
+        """(wire type, build expression over ``ref``) for a field of ``kind``."""
         if kind.base == "param":
             # a parameter's key says its type: read as the reference reads it
             wire_params: Any = Annotated[
@@ -513,7 +416,7 @@ class FastWire:
             return wire_params, f"_tuple([_param(i) for i in {ref}])"
         if kind.many:
             item = attrs.evolve(kind, many=False, unique=False, non_empty=False)
-            wire_item, build_item = self._leaf(item, index, "i", canonical=canonical)
+            wire_item, build_item = self._leaf(item, index, "i")
             wire: Any = Annotated[_tuple_of(wire_item), msgspec.Meta(max_length=self._limits.items)]
             if build_item == "i":
                 return wire, ref
@@ -522,35 +425,23 @@ class FastWire:
                 getter = self._ns.bind(self._table(kind.vocabulary).__getitem__)
                 return wire, f"(_tuple(map({getter}, {ref})) if {ref} else ())"
             if kind.base == "nested":
-                fn = f"{build_fn}_{kind.model.__name__}"  # type: ignore[union-attr]
+                fn = f"_build_{kind.model.__name__}"  # type: ignore[union-attr]
                 return wire, f"(_tuple(map({fn}, {ref})) if {ref} else ())"
             return wire, f"_tuple([{build_item} for i in {ref}])"
         if kind.base == "concept":
-            codes = tuple(self._table(kind.vocabulary)) if kind.vocabulary is not None else ()
-            if canonical and codes:
-                # msgspec checks the code and gives the index's own key (hash cached)
-                return Literal.__getitem__(codes), f"{index}[{ref}]"
             return str, f"{index}[{ref}]"
         if kind.base == "instant" and kind.computed:
-            if canonical:
-                return datetime, f"_computed_instant({ref})"
             return str, f"_computed({ref})"
         if kind.base == "instant":
-            if canonical:
-                return datetime, _CANONICAL_INSTANT.format(ref=ref)
             # the text, parsed as the converter parses it (see _CANONICAL)
             return str, _INSTANT_EXPR.format(ref=ref)
         if kind.base == "date":
-            if canonical:
-                return date, _CANONICAL_DATE.format(ref=ref)
             return str, f"_date_text({ref})"
         if kind.base == "choice":
             return kind.choices, ref
         if kind.base == "nested":
             model: Any = kind.model
-            plan = self._plans[model]
-            struct = plan.cstruct if canonical else plan.struct
-            return struct, f"{build_fn}_{model.__name__}({ref})"
+            return self._plans[model].struct, f"_build_{model.__name__}({ref})"
         return _WIRE[kind.base], ref
 
     # --- public operations ------------------------------------------------------
@@ -568,15 +459,6 @@ class FastWire:
                 except UnicodeEncodeError:  # lone surrogates: the reference path says where
                     reader = None
             if reader is not None and type(raw) is bytes and len(raw) <= self._max_bytes:
-                if raw.startswith(_PREFIX):  # see _CANONICAL_READ
-                    try:
-                        decode, build = self._canonical[cls]
-                        mirror = decode(raw)
-                        if self._encode(mirror) == raw:
-                            # of the current version: no upgrade to note
-                            return build(mirror)  # type: ignore[no-any-return]
-                    except Exception:
-                        pass
                 wire = read = None
                 try:
                     wire = reader[0](raw)
