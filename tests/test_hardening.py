@@ -567,3 +567,17 @@ def test_a_validation_errors_text_is_rendered_when_read_and_holds_no_value() -> 
     assert str(err) == "1 violation:\n  $.child.id: this field is required [required]"
     shown = "".join(traceback.format_exception_only(type(err), err))
     assert "$.child.id: this field is required [required]" in shown
+
+
+def test_a_validation_error_lists_its_violations_once_each_sorted_by_path_and_code() -> None:
+    from missingcare.exceptions import ValidationError, Violation
+
+    b = Violation("$.b", "required", "this field is required")
+    a2 = Violation("$.a", "wrong_type", "expected text")
+    a1 = Violation("$.a", "blank", "expected text that is not blank")
+    assert ValidationError([b, a2, a1, b]).violations == (a1, a2, b)
+    assert ValidationError(iter([b])).violations == (b,)
+    assert ValidationError.single("$.b", "required", "this field is required").violations == (b,)
+    assert ValidationError([b, a2, a1], limit=2).more == 1
+    with pytest.raises(ValueError, match="at least one violation"):
+        ValidationError([])

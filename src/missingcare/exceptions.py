@@ -9,6 +9,7 @@ path and what would have been accepted, and nothing else.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable
 from typing import Any
 
@@ -59,6 +60,9 @@ class Violation:
         return f"{self.path}: {self.message} [{self.code}]"
 
 
+#: The order violations are listed in: by path, then code.
+_ORDER = operator.attrgetter("path", "code")
+
 #: How many violations a :class:`ValidationError` lists by default; the rest are counted.
 REPORTED_VIOLATIONS = 100
 
@@ -85,7 +89,9 @@ class ValidationError(MissingCareError, ValueError):
     def __init__(
         self, violations: Iterable[Violation], limit: int | None = None, more: int = 0
     ) -> None:
-        found = sorted(set(violations), key=lambda v: (v.path, v.code))
+        found = list(violations)
+        if len(found) > 1:  # one violation (the hooks raise many such errors) is sorted
+            found = sorted(set(found), key=_ORDER)
         if not found:
             raise ValueError("a ValidationError needs at least one violation")
         keep = REPORTED_VIOLATIONS if limit is None else max(1, limit)
