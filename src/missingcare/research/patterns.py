@@ -273,7 +273,9 @@ def _columns(tables: CaseTables, name: str, *columns: str) -> pl.DataFrame:
 
 
 def _table_frame(table: pa.Table) -> pl.DataFrame:
-    frame = pl.from_arrow(table)
+    # one chunk per column, always (a plan over a frame in several chunks can fail on
+    # polars 2.2; see docs/performance.md), but rechunked only when needed, which costs
+    frame = pl.from_arrow(table, rechunk=any(c.num_chunks > 1 for c in table.columns))
     assert isinstance(frame, pl.DataFrame)
     return frame
 
@@ -382,8 +384,8 @@ def _local_episode_arrays(table: pa.Table) -> dict[str, pa.Array]:
         start_date.cast(pa.int32()).cast(pa.int64()),
     )
     return {
-        # polars' division, as in a plan (which multiplies by the reciprocal)
-        "elapsed_hours": (_series(pc.subtract(ended, seen)) / 3.6e9).to_arrow(),
+        # as polars divides by a number: multiplying by its reciprocal (the same floats)
+        "elapsed_hours": pc.multiply(pc.subtract(ended, seen).cast(pa.float64()), 1 / 3.6e9),
         "calendar_days": days,
         "start_local_hour": pc.hour(start).cast(pa.int8()),
         "start_local_weekday": pc.day_of_week(start, count_from_zero=False, week_start=1).cast(
