@@ -52,8 +52,10 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 import attrs
+import numpy as np
 import polars as pl
 import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from missingcare.research.tables import _EPOCH, CaseTables
 from missingcare.time import local_datetime
@@ -190,60 +192,75 @@ def _days_from_epoch(year: int) -> int:
     return 365 * y + y // 4 - y // 100 + y // 400 - _EPOCH_ORDINAL_DAYS
 
 
-def _local_columns(frame: pl.DataFrame, columns: Mapping[str, str]) -> list[pl.Expr]:
-    """Expressions for the naive wall-clock time, in the row's ``zone``, of each instant column.
+def _zone_years(zone: pa.Array, instants: pa.Array) -> tuple[list[str], pa.Array, list[int]]:
+    """The zones in ``zone`` (sorted), each row's index among them, and every (zone, UTC
+    year) of a row with both, as zone index × 2^20 + year + 2^19 (sorted).
 
-    ``columns`` maps an instant column to the name of its local column. The
-    offsets come from :func:`_zone_year` for every (zone, UTC year) in the
-    data, found by one query over ``frame``, and each instant finds the offset
-    in force with one binary search over keys ``zone index × span + seconds``,
-    so nothing loops per row and the frame is never reordered.
+    ``instants`` are UTC instants as zone-less timestamps (the UTC wall clock), one
+    per row of ``zone``. Read with pyarrow's compute functions: a few calls, where
+    a polars query for the same costs ten times as much on a few hundred rows.
     """
-    nulls = [pl.lit(None, dtype=pl.Datetime("us")).alias(out) for out in columns.values()]
-    # the zones (sorted) and every (zone, UTC year) with an instant, as
-    # zone index × 2^20 + year + 2^19, in one collect: a zone's dense rank is its index
-    rank = pl.col("zone").rank("dense").cast(pl.Int64) - 1
-    probe = frame.lazy().select(
-        pl.col("zone").drop_nulls().unique().sort().implode().alias("zones"),
-        pl.concat([rank * _YEARS + pl.col(c).dt.year() + _YEAR0 for c in columns])
-        .drop_nulls()
-        .unique()
-        .sort()
-        .implode()
-        .alias("pairs"),
+    zones = sorted(pc.unique(zone).drop_null().to_pylist())
+    index = pc.index_in(zone, value_set=pa.array(zones, pa.string())).cast(pa.int64())
+    codes = pc.add(pc.multiply(index, _YEARS), pc.add(pc.year(instants), _YEAR0))
+    return zones, index, sorted(pc.unique(codes).drop_null().to_pylist())
+
+
+def _series(values: pa.Array | pa.ChunkedArray) -> pl.Series:
+    series = pl.from_arrow(values)
+    assert isinstance(series, pl.Series)
+    return series
+
+
+def _local_instants(table: pa.Table, columns: Sequence[str]) -> list[pa.Array]:
+    """The naive wall-clock time, in the row's ``zone``, of each instant column of ``table``.
+
+    The offsets come from :func:`_zone_year` for every (zone, UTC year) in the
+    data (:func:`_zone_years`), and each instant finds the offset in force with
+    one binary search (numpy's) over keys ``zone index × span + seconds``, so
+    nothing loops per row and the rows keep their order. Every column is read
+    in one pass, through a handful of vectorised calls on Arrow arrays: no
+    query plan to build and optimise. Casting to zone-less timestamps keeps the
+    UTC values, so no zone database is read but the pinned one.
+    """
+    rows = table.num_rows
+    zone = pa.concat_arrays([table.column("zone").combine_chunks()] * len(columns))
+    instants = pa.concat_arrays(
+        [table.column(c).cast(pa.timestamp("us")).combine_chunks() for c in columns]
     )
-    zones, pairs = probe.collect(engine="in-memory").row(0)
-    if not zones or not pairs:
-        return nulls
-    zone_i = pl.col("zone").cast(pl.Enum(zones)).to_physical().cast(pl.Int64)
+    zones, index, pairs = _zone_years(zone, instants)
+    if not pairs:
+        return [pa.nulls(rows, pa.timestamp("us")) for _ in columns]
     years = [p % _YEARS - _YEAR0 for p in pairs]
     lo = _days_from_epoch(min(years)) * 86_400
     hi = _days_from_epoch(max(years) + 1) * 86_400
     span = hi - lo + 1
     keys: list[int] = []
-    offsets: list[int] = []
+    shifts: list[int] = []
     for pair in pairs:
-        zone, year = zones[pair // _YEARS], pair % _YEARS - _YEAR0
+        zone_name, year = zones[pair // _YEARS], pair % _YEARS - _YEAR0
         base = (pair // _YEARS) * span - lo
-        for start, offset in _zone_year(zone, year):
+        for start, offset in _zone_year(zone_name, year):
             keys.append(base + start)
-            offsets.append(offset)
-    key_s = pl.Series(keys, dtype=pl.Int64)
-    offset_s = pl.Series(offsets, dtype=pl.Int64)
-    out = []
-    for column, name in columns.items():
-        key = zone_i * span + pl.col(column).dt.epoch("s") - lo
-        found = pl.lit(key_s).search_sorted(key, side="right").cast(pl.Int64) - 1
-        shift = pl.when(key.is_not_null()).then(pl.lit(offset_s).gather(found))
-        out.append(
-            (pl.col(column).dt.replace_time_zone(None) + pl.duration(seconds=shift)).alias(name)
-        )
-    return out
+            shifts.append(offset * 1_000_000)
+    micros = instants.cast(pa.int64())
+    # whole seconds from ``lo``: every instant with a zone is at or after it, so the
+    # integer division (which truncates) floors
+    seconds = pc.divide(pc.subtract(micros, lo * 1_000_000), 1_000_000)
+    key = pc.add(pc.multiply(index, span), seconds)
+    filled = pc.fill_null(key, 0).to_numpy(zero_copy_only=False)
+    found = np.searchsorted(np.array(keys, dtype=np.int64), filled, side="right") - 1
+    # a row with no zone or no instant has no key, and finds no offset
+    missing = pc.is_null(key).to_numpy(zero_copy_only=False)
+    shift = pa.array(np.array(shifts, dtype=np.int64)[found], mask=missing)
+    local = pc.add(micros, shift).cast(pa.timestamp("us"))
+    return [local.slice(i * rows, rows) for i in range(len(columns))]
 
 
 def _localise(frame: pl.DataFrame, column: str, prefix: str) -> pl.DataFrame:
     """Add ``{prefix}_local`` (naive wall-clock datetime in the row's ``zone``) for ``column``."""
-    return frame.with_columns(_local_columns(frame, {column: f"{prefix}_local"}))
+    (local,) = _local_instants(frame.select("zone", column).to_arrow(), [column])
+    return frame.with_columns(_series(local).alias(f"{prefix}_local"))
 
 
 def _frame(tables: CaseTables, name: str) -> pl.DataFrame:
@@ -252,7 +269,13 @@ def _frame(tables: CaseTables, name: str) -> pl.DataFrame:
 
 def _columns(tables: CaseTables, name: str, *columns: str) -> pl.DataFrame:
     """Only ``columns`` of the table ``name``, as polars (the others are never converted)."""
-    frame = pl.from_arrow(tables.table(name).select(list(columns)))
+    return _table_frame(tables.table(name).select(list(columns)))
+
+
+def _table_frame(table: pa.Table) -> pl.DataFrame:
+    # one chunk per column, always (a plan over a frame in several chunks can fail on
+    # polars 2.2; see docs/performance.md), but rechunked only when needed, which costs
+    frame = pl.from_arrow(table, rechunk=any(c.num_chunks > 1 for c in table.columns))
     assert isinstance(frame, pl.DataFrame)
     return frame
 
@@ -294,18 +317,46 @@ def _episodes(tables: CaseTables) -> pl.DataFrame:
     return _cached(tables, "placed", _build_episodes)
 
 
+#: Below this many episodes in memory, plans are collected without polars' optimisation
+#: passes: on a few thousand rows the passes cost more than the work they save (at 201
+#: episodes, 1.8 against 1.2 ms for the three plans of ``hour_by_weekday``, ``durations``
+#: and ``repeat_episodes``; at 2,000, 3.2 against 2.5 ms). Larger frames, and datasets
+#: read from Parquet (where pushdown into the scan matters), keep the default passes.
+_OPTIMISE_FROM = 10_000
+
+
 def _episode_plan(
     source: CaseTables | EpisodeDataset,
-) -> tuple[pl.LazyFrame, Literal["in-memory", "streaming"]]:
-    """The localised episodes as a lazy frame, and the engine to collect plans over them.
+) -> tuple[pl.LazyFrame, Callable[[list[pl.LazyFrame]], list[pl.DataFrame]]]:
+    """The localised episodes as a lazy frame, and how to collect plans over them.
 
-    For :class:`CaseTables`, the shared in-memory frame (:func:`_local_episodes`); for an
+    For :class:`CaseTables`, the shared in-memory frame (:func:`_local_episodes`),
+    collected by the in-memory engine; for an
     :class:`~missingcare.research.datasets.EpisodeDataset`, a scan of its Parquet
     files, collected by polars' streaming engine so memory stays bounded.
     """
     if isinstance(source, CaseTables):
-        return _local_episodes(source).lazy(), "in-memory"
-    return source.scan(), "streaming"
+        frame = _local_episodes(source)
+        small = frame.height < _OPTIMISE_FROM
+        return frame.lazy(), _collect_small if small else _collect_in_memory
+    return source.scan(), _collect_streaming
+
+
+def _collect_small(plans: list[pl.LazyFrame]) -> list[pl.DataFrame]:
+    return pl.collect_all(plans, engine="in-memory", optimizations=_no_passes())
+
+
+def _collect_in_memory(plans: list[pl.LazyFrame]) -> list[pl.DataFrame]:
+    return pl.collect_all(plans, engine="in-memory")
+
+
+def _collect_streaming(plans: list[pl.LazyFrame]) -> list[pl.DataFrame]:
+    return pl.collect_all(plans, engine="streaming")
+
+
+@functools.cache
+def _no_passes() -> pl.QueryOptFlags:
+    return pl.QueryOptFlags.none()
 
 
 def _local_episode_columns(eps: pl.DataFrame) -> pl.DataFrame:
@@ -315,27 +366,33 @@ def _local_episode_columns(eps: pl.DataFrame) -> pl.DataFrame:
     These are the columns a safe extract computes before shifting its dates
     (:data:`~missingcare.research.tables.EXTRACT_COLUMNS`), so the analyses
     read them from an extract and compute them, here, from source tables.
-    One lazy plan, collected once.
     """
-    local = _local_columns(eps, {"last_seen_at": "_start_local", "ended_at": "_end_local"})
-    start = pl.col("_start_local")
-    return (
-        eps.lazy()
-        .with_columns(local)
-        .with_columns(
-            ((pl.col("ended_at") - pl.col("last_seen_at")).dt.total_microseconds() / 3.6e9).alias(
-                "elapsed_hours"
-            ),
-            (pl.col("_end_local").dt.date() - start.dt.date())
-            .dt.total_days()
-            .alias("calendar_days"),
-            start.dt.hour().cast(pl.Int8).alias("start_local_hour"),
-            start.dt.weekday().cast(pl.Int8).alias("start_local_weekday"),
-            start.dt.date().alias("start_local_date"),
-        )
-        .drop("_start_local", "_end_local")
-        .collect(engine="in-memory")
+    table = eps.select("zone", "last_seen_at", "ended_at").to_arrow()
+    return eps.hstack([_series(a).alias(n) for n, a in _local_episode_arrays(table).items()])
+
+
+def _local_episode_arrays(table: pa.Table) -> dict[str, pa.Array]:
+    """:func:`_local_episode_columns` as Arrow arrays, from ``zone``, ``last_seen_at`` and
+    ``ended_at``: each a vectorised pyarrow call on timestamps with no zone (the wall
+    clock), so no zone database is read but the pinned one behind :func:`_zone_year`."""
+    start, end = _local_instants(table, ["last_seen_at", "ended_at"])
+    seen = table.column("last_seen_at").cast(pa.int64())
+    ended = table.column("ended_at").cast(pa.int64())
+    start_date = start.cast(pa.date32())
+    days = pc.subtract(
+        end.cast(pa.date32()).cast(pa.int32()).cast(pa.int64()),
+        start_date.cast(pa.int32()).cast(pa.int64()),
     )
+    return {
+        # as polars divides by a number: multiplying by its reciprocal (the same floats)
+        "elapsed_hours": pc.multiply(pc.subtract(ended, seen).cast(pa.float64()), 1 / 3.6e9),
+        "calendar_days": days,
+        "start_local_hour": pc.hour(start).cast(pa.int8()),
+        "start_local_weekday": pc.day_of_week(start, count_from_zero=False, week_start=1).cast(
+            pa.int8()
+        ),
+        "start_local_date": start_date,
+    }
 
 
 #: What :func:`_local_episode_columns` adds (all of them extract columns).
@@ -384,7 +441,10 @@ def _build_local_episodes(tables: CaseTables) -> pl.DataFrame:
                 f"shift ({', '.join(missing)}): read the extract's files as written"
             )
         return _columns(tables, "episodes", *base, "returned_at", *_LOCAL_EPISODE_COLUMNS)
-    return _local_episode_columns(_columns(tables, "episodes", *base, "returned_at"))
+    table = tables.episodes.select([*base, "returned_at"])
+    for name, values in _local_episode_arrays(table).items():
+        table = table.append_column(name, values)
+    return _table_frame(table)
 
 
 def _build_episodes(tables: CaseTables) -> pl.DataFrame:
@@ -414,46 +474,78 @@ def _displays(vocabularies: Mapping[str, Vocabulary] | None, *names: str) -> pl.
     )
 
 
-def _band_frame(edges: Sequence[float]) -> pl.DataFrame:
-    """The bands of ``edges``, numbered: ``band``, ``lower`` (inclusive), ``upper`` (exclusive)."""
+def _checked_edges(edges: Sequence[float]) -> tuple[float, ...]:
     if list(edges) != sorted(set(edges)) or not edges or edges[0] != 0:
         raise ValueError("band edges must start at 0 and increase")
-    return _bands(tuple(float(e) for e in edges))
+    return tuple(float(e) for e in edges)
 
 
 @functools.lru_cache(maxsize=64)
-def _bands(edges: tuple[float, ...]) -> pl.DataFrame:
-    """:func:`_band_frame` for checked edges: built once per distinct edges (a constant)."""
-    return pl.DataFrame(
-        {"band": list(range(len(edges))), "lower": list(edges), "upper": [*edges[1:], None]},
-        schema={"band": pl.Int64, "lower": pl.Float64, "upper": pl.Float64},
+def _measure_bands(
+    measures: tuple[tuple[str, tuple[float, ...]], ...],
+) -> tuple[pl.DataFrame, tuple[tuple[pl.Expr, pl.Expr], ...]]:
+    """For checked ``(column, edges)`` pairs, every band of every measure numbered as one
+    ``_cell`` (``_cell, measure, lower, upper``), and per measure the filter that keeps its
+    values in a band and the expression giving their cell. A constant per distinct
+    measures and edges, so built once: nothing here depends on the data."""
+    rows: list[tuple[int, str, float, float | None]] = []
+    exprs = []
+    for column, edges in measures:
+        first = len(rows)
+        rows += (
+            (first + i, column, lower, upper)
+            for i, (lower, upper) in enumerate(zip(edges, [*edges[1:], None], strict=True))
+        )
+        value = pl.col(column).cast(pl.Float64)
+        band = pl.lit(pl.Series(edges, dtype=pl.Float64)).search_sorted(value, side="right")
+        exprs.append((value >= 0, (band.cast(pl.Int64) + (first - 1)).alias("_cell")))
+    frame = pl.DataFrame(
+        rows,
+        schema={"_cell": pl.Int64, "measure": pl.String, "lower": pl.Float64, "upper": pl.Float64},
+        orient="row",
+    )
+    return frame, tuple(exprs)
+
+
+@functools.cache
+def _zero_filled() -> pl.Expr:
+    """A table's ``episodes`` and ``children``, zero where nothing was counted."""
+    return pl.col("episodes", "children").fill_null(0).cast(pl.Int64)
+
+
+@functools.cache
+def _episodes_and_children() -> tuple[pl.Expr, pl.Expr]:
+    """Episodes and distinct children, counted."""
+    return pl.len().alias("episodes"), pl.col("child_id").n_unique().alias("children")
+
+
+def _count_measures(frame: pl.LazyFrame, measures: Mapping[str, Sequence[float]]) -> pl.LazyFrame:
+    """Episodes and children in each band of each measure (``column: edges``), every band
+    with zeros included: ``measure, lower`` (inclusive), ``upper`` (exclusive; null for the
+    last band), ``episodes, children``, measure by measure in the order given.
+
+    A value's band is found by one binary search over its measure's edges, and
+    every measure's bands are counted by one grouping; values below the first
+    edge (0) and nulls fall in no band.
+    """
+    bands, exprs = _measure_bands(tuple((c, _checked_edges(e)) for c, e in measures.items()))
+    cells = [frame.filter(keep).select("child_id", cell) for keep, cell in exprs]
+    counts = (
+        (cells[0] if len(cells) == 1 else pl.concat(cells))
+        .group_by("_cell")
+        .agg(*_episodes_and_children())
+    )
+    return (
+        bands.lazy()
+        .join(counts, on="_cell", how="left", maintain_order="left")
+        .select("measure", "lower", "upper", _zero_filled())
     )
 
 
 def _count_bands(frame: pl.LazyFrame, column: str, edges: Sequence[float]) -> pl.LazyFrame:
-    """Episodes and children in each band of ``column`` (every band, zeros included).
-
-    A value's band is found by one binary search over the edges; values below
-    the first edge (0) and nulls fall in no band.
-    """
-    bands = _band_frame(edges)
-    value = pl.col(column).cast(pl.Float64)
-    band = pl.lit(bands.get_column("lower")).search_sorted(value, side="right").cast(pl.Int64) - 1
-    counts = (
-        frame.filter(value >= 0)
-        .group_by(band.alias("band"))
-        .agg(pl.len().alias("episodes"), pl.col("child_id").n_unique().alias("children"))
-    )
-    return (
-        bands.lazy()
-        .join(counts, on="band", how="left")
-        .select(
-            "lower",
-            "upper",
-            pl.col("episodes", "children").fill_null(0).cast(pl.Int64),
-        )
-        .sort("lower")
-    )
+    """Episodes and children in each band of ``column`` (every band, zeros included):
+    ``lower, upper, episodes, children`` (:func:`_count_measures` of one measure)."""
+    return _count_measures(frame, {column: edges}).drop("measure")
 
 
 def _median(frame: pl.DataFrame, column: str) -> float | None:
@@ -481,25 +573,29 @@ class HourWeekday(CountTable):
     COUNTS: ClassVar[tuple[str, ...]] = ("episodes", "children")
 
 
+@functools.cache
+def _start_cell() -> tuple[pl.Expr, pl.Expr]:
+    """The local (weekday, hour) cell an episode began in."""
+    return pl.col("start_local_weekday").alias("weekday"), pl.col("start_local_hour").alias("hour")
+
+
 def hour_by_weekday(tables: CaseTables | EpisodeDataset) -> HourWeekday:
     """When children go missing, in the placement's local time.
 
     One lazy plan, collected once; over an :class:`EpisodeDataset`, by the
     streaming engine.
     """
-    eps, engine = _episode_plan(tables)
-    counts = eps.group_by(
-        pl.col("start_local_weekday").alias("weekday"), pl.col("start_local_hour").alias("hour")
-    ).agg(pl.len().alias("episodes"), pl.col("child_id").n_unique().alias("children"))
+    eps, collect = _episode_plan(tables)
+    counts = eps.group_by(*_start_cell()).agg(*_episodes_and_children())
+    # the grid is in (weekday, hour) order, and the join keeps it
     frame = (
         _week_grid()
         .lazy()
-        .join(counts, on=["weekday", "hour"], how="left")
-        .with_columns(pl.col("episodes", "children").fill_null(0).cast(pl.Int64))
-        .sort("weekday", "hour")
+        .join(counts, on=["weekday", "hour"], how="left", maintain_order="left")
+        .with_columns(_zero_filled())
     )
-    head = eps.select(pl.len().alias("episodes"), pl.col("child_id").n_unique().alias("children"))
-    table, figures = pl.collect_all([frame, head], engine=engine)
+    head = eps.select(*_episodes_and_children())
+    table, figures = collect([frame, head])
     episodes, children = figures.row(0)
     return HourWeekday(table, episodes=episodes, children=children, population=children)
 
@@ -541,6 +637,20 @@ class DurationDistribution(CountTable):
     GROUPS: ClassVar[tuple[str, ...]] = ("measure",)
 
 
+@functools.cache
+def _duration_figures() -> tuple[pl.Expr, ...]:
+    """The headline figures of :func:`durations`, over every episode."""
+    closed = pl.col("ended_at").is_not_null()
+    return (
+        closed.sum().alias("closed"),
+        pl.len().alias("all"),
+        # open episodes have neither: the medians are the closed episodes'
+        pl.col("elapsed_hours").median().cast(pl.Float64),
+        pl.col("calendar_days").median().cast(pl.Float64),
+        pl.col("child_id").filter(closed).n_unique().alias("children"),
+    )
+
+
 def durations(
     tables: CaseTables | EpisodeDataset,
     *,
@@ -552,27 +662,11 @@ def durations(
     One lazy plan, collected once; over an :class:`EpisodeDataset`, by the
     streaming engine.
     """
-    eps, engine = _episode_plan(tables)
+    eps, collect = _episode_plan(tables)
     closed = eps.filter(pl.col("ended_at").is_not_null())
-    frame = pl.concat(
-        [
-            _count_bands(closed, "elapsed_hours", hour_bands).select(
-                pl.lit("elapsed_hours").alias("measure"), pl.all()
-            ),
-            _count_bands(closed, "calendar_days", day_bands).select(
-                pl.lit("calendar_days").alias("measure"), pl.all()
-            ),
-        ]
-    )
-    head = eps.select(
-        pl.col("ended_at").is_not_null().sum().alias("closed"),
-        pl.len().alias("all"),
-        # open episodes have neither: the medians are the closed episodes'
-        pl.col("elapsed_hours").median().cast(pl.Float64),
-        pl.col("calendar_days").median().cast(pl.Float64),
-        pl.col("child_id").filter(pl.col("ended_at").is_not_null()).n_unique().alias("children"),
-    )
-    table, figures = pl.collect_all([frame, head], engine=engine)
+    frame = _count_measures(closed, {"elapsed_hours": hour_bands, "calendar_days": day_bands})
+    head = eps.select(*_duration_figures())
+    table, figures = collect([frame, head])
     n_closed, n_all, hours, days, children = figures.row(0)
     return DurationDistribution(
         table,
@@ -670,18 +764,23 @@ def repeat_episodes(
     windows = list(windows)
     if any(w < 1 for w in windows):
         raise ValueError("window lengths must be at least one day")
-    source, engine = _episode_plan(tables)
+    source, collect = _episode_plan(tables)
     if not windows:  # an empty table counts nobody
         return RepeatEpisodes(pl.DataFrame(schema=_REPEAT_SCHEMA), repeat_episodes={}, population=0)
     unique = list(dict.fromkeys(windows))
-    table = _repeat_plan(source.select("child_id", "start_local_date"), tuple(unique))
-    # the headline figures are sums over that small table: every child is in each
-    # window's rows once
-    heads = table.group_by("window_days").agg(
-        pl.col("repeats").sum(), pl.col("children").sum().alias("population")
-    )
-    frame, figures = pl.collect_all([table.drop("repeats"), heads], engine=engine)
-    found = {w: (r, n) for w, r, n in figures.iter_rows()}
+    plan = _repeat_plan(source.select("child_id", "start_local_date"), tuple(unique))
+    (frame,) = collect([plan])
+    # the headline figures are sums over that small table (a row per window and most
+    # episodes in it): every child is in each window's rows once
+    found: dict[int, tuple[int, int]] = {}
+    for w, r, n in zip(
+        frame.get_column("window_days").to_list(),
+        frame.drop_in_place("repeats").to_list(),
+        frame.get_column("children").to_list(),
+        strict=True,
+    ):
+        repeats, population = found.get(w, (0, 0))
+        found[w] = (repeats + r, population + n)
     if len(unique) != len(windows):  # a window asked for twice has its rows twice
         frame = pl.concat([frame.filter(pl.col("window_days") == w) for w in windows]).sort(
             "window_days", "most_in_window", maintain_order=True
@@ -709,38 +808,46 @@ def _repeat_plan(eps: pl.LazyFrame, windows: tuple[int, ...]) -> pl.LazyFrame:
     column per window, then unpivoted to one row per (window, child): one
     pass over the window counts, whatever the number of windows.
     """
-    per_child = (
+    per_child, fields, totals = _repeat_exprs(windows)
+    return (
         _with_window_counts(eps, windows)
         .group_by("child_id")
-        .agg(
-            pl.len().alias("episodes"),
-            *(
-                pl.struct(
-                    pl.col(f"n_{w}").max().cast(pl.Int64).alias("most_in_window"),
-                    (pl.col(f"n_{w}") >= 2).sum().cast(pl.Int64).alias("repeats"),
-                ).alias(str(w))
-                for w in windows
-            ),
-        )
-    )
-    return (
-        per_child.unpivot(
-            on=[str(w) for w in windows], index="episodes", variable_name="window_days"
-        )
-        .select(
-            pl.col("window_days").cast(pl.Int64),
-            pl.col("value").struct.field("most_in_window"),
-            "episodes",
-            pl.col("value").struct.field("repeats"),
-        )
+        .agg(*per_child)
+        .unpivot(on=[str(w) for w in windows], index="episodes", variable_name="window_days")
+        .select(*fields)
         .group_by("window_days", "most_in_window")
-        .agg(
-            pl.len().cast(pl.Int64).alias("children"),
-            pl.col("episodes").sum().cast(pl.Int64),
-            pl.col("repeats").sum().cast(pl.Int64),
-        )
+        .agg(*totals)
         .sort("window_days", "most_in_window")
     )
+
+
+@functools.lru_cache(maxsize=32)
+def _repeat_exprs(
+    windows: tuple[int, ...],
+) -> tuple[tuple[pl.Expr, ...], tuple[pl.Expr, ...], tuple[pl.Expr, ...]]:
+    """The expressions of :func:`_repeat_plan`, by step: built once per distinct windows."""
+    per_child = (
+        pl.len().alias("episodes"),
+        *(
+            pl.struct(
+                pl.col(f"n_{w}").max().cast(pl.Int64).alias("most_in_window"),
+                (pl.col(f"n_{w}") >= 2).sum().cast(pl.Int64).alias("repeats"),
+            ).alias(str(w))
+            for w in windows
+        ),
+    )
+    fields = (
+        pl.col("window_days").cast(pl.Int64),
+        pl.col("value").struct.field("most_in_window"),
+        pl.col("episodes"),
+        pl.col("value").struct.field("repeats"),
+    )
+    totals = (
+        pl.len().cast(pl.Int64).alias("children"),
+        pl.col("episodes").sum().cast(pl.Int64),
+        pl.col("repeats").sum().cast(pl.Int64),
+    )
+    return per_child, fields, totals
 
 
 # --- where and who with ---------------------------------------------------------------

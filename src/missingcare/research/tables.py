@@ -545,10 +545,11 @@ class CaseTables:
     @property
     def is_extract(self) -> bool:
         """Whether these are the tables of a safe extract (they carry its columns or metadata)."""
-        episodes = self.episodes
-        return EXTRACT_DATES in (episodes.schema.metadata or {}) or any(
-            f.name in episodes.column_names for f in EXTRACT_COLUMNS["episodes"]
-        )
+        schema = self.episodes.schema
+        if EXTRACT_DATES in (schema.metadata or {}):
+            return True
+        names = set(schema.names)
+        return any(f.name in names for f in EXTRACT_COLUMNS["episodes"])
 
     @property
     def shifted(self) -> bool:
