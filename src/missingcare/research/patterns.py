@@ -273,8 +273,8 @@ def _columns(tables: CaseTables, name: str, *columns: str) -> pl.DataFrame:
 
 
 def _table_frame(table: pa.Table) -> pl.DataFrame:
-    # one chunk per column, always (a plan over a frame in several chunks can fail on
-    # polars 2.2; see docs/performance.md), but rechunked only when needed, which costs
+    # polars' rechunk step costs even when every column is one chunk already: it is
+    # asked for (as it always was before) only when some column has several
     frame = pl.from_arrow(table, rechunk=any(c.num_chunks > 1 for c in table.columns))
     assert isinstance(frame, pl.DataFrame)
     return frame
