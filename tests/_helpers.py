@@ -71,3 +71,24 @@ def load_script(path: Path, name: str | None = None) -> ModuleType:
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
+
+
+def run_cli(*args: str, width: int = 80, stdin: bytes | None = None) -> Any:
+    """``missingcare`` run with ``args`` in-process, its output ``width`` columns wide
+    (a :class:`click.testing.Result`)."""
+    from click.testing import CliRunner
+
+    from missingcare.cli import main
+
+    return CliRunner(env={"COLUMNS": str(width)}).invoke(main, list(args), input=stdin)
+
+
+def synth_cohort(folder: Path, children: int, seed: int) -> Path:
+    """The case-file lines of a synthetic cohort written by ``missingcare synth`` into
+    ``folder``."""
+    out = folder / "cohort"
+    result = run_cli(
+        "synth", "--children", str(children), "--seed", str(seed), "--out", str(out), "--quiet"
+    )
+    assert result.exit_code == 0, result.output
+    return out / "case-files.jsonl"

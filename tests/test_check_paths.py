@@ -19,13 +19,11 @@ from typing import Any
 
 import attrs
 import pytest
-from click.testing import CliRunner, Result
 
 from missingcare import CaseFile, from_json, to_json
 from missingcare._fields import to_params
 from missingcare.analysis.before import before_window, window_log
 from missingcare.cli import check as check_module
-from missingcare.cli import main
 from missingcare.converters._make import maker
 from missingcare.exceptions import ValidationError
 from missingcare.findings import (
@@ -40,21 +38,15 @@ from missingcare.findings import (
 )
 from missingcare.rules import evaluate, get_pack
 from missingcare.time import format_local, local_datetime, zone_abbreviation
+from tests._helpers import run_cli, synth_cohort
 
 AS_OF = "2026-04-01T08:00:00Z"
 T0 = datetime(2026, 4, 1, 8, tzinfo=UTC)
 
 
-def _run(*args: str, stdin: bytes | None = None) -> Result:
-    return CliRunner(env={"COLUMNS": "80"}).invoke(main, list(args), input=stdin)
-
-
 @pytest.fixture(scope="module")
 def cohort(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("paths") / "cohort"
-    result = _run("synth", "--children", "25", "--seed", "5", "--out", str(out), "--quiet")
-    assert result.exit_code == 0, result.output
-    return out / "case-files.jsonl"
+    return synth_cohort(tmp_path_factory.mktemp("paths"), children=25, seed=5)
 
 
 @pytest.fixture(scope="module")
@@ -98,8 +90,8 @@ def test_jobs_give_the_same_output_in_the_same_order(
 ) -> None:
     # small parts: the records of one run are judged by several processes, in many parts
     monkeypatch.setattr(check_module, "_PART_LINES", 4)
-    one = _run("check", str(mixed), "--as-of", AS_OF, *options)
-    two = _run("check", str(mixed), "--as-of", AS_OF, *options, "--jobs", "2")
+    one = run_cli("check", str(mixed), "--as-of", AS_OF, *options)
+    two = run_cli("check", str(mixed), "--as-of", AS_OF, *options, "--jobs", "2")
     assert one.exit_code == two.exit_code == 1
     assert two.stdout == one.stdout
     assert two.stderr == one.stderr
@@ -112,8 +104,8 @@ def test_jobs_give_the_same_output_in_the_same_order(
 def test_jobs_read_standard_input_too(cohort: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(check_module, "_PART_LINES", 3)
     data = cohort.read_bytes()
-    one = _run("check", "-", "--as-of", AS_OF, stdin=data)
-    two = _run("check", "-", "--as-of", AS_OF, "-j", "0", stdin=data)  # 0: one per core
+    one = run_cli("check", "-", "--as-of", AS_OF, stdin=data)
+    two = run_cli("check", "-", "--as-of", AS_OF, "-j", "0", stdin=data)  # 0: one per core
     assert one.exit_code == two.exit_code == 1
     assert two.stdout == one.stdout
 
@@ -139,16 +131,16 @@ def test_without_jobs_a_large_file_is_shared_between_the_cores(
     monkeypatch.setattr(check_module, "_Pool", Counted)
     monkeypatch.setattr(check_module, "_AUTO_BYTES", 1)
     monkeypatch.setattr(check_module, "_cores", lambda: 2)
-    auto = _run("check", str(cohort), "--as-of", AS_OF, "--all")
+    auto = run_cli("check", str(cohort), "--as-of", AS_OF, "--all")
     assert started == [2]
-    one = _run("check", str(cohort), "--as-of", AS_OF, "--all", "--jobs", "1")
+    one = run_cli("check", str(cohort), "--as-of", AS_OF, "--all", "--jobs", "1")
     assert started == [2]  # --jobs 1: no processes
     assert auto.exit_code == one.exit_code == 1
     assert auto.stdout == one.stdout
 
 
 def test_jobs_are_refused_below_zero(cohort: Path) -> None:
-    result = _run("check", str(cohort), "--as-of", AS_OF, "--jobs", "-1")
+    result = run_cli("check", str(cohort), "--as-of", AS_OF, "--jobs", "-1")
     assert result.exit_code == 2
 
 

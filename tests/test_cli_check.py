@@ -10,27 +10,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
 from missingcare import CaseFile, ChildRef, Evaluation, from_json, to_json
-from missingcare.cli import main
 from missingcare.cli._common import human_time
 from missingcare.rules import get_pack
 from missingcare.testing import builders
+from tests._helpers import run_cli, synth_cohort
 
 AS_OF = "2026-04-01T08:00:00Z"
 
 
-def _run(*args: str, width: int = 80, stdin: bytes | None = None) -> Result:
-    return CliRunner(env={"COLUMNS": str(width)}).invoke(main, list(args), input=stdin)
-
-
 @pytest.fixture(scope="module")
 def cohort(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("check") / "cohort"
-    result = _run("synth", "--children", "30", "--seed", "7", "--out", str(out), "--quiet")
-    assert result.exit_code == 0, result.output
-    return out / "case-files.jsonl"
+    return synth_cohort(tmp_path_factory.mktemp("check"), children=30, seed=7)
 
 
 def _ids(path: Path) -> set[str]:
@@ -46,7 +38,7 @@ def _ids(path: Path) -> set[str]:
 
 @pytest.mark.parametrize("width", [80, 60])
 def test_no_line_is_wider_than_the_terminal_and_no_token_is_split(cohort: Path, width: int) -> None:
-    result = _run("check", str(cohort), "--as-of", AS_OF, "--limit", "40", width=width)
+    result = run_cli("check", str(cohort), "--as-of", AS_OF, "--limit", "40", width=width)
     assert result.exit_code == 1, result.output
     lines = result.stdout.splitlines()
     assert lines
@@ -71,7 +63,7 @@ def test_no_line_is_wider_than_the_terminal_and_no_token_is_split(cohort: Path, 
 
 
 def test_the_summary_comes_first_then_the_most_urgent(cohort: Path) -> None:
-    result = _run("check", str(cohort), "--as-of", AS_OF)
+    result = run_cli("check", str(cohort), "--as-of", AS_OF)
     out = result.stdout
     assert out.startswith("Checked 30 case files against GB-ENG as of")
     assert out.index("By outcome:") < out.index("Findings by rule") < out.index("Outstanding:")
@@ -84,17 +76,17 @@ def test_the_summary_comes_first_then_the_most_urgent(cohort: Path) -> None:
 
 
 def test_limit_bounds_the_list_and_all_lists_every_finding(cohort: Path) -> None:
-    few = _run("check", str(cohort), "--as-of", AS_OF, "--limit", "3").stdout
+    few = run_cli("check", str(cohort), "--as-of", AS_OF, "--limit", "3").stdout
     assert "Most urgent (3 of " in few
     assert len(re.findall(r"^  \d\d:\d\d on ", few, flags=re.MULTILINE)) == 3
-    every = _run("check", str(cohort), "--as-of", AS_OF, "--all").stdout
+    every = run_cli("check", str(cohort), "--as-of", AS_OF, "--all").stdout
     assert "Every finding and invalid record, in the order read:" in every
     assert " met " in every
 
 
 def test_all_is_honoured_in_json_and_the_lines_are_evaluation_documents(cohort: Path) -> None:
-    shown = _run("check", str(cohort), "--as-of", AS_OF, "--format", "json")
-    every = _run("check", str(cohort), "--as-of", AS_OF, "--format", "json", "--all")
+    shown = run_cli("check", str(cohort), "--as-of", AS_OF, "--format", "json")
+    every = run_cli("check", str(cohort), "--as-of", AS_OF, "--format", "json", "--all")
     assert shown.exit_code == every.exit_code == 1
     brief = [from_json(line, Evaluation) for line in shown.stdout.splitlines()]
     full = [from_json(line, Evaluation) for line in every.stdout.splitlines()]
@@ -108,11 +100,11 @@ def test_all_is_honoured_in_json_and_the_lines_are_evaluation_documents(cohort: 
 
 def test_dash_reads_standard_input(cohort: Path) -> None:
     data = cohort.read_bytes()
-    piped = _run("check", "-", "--as-of", AS_OF, "--format", "json", stdin=data)
-    from_file = _run("check", str(cohort), "--as-of", AS_OF, "--format", "json")
+    piped = run_cli("check", "-", "--as-of", AS_OF, "--format", "json", stdin=data)
+    from_file = run_cli("check", str(cohort), "--as-of", AS_OF, "--format", "json")
     assert piped.exit_code == 1
     assert piped.stdout == from_file.stdout
-    table = _run("check", "-", "--as-of", AS_OF, stdin=data)
+    table = run_cli("check", "-", "--as-of", AS_OF, stdin=data)
     assert table.stdout.startswith("Checked 30 case files")
 
 
@@ -122,7 +114,7 @@ def test_every_invalid_record_shows_its_field_paths(tmp_path: Path) -> None:
     bad_date = good.replace(b'"id":"C-1"', b'"id":"C-2","date_of_birth":"CANARY-DOB"')
     path = tmp_path / "cases.jsonl"
     path.write_bytes(b"\n".join([good, no_id, bad_date]) + b"\n")
-    result = _run("check", str(path), "--as-of", AS_OF)
+    result = run_cli("check", str(path), "--as-of", AS_OF)
     assert result.exit_code == 1
     out = result.stdout
     assert "2 invalid records" in out
@@ -137,10 +129,10 @@ def test_every_invalid_record_shows_its_field_paths(tmp_path: Path) -> None:
 def test_a_document_of_another_type_is_named(tmp_path: Path, suffix: str) -> None:
     path = tmp_path / f"episode.{suffix}"
     path.write_bytes(to_json(builders.episode()) + b"\n")
-    table = _run("check", str(path), "--as-of", AS_OF)
+    table = run_cli("check", str(path), "--as-of", AS_OF)
     assert table.exit_code == 1
     assert "MissingEpisode" in table.stdout
-    as_json = _run("check", str(path), "--as-of", AS_OF, "--format", "json")
+    as_json = run_cli("check", str(path), "--as-of", AS_OF, "--format", "json")
     assert "this record is a MissingEpisode document, not a case file" in as_json.stderr
 
 
@@ -150,14 +142,14 @@ def test_the_exit_code_rule_is_the_same_for_one_document_and_a_file(tmp_path: Pa
     one.write_bytes(bad)
     many = tmp_path / "many.jsonl"
     many.write_bytes(to_json(CaseFile(child=ChildRef("C-1"))) + b"\n" + bad + b"\n")
-    assert _run("check", str(one), "--as-of", AS_OF).exit_code == 1
-    assert _run("check", str(many), "--as-of", AS_OF).exit_code == 1
+    assert run_cli("check", str(one), "--as-of", AS_OF).exit_code == 1
+    assert run_cli("check", str(many), "--as-of", AS_OF).exit_code == 1
     not_json = tmp_path / "x.json"
     not_json.write_bytes(b"{oops")
     lines = tmp_path / "x.jsonl"
     lines.write_bytes(to_json(CaseFile(child=ChildRef("C-1"))) + b"\n{oops\n")
-    assert _run("check", str(not_json), "--as-of", AS_OF).exit_code == 1
-    assert _run("check", str(lines), "--as-of", AS_OF).exit_code == 1
+    assert run_cli("check", str(not_json), "--as-of", AS_OF).exit_code == 1
+    assert run_cli("check", str(lines), "--as-of", AS_OF).exit_code == 1
 
 
 def test_human_time_is_local_with_the_zone_abbreviation() -> None:
@@ -172,7 +164,7 @@ def test_all_lists_every_invalid_record_after_the_summary(tmp_path: Path) -> Non
     bad = b'{"schema_version":1,"child":{}}\n'
     path = tmp_path / "bad.jsonl"
     path.write_bytes(bad * 5)
-    listed = _run("check", str(path), "--as-of", AS_OF, "--all", "--limit", "2").stdout
+    listed = run_cli("check", str(path), "--as-of", AS_OF, "--all", "--limit", "2").stdout
     assert "Invalid records (2 of 5 problems)" in listed
     after = listed.split("in the order read:")[1]
     assert [f"bad.jsonl line {i}" in after for i in range(1, 6)] == [True] * 5
@@ -180,6 +172,6 @@ def test_all_lists_every_invalid_record_after_the_summary(tmp_path: Path) -> Non
 
 def test_the_progress_bar_is_only_for_a_terminal(cohort: Path) -> None:
     # CliRunner's standard error is not a terminal: nothing but the findings is written
-    result = _run("check", str(cohort), "--as-of", AS_OF, "--format", "json")
+    result = run_cli("check", str(cohort), "--as-of", AS_OF, "--format", "json")
     assert result.stderr == ""
     assert json.loads(result.stdout.splitlines()[0])["schema_version"] == 2
